@@ -1,0 +1,185 @@
+//! Error metrics, accumulated in a fixed order so every path (fast or not) gives the same bits.
+
+use serde::{Serialize, Serializer};
+
+/// Number of interleaved f64 accumulators: element `j` of a run goes to lane `j % LANES`.
+///
+/// The fused kernel and the per-element kernel both feed the same lanes in the same order, so a
+/// metric does not depend on whether the per-element values were kept.
+pub(crate) const LANES: usize = 8;
+
+/// Running sums of one channel.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Accumulator {
+    pub sum_x2: [f64; LANES],
+    pub sum_e2: [f64; LANES],
+    pub sum_abs_e: [f64; LANES],
+    pub sum_pct: [f64; LANES],
+    pub max_abs_e: f64,
+    pub count: u64,
+    pub nonzero: u64,
+    pub clipped: u64,
+}
+
+impl Accumulator {
+    /// Adds one element (original `x`, error `e = x̂ - x`) into `lane`.
+    #[inline(always)]
+    pub fn add(&mut self, lane: usize, x: f64, e: f64, clipped: bool) {
+        let ae = e.abs();
+        self.sum_x2[lane] += x * x;
+        self.sum_e2[lane] += e * e;
+        self.sum_abs_e[lane] += ae;
+        if x != 0.0 {
+            self.sum_pct[lane] += ae / x.abs();
+            self.nonzero += 1;
+        }
+        if ae > self.max_abs_e {
+            self.max_abs_e = ae;
+        }
+        self.count += 1;
+        self.clipped += clipped as u64;
+    }
+
+    fn total(lanes: &[f64; LANES]) -> f64 {
+        lanes.iter().sum()
+    }
+
+    /// Adds another channel's totals (for the tensor summary).
+    pub fn merge(&mut self, other: &Accumulator) {
+        self.sum_x2[0] += Self::total(&other.sum_x2);
+        self.sum_e2[0] += Self::total(&other.sum_e2);
+        self.sum_abs_e[0] += Self::total(&other.sum_abs_e);
+        self.sum_pct[0] += Self::total(&other.sum_pct);
+        self.max_abs_e = self.max_abs_e.max(other.max_abs_e);
+        self.count += other.count;
+        self.nonzero += other.nonzero;
+        self.clipped += other.clipped;
+    }
+
+    /// The metrics, given how many non-finite values were left out.
+    pub fn metrics(&self, nonfinite: u64) -> Metrics {
+        let n = self.count as f64;
+        let sum_x2 = Self::total(&self.sum_x2);
+        let sum_e2 = Self::total(&self.sum_e2);
+        let has = self.count > 0;
+        let mse = has.then(|| sum_e2 / n);
+        Metrics {
+            count: self.count,
+            nonfinite,
+            mse,
+            rmse: mse.map(f64::sqrt),
+            mae: has.then(|| Self::total(&self.sum_abs_e) / n),
+            max_error: has.then_some(self.max_abs_e),
+            mean_pct_error: (self.nonzero > 0).then(|| Self::total(&self.sum_pct) / self.nonzero as f64 * 100.0),
+            pct_error_zeros: self.count - self.nonzero,
+            sqnr_db: has.then(|| sqnr_db(sum_x2, sum_e2)),
+            clip_count: self.clipped,
+            clip_rate: has.then(|| self.clipped as f64 / n),
+            signal_power: sum_x2,
+            noise_power: sum_e2,
+        }
+    }
+}
+
+/// `10 · log10(Σx² / Σe²)`: `+inf` when the error is zero (lossless, including an all-zero signal),
+/// `-inf` when the signal is zero but the error is not.
+pub fn sqnr_db(signal_power: f64, noise_power: f64) -> f64 {
+    if noise_power == 0.0 {
+        f64::INFINITY
+    } else if signal_power == 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        10.0 * (signal_power / noise_power).log10()
+    }
+}
+
+/// Reconstruction metrics of a channel or a tensor (finite values only).
+///
+/// Error is `e = x̂ - x`. Percentage error is `|e| / |x| · 100`, averaged over the values with
+/// `x ≠ 0` (values equal to zero are counted in `pct_error_zeros` and left out: their relative error
+/// is undefined). `None` (JSON `null`) where nothing was measured.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Metrics {
+    /// Finite values measured.
+    pub count: u64,
+    /// Non-finite values left out.
+    pub nonfinite: u64,
+    /// Mean squared error, `mean(e²)`.
+    pub mse: Option<f64>,
+    /// `sqrt(MSE)`.
+    pub rmse: Option<f64>,
+    /// Mean absolute error, `mean(|e|)`.
+    pub mae: Option<f64>,
+    /// `max(|e|)`.
+    pub max_error: Option<f64>,
+    /// `mean(|e| / |x|) · 100` over `x ≠ 0`.
+    pub mean_pct_error: Option<f64>,
+    /// Values with `x = 0`, left out of the percentage error.
+    pub pct_error_zeros: u64,
+    /// `10·log10(Σx²/Σe²)` in dB; `"+inf"` in JSON when the error is zero.
+    #[serde(serialize_with = "serialize_extended")]
+    pub sqnr_db: Option<f64>,
+    /// Values clamped to qmin or qmax.
+    pub clip_count: u64,
+    /// `clip_count / count`.
+    pub clip_rate: Option<f64>,
+    /// `Σx²`.
+    pub signal_power: f64,
+    /// `Σe²`.
+    pub noise_power: f64,
+}
+
+/// Serializes a float that may be infinite: JSON has no infinity, so it is written as `"+inf"` / `"-inf"`.
+pub fn serialize_extended<S: Serializer>(value: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) if *v == f64::INFINITY => s.serialize_str("+inf"),
+        Some(v) if *v == f64::NEG_INFINITY => s.serialize_str("-inf"),
+        Some(v) if v.is_nan() => s.serialize_none(),
+        Some(v) => s.serialize_f64(*v),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_of_a_small_vector() {
+        let mut acc = Accumulator::default();
+        // x, e
+        let rows = [(1.0, 0.1), (-2.0, -0.2), (0.0, 0.05), (4.0, 0.0)];
+        for (j, (x, e)) in rows.iter().enumerate() {
+            acc.add(j % LANES, *x, *e, j == 1);
+        }
+        let m = acc.metrics(1);
+        assert_eq!(m.count, 4);
+        assert_eq!(m.nonfinite, 1);
+        let mse = (0.01 + 0.04 + 0.0025) / 4.0;
+        assert!((m.mse.unwrap() - mse).abs() < 1e-15);
+        assert!((m.mae.unwrap() - 0.35 / 4.0).abs() < 1e-15);
+        assert_eq!(m.max_error, Some(0.2));
+        assert_eq!(m.pct_error_zeros, 1);
+        assert!((m.mean_pct_error.unwrap() - (10.0 + 10.0 + 0.0) / 3.0).abs() < 1e-12);
+        assert!((m.sqnr_db.unwrap() - 10.0 * (21.0f64 / 0.0525).log10()).abs() < 1e-12);
+        assert_eq!(m.clip_count, 1);
+        assert_eq!(m.clip_rate, Some(0.25));
+    }
+
+    #[test]
+    fn sqnr_edges() {
+        assert_eq!(sqnr_db(1.0, 0.0), f64::INFINITY);
+        assert_eq!(sqnr_db(0.0, 0.0), f64::INFINITY);
+        assert_eq!(sqnr_db(0.0, 1.0), f64::NEG_INFINITY);
+        assert_eq!(sqnr_db(100.0, 1.0), 20.0);
+    }
+
+    #[test]
+    fn infinite_sqnr_is_stated_in_json() {
+        let m = Accumulator::default().metrics(0);
+        assert_eq!(serde_json::to_value(&m).unwrap()["sqnr_db"], serde_json::Value::Null);
+        let mut acc = Accumulator::default();
+        acc.add(0, 1.0, 0.0, false);
+        assert_eq!(serde_json::to_value(acc.metrics(0)).unwrap()["sqnr_db"], "+inf");
+    }
+}

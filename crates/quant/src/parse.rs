@@ -1,0 +1,520 @@
+//! Parsers for the seeds' three text layouts. Every rejection is a located [`ParseError`]; nothing panics.
+//!
+//! - channel lines (seed 000): `channel,min,max,sample[,sample...]`, or `channel,scale,zero_point,sample...`
+//!   in manual mode;
+//! - a tensor (seeds 001, 003): one channel per line or per `;`, values separated by commas and/or
+//!   white space, optional `name:` label;
+//! - a flat list of values (seed 002): separated by commas, white space, newlines or `;`.
+//!
+//! All accept blank lines and `#` comments, numbers such as `1e-3`, `-.5`, `+2`, and `nan` / `inf`
+//! (kept, and flagged by the analysis, never silently used). Floats are converted by `fast-float2`
+//! (correctly rounded); each number's exact decimal is kept for the textbook convention's ties.
+
+use crate::analysis::{ManualParams, ParamSource};
+use crate::error::ParseError;
+use crate::exact::Decimal;
+use crate::params::RangeInput;
+use crate::tensor::{Samples, Tensor};
+use serde::{Deserialize, Serialize};
+
+const NUMBER: &str = "a number such as 0.25, -.5, 1e-3, +2, nan or inf";
+
+/// A parsed number: its f64 value and, when finite and short enough, its exact decimal.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Number {
+    /// Correctly rounded f64.
+    pub value: f64,
+    /// The decimal as typed.
+    pub exact: Option<Decimal>,
+}
+
+/// Whether `token` is a number in the accepted syntax:
+/// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?` or `[+-]? (nan | inf | infinity)`.
+fn well_formed(token: &str) -> bool {
+    let b = token.as_bytes();
+    let mut i = 0;
+    if matches!(b.first(), Some(b'+' | b'-')) {
+        i = 1;
+    }
+    let rest = &token[i..];
+    if rest.eq_ignore_ascii_case("nan") || rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
+        return true;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut mantissa_digits = digits(&mut i);
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        mantissa_digits += digits(&mut i);
+    }
+    if mantissa_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Parses one numeric token (no surrounding space).
+pub fn parse_number(token: &str) -> Option<Number> {
+    if !well_formed(token) {
+        return None;
+    }
+    let unsigned = token.strip_prefix('+').unwrap_or(token);
+    let value: f64 = fast_float2::parse(unsigned).ok()?;
+    Some(Number { value, exact: if value.is_finite() { Decimal::parse(token) } else { None } })
+}
+
+/// A line of the input with its number and the byte offset where its content starts.
+struct Line<'a> {
+    number: usize,
+    text: &'a str,
+    full: &'a str,
+}
+
+impl Line<'_> {
+    /// 1-based character column of a byte offset into `text`.
+    fn column(&self, byte: usize) -> usize {
+        let offset = self.text.as_ptr() as usize - self.full.as_ptr() as usize + byte;
+        self.full[..offset].chars().count() + 1
+    }
+
+    fn error(&self, byte: usize, text: &str, problem: &str, expected: &str) -> ParseError {
+        ParseError::new(self.number, self.column(byte), text, problem, expected)
+    }
+}
+
+/// The input's lines with comments cut off (`#` to the end of the line).
+fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
+    text.split('\n').enumerate().map(|(n, full)| {
+        let full = full.strip_suffix('\r').unwrap_or(full);
+        let text = match full.find('#') {
+            Some(i) => &full[..i],
+            None => full,
+        };
+        Line { number: n + 1, text, full }
+    })
+}
+
+fn is_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c')
+}
+
+/// Calls `f(token, byte_offset)` for each value of `segment` (values separated by commas and/or
+/// white space; a trailing comma is allowed, an empty value between two commas is not).
+fn for_each_value(
+    line: &Line<'_>,
+    segment: &str,
+    base: usize,
+    mut f: impl FnMut(&str, usize) -> Result<(), ParseError>,
+) -> Result<(), ParseError> {
+    let b = segment.as_bytes();
+    let mut i = 0;
+    let mut after_comma = false;
+    let mut seen = false;
+    while i < b.len() {
+        let c = b[i];
+        if is_space(c) {
+            i += 1;
+        } else if c == b',' {
+            if after_comma || !seen {
+                return Err(line.error(base + i, ",", "empty value before this comma", NUMBER));
+            }
+            after_comma = true;
+            i += 1;
+        } else {
+            let start = i;
+            while i < b.len() && !is_space(b[i]) && b[i] != b',' {
+                i += 1;
+            }
+            f(&segment[start..i], base + start)?;
+            seen = true;
+            after_comma = false;
+        }
+    }
+    Ok(())
+}
+
+/// Where a non-finite value was typed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ValueLocation {
+    /// Channel index.
+    pub channel: usize,
+    /// Index within the channel.
+    pub index: usize,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// A parsed tensor with where its channels and non-finite values were typed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedTensor {
+    /// The tensor (rows layout; one row per channel).
+    pub tensor: Tensor,
+    /// The 1-based line of each channel.
+    pub channel_lines: Vec<usize>,
+    /// Every nan / inf typed.
+    pub nonfinite: Vec<ValueLocation>,
+}
+
+/// Collects rows of numbers with their decimals.
+#[derive(Default)]
+struct RowBuilder {
+    names: Vec<String>,
+    rows: Vec<Vec<f64>>,
+    decimals: Vec<Option<Decimal>>,
+    lines: Vec<usize>,
+    nonfinite: Vec<ValueLocation>,
+}
+
+impl RowBuilder {
+    fn push_value(&mut self, line: &Line<'_>, token: &str, byte: usize) -> Result<(), ParseError> {
+        let n = parse_number(token).ok_or_else(|| line.error(byte, token, "not a number", NUMBER))?;
+        let row = self.rows.last_mut().expect("a row is open");
+        if !n.value.is_finite() {
+            self.nonfinite.push(ValueLocation {
+                channel: self.names.len() - 1,
+                index: row.len(),
+                line: line.number,
+                column: line.column(byte),
+            });
+        }
+        row.push(n.value);
+        self.decimals.push(n.exact);
+        Ok(())
+    }
+
+    fn open(&mut self, name: String, line: usize) {
+        self.names.push(name);
+        self.rows.push(Vec::new());
+        self.lines.push(line);
+    }
+
+    fn finish(self, name: &str) -> ParsedTensor {
+        let mut tensor = Tensor::from_rows(name, self.names, self.rows);
+        tensor.decimals = Some(self.decimals);
+        ParsedTensor { tensor, channel_lines: self.lines, nonfinite: self.nonfinite }
+    }
+}
+
+/// Parses a tensor typed one channel per line or per `;`: `name: 1, 2, 3; 4 5 6`.
+///
+/// Channels without a label are named `ch0`, `ch1`, ... A label with no values is an error.
+pub fn parse_tensor(text: &str, name: &str) -> Result<ParsedTensor, ParseError> {
+    let mut rows = RowBuilder::default();
+    for line in lines(text) {
+        let mut base = 0;
+        for segment in line.text.split(';') {
+            let seg_base = base;
+            base += segment.len() + 1;
+            if segment.trim().is_empty() {
+                continue;
+            }
+            let (label, values, values_base) = match segment.find(':') {
+                Some(colon) => {
+                    let label = segment[..colon].trim();
+                    if label.is_empty() {
+                        return Err(line.error(seg_base + colon, ":", "empty channel name before", "a name such as `conv1:`"));
+                    }
+                    (Some(label), &segment[colon + 1..], seg_base + colon + 1)
+                }
+                None => (None, segment, seg_base),
+            };
+            let index = rows.names.len();
+            rows.open(label.map_or_else(|| format!("ch{index}"), str::to_string), line.number);
+            for_each_value(&line, values, values_base, |token, byte| rows.push_value(&line, token, byte))?;
+            if rows.rows[index].is_empty() {
+                let label = label.unwrap_or_default();
+                return Err(line.error(seg_base, label, "channel has no values", "values after the name"));
+            }
+        }
+    }
+    if rows.names.is_empty() {
+        return Err(ParseError::new(1, 1, "", "no values", "at least one channel of numbers"));
+    }
+    Ok(rows.finish(name))
+}
+
+/// Parses a flat list of values (commas, white space, newlines or `;` between them) as one channel.
+pub fn parse_values(text: &str, name: &str) -> Result<ParsedTensor, ParseError> {
+    let mut rows = RowBuilder::default();
+    rows.open(name.to_string(), 1);
+    for line in lines(text) {
+        let mut base = 0;
+        for segment in line.text.split(';') {
+            let seg_base = base;
+            base += segment.len() + 1;
+            for_each_value(&line, segment, seg_base, |token, byte| rows.push_value(&line, token, byte))?;
+        }
+    }
+    if rows.rows[0].is_empty() {
+        return Err(ParseError::new(1, 1, "", "no values", "a list of numbers such as -1.25, 0.14, 0.79"));
+    }
+    Ok(rows.finish(name))
+}
+
+/// What the three numbers after the channel name mean.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LineMode {
+    /// `channel,min,max,sample...`: a calibration range per channel.
+    #[default]
+    MinMax,
+    /// `channel,scale,zero_point,sample...`: parameters given by hand.
+    Manual,
+}
+
+/// Parsed channel lines: the samples as a tensor, and the ranges or parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParsedChannels {
+    /// One channel per line, holding that line's samples.
+    pub samples: ParsedTensor,
+    /// `PerChannelRange` (min/max mode) or `Manual`.
+    pub params: ParamSource,
+}
+
+/// Parses `channel,min,max,sample[,sample...]` lines (or `channel,scale,zero_point,sample...`).
+///
+/// Fields are separated by commas (or tabs, as pasted from a spreadsheet). A first line whose
+/// second field is not a number (a header such as `channel,min,max,sample`) is skipped.
+pub fn parse_channel_lines(text: &str, mode: LineMode, name: &str) -> Result<ParsedChannels, ParseError> {
+    let mut rows = RowBuilder::default();
+    let mut ranges = Vec::new();
+    let mut manual = Vec::new();
+    let (first, second) = match mode {
+        LineMode::MinMax => ("min", "max"),
+        LineMode::Manual => ("scale", "zero_point"),
+    };
+    let layout = format!("channel,{first},{second},sample");
+    let mut header_allowed = true;
+    for line in lines(text) {
+        if line.text.trim().is_empty() {
+            continue;
+        }
+        let mut fields = Vec::new();
+        let mut start = 0;
+        for (i, c) in line.text.char_indices() {
+            if c == ',' || c == '\t' {
+                fields.push((start, &line.text[start..i]));
+                start = i + 1;
+            }
+        }
+        fields.push((start, &line.text[start..]));
+        // Offsets of the trimmed field contents.
+        let fields: Vec<(usize, &str)> = fields
+            .into_iter()
+            .map(|(at, f)| (at + (f.len() - f.trim_start().len()), f.trim()))
+            .collect();
+        let was_header_allowed = std::mem::replace(&mut header_allowed, false);
+        if was_header_allowed && fields.len() >= 2 && parse_number(fields[1].1).is_none() && fields[1].1.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        if fields.len() < 4 {
+            let at = line.text.trim_end().len();
+            return Err(line.error(at, line.text.trim(), &format!("{} field(s)", fields.len()), &format!("`{layout}`")));
+        }
+        let (name_at, channel) = fields[0];
+        if channel.is_empty() {
+            return Err(line.error(name_at, "", "empty channel name", &format!("`{layout}`")));
+        }
+        let number = |(at, text): (usize, &str), what: &str| -> Result<Number, ParseError> {
+            let n = parse_number(text).ok_or_else(|| line.error(at, text, &format!("{what} is not a number"), NUMBER))?;
+            if !n.value.is_finite() {
+                return Err(line.error(at, text, &format!("{what} must be finite"), "a finite number"));
+            }
+            Ok(n)
+        };
+        match mode {
+            LineMode::MinMax => {
+                let min = number(fields[1], "min")?;
+                let max = number(fields[2], "max")?;
+                if min.value > max.value {
+                    return Err(line.error(fields[1].0, fields[1].1, "min is greater than max", &format!("min <= max ({})", fields[2].1)));
+                }
+                ranges.push(RangeInput { min: min.value, max: max.value, min_exact: min.exact, max_exact: max.exact });
+            }
+            LineMode::Manual => {
+                let scale = number(fields[1], "scale")?;
+                let (at, zp_text) = fields[2];
+                let zero_point = zp_text
+                    .strip_prefix('+')
+                    .unwrap_or(zp_text)
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|z| z.abs() <= 1 << 40)
+                    .ok_or_else(|| line.error(at, zp_text, "zero point is not an integer", "an integer such as 0, -8 or 128"))?;
+                manual.push(ManualParams { scale: scale.value, scale_exact: scale.exact, zero_point });
+            }
+        }
+        rows.open(channel.to_string(), line.number);
+        for &(at, text) in &fields[3..] {
+            if text.is_empty() {
+                return Err(line.error(at, "", "empty sample", NUMBER));
+            }
+            rows.push_value(&line, text, at)?;
+        }
+    }
+    if rows.names.is_empty() {
+        return Err(ParseError::new(1, 1, "", "no channels", &format!("lines such as `{layout}`")));
+    }
+    let params = match mode {
+        LineMode::MinMax => ParamSource::PerChannelRange(ranges),
+        LineMode::Manual => ParamSource::Manual(manual),
+    };
+    Ok(ParsedChannels { samples: rows.finish(name), params })
+}
+
+/// Parses a custom range `MIN:MAX` (e.g. `-1.5:1.5`), as typed in `--range` or the form.
+pub fn parse_range(text: &str) -> Result<RangeInput, ParseError> {
+    let line = Line { number: 1, text, full: text };
+    let expected = "MIN:MAX such as -1.5:1.5";
+    let colon = text.find(':').ok_or_else(|| line.error(0, text, "no `:` between min and max", expected))?;
+    let part = |from: usize, to: usize| -> Result<Number, ParseError> {
+        let raw = &text[from..to];
+        let trimmed = raw.trim();
+        let at = from + (raw.len() - raw.trim_start().len());
+        let n = parse_number(trimmed).ok_or_else(|| line.error(at, trimmed, "not a number", expected))?;
+        if !n.value.is_finite() {
+            return Err(line.error(at, trimmed, "must be finite", expected));
+        }
+        Ok(n)
+    };
+    let min = part(0, colon)?;
+    let max = part(colon + 1, text.len())?;
+    if min.value > max.value {
+        return Err(line.error(0, text, "min is greater than max", expected));
+    }
+    Ok(RangeInput { min: min.value, max: max.value, min_exact: min.exact, max_exact: max.exact })
+}
+
+/// Builds a dense tensor from parsed rows: equal-length rows as a `[rows, columns]` matrix with the
+/// given channel axis (0: a channel per row, 1: a channel per column).
+pub fn rows_to_matrix(parsed: &ParsedTensor, axis: usize) -> Result<Tensor, crate::error::QuantError> {
+    let t = &parsed.tensor;
+    if axis == 0 {
+        return Ok(t.clone());
+    }
+    let rows = t.channels();
+    let cols = t.channel_len(0);
+    let shape = vec![rows, cols];
+    if (0..rows).any(|r| t.channel_len(r) != cols) {
+        return Err(crate::error::QuantError::Shape {
+            shape,
+            axis,
+            len: t.len(),
+            reason: "channel axis 1 needs rows of equal length".into(),
+        });
+    }
+    let data = match &t.data {
+        Samples::F64(v) => Samples::F64(v.clone()),
+        Samples::F32(v) => Samples::F32(v.clone()),
+    };
+    let mut out = Tensor::dense(t.name.clone(), data, shape, axis)?;
+    out.decimals = t.decimals.clone();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        for (text, value) in [("1e-3", 1e-3), ("-.5", -0.5), ("+2", 2.0), ("5.", 5.0), ("-0.21", -0.21), ("1E+2", 100.0)] {
+            assert_eq!(parse_number(text).unwrap().value, value, "{text}");
+        }
+        assert!(parse_number("nan").unwrap().value.is_nan());
+        assert_eq!(parse_number("-inf").unwrap().value, f64::NEG_INFINITY);
+        assert_eq!(parse_number("+Infinity").unwrap().value, f64::INFINITY);
+        for bad in ["", "-", ".", "1e", "1e+", "0x10", "1_000", "1..2", "--1", "1.2.3", "e5", "nan1", "½", "1,5"] {
+            assert!(parse_number(bad).is_none(), "{bad}");
+        }
+        // Correct rounding to the last bit (a classic hard case).
+        assert_eq!(parse_number("2.2250738585072011e-308").unwrap().value, 2.225_073_858_507_201e-308);
+        assert_eq!(parse_number("0.1").unwrap().value.to_bits(), 0.1f64.to_bits());
+    }
+
+    #[test]
+    fn tensor_layouts() {
+        let p = parse_tensor("# weights\n0.12, -0.33 0.48\n\nb: 1,2;3 4\n", "w").unwrap();
+        let t = &p.tensor;
+        assert_eq!(t.channel_names, vec!["ch0", "b", "ch2"]);
+        assert_eq!(t.channel_len(0), 3);
+        assert_eq!(t.channel_len(2), 2);
+        assert_eq!(p.channel_lines, vec![2, 4, 4]);
+        assert_eq!(t.data.get(1), -0.33);
+        assert_eq!(t.decimal(1), Decimal::parse("-0.33"));
+    }
+
+    #[test]
+    fn located_errors() {
+        let e = parse_tensor("1, 2, 3\n4, 0.3x, 6", "w").unwrap_err();
+        assert_eq!((e.line, e.column, e.text.as_str()), (2, 4, "0.3x"));
+        assert_eq!(e.to_string(), "line 2, column 4: not a number `0.3x` (expected a number such as 0.25, -.5, 1e-3, +2, nan or inf)");
+        let e = parse_tensor("1,,2", "w").unwrap_err();
+        assert_eq!((e.line, e.column), (1, 3));
+        let e = parse_tensor("a:\n", "w").unwrap_err();
+        assert_eq!(e.line, 1);
+        let e = parse_tensor("é: 1, x", "w").unwrap_err();
+        assert_eq!(e.column, 7, "columns count characters, not bytes");
+        assert!(parse_tensor("  # nothing\n\n", "w").is_err());
+    }
+
+    #[test]
+    fn nonfinite_values_are_kept_and_located() {
+        let p = parse_values("1, nan\n-inf 2", "v").unwrap();
+        assert_eq!(p.tensor.len(), 4);
+        assert_eq!(p.nonfinite, vec![
+            ValueLocation { channel: 0, index: 1, line: 1, column: 4 },
+            ValueLocation { channel: 0, index: 2, line: 2, column: 1 },
+        ]);
+    }
+
+    #[test]
+    fn channel_lines() {
+        let text = "channel,min,max,sample\nfilter_0,-1.2,1,0.73\nfilter_1, -0.8, 0.9, -0.21\n";
+        let p = parse_channel_lines(text, LineMode::MinMax, "conv").unwrap();
+        assert_eq!(p.samples.tensor.channel_names, vec!["filter_0", "filter_1"]);
+        match &p.params {
+            ParamSource::PerChannelRange(r) => {
+                assert_eq!((r[1].min, r[1].max), (-0.8, 0.9));
+                assert_eq!(r[1].min_exact, Decimal::parse("-0.8"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = parse_channel_lines("a,2,1,0", LineMode::MinMax, "t").unwrap_err();
+        assert_eq!((e.column, e.problem.as_str()), (3, "min is greater than max"));
+        let e = parse_channel_lines("a,1,2", LineMode::MinMax, "t").unwrap_err();
+        assert_eq!(e.problem, "3 field(s)");
+        let e = parse_channel_lines("a,0.1,1.5,0", LineMode::Manual, "t").unwrap_err();
+        assert_eq!((e.column, e.text.as_str()), (7, "1.5"));
+        let e = parse_channel_lines("a,nan,1,0", LineMode::MinMax, "t").unwrap_err();
+        assert_eq!(e.problem, "min must be finite");
+        let p = parse_channel_lines("a,0.1,-3,0.5,0.7", LineMode::Manual, "t").unwrap();
+        assert_eq!(p.samples.tensor.channel_len(0), 2);
+    }
+
+    #[test]
+    fn ranges() {
+        let r = parse_range("-1.5:1.5").unwrap();
+        assert_eq!((r.min, r.max), (-1.5, 1.5));
+        assert_eq!(parse_range(" -1 : 2 ").unwrap().max, 2.0);
+        assert_eq!(parse_range("1:x").unwrap_err().column, 3);
+        assert!(parse_range("2:1").is_err());
+        assert!(parse_range("1.5").is_err());
+    }
+}
