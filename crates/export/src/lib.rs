@@ -1,0 +1,555 @@
+//! # export: quantscope's reports as CSV
+//!
+//! Two tables, written from any of the core's reports (or a bare [`Analysis`]):
+//!
+//! - [`write_results`]: the results table, one row per channel and a final per-tensor summary row
+//!   ([`RESULTS_HEADER`] lists the columns);
+//! - [`write_elements`]: the long per-element table, one row per value
+//!   (`channel, index, x, q_raw, q, x_hat, error, clipped`), available when the report kept its
+//!   per-element results (always for the channels and values tools; the tensor tool with
+//!   `keep_values`).
+//!
+//! Numbers are written at full precision: the shortest decimal that parses back to the same `f64`
+//! bit for bit (as `serde_json` writes them; integral values without `.0`, e.g. `96`, `-0`).
+//! Infinities are `inf` / `-inf`; an absent value (`None`, e.g. the percentage error at x = 0) is an
+//! empty cell.
+//!
+//! Text cells are made safe for spreadsheets: a text cell starting with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return that is not a plain number gets a leading `'`, so a channel named `=cmd()` is
+//! shown as text and never evaluated (see [`safe_text`]). Cells written from numbers are never
+//! touched. Quoting follows RFC 4180 (the `csv` crate).
+//!
+//! No web, file-system or terminal dependency: the writers take any [`std::io::Write`], so the CLI
+//! writes to standard output and the web app to a string.
+#![deny(missing_docs)]
+
+use quant::analysis::ChannelResult;
+use quant::metrics::Metrics;
+use quant::tools::{ChannelsReport, TensorReport, ValuesReport};
+use quant::{Analysis, Granularity, Warning};
+use std::borrow::Cow;
+use std::io;
+
+/// A failure to write CSV (an I/O error of the destination).
+#[derive(Debug)]
+pub struct ExportError(csv::Error);
+
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "CSV export failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for ExportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl From<csv::Error> for ExportError {
+    fn from(e: csv::Error) -> Self {
+        ExportError(e)
+    }
+}
+
+impl From<io::Error> for ExportError {
+    fn from(e: io::Error) -> Self {
+        ExportError(csv::Error::from(e))
+    }
+}
+
+impl ExportError {
+    /// The underlying I/O error, if that is what it was (e.g. a closed pipe).
+    pub fn io_kind(&self) -> Option<io::ErrorKind> {
+        match self.0.kind() {
+            csv::ErrorKind::Io(e) => Some(e.kind()),
+            _ => None,
+        }
+    }
+}
+
+/// Anything that carries one [`Analysis`]: the three tools' reports and the analysis itself.
+pub trait Report {
+    /// The analysis the tables are written from.
+    fn analysis(&self) -> &Analysis;
+}
+
+impl Report for Analysis {
+    fn analysis(&self) -> &Analysis {
+        self
+    }
+}
+
+impl Report for ChannelsReport {
+    fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+}
+
+impl Report for TensorReport {
+    fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+}
+
+impl Report for ValuesReport {
+    fn analysis(&self) -> &Analysis {
+        &self.analysis
+    }
+}
+
+/// The columns of the results table, in order.
+///
+/// `row` is `channel` for a channel and `tensor` for the summary row. `scale` and `zero_point` are
+/// empty on the summary row of a per-channel analysis (there is no single pair). `min`/`max` are the
+/// calibration range of the channel (the data's own for the summary row), `range = max - min`.
+/// `warnings` holds the warning codes joined by `;` (e.g. `clipping;zero-point-out-of-range`).
+pub const RESULTS_HEADER: [&str; 27] = [
+    "tensor",
+    "convention",
+    "dtype",
+    "scheme",
+    "granularity",
+    "qmin",
+    "qmax",
+    "row",
+    "index",
+    "channel",
+    "min",
+    "max",
+    "range",
+    "scale",
+    "zero_point",
+    "count",
+    "nonfinite",
+    "mse",
+    "rmse",
+    "mae",
+    "max_error",
+    "mean_pct_error",
+    "sqnr_db",
+    "clip_count",
+    "clip_rate",
+    "pct_error_zeros",
+    "warnings",
+];
+
+/// The columns of the per-element table, in order.
+///
+/// `q_raw`, `q`, `x_hat` and `error` are empty for a non-finite `x` (it is never quantized);
+/// `error = x_hat - x`; `clipped` is `true` or `false`.
+pub const ELEMENTS_HEADER: [&str; 8] = ["channel", "index", "x", "q_raw", "q", "x_hat", "error", "clipped"];
+
+/// Formats a float as the shortest decimal that parses back to the same bits.
+///
+/// Integral values have no `.0` (`96`, `-0`); large and tiny magnitudes use an exponent (`1e-7`);
+/// infinities are `inf` and `-inf`; NaN is `NaN`.
+pub fn format_f64(v: f64) -> String {
+    if v.is_nan() {
+        return "NaN".into();
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let mut buf = ryu::Buffer::new();
+    let s = buf.format_finite(v);
+    s.strip_suffix(".0").unwrap_or(s).to_string()
+}
+
+/// Whether `text` is a plain decimal number: `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`.
+fn is_plain_number(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    let mut n = digits(&mut i);
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Makes a text cell safe for spreadsheets (CSV/formula injection).
+///
+/// A cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is evaluated as a formula by
+/// common spreadsheet programs; unless it is a plain number (`-0.5`, `+2`, `1e-3`), it gets a
+/// leading `'`, which spreadsheets read as "text" and do not display.
+pub fn safe_text(text: &str) -> Cow<'_, str> {
+    match text.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_plain_number(text) => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// One row being built: numbers formatted, text made safe.
+#[derive(Default)]
+struct Row(Vec<String>);
+
+impl Row {
+    fn text(&mut self, t: &str) -> &mut Self {
+        self.0.push(safe_text(t).into_owned());
+        self
+    }
+    fn num(&mut self, v: f64) -> &mut Self {
+        self.0.push(format_f64(v));
+        self
+    }
+    fn opt(&mut self, v: Option<f64>) -> &mut Self {
+        self.0.push(v.map(format_f64).unwrap_or_default());
+        self
+    }
+    fn int(&mut self, v: impl Into<i128>) -> &mut Self {
+        self.0.push(v.into().to_string());
+        self
+    }
+    fn opt_int(&mut self, v: Option<i64>) -> &mut Self {
+        self.0.push(v.map(|v| v.to_string()).unwrap_or_default());
+        self
+    }
+    fn empty(&mut self) -> &mut Self {
+        self.0.push(String::new());
+        self
+    }
+}
+
+fn warning_codes(warnings: &[Warning]) -> String {
+    warnings.iter().map(Warning::code).collect::<Vec<_>>().join(";")
+}
+
+fn push_metrics(row: &mut Row, m: &Metrics) {
+    row.int(m.count)
+        .int(m.nonfinite)
+        .opt(m.mse)
+        .opt(m.rmse)
+        .opt(m.mae)
+        .opt(m.max_error)
+        .opt(m.mean_pct_error)
+        .opt(m.sqnr_db)
+        .int(m.clip_count)
+        .opt(m.clip_rate)
+        .int(m.pct_error_zeros);
+}
+
+fn context(row: &mut Row, a: &Analysis) {
+    row.text(&a.tensor)
+        .text(&a.convention)
+        .text(&a.spec.dtype.to_string())
+        .text(a.spec.scheme.name())
+        .text(a.granularity.name())
+        .int(a.spec.range.qmin)
+        .int(a.spec.range.qmax);
+}
+
+fn channel_row(a: &Analysis, ch: &ChannelResult) -> Row {
+    let mut row = Row::default();
+    context(&mut row, a);
+    row.text("channel").int(ch.index as u64).text(&ch.name).opt(ch.min).opt(ch.max).opt(ch.range);
+    row.num(ch.scale).int(ch.zero_point);
+    push_metrics(&mut row, &ch.metrics);
+    row.text(&warning_codes(&ch.warnings));
+    row
+}
+
+fn summary_row(a: &Analysis) -> Row {
+    let s = &a.summary;
+    let mut row = Row::default();
+    context(&mut row, a);
+    row.text("tensor").empty().text(&a.tensor).opt(s.min).opt(s.max).opt(s.min.zip(s.max).map(|(lo, hi)| hi - lo));
+    match (a.granularity, a.channels.first()) {
+        (Granularity::PerTensor, Some(ch)) => row.num(ch.scale).int(ch.zero_point),
+        _ => row.empty().empty(),
+    };
+    push_metrics(&mut row, &s.metrics);
+    row.text(&warning_codes(&s.warnings));
+    row
+}
+
+/// Writes the results table: a header ([`RESULTS_HEADER`]), one row per channel in order, then the
+/// per-tensor summary row.
+pub fn write_results<W: io::Write>(report: &impl Report, out: W) -> Result<(), ExportError> {
+    let a = report.analysis();
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(RESULTS_HEADER)?;
+    for ch in &a.channels {
+        w.write_record(&channel_row(a, ch).0)?;
+    }
+    w.write_record(&summary_row(a).0)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Writes the per-element table: a header ([`ELEMENTS_HEADER`]) and one row per value, channel by
+/// channel. Channels whose per-element results were not kept are skipped; returns how many value
+/// rows were written.
+pub fn write_elements<W: io::Write>(report: &impl Report, out: W) -> Result<usize, ExportError> {
+    let a = report.analysis();
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(ELEMENTS_HEADER)?;
+    let mut rows = 0;
+    for ch in &a.channels {
+        let Some(el) = &ch.elements else { continue };
+        let name = safe_text(&ch.name);
+        for i in 0..el.x.len() {
+            let mut row = Row::default();
+            row.0.push(name.to_string());
+            row.int(i as u64)
+                .num(el.x[i])
+                .opt(el.q_raw[i])
+                .opt_int(el.q[i])
+                .opt(el.dequantized[i])
+                .opt(el.error[i]);
+            row.0.push(el.clipped[i].to_string());
+            w.write_record(&row.0)?;
+            rows += 1;
+        }
+    }
+    w.flush()?;
+    Ok(rows)
+}
+
+/// [`write_results`] into a string.
+pub fn results_csv(report: &impl Report) -> String {
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail.
+    let _ = write_results(report, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`write_elements`] into a string.
+pub fn elements_csv(report: &impl Report) -> String {
+    let mut out = Vec::new();
+    let _ = write_elements(report, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quant::tools::{self, ToolOptions};
+
+    fn parse_cell(cell: &str) -> Option<f64> {
+        match cell {
+            "" => None,
+            _ => Some(cell.parse::<f64>().unwrap_or_else(|e| panic!("`{cell}`: {e}"))),
+        }
+    }
+
+    fn same(got: Option<f64>, want: Option<f64>, what: &str) {
+        assert_eq!(got.map(f64::to_bits), want.map(f64::to_bits), "{what}: {got:?} != {want:?}");
+    }
+
+    fn reader(text: &str) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        let header = r.headers().unwrap().clone();
+        (header, r.records().map(Result::unwrap).collect())
+    }
+
+    /// Values chosen for awkward decimals: ties, tiny and huge magnitudes, negative zero.
+    const TENSOR: &str = "a: 0.1, -0.2, 0.30000000000000004, 1e-9, -0\nb: 1e300, -2.5e-300, 7, 0.7\n=evil: 3, -3, 0.33333333333333331, 2";
+
+    fn options(granularity: Granularity) -> ToolOptions {
+        ToolOptions { granularity, keep_values: true, ..ToolOptions::default() }
+    }
+
+    #[test]
+    fn number_format_round_trips() {
+        for v in [0.0, -0.0, 1.0, 96.0, -40.0, 0.1, 1.0 / 3.0, 1e-7, 1e300, 5e-324, f64::MAX, -f64::MIN_POSITIVE, 0.008627450980392157] {
+            let s = format_f64(v);
+            assert_eq!(s.parse::<f64>().unwrap().to_bits(), v.to_bits(), "{v} -> {s}");
+        }
+        assert_eq!(format_f64(96.0), "96");
+        assert_eq!(format_f64(-0.0), "-0");
+        assert_eq!(format_f64(0.73333333), "0.73333333");
+        assert_eq!(format_f64(f64::INFINITY), "inf");
+        assert_eq!(format_f64(f64::NEG_INFINITY), "-inf");
+        assert_eq!(format_f64(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn results_round_trip_bit_for_bit() {
+        for granularity in [Granularity::PerChannel, Granularity::PerTensor] {
+            let report = tools::tensor(TENSOR, &options(granularity)).unwrap();
+            let a = &report.analysis;
+            let (header, rows) = reader(&results_csv(&report));
+            assert_eq!(header.iter().collect::<Vec<_>>(), RESULTS_HEADER);
+            assert_eq!(rows.len(), a.channels.len() + 1);
+            let col = |name: &str| RESULTS_HEADER.iter().position(|h| *h == name).unwrap();
+            for (ch, row) in a.channels.iter().zip(&rows) {
+                assert_eq!(&row[col("row")], "channel");
+                assert_eq!(row[col("index")].parse::<usize>().unwrap(), ch.index);
+                same(parse_cell(&row[col("min")]), ch.min, "min");
+                same(parse_cell(&row[col("max")]), ch.max, "max");
+                same(parse_cell(&row[col("range")]), ch.range, "range");
+                same(parse_cell(&row[col("scale")]), Some(ch.scale), "scale");
+                assert_eq!(row[col("zero_point")].parse::<i64>().unwrap(), ch.zero_point);
+                let m = &ch.metrics;
+                for (name, v) in [
+                    ("mse", m.mse),
+                    ("rmse", m.rmse),
+                    ("mae", m.mae),
+                    ("max_error", m.max_error),
+                    ("mean_pct_error", m.mean_pct_error),
+                    ("sqnr_db", m.sqnr_db),
+                    ("clip_rate", m.clip_rate),
+                ] {
+                    same(parse_cell(&row[col(name)]), v, name);
+                }
+                assert_eq!(row[col("count")].parse::<u64>().unwrap(), m.count);
+                assert_eq!(row[col("clip_count")].parse::<u64>().unwrap(), m.clip_count);
+            }
+            let last = rows.last().unwrap();
+            assert_eq!(&last[col("row")], "tensor");
+            same(parse_cell(&last[col("mse")]), a.summary.metrics.mse, "tensor mse");
+            same(parse_cell(&last[col("sqnr_db")]), a.summary.metrics.sqnr_db, "tensor sqnr");
+            match granularity {
+                Granularity::PerTensor => same(parse_cell(&last[col("scale")]), Some(a.channels[0].scale), "tensor scale"),
+                Granularity::PerChannel => assert_eq!(&last[col("scale")], ""),
+            }
+        }
+    }
+
+    #[test]
+    fn elements_round_trip_bit_for_bit() {
+        let report = tools::tensor(TENSOR, &options(Granularity::PerChannel)).unwrap();
+        let text = elements_csv(&report);
+        let (header, rows) = reader(&text);
+        assert_eq!(header.iter().collect::<Vec<_>>(), ELEMENTS_HEADER);
+        let mut rows = rows.into_iter();
+        let mut n = 0;
+        for ch in &report.analysis.channels {
+            let el = ch.elements.as_ref().unwrap();
+            for i in 0..el.x.len() {
+                let row = rows.next().unwrap();
+                assert_eq!(&row[0], safe_text(&ch.name));
+                assert_eq!(row[1].parse::<usize>().unwrap(), i);
+                same(parse_cell(&row[2]), Some(el.x[i]), "x");
+                same(parse_cell(&row[3]), el.q_raw[i], "q_raw");
+                assert_eq!(parse_cell(&row[4]).map(|v| v as i64), el.q[i]);
+                same(parse_cell(&row[5]), el.dequantized[i], "x_hat");
+                same(parse_cell(&row[6]), el.error[i], "error");
+                assert_eq!(row[7].parse::<bool>().unwrap(), el.clipped[i]);
+                n += 1;
+            }
+        }
+        assert!(rows.next().is_none());
+        assert_eq!(n, 13);
+        // Negative zero survives.
+        assert!(text.contains("\na,4,-0,"), "{text}");
+    }
+
+    #[test]
+    fn nonfinite_values_leave_empty_cells() {
+        let report = tools::values("1, nan, -inf, 2", &ToolOptions::default()).unwrap();
+        let (_, rows) = reader(&elements_csv(&report));
+        assert_eq!(rows.len(), 4);
+        assert_eq!(&rows[1][2], "NaN");
+        assert_eq!(&rows[2][2], "-inf");
+        for r in &rows[1..3] {
+            assert!(r.iter().skip(3).take(4).all(str::is_empty), "{r:?}");
+            assert_eq!(&r[7], "false");
+        }
+    }
+
+    #[test]
+    fn infinite_sqnr_is_inf() {
+        // Symmetric over [-128, 128]: scale 1, integers are reproduced exactly.
+        let mut o = ToolOptions { range: "-128:128".into(), ..ToolOptions::default() };
+        o.spec.scheme = quant::Scheme::Symmetric;
+        let report = tools::values("1, -2, 3, 0", &o).unwrap();
+        let (_, rows) = reader(&results_csv(&report));
+        let col = RESULTS_HEADER.iter().position(|h| *h == "sqnr_db").unwrap();
+        assert_eq!(&rows[0][col], "inf");
+        assert_eq!(parse_cell(&rows[0][col]), Some(f64::INFINITY));
+    }
+
+    #[test]
+    fn injection() {
+        for (text, want) in [
+            ("=1+2", "'=1+2"),
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tfoo", "'\tfoo"),
+            ("\r=x", "'\r=x"),
+            ("-inf", "'-inf"),
+            ("+", "'+"),
+            ("-", "'-"),
+            // Plain numbers and ordinary text are left alone.
+            ("-0.21", "-0.21"),
+            ("+2", "+2"),
+            ("-1e-3", "-1e-3"),
+            ("-.5", "-.5"),
+            ("filter_0", "filter_0"),
+            ("a=b", "a=b"),
+            ("", ""),
+        ] {
+            assert_eq!(safe_text(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn injected_names_are_neutralised_but_numbers_are_not() {
+        let text = "=SUM(A1): -0.5, 0.5\n@x: 1, 2\n-1: -3, 3\n+y: 0, 1";
+        let report = tools::tensor(text, &options(Granularity::PerChannel)).unwrap();
+        let (_, rows) = reader(&results_csv(&report));
+        let name = RESULTS_HEADER.iter().position(|h| *h == "channel").unwrap();
+        let names: Vec<&str> = rows.iter().take(4).map(|r| &r[name]).collect();
+        assert_eq!(names, ["'=SUM(A1)", "'@x", "-1", "'+y"]);
+        let min = RESULTS_HEADER.iter().position(|h| *h == "min").unwrap();
+        assert_eq!(&rows[0][min], "-0.5");
+        let (_, el) = reader(&elements_csv(&report));
+        assert_eq!(&el[0][0], "'=SUM(A1)");
+        assert_eq!(&el[0][2], "-0.5");
+        // A tensor name is text too.
+        let o = ToolOptions { tensor_name: "=bad".into(), ..ToolOptions::default() };
+        let report = tools::values("1, 2", &o).unwrap();
+        let (_, rows) = reader(&results_csv(&report));
+        assert_eq!(&rows[0][0], "'=bad");
+    }
+
+    #[test]
+    fn channels_report_has_elements_and_results() {
+        let text = "filter_0,-1.2,1,0.73\nfilter_1,-0.8,0.9,-0.21";
+        let report = tools::channels(text, &ToolOptions::default()).unwrap();
+        let (_, rows) = reader(&elements_csv(&report));
+        assert_eq!(rows.len(), 2);
+        assert_eq!((&rows[0][4], &rows[1][4]), ("96", "-40"));
+        let (_, rows) = reader(&results_csv(&report));
+        assert_eq!(rows.len(), 3);
+    }
+
+    #[test]
+    fn io_errors_are_reported() {
+        struct Closed;
+        impl io::Write for Closed {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let report = tools::values("1, 2", &ToolOptions::default()).unwrap();
+        let e = write_results(&report, Closed).unwrap_err();
+        assert_eq!(e.io_kind(), Some(io::ErrorKind::BrokenPipe));
+    }
+}
