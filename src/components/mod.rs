@@ -1,0 +1,10 @@
+//! One file per component.
+
+pub mod channels_tool;
+pub mod fields;
+pub mod quant_options;
+pub mod results;
+pub mod tab_bar;
+pub mod tensor_tool;
+pub mod tool_panel;
+pub mod values_tool;

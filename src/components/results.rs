@@ -1,0 +1,236 @@
+//! The results of the open tool: its tables (numbers right-aligned, full precision on hover and
+//! copy), its notes, and, while the input is bad, the last good results greyed.
+
+use leptos::prelude::*;
+
+use crate::browser::clipboard;
+use crate::components::tool_panel::ToolRun;
+use crate::model::DisplayForm;
+use crate::report::{Report, Table};
+use crate::state::{use_app_state, Commit};
+
+/// A table whose rows do not match its columns: a bug in the conversion from the core's report,
+/// caught by the error boundary instead of drawing a misaligned table.
+#[derive(Clone, Debug)]
+pub struct TableShapeError {
+    pub table: String,
+    pub row: usize,
+    pub cells: usize,
+    pub columns: usize,
+}
+
+impl std::fmt::Display for TableShapeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "table \"{}\": row {} has {} cells for {} columns",
+            self.table, self.row, self.cells, self.columns
+        )
+    }
+}
+
+impl std::error::Error for TableShapeError {}
+
+pub fn check_shape(table: &Table) -> Result<(), TableShapeError> {
+    match table
+        .rows
+        .iter()
+        .position(|row| row.cells.len() != table.columns.len())
+    {
+        None => Ok(()),
+        Some(row) => Err(TableShapeError {
+            table: table.caption.clone(),
+            row: row + 1,
+            cells: table.rows[row].cells.len(),
+            columns: table.columns.len(),
+        }),
+    }
+}
+
+/// The results of the tool whose [`ToolRun`] is in context.
+#[component]
+pub fn ResultsPanel() -> impl IntoView {
+    let run = expect_context::<ToolRun>();
+    let slug = run.tool.slug();
+    // The last report that computed, kept while the input is bad.
+    let last_good =
+        Memo::new(
+            move |previous: Option<&Option<Report>>| match &*run.outcome.read() {
+                Ok(report) => Some(report.clone()),
+                Err(_) => previous.cloned().flatten(),
+            },
+        );
+    let stale = move || run.outcome.with(Result::is_err);
+    view! {
+        <section
+            class="results"
+            class:results-stale=stale
+            aria-labelledby=format!("{slug}-results-title")
+            data-testid=format!("{slug}-results")
+            data-stale=move || stale().to_string()
+        >
+            <div class="results-head">
+                <h2 id=format!("{slug}-results-title")>"Results"</h2>
+                <PrecisionControl id=format!("{slug}-precision") />
+            </div>
+            <Show when=stale>
+                <p class="stale-note" data-testid=format!("{slug}-stale-note")>
+                    "The input has an error (see above): these are the last results that computed."
+                </p>
+            </Show>
+            <ErrorBoundary fallback=|errors| {
+                view! {
+                    <div class="render-error" role="alert" data-testid="render-error">
+                        <p>"These results could not be drawn:"</p>
+                        <ul>
+                            {move || {
+                                errors
+                                    .get()
+                                    .into_iter()
+                                    .map(|(_, error)| view! { <li>{error.to_string()}</li> })
+                                    .collect_view()
+                            }}
+                        </ul>
+                    </div>
+                }
+            }>
+                {move || last_good.get().map(|report| view! { <ReportView report=report /> })}
+            </ErrorBoundary>
+        </section>
+    }
+}
+
+/// The precision control: digits after the decimal point in every table.
+#[component]
+fn PrecisionControl(id: String) -> impl IntoView {
+    let state = use_app_state();
+    let precision = state.lens(
+        |f| f.display.precision,
+        |f, v| f.display.precision = v.min(DisplayForm::MAX_PRECISION),
+        Commit::Now,
+    );
+    let options = [2u8, 4, 6, 8, 10, 12, DisplayForm::MAX_PRECISION];
+    view! {
+        <div class="precision">
+            <label for=id.clone()>"Decimals"</label>
+            <select
+                id=id.clone()
+                data-testid=id
+                on:change=move |ev| {
+                    if let Ok(value) = event_target_value(&ev).parse::<u8>() {
+                        precision.set.run(value);
+                    }
+                }
+            >
+                {options
+                    .into_iter()
+                    .map(|digits| {
+                        view! {
+                            <option value=digits.to_string() selected=move || precision.value.get() == digits>
+                                {digits.to_string()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+pub fn ReportView(report: Report) -> impl IntoView {
+    let tables = report
+        .tables
+        .into_iter()
+        .map(|table| check_shape(&table).map(|()| view! { <TableView table=table /> }))
+        .collect::<Result<Vec<_>, _>>();
+    view! {
+        <ul class="notes" data-testid="results-notes">
+            {report.notes.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}
+        </ul>
+        {tables}
+    }
+}
+
+#[component]
+pub fn TableView(table: Table) -> impl IntoView {
+    let state = use_app_state();
+    let precision = Memo::new(move |_| state.form.with(|f| f.display.precision));
+    let copy_status = RwSignal::new(String::new());
+    let tsv = table.to_tsv();
+    let copy = move |_| {
+        let tsv = tsv.clone();
+        leptos::task::spawn_local(async move {
+            copy_status.set(match clipboard::copy_text(&tsv).await {
+                Ok(()) => "Copied (full precision, tab-separated).".into(),
+                Err(error) => format!("Copy failed: {error}"),
+            });
+        });
+    };
+    let Table {
+        id,
+        caption,
+        columns,
+        rows,
+    } = table;
+    let columns_view = columns
+        .iter()
+        .map(|column| view! { <th scope="col" data-col=column.key.clone()>{column.label.clone()}</th> })
+        .collect_view();
+    let keys: Vec<String> = columns.iter().map(|c| c.key.clone()).collect();
+    let rows_view = rows
+        .into_iter()
+        .enumerate()
+        .map(|(index, row)| {
+            let warned = !row.warnings.is_empty();
+            let cells = row
+                .cells
+                .into_iter()
+                .zip(keys.iter().cloned())
+                .enumerate()
+                .map(|(column, (cell, key))| {
+                    let numeric = cell.is_numeric();
+                    let full = cell.full();
+                    let text = move || cell.display(precision.get());
+                    if column == 0 {
+                        view! { <th scope="row" data-col=key title=full>{text}</th> }.into_any()
+                    } else {
+                        view! { <td class:num=numeric data-col=key title=full>{text}</td> }.into_any()
+                    }
+                })
+                .collect_view();
+            let warnings = warned.then(|| {
+                view! {
+                    <tr class="row-warnings" data-testid=format!("row-{index}-warnings")>
+                        <td colspan=keys.len().to_string()>
+                            <ul>
+                                {row.warnings.into_iter().map(|w| view! { <li><span aria-hidden="true">"⚠ "</span>{w}</li> }).collect_view()}
+                            </ul>
+                        </td>
+                    </tr>
+                }
+            });
+            view! {
+                <tr class:row-summary=row.summary class:row-warned=warned data-row=index.to_string()>
+                    {cells}
+                </tr>
+                {warnings}
+            }
+        })
+        .collect_view();
+    view! {
+        <figure class="table-block" data-testid=format!("table-{id}")>
+            <figcaption>
+                <span>{caption}</span>
+                <button type="button" class="small-button" on:click=copy>"Copy table"</button>
+                <span class="copy-status" role="status">{copy_status}</span>
+            </figcaption>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Scrollable table">
+                <table>
+                    <thead><tr>{columns_view}</tr></thead>
+                    <tbody>{rows_view}</tbody>
+                </table>
+            </div>
+        </figure>
+    }
+}

@@ -1,0 +1,68 @@
+//! The frame every tool shares: heading, the form grid (children), results.
+
+use leptos::ev::{KeyboardEvent, SubmitEvent};
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::components::results::ResultsPanel;
+use crate::components::tab_bar::{panel_id, tab_id};
+use crate::model::Tool;
+use crate::report::{self, InputError, Report};
+use crate::state::use_app_state;
+
+/// The open tool's latest outcome, provided to the fields of its form (a located error is shown
+/// next to the field it names) and to its results.
+#[derive(Clone, Copy)]
+pub struct ToolRun {
+    pub tool: Tool,
+    pub outcome: Memo<Result<Report, InputError>>,
+}
+
+/// Enter in a one-line field (or Ctrl/Cmd+Enter in a text area) recomputes at once.
+fn commits_now(ev: &KeyboardEvent) -> bool {
+    if ev.key() != "Enter" || ev.is_composing() {
+        return false;
+    }
+    let in_text_area = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| e.tag_name().eq_ignore_ascii_case("textarea"));
+    !in_text_area || ev.ctrl_key() || ev.meta_key()
+}
+
+#[component]
+pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
+    let state = use_app_state();
+    let outcome = Memo::new(move |_| state.committed.with(|form| report::run(tool, form)));
+    provide_context(ToolRun { tool, outcome });
+    let slug = tool.slug();
+    view! {
+        <section
+            class="tool-panel"
+            id=panel_id(tool)
+            role="tabpanel"
+            aria-labelledby=tab_id(tool)
+            data-testid=panel_id(tool)
+        >
+            <p class="tool-summary">{tool.summary()}</p>
+            <form
+                class="form-grid"
+                data-testid=format!("{slug}-form")
+                aria-label=format!("{} options", tool.title())
+                on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    state.commit();
+                }
+                on:keydown=move |ev: KeyboardEvent| {
+                    if commits_now(&ev) {
+                        ev.prevent_default();
+                        state.commit();
+                    }
+                }
+            >
+                {children()}
+            </form>
+            <ResultsPanel />
+        </section>
+    }
+}

@@ -1,0 +1,56 @@
+//! Values (seed 002): one list of values, a custom or derived range, a rounding rule.
+
+use leptos::prelude::*;
+
+use crate::components::fields::{SelectField, TextAreaField, TextField};
+use crate::components::quant_options::QuantOptions;
+use crate::components::tool_panel::ToolPanel;
+use crate::model::{choices, Tool};
+use crate::state::{use_app_state, Commit};
+
+#[component]
+pub fn ValuesTool() -> impl IntoView {
+    let state = use_app_state();
+    let data = state.lens(
+        |f| f.values.data.clone(),
+        |f, v| f.values.data = v,
+        Commit::Debounced,
+    );
+    let name = state.lens(
+        |f| f.values.tensor_name.clone(),
+        |f, v| f.values.tensor_name = v,
+        Commit::Debounced,
+    );
+    let mode = state.lens(
+        |f| f.values.range_mode.clone(),
+        |f, v| f.values.range_mode = v,
+        Commit::Now,
+    );
+    let min = state.lens(
+        |f| f.values.range_min.clone(),
+        |f, v| f.values.range_min = v,
+        Commit::Debounced,
+    );
+    let max = state.lens(
+        |f| f.values.range_max.clone(),
+        |f, v| f.values.range_max = v,
+        Commit::Debounced,
+    );
+    let derived = Signal::derive(move || mode.value.get() == "derived");
+    view! {
+        <ToolPanel tool=Tool::Values>
+            <TextAreaField
+                id="values-data".into()
+                label="Values"
+                lens=data
+                rows=3
+                hint=Signal::stored("Separated by commas, spaces or new lines.")
+            />
+            <TextField id="values-tensor-name".into() label="Tensor name" lens=name />
+            <SelectField id="values-range-mode".into() label="Range" lens=mode choices=choices::RANGE_MODES />
+            <TextField id="values-range-min".into() label="Range min" lens=min inputmode="decimal" disabled=derived />
+            <TextField id="values-range-max".into() label="Range max" lens=max inputmode="decimal" disabled=derived />
+            <QuantOptions tool=Tool::Values />
+        </ToolPanel>
+    }
+}

@@ -1,0 +1,336 @@
+//! The form as the user typed it: every field is kept verbatim (text stays text) so nothing is ever
+//! lost or "corrected" behind the user's back, and the whole value is what localStorage keeps.
+//!
+//! Option names and values are the command line's (`--convention pytorch`, `--dtype qint8`,
+//! `--rounding half-even`, ...), so the form converts to the core's options without a table of
+//! translations. Every struct is `#[serde(default)]`: a form saved by an older version of the app
+//! restores with the new fields at their defaults instead of being thrown away.
+
+use serde::{Deserialize, Serialize};
+
+/// The three tools, each with its own URL fragment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tool {
+    Channels,
+    Tensor,
+    Values,
+}
+
+impl Tool {
+    pub const ALL: [Tool; 3] = [Tool::Channels, Tool::Tensor, Tool::Values];
+
+    /// The URL fragment (without `#`) and the id stem used in the DOM.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tool::Channels => "channels",
+            Tool::Tensor => "tensor",
+            Tool::Values => "values",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tool::Channels => "Channels",
+            Tool::Tensor => "Tensor",
+            Tool::Values => "Values",
+        }
+    }
+
+    pub fn summary(self) -> &'static str {
+        match self {
+            Tool::Channels => {
+                "One sample per channel from its calibration range (or from a scale and zero point you give): \
+                 scale, zero point, quantized integer, dequantized value, clipping and error."
+            }
+            Tool::Tensor => {
+                "Values per channel, quantized per channel and per tensor side by side: errors, SQNR gain \
+                 and the memory each choice costs."
+            }
+            Tool::Values => {
+                "One list of values against a range you give or one derived from the values: every value's \
+                 integer, reconstruction and error, with MSE, RMSE, MAE, SQNR and clip rate."
+            }
+        }
+    }
+
+    /// Parses a URL fragment (with or without `#`, any case); unknown fragments give `None`.
+    pub fn from_fragment(fragment: &str) -> Option<Tool> {
+        let slug = fragment.trim_start_matches('#').trim();
+        Tool::ALL
+            .into_iter()
+            .find(|tool| tool.slug().eq_ignore_ascii_case(slug))
+    }
+
+    pub fn next(self) -> Tool {
+        let i = Tool::ALL.iter().position(|t| *t == self).unwrap_or(0);
+        Tool::ALL[(i + 1) % Tool::ALL.len()]
+    }
+
+    pub fn previous(self) -> Tool {
+        let i = Tool::ALL.iter().position(|t| *t == self).unwrap_or(0);
+        Tool::ALL[(i + Tool::ALL.len() - 1) % Tool::ALL.len()]
+    }
+}
+
+/// The options every tool shares, by their command-line names. Text fields hold what was typed;
+/// an empty text field means "the convention's value".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct QuantForm {
+    /// textbook | pytorch | onnxruntime | tflite
+    pub convention: String,
+    /// qint8 | quint8 | int<N> | uint<N>
+    pub dtype: String,
+    /// affine | symmetric
+    pub scheme: String,
+    /// "" (the convention's) or half-even | half-away | half-up | floor | ceil | toward-zero | stochastic
+    pub rounding: String,
+    pub reduce_range: bool,
+    pub narrow_range: bool,
+    /// "" (the convention's) or a number, e.g. `127.5` for PyTorch's symmetric divisor.
+    pub symmetric_divisor: String,
+    /// Custom integer range; both empty means the dtype's range.
+    pub quant_min: String,
+    pub quant_max: String,
+    /// Seed for stochastic rounding.
+    pub seed: String,
+}
+
+impl Default for QuantForm {
+    fn default() -> Self {
+        QuantForm {
+            convention: "textbook".into(),
+            dtype: "qint8".into(),
+            scheme: "affine".into(),
+            rounding: String::new(),
+            reduce_range: false,
+            narrow_range: false,
+            symmetric_divisor: String::new(),
+            quant_min: String::new(),
+            quant_max: String::new(),
+            seed: "0".into(),
+        }
+    }
+}
+
+/// Seed 000: `channel,min,max,sample` lines, or `channel,scale,zero_point,sample` lines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChannelsForm {
+    pub tensor_name: String,
+    pub channel_axis: String,
+    /// minmax | manual
+    pub input_mode: String,
+    pub data: String,
+    pub quant: QuantForm,
+}
+
+impl Default for ChannelsForm {
+    fn default() -> Self {
+        ChannelsForm {
+            tensor_name: "conv1.weight".into(),
+            channel_axis: "0".into(),
+            input_mode: "minmax".into(),
+            data: "filter_0,-1.2,1,0.73\n\
+                   filter_1,-0.8,0.9,-0.21\n\
+                   filter_2,-1.5,1.7,1.11\n\
+                   filter_3,-0.45,0.6,0.18"
+                .into(),
+            quant: QuantForm::default(),
+        }
+    }
+}
+
+/// Seeds 001 and 003: values per channel, one channel per line or separated by `;`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TensorForm {
+    pub tensor_name: String,
+    pub data: String,
+    pub quant: QuantForm,
+}
+
+impl Default for TensorForm {
+    fn default() -> Self {
+        TensorForm {
+            tensor_name: "fc.weight".into(),
+            data: "0.12, -0.33, 0.48, -0.05, 0.91\n\
+                   1.20, 0.95, 1.44, 1.10, 0.88\n\
+                   -1.70, -1.22, -0.94, -1.43, -1.11\n\
+                   0.03, 0.08, -0.02, 0.11, -0.06"
+                .into(),
+            quant: QuantForm::default(),
+        }
+    }
+}
+
+/// Seed 002: one list of values, a custom or derived range, a rounding rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ValuesForm {
+    pub tensor_name: String,
+    pub data: String,
+    /// derived | custom
+    pub range_mode: String,
+    pub range_min: String,
+    pub range_max: String,
+    pub quant: QuantForm,
+}
+
+impl Default for ValuesForm {
+    fn default() -> Self {
+        ValuesForm {
+            tensor_name: "activations".into(),
+            data: "-1.25, -0.92, -0.51, -0.10, 0, 0.14, 0.37, 0.79, 1.12, 1.46".into(),
+            range_mode: "custom".into(),
+            range_min: "-1.5".into(),
+            range_max: "1.5".into(),
+            quant: QuantForm {
+                scheme: "symmetric".into(),
+                rounding: "half-even".into(),
+                ..QuantForm::default()
+            },
+        }
+    }
+}
+
+/// How results are shown (not part of any calculation).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DisplayForm {
+    /// Digits after the decimal point in result tables; hover or copy gives full precision.
+    pub precision: u8,
+}
+
+impl Default for DisplayForm {
+    fn default() -> Self {
+        DisplayForm { precision: 8 }
+    }
+}
+
+impl DisplayForm {
+    pub const MAX_PRECISION: u8 = 17;
+}
+
+/// Everything on the page that the user can change; the value localStorage keeps.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FormState {
+    pub channels: ChannelsForm,
+    pub tensor: TensorForm,
+    pub values: ValuesForm,
+    pub display: DisplayForm,
+}
+
+impl FormState {
+    /// The form a first visit (or "reset") shows: the seed examples.
+    pub fn examples() -> Self {
+        FormState::default()
+    }
+
+    pub fn quant(&self, tool: Tool) -> &QuantForm {
+        match tool {
+            Tool::Channels => &self.channels.quant,
+            Tool::Tensor => &self.tensor.quant,
+            Tool::Values => &self.values.quant,
+        }
+    }
+
+    pub fn quant_mut(&mut self, tool: Tool) -> &mut QuantForm {
+        match tool {
+            Tool::Channels => &mut self.channels.quant,
+            Tool::Tensor => &mut self.tensor.quant,
+            Tool::Values => &mut self.values.quant,
+        }
+    }
+}
+
+/// The choices offered by the option selects: (command-line value, label shown).
+pub mod choices {
+    pub const CONVENTIONS: &[(&str, &str)] = &[
+        ("textbook", "Textbook"),
+        ("pytorch", "PyTorch"),
+        ("onnxruntime", "ONNX Runtime"),
+        ("tflite", "TFLite"),
+    ];
+
+    pub const DTYPES: &[(&str, &str)] = &[
+        ("qint8", "qint8 (signed 8-bit)"),
+        ("quint8", "quint8 (unsigned 8-bit)"),
+        ("int4", "int4"),
+        ("uint4", "uint4"),
+        ("int16", "int16"),
+        ("uint16", "uint16"),
+        ("int2", "int2"),
+        ("int3", "int3"),
+        ("int6", "int6"),
+    ];
+
+    pub const SCHEMES: &[(&str, &str)] = &[
+        ("affine", "Affine (asymmetric)"),
+        ("symmetric", "Symmetric"),
+    ];
+
+    pub const ROUNDINGS: &[(&str, &str)] = &[
+        ("", "Convention's rule"),
+        ("half-even", "Half to even"),
+        ("half-away", "Half away from zero"),
+        ("half-up", "Half up"),
+        ("floor", "Floor"),
+        ("ceil", "Ceiling"),
+        ("toward-zero", "Toward zero"),
+        ("stochastic", "Stochastic (seeded)"),
+    ];
+
+    pub const INPUT_MODES: &[(&str, &str)] = &[
+        ("minmax", "channel,min,max,sample"),
+        ("manual", "channel,scale,zero_point,sample"),
+    ];
+
+    pub const RANGE_MODES: &[(&str, &str)] = &[
+        ("custom", "Custom min and max"),
+        ("derived", "Derived from the values"),
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn fragments_round_trip() {
+        for tool in Tool::ALL {
+            assert_eq!(
+                Tool::from_fragment(&format!("#{}", tool.slug())),
+                Some(tool)
+            );
+        }
+        assert_eq!(Tool::from_fragment("#VALUES"), Some(Tool::Values));
+        assert_eq!(Tool::from_fragment(""), None);
+        assert_eq!(Tool::from_fragment("#nope"), None);
+    }
+
+    #[test]
+    fn next_and_previous_cycle() {
+        assert_eq!(Tool::Values.next(), Tool::Channels);
+        assert_eq!(Tool::Channels.previous(), Tool::Values);
+    }
+
+    #[test]
+    fn old_saved_forms_restore_with_defaults() {
+        let restored: FormState = serde_json::from_str(r#"{"tensor":{"data":"1 2 3"}}"#).unwrap();
+        assert_eq!(restored.tensor.data, "1 2 3");
+        assert_eq!(restored.tensor.quant, QuantForm::default());
+        assert_eq!(restored.channels, ChannelsForm::default());
+    }
+
+    #[test]
+    fn forms_round_trip_through_json() {
+        let mut form = FormState::examples();
+        form.values.quant.rounding = "stochastic".into();
+        let json = serde_json::to_string(&form).unwrap();
+        assert_eq!(serde_json::from_str::<FormState>(&json).unwrap(), form);
+    }
+}
