@@ -1,1 +1,194 @@
-fn main() {}
+//! `quantscope`: the quantization workbench on the command line.
+//!
+//! No quantization logic lives here: flags become [`quant::tools::ToolOptions`], the core's tools
+//! compute the reports, and this binary only formats them (human tables, JSON, CSV via `export`).
+
+mod args;
+mod human;
+mod num;
+
+use args::{Cli, Command, Format, OutputArgs};
+use clap::Parser;
+use quant::tools::{self, ToolError};
+use quant::ParseError;
+use serde::Serialize;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Why the command failed, and the exit status it gives.
+enum Failure {
+    /// Bad input or options: the message is printed, exit 2.
+    Usage(String),
+    /// Writing the output failed: exit 1 (a closed pipe ends quietly with 0).
+    Io(io::Error),
+}
+
+/// The input text and what to call it in messages.
+struct Input {
+    name: String,
+    text: String,
+}
+
+fn read_input(path: Option<&Path>) -> Result<Input, Failure> {
+    let (name, bytes) = match path {
+        None => read_stdin()?,
+        Some(p) if p.as_os_str() == "-" => read_stdin()?,
+        Some(p) => {
+            let bytes = std::fs::read(p).map_err(|e| Failure::Usage(format!("error: cannot read {}: {e}", p.display())))?;
+            (p.display().to_string(), bytes)
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Input { name, text }),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            // The valid prefix is UTF-8 by definition.
+            let prefix = String::from_utf8_lossy(valid);
+            let line = prefix.matches('\n').count() + 1;
+            let column = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(Failure::Usage(format!("error: {name}: line {line}, column {column}: not valid UTF-8 text")))
+        }
+    }
+}
+
+fn read_stdin() -> Result<(String, Vec<u8>), Failure> {
+    let stdin = io::stdin();
+    if stdin.is_terminal() {
+        eprintln!("quantscope: reading values from standard input (end with Ctrl-D)");
+    }
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::Usage(format!("error: cannot read standard input: {e}")))?;
+    Ok(("<stdin>".to_string(), bytes))
+}
+
+/// `line` of `text` (1-based, `\r` stripped), as the core's parser counts lines.
+fn nth_line(text: &str, line: usize) -> &str {
+    let l = text.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
+    l.strip_suffix('\r').unwrap_or(l)
+}
+
+/// The offending line with carets under the offending text (tabs kept so the carets line up).
+fn caret(line_text: &str, column: usize, width: usize) -> String {
+    let pad: String = line_text.chars().take(column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+    let rest = line_text.chars().count().saturating_sub(column.saturating_sub(1));
+    format!("{pad}{}", "^".repeat(width.clamp(1, rest.max(1))))
+}
+
+fn located(input: &Input, e: &ParseError) -> String {
+    let text = nth_line(&input.text, e.line);
+    let gutter = e.line.to_string();
+    let blank = " ".repeat(gutter.len());
+    format!(
+        "error: {e}\n{blank}--> {}:{}:{}\n{blank} |\n{gutter} | {text}\n{blank} | {}",
+        input.name,
+        e.line,
+        e.column,
+        caret(text, e.column, e.text.chars().count())
+    )
+}
+
+fn tool_error(input: &Input, flag_value: Option<&str>, e: ToolError) -> Failure {
+    Failure::Usage(match e {
+        ToolError::Input(pe) => located(input, &pe),
+        ToolError::Option { field, error } => {
+            let flag = format!("--{}", field.replace('_', "-"));
+            let value = flag_value.unwrap_or("");
+            let prefix = format!("{flag} ");
+            format!(
+                "error: {flag}: column {}: {} `{}` (expected {})\n  {prefix}{value}\n  {}{}",
+                error.column,
+                error.problem,
+                error.text,
+                error.expected,
+                " ".repeat(prefix.chars().count()),
+                caret(value, error.column, error.text.chars().count())
+            )
+        }
+        ToolError::Quant(q) => format!("error: {q}"),
+    })
+}
+
+fn emit<R: Serialize + export::Report>(
+    report: &R,
+    output: &OutputArgs,
+    human: impl FnOnce(&R, num::Num) -> String,
+) -> Result<(), Failure> {
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    match output.format {
+        Format::Json => {
+            serde_json::to_writer(&mut out, report).map_err(|e| Failure::Io(e.into()))?;
+            out.write_all(b"\n").map_err(Failure::Io)?;
+        }
+        Format::Csv => {
+            let written = if output.values {
+                export::write_elements(report, &mut out).map(drop)
+            } else {
+                export::write_results(report, &mut out)
+            };
+            written.map_err(|e| Failure::Io(io::Error::new(e.io_kind().unwrap_or(io::ErrorKind::Other), e.to_string())))?;
+        }
+        Format::Human => out.write_all(human(report, num::Num(output.precision)).as_bytes()).map_err(Failure::Io)?,
+    }
+    out.flush().map_err(Failure::Io)
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Channels(a) => {
+            let input = read_input(a.input.as_deref())?;
+            let report = tools::channels(&input.text, &a.to_options()).map_err(|e| tool_error(&input, None, e))?;
+            emit(&report, &a.output, human::channels)
+        }
+        Command::Tensor(a) => {
+            let input = read_input(a.input.as_deref())?;
+            let report = tools::tensor(&input.text, &a.to_options()).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
+            emit(&report, &a.output, human::tensor)
+        }
+        Command::Values(a) => {
+            let input = read_input(a.input.as_deref())?;
+            let report = tools::values(&input.text, &a.to_options()).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
+            emit(&report, &a.output, |r, n| human::values(r, n, a.range.as_deref()))
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Io(e)) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn carets_line_up() {
+        assert_eq!(caret("1, 2, x", 7, 1), "      ^");
+        assert_eq!(caret("a\t0.3x", 3, 4), " \t^^^^");
+        assert_eq!(caret("é: 1, x", 7, 1), "      ^");
+        // Never wider than what is left of the line, never empty.
+        assert_eq!(caret("abc", 3, 10), "  ^");
+        assert_eq!(caret("", 1, 0), "^");
+    }
+
+    #[test]
+    fn lines_are_counted_as_the_parser_counts_them() {
+        assert_eq!(nth_line("a\r\nb\nc", 2), "b");
+        assert_eq!(nth_line("a", 5), "");
+    }
+}

@@ -1,0 +1,411 @@
+//! The command line: flags named as the web form's fields, mapped one to one onto
+//! [`quant::tools::ToolOptions`]. Every enum-like flag is parsed by the core's own `FromStr`, so the
+//! names accepted here are exactly the core's.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use quant::parse::LineMode;
+use quant::tools::ToolOptions;
+use quant::{Convention, Dtype, Granularity, Rounding, Scheme, SpecOptions, SymmetricDivisor};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+const EXAMPLES: &str = "\
+Examples:
+  quantscope channels seed000.txt                       # channel,min,max,sample lines (qint8 affine textbook)
+  quantscope channels --manual params.txt               # channel,scale,zero_point,sample lines
+  quantscope tensor --convention pytorch --dtype qint8 --scheme affine --granularity per-channel \\
+                    --values --format json weights.txt  # one channel per line, machine-readable
+  echo '-1.25, -0.92, 0.14, 0.79, 1.46' | quantscope values --scheme symmetric --range -1.5:1.5
+
+Input is read from FILE, or from standard input when FILE is `-` or absent.
+Exit status: 0 on success, 2 on bad input or options (the message says where), 1 on an I/O error.";
+
+/// quantscope: per-channel / per-tensor quantization workbench (scale, zero point, quantize,
+/// dequantize, error metrics) under the textbook, PyTorch, ONNX Runtime and TFLite conventions.
+#[derive(Debug, Parser)]
+#[command(name = "quantscope", version, after_help = EXAMPLES, propagate_version = true)]
+pub struct Cli {
+    /// The tool to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The three tools of the app.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Per-channel calibration ranges (or manual scale/zero point) and samples: lines of
+    /// `channel,min,max,sample[,sample...]` (seed 000).
+    #[command(after_help = EXAMPLES)]
+    Channels(ChannelsArgs),
+    /// A tensor, one channel per line (or per `;`), values separated by commas and/or spaces,
+    /// optional `name:` label: per-channel and per-tensor results side by side, local ranges,
+    /// memory estimate (seeds 001 and 003).
+    #[command(after_help = EXAMPLES)]
+    Tensor(TensorArgs),
+    /// One list of values with a custom (`--range`) or derived range (seed 002).
+    #[command(after_help = EXAMPLES)]
+    Values(ValuesArgs),
+}
+
+/// The `channels` subcommand.
+#[derive(Debug, Args)]
+pub struct ChannelsArgs {
+    /// Input file; `-` or absent: standard input.
+    pub input: Option<PathBuf>,
+    /// Lines are `channel,scale,zero_point,sample...` (parameters typed by hand) instead of `channel,min,max,sample...`.
+    #[arg(long)]
+    pub manual: bool,
+    /// per-channel | per-tensor (per-tensor: one pair from the union of the ranges) [default: per-channel].
+    #[arg(long, value_name = "GRANULARITY", value_parser = core_parser::<Granularity>)]
+    pub granularity: Option<Granularity>,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The `tensor` subcommand.
+#[derive(Debug, Args)]
+pub struct TensorArgs {
+    /// Input file; `-` or absent: standard input.
+    pub input: Option<PathBuf>,
+    /// per-channel | per-tensor: which granularity the `channels` table / array reports (both are
+    /// always compared) [default: per-channel].
+    #[arg(long, value_name = "GRANULARITY", value_parser = core_parser::<Granularity>)]
+    pub granularity: Option<Granularity>,
+    /// A calibration range MIN:MAX used for every channel instead of the data's min/max, e.g. -1.5:1.5.
+    #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
+    pub range: Option<String>,
+    /// Channel axis: 0 = each line is a channel, 1 = each column is a channel (lines of equal length).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub axis: usize,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The `values` subcommand.
+#[derive(Debug, Args)]
+pub struct ValuesArgs {
+    /// Input file; `-` or absent: standard input.
+    pub input: Option<PathBuf>,
+    /// A calibration range MIN:MAX, e.g. -1.5:1.5; absent: the data's own min and max.
+    #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
+    pub range: Option<String>,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// Convention and overrides (the core's `SpecOptions`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Quantization")]
+pub struct SpecArgs {
+    /// textbook | pytorch | onnxruntime | tflite [default: textbook].
+    #[arg(long, value_name = "CONVENTION", value_parser = core_parser::<Convention>)]
+    pub convention: Option<Convention>,
+    /// qint8 | quint8 | int8 | uint8 | int<N> | uint<N> with N from 2 to 16 [default: qint8].
+    #[arg(long, value_name = "DTYPE", value_parser = parse_dtype)]
+    pub dtype: Option<Dtype>,
+    /// affine | symmetric [default: affine].
+    #[arg(long, value_name = "SCHEME", value_parser = core_parser::<Scheme>)]
+    pub scheme: Option<Scheme>,
+    /// Narrow the integer interval by one bit (PyTorch reduce_range).
+    #[arg(long)]
+    pub reduce_range: bool,
+    /// Drop the most negative level (int8 [-127, 127]) [default: the convention's].
+    #[arg(long, overrides_with = "no_narrow_range")]
+    pub narrow_range: bool,
+    /// Keep the full range even where the convention narrows it.
+    #[arg(long, overrides_with = "narrow_range")]
+    pub no_narrow_range: bool,
+    /// half-even | half-away | half-up | floor | ceil | toward-zero | stochastic [default: the convention's].
+    #[arg(long, value_name = "RULE", value_parser = core_parser::<Rounding>)]
+    pub rounding: Option<Rounding>,
+    /// Seed of the stochastic rounding generator (results are reproducible for a seed).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub seed: u64,
+    /// Symmetric scale divisor: max-abs (128 for int8) | qmax (127) | half-range (127.5) [default: the convention's].
+    #[arg(long, value_name = "DIVISOR", value_parser = core_parser::<SymmetricDivisor>)]
+    pub symmetric_divisor: Option<SymmetricDivisor>,
+    /// Force 0 into the calibration range [default: the convention's].
+    #[arg(long, overrides_with = "no_include_zero")]
+    pub include_zero: bool,
+    /// Do not force 0 into the calibration range.
+    #[arg(long, overrides_with = "include_zero")]
+    pub no_include_zero: bool,
+    /// Clamp the zero point into [qmin, qmax] [default: the convention's].
+    #[arg(long, overrides_with = "no_clamp_zero_point")]
+    pub clamp_zero_point: bool,
+    /// Leave the zero point unclamped (it may fall outside [qmin, qmax]).
+    #[arg(long, overrides_with = "clamp_zero_point")]
+    pub no_clamp_zero_point: bool,
+    /// Custom lower end of the integer range (as PyTorch observers take quant_min), e.g. -8.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub quant_min: Option<i32>,
+    /// Custom upper end of the integer range (quant_max), e.g. 7.
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    pub quant_max: Option<i32>,
+}
+
+/// Output options.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub struct OutputArgs {
+    /// human: aligned tables; json: the core's report as one JSON object; csv: the results table
+    /// (one row per channel + a tensor row), or with --values the per-element table.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Human output: N decimals (trailing zeros trimmed), or `full` for the shortest round-trip repr.
+    #[arg(long, value_name = "N|full", default_value = "8", value_parser = parse_precision)]
+    pub precision: Precision,
+    /// Include the per-element results (q, dequantized, ...): in JSON for the tensor tool, as the
+    /// per-element table in CSV, as an extra table in human output.
+    #[arg(long)]
+    pub values: bool,
+    /// Tensor name shown in reports [default: tensor].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+/// Output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned tables for people.
+    Human,
+    /// One JSON object (the core's report, numbers in shortest round-trip form).
+    Json,
+    /// CSV (RFC 4180), spreadsheet-injection safe.
+    Csv,
+}
+
+/// How many decimals human output shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// N decimals, trailing zeros trimmed.
+    Decimals(usize),
+    /// Shortest repr that round-trips.
+    Full,
+}
+
+/// The largest `--precision N`.
+pub const MAX_DECIMALS: usize = 40;
+
+fn parse_precision(s: &str) -> Result<Precision, String> {
+    if s.eq_ignore_ascii_case("full") {
+        return Ok(Precision::Full);
+    }
+    match s.parse::<usize>() {
+        Ok(n) if n <= MAX_DECIMALS => Ok(Precision::Decimals(n)),
+        _ => Err(format!("expected a number of decimals from 0 to {MAX_DECIMALS}, or `full`")),
+    }
+}
+
+/// Parses with the core's own `FromStr` (its error names the accepted values).
+fn core_parser<T: FromStr<Err = String>>(s: &str) -> Result<T, String> {
+    s.parse()
+}
+
+fn parse_dtype(s: &str) -> Result<Dtype, String> {
+    s.parse::<Dtype>().map_err(|e| e.to_string())
+}
+
+fn tri_state(on: bool, off: bool) -> Option<bool> {
+    match (on, off) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+impl SpecArgs {
+    /// The core's spec options: anything not given keeps the core's default.
+    pub fn to_spec(&self) -> SpecOptions {
+        let d = SpecOptions::default();
+        SpecOptions {
+            convention: self.convention.unwrap_or(d.convention),
+            dtype: self.dtype.unwrap_or(d.dtype),
+            scheme: self.scheme.unwrap_or(d.scheme),
+            reduce_range: self.reduce_range,
+            narrow_range: tri_state(self.narrow_range, self.no_narrow_range),
+            quant_min: self.quant_min,
+            quant_max: self.quant_max,
+            rounding: self.rounding,
+            symmetric_divisor: self.symmetric_divisor,
+            include_zero: tri_state(self.include_zero, self.no_include_zero),
+            clamp_zero_point: tri_state(self.clamp_zero_point, self.no_clamp_zero_point),
+            seed: self.seed,
+        }
+    }
+}
+
+fn base(spec: &SpecArgs, output: &OutputArgs) -> ToolOptions {
+    let d = ToolOptions::default();
+    ToolOptions {
+        spec: spec.to_spec(),
+        keep_values: output.values,
+        tensor_name: output.name.clone().unwrap_or(d.tensor_name.clone()),
+        ..d
+    }
+}
+
+impl ChannelsArgs {
+    /// The core's tool options.
+    pub fn to_options(&self) -> ToolOptions {
+        ToolOptions {
+            granularity: self.granularity.unwrap_or_default(),
+            param_mode: if self.manual { LineMode::Manual } else { LineMode::MinMax },
+            ..base(&self.spec, &self.output)
+        }
+    }
+}
+
+impl TensorArgs {
+    /// The core's tool options.
+    pub fn to_options(&self) -> ToolOptions {
+        ToolOptions {
+            granularity: self.granularity.unwrap_or_default(),
+            range: self.range.clone().unwrap_or_default(),
+            axis: self.axis,
+            ..base(&self.spec, &self.output)
+        }
+    }
+}
+
+impl ValuesArgs {
+    /// The core's tool options.
+    pub fn to_options(&self) -> ToolOptions {
+        ToolOptions { range: self.range.clone().unwrap_or_default(), ..base(&self.spec, &self.output) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn parse(args: &[&str]) -> Command {
+        Cli::try_parse_from(std::iter::once("quantscope").chain(args.iter().copied())).unwrap().command
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn defaults_are_the_cores() {
+        let Command::Tensor(t) = parse(&["tensor"]) else { panic!() };
+        assert_eq!(t.to_options(), ToolOptions::default());
+        let Command::Channels(c) = parse(&["channels"]) else { panic!() };
+        assert_eq!(c.to_options(), ToolOptions::default());
+        let Command::Values(v) = parse(&["values"]) else { panic!() };
+        assert_eq!(v.to_options(), ToolOptions::default());
+    }
+
+    #[test]
+    fn every_flag_reaches_the_options() {
+        let Command::Tensor(t) = parse(&[
+            "tensor", "--convention", "pytorch", "--dtype", "uint4", "--scheme", "symmetric", "--granularity",
+            "per-tensor", "--reduce-range", "--no-narrow-range", "--rounding", "stochastic", "--seed", "7",
+            "--symmetric-divisor", "qmax", "--no-include-zero", "--clamp-zero-point", "--quant-min", "-8",
+            "--quant-max", "7", "--range", "-1.5:1.5", "--axis", "1", "--name", "w", "--values", "in.txt",
+        ]) else {
+            panic!()
+        };
+        let o = t.to_options();
+        let s = &o.spec;
+        assert_eq!(s.convention, Convention::Pytorch);
+        assert_eq!(s.dtype, Dtype::new(false, 4).unwrap());
+        assert_eq!(s.scheme, Scheme::Symmetric);
+        assert!(s.reduce_range);
+        assert_eq!(s.narrow_range, Some(false));
+        assert_eq!(s.rounding, Some(Rounding::Stochastic));
+        assert_eq!(s.seed, 7);
+        assert_eq!(s.symmetric_divisor, Some(SymmetricDivisor::Qmax));
+        assert_eq!(s.include_zero, Some(false));
+        assert_eq!(s.clamp_zero_point, Some(true));
+        assert_eq!((s.quant_min, s.quant_max), (Some(-8), Some(7)));
+        assert_eq!(o.granularity, Granularity::PerTensor);
+        assert_eq!(o.range, "-1.5:1.5");
+        assert_eq!(o.axis, 1);
+        assert_eq!(o.tensor_name, "w");
+        assert!(o.keep_values);
+        assert_eq!(t.input, Some(PathBuf::from("in.txt")));
+        let Command::Channels(c) = parse(&["channels", "--manual", "--narrow-range", "--include-zero"]) else { panic!() };
+        let o = c.to_options();
+        assert_eq!(o.param_mode, LineMode::Manual);
+        assert_eq!((o.spec.narrow_range, o.spec.include_zero), (Some(true), Some(true)));
+    }
+
+    #[test]
+    fn the_last_of_a_flag_pair_wins() {
+        let Command::Values(v) = parse(&["values", "--narrow-range", "--no-narrow-range"]) else { panic!() };
+        assert_eq!(v.spec.to_spec().narrow_range, Some(false));
+        let Command::Values(v) = parse(&["values", "--no-narrow-range", "--narrow-range"]) else { panic!() };
+        assert_eq!(v.spec.to_spec().narrow_range, Some(true));
+    }
+
+    #[test]
+    fn every_core_name_is_accepted() {
+        for c in Convention::ALL {
+            let Command::Values(v) = parse(&["values", "--convention", c.name()]) else { panic!() };
+            assert_eq!(v.spec.convention, Some(c));
+        }
+        for r in Rounding::ALL {
+            let Command::Values(v) = parse(&["values", "--rounding", r.name()]) else { panic!() };
+            assert_eq!(v.spec.rounding, Some(r));
+        }
+        for d in [SymmetricDivisor::MaxAbs, SymmetricDivisor::Qmax, SymmetricDivisor::HalfRange] {
+            let Command::Values(v) = parse(&["values", "--symmetric-divisor", d.name()]) else { panic!() };
+            assert_eq!(v.spec.symmetric_divisor, Some(d));
+        }
+        for g in [Granularity::PerChannel, Granularity::PerTensor] {
+            let Command::Tensor(t) = parse(&["tensor", "--granularity", g.name()]) else { panic!() };
+            assert_eq!(t.granularity, Some(g));
+        }
+        for s in [Scheme::Affine, Scheme::Symmetric] {
+            let Command::Values(v) = parse(&["values", "--scheme", s.name()]) else { panic!() };
+            assert_eq!(v.spec.scheme, Some(s));
+        }
+        for (name, d) in [("qint8", Dtype::QINT8), ("int8", Dtype::QINT8), ("quint8", Dtype::QUINT8), ("uint8", Dtype::QUINT8)] {
+            let Command::Values(v) = parse(&["values", "--dtype", name]) else { panic!() };
+            assert_eq!(v.spec.dtype, Some(d));
+        }
+    }
+
+    #[test]
+    fn help_lists_every_core_name() {
+        let help = Cli::command().find_subcommand_mut("tensor").unwrap().render_long_help().to_string();
+        for name in Convention::ALL.map(Convention::name).into_iter().chain(Rounding::ALL.map(Rounding::name)) {
+            assert!(help.contains(name), "help does not list `{name}`");
+        }
+        for d in [SymmetricDivisor::MaxAbs, SymmetricDivisor::Qmax, SymmetricDivisor::HalfRange] {
+            assert!(help.contains(d.name()), "help does not list `{}`", d.name());
+        }
+    }
+
+    #[test]
+    fn bad_names_are_refused() {
+        for args in [
+            &["values", "--convention", "tensorrt"][..],
+            &["values", "--dtype", "int17"],
+            &["values", "--rounding", "nearest"],
+            &["values", "--precision", "many"],
+            &["tensor", "--granularity", "per-row"],
+        ] {
+            let e = Cli::try_parse_from(std::iter::once("quantscope").chain(args.iter().copied())).unwrap_err();
+            assert_eq!(e.exit_code(), 2, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn precision() {
+        assert_eq!(parse_precision("full"), Ok(Precision::Full));
+        assert_eq!(parse_precision("3"), Ok(Precision::Decimals(3)));
+        assert!(parse_precision("-1").is_err());
+        assert!(parse_precision("41").is_err());
+    }
+}
