@@ -1,1 +1,105 @@
-fn main() {}
+//! Criterion benchmarks: the full per-channel analysis of a 4096 x 4096 float32 tensor, text parsing,
+//! and the machine's memory read bandwidth as the yardstick. Figures go into the README.
+//!
+//! `cargo bench -p quant`; the NumPy baseline is `python3 bench/numpy_baseline.py`.
+
+use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use quant::{analyse, Convention, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
+
+const ROWS: usize = 4096;
+const COLS: usize = 4096;
+
+/// Deterministic pseudo-normal data (sum of uniforms), scaled differently per row like real weights.
+fn weights() -> Vec<f32> {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f32 / (1u64 << 24) as f32
+    };
+    let mut out = Vec::with_capacity(ROWS * COLS);
+    for r in 0..ROWS {
+        let spread = 0.01 + (r % 17) as f32 * 0.05;
+        for _ in 0..COLS {
+            out.push((next() + next() + next() - 1.5) * spread);
+        }
+    }
+    out
+}
+
+fn bench_analysis(c: &mut Criterion) {
+    let data = weights();
+    let tensor = Tensor::dense("w", Samples::F32(data), vec![ROWS, COLS], 0).unwrap();
+    let mut group = c.benchmark_group("analysis_4096x4096_f32");
+    group.throughput(Throughput::Bytes((ROWS * COLS * 4) as u64));
+    group.sample_size(20);
+    for (convention, scheme) in [
+        (Convention::Pytorch, Scheme::Affine),
+        (Convention::Pytorch, Scheme::Symmetric),
+        (Convention::Onnxruntime, Scheme::Affine),
+    ] {
+        let spec = QuantSpec::resolve(&SpecOptions { convention, scheme, ..SpecOptions::default() }).unwrap();
+        group.bench_with_input(BenchmarkId::new(convention.name(), scheme.name()), &spec, |b, spec| {
+            b.iter(|| analyse(black_box(&tensor), spec, Granularity::PerChannel, &ParamSource::Data, false).unwrap())
+        });
+    }
+    group.finish();
+
+    // Textbook (f64, exact ties) on a smaller slice: it is the seeds' convention, not the bulk one.
+    let small: Vec<f64> = weights()[..1024 * 1024].iter().map(|&v| v as f64).collect();
+    let tensor = Tensor::dense("w", Samples::F64(small), vec![1024, 1024], 0).unwrap();
+    let spec = QuantSpec::resolve(&SpecOptions::default()).unwrap();
+    let mut group = c.benchmark_group("analysis_1024x1024_textbook_f64");
+    group.throughput(Throughput::Elements((1024 * 1024) as u64));
+    group.sample_size(10);
+    group.bench_function("affine", |b| {
+        b.iter(|| analyse(black_box(&tensor), &spec, Granularity::PerChannel, &ParamSource::Data, false).unwrap())
+    });
+    group.finish();
+}
+
+fn bench_parse(c: &mut Criterion) {
+    // About 10 MB of pasted values: 1024 channels per line, ~10 characters per value.
+    let data = weights();
+    let mut text = String::new();
+    let mut i = 0;
+    while text.len() < 10_000_000 {
+        for j in 0..1024 {
+            if j > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&format!("{}", data[i % data.len()]));
+            i += 1;
+        }
+        text.push('\n');
+    }
+    let mut group = c.benchmark_group("parse_10MB");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.sample_size(10);
+    group.bench_function("tensor_text", |b| b.iter(|| quant::parse::parse_tensor(black_box(&text), "t").unwrap()));
+    group.finish();
+}
+
+fn bench_bandwidth(c: &mut Criterion) {
+    // The yardstick: one read of the same 64 MiB, summed with independent accumulators.
+    let data = weights();
+    let mut group = c.benchmark_group("memory_read_64MiB");
+    group.throughput(Throughput::Bytes((data.len() * 4) as u64));
+    group.sample_size(20);
+    group.bench_function("sum", |b| {
+        b.iter(|| {
+            let mut acc = [0f32; 16];
+            for chunk in black_box(&data).chunks_exact(16) {
+                for (a, x) in acc.iter_mut().zip(chunk) {
+                    *a += x;
+                }
+            }
+            acc.iter().sum::<f32>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_analysis, bench_parse, bench_bandwidth);
+criterion_main!(benches);

@@ -8,36 +8,34 @@ use serde::{Serialize, Serializer};
 /// metric does not depend on whether the per-element values were kept.
 pub(crate) const LANES: usize = 8;
 
-/// Running sums of one channel.
+/// Running sums of one channel, one slot per lane.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Accumulator {
     pub sum_x2: [f64; LANES],
     pub sum_e2: [f64; LANES],
     pub sum_abs_e: [f64; LANES],
     pub sum_pct: [f64; LANES],
-    pub max_abs_e: f64,
+    pub max_abs_e: [f64; LANES],
+    pub nonzero: [u64; LANES],
+    pub clipped: [u64; LANES],
     pub count: u64,
-    pub nonzero: u64,
-    pub clipped: u64,
 }
 
 impl Accumulator {
-    /// Adds one element (original `x`, error `e = x̂ - x`) into `lane`.
+    /// Adds one element (original `x`, error `e = x̂ - x`) into `lane`. Branch-free, so a run of
+    /// `LANES` calls vectorizes.
     #[inline(always)]
     pub fn add(&mut self, lane: usize, x: f64, e: f64, clipped: bool) {
         let ae = e.abs();
+        let ax = x.abs();
+        let nonzero = ax != 0.0;
         self.sum_x2[lane] += x * x;
         self.sum_e2[lane] += e * e;
         self.sum_abs_e[lane] += ae;
-        if x != 0.0 {
-            self.sum_pct[lane] += ae / x.abs();
-            self.nonzero += 1;
-        }
-        if ae > self.max_abs_e {
-            self.max_abs_e = ae;
-        }
-        self.count += 1;
-        self.clipped += clipped as u64;
+        self.sum_pct[lane] += if nonzero { ae / ax } else { 0.0 };
+        self.nonzero[lane] += nonzero as u64;
+        self.max_abs_e[lane] = self.max_abs_e[lane].max(ae);
+        self.clipped[lane] += clipped as u64;
     }
 
     fn total(lanes: &[f64; LANES]) -> f64 {
@@ -50,15 +48,18 @@ impl Accumulator {
         self.sum_e2[0] += Self::total(&other.sum_e2);
         self.sum_abs_e[0] += Self::total(&other.sum_abs_e);
         self.sum_pct[0] += Self::total(&other.sum_pct);
-        self.max_abs_e = self.max_abs_e.max(other.max_abs_e);
+        self.max_abs_e[0] = self.max_abs_e[0].max(other.max_abs_e.iter().fold(0.0, |a: f64, &b| a.max(b)));
+        self.nonzero[0] += other.nonzero.iter().sum::<u64>();
+        self.clipped[0] += other.clipped.iter().sum::<u64>();
         self.count += other.count;
-        self.nonzero += other.nonzero;
-        self.clipped += other.clipped;
     }
 
     /// The metrics, given how many non-finite values were left out.
     pub fn metrics(&self, nonfinite: u64) -> Metrics {
         let n = self.count as f64;
+        let nonzero: u64 = self.nonzero.iter().sum();
+        let clipped: u64 = self.clipped.iter().sum();
+        let max_abs_e = self.max_abs_e.iter().fold(0.0, |a: f64, &b| a.max(b));
         let sum_x2 = Self::total(&self.sum_x2);
         let sum_e2 = Self::total(&self.sum_e2);
         let has = self.count > 0;
@@ -69,12 +70,12 @@ impl Accumulator {
             mse,
             rmse: mse.map(f64::sqrt),
             mae: has.then(|| Self::total(&self.sum_abs_e) / n),
-            max_error: has.then_some(self.max_abs_e),
-            mean_pct_error: (self.nonzero > 0).then(|| Self::total(&self.sum_pct) / self.nonzero as f64 * 100.0),
-            pct_error_zeros: self.count - self.nonzero,
+            max_error: has.then_some(max_abs_e),
+            mean_pct_error: (nonzero > 0).then(|| Self::total(&self.sum_pct) / nonzero as f64 * 100.0),
+            pct_error_zeros: self.count - nonzero,
             sqnr_db: has.then(|| sqnr_db(sum_x2, sum_e2)),
-            clip_count: self.clipped,
-            clip_rate: has.then(|| self.clipped as f64 / n),
+            clip_count: clipped,
+            clip_rate: has.then(|| clipped as f64 / n),
             signal_power: sum_x2,
             noise_power: sum_e2,
         }
@@ -151,6 +152,7 @@ mod tests {
         let rows = [(1.0, 0.1), (-2.0, -0.2), (0.0, 0.05), (4.0, 0.0)];
         for (j, (x, e)) in rows.iter().enumerate() {
             acc.add(j % LANES, *x, *e, j == 1);
+            acc.count += 1;
         }
         let m = acc.metrics(1);
         assert_eq!(m.count, 4);
@@ -180,6 +182,7 @@ mod tests {
         assert_eq!(serde_json::to_value(&m).unwrap()["sqnr_db"], serde_json::Value::Null);
         let mut acc = Accumulator::default();
         acc.add(0, 1.0, 0.0, false);
+        acc.count += 1;
         assert_eq!(serde_json::to_value(acc.metrics(0)).unwrap()["sqnr_db"], "+inf");
     }
 }
