@@ -156,35 +156,9 @@ pub fn format_f64(v: f64) -> String {
     s.strip_suffix(".0").unwrap_or(s).to_string()
 }
 
-/// Whether `text` is a plain decimal number: `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`.
+/// Whether `text` is a plain finite number (`-0.5`, `+2`, `1e-3`), by the core's own number syntax.
 fn is_plain_number(text: &str) -> bool {
-    let b = text.as_bytes();
-    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
-        }
-        *i - start
-    };
-    let mut n = digits(&mut i);
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        n += digits(&mut i);
-    }
-    if n == 0 {
-        return false;
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-            i += 1;
-        }
-        if digits(&mut i) == 0 {
-            return false;
-        }
-    }
-    i == b.len()
+    quant::parse::parse_number(text).is_some_and(|n| n.value.is_finite())
 }
 
 /// Makes a text cell safe for spreadsheets (CSV/formula injection).
