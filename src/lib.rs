@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod components;
 pub mod model;
+pub mod options;
 pub mod report;
 pub mod state;
 

@@ -73,8 +73,9 @@ impl Tool {
     }
 }
 
-/// The options every tool shares, by their command-line names. Text fields hold what was typed;
-/// an empty text field means "the convention's value".
+/// The options every tool shares, by their command-line names (`quant::SpecOptions`). Text
+/// fields hold what was typed. The `Option`s and empty strings are "the convention's choice":
+/// choosing a convention clears them, setting one makes the spec "custom".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct QuantForm {
@@ -84,16 +85,18 @@ pub struct QuantForm {
     pub dtype: String,
     /// affine | symmetric
     pub scheme: String,
-    /// "" (the convention's) or half-even | half-away | half-up | floor | ceil | toward-zero | stochastic
-    pub rounding: String,
     pub reduce_range: bool,
-    pub narrow_range: bool,
-    /// "" (the convention's) or a number, e.g. `127.5` for PyTorch's symmetric divisor.
+    pub narrow_range: Option<bool>,
+    pub include_zero: Option<bool>,
+    pub clamp_zero_point: Option<bool>,
+    /// "" or half-even | half-away | half-up | floor | ceil | toward-zero | stochastic
+    pub rounding: String,
+    /// "" or max-abs | qmax | half-range
     pub symmetric_divisor: String,
-    /// Custom integer range; both empty means the dtype's range.
+    /// Custom integer range; empty: the dtype's.
     pub quant_min: String,
     pub quant_max: String,
-    /// Seed for stochastic rounding.
+    /// Seed of the stochastic rounding generator.
     pub seed: String,
 }
 
@@ -103,9 +106,11 @@ impl Default for QuantForm {
             convention: "textbook".into(),
             dtype: "qint8".into(),
             scheme: "affine".into(),
-            rounding: String::new(),
             reduce_range: false,
-            narrow_range: false,
+            narrow_range: None,
+            include_zero: None,
+            clamp_zero_point: None,
+            rounding: String::new(),
             symmetric_divisor: String::new(),
             quant_min: String::new(),
             quant_max: String::new(),
@@ -114,14 +119,26 @@ impl Default for QuantForm {
     }
 }
 
+impl QuantForm {
+    /// Back to the convention's own choices (what choosing a convention does).
+    pub fn clear_overrides(&mut self) {
+        self.narrow_range = None;
+        self.include_zero = None;
+        self.clamp_zero_point = None;
+        self.rounding.clear();
+        self.symmetric_divisor.clear();
+    }
+}
+
 /// Seed 000: `channel,min,max,sample` lines, or `channel,scale,zero_point,sample` lines.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ChannelsForm {
     pub tensor_name: String,
-    pub channel_axis: String,
-    /// minmax | manual
+    /// min-max | manual
     pub input_mode: String,
+    /// per-channel | per-tensor
+    pub granularity: String,
     pub data: String,
     pub quant: QuantForm,
 }
@@ -130,8 +147,8 @@ impl Default for ChannelsForm {
     fn default() -> Self {
         ChannelsForm {
             tensor_name: "conv1.weight".into(),
-            channel_axis: "0".into(),
-            input_mode: "minmax".into(),
+            input_mode: "min-max".into(),
+            granularity: "per-channel".into(),
             data: "filter_0,-1.2,1,0.73\n\
                    filter_1,-0.8,0.9,-0.21\n\
                    filter_2,-1.5,1.7,1.11\n\
@@ -147,6 +164,12 @@ impl Default for ChannelsForm {
 #[serde(default)]
 pub struct TensorForm {
     pub tensor_name: String,
+    /// 0: a channel per line; 1: a channel per column.
+    pub axis: String,
+    /// derived | custom
+    pub range_mode: String,
+    /// `MIN:MAX`, used when `range_mode` is custom.
+    pub range: String,
     pub data: String,
     pub quant: QuantForm,
 }
@@ -155,6 +178,9 @@ impl Default for TensorForm {
     fn default() -> Self {
         TensorForm {
             tensor_name: "fc.weight".into(),
+            axis: "0".into(),
+            range_mode: "derived".into(),
+            range: "-1:1".into(),
             data: "0.12, -0.33, 0.48, -0.05, 0.91\n\
                    1.20, 0.95, 1.44, 1.10, 0.88\n\
                    -1.70, -1.22, -0.94, -1.43, -1.11\n\
@@ -170,11 +196,11 @@ impl Default for TensorForm {
 #[serde(default)]
 pub struct ValuesForm {
     pub tensor_name: String,
-    pub data: String,
     /// derived | custom
     pub range_mode: String,
-    pub range_min: String,
-    pub range_max: String,
+    /// `MIN:MAX`, used when `range_mode` is custom.
+    pub range: String,
+    pub data: String,
     pub quant: QuantForm,
 }
 
@@ -182,13 +208,13 @@ impl Default for ValuesForm {
     fn default() -> Self {
         ValuesForm {
             tensor_name: "activations".into(),
-            data: "-1.25, -0.92, -0.51, -0.10, 0, 0.14, 0.37, 0.79, 1.12, 1.46".into(),
             range_mode: "custom".into(),
-            range_min: "-1.5".into(),
-            range_max: "1.5".into(),
+            range: "-1.5:1.5".into(),
+            data: "-1.25, -0.92, -0.51, -0.10, 0, 0.14, 0.37, 0.79, 1.12, 1.46".into(),
             quant: QuantForm {
                 scheme: "symmetric".into(),
                 rounding: "half-even".into(),
+                symmetric_divisor: "qmax".into(),
                 ..QuantForm::default()
             },
         }
@@ -229,6 +255,15 @@ impl FormState {
         FormState::default()
     }
 
+    /// The tool's pasted data.
+    pub fn data(&self, tool: Tool) -> &str {
+        match tool {
+            Tool::Channels => &self.channels.data,
+            Tool::Tensor => &self.tensor.data,
+            Tool::Values => &self.values.data,
+        }
+    }
+
     pub fn quant(&self, tool: Tool) -> &QuantForm {
         match tool {
             Tool::Channels => &self.channels.quant,
@@ -246,25 +281,30 @@ impl FormState {
     }
 }
 
-/// The choices offered by the option selects: (command-line value, label shown).
+/// The choices offered by the selects: (command-line value, label shown). The values are the
+/// core's names (its `FromStr` parses them).
 pub mod choices {
-    pub const CONVENTIONS: &[(&str, &str)] = &[
-        ("textbook", "Textbook"),
-        ("pytorch", "PyTorch"),
-        ("onnxruntime", "ONNX Runtime"),
-        ("tflite", "TFLite"),
-    ];
-
     pub const DTYPES: &[(&str, &str)] = &[
         ("qint8", "qint8 (signed 8-bit)"),
         ("quint8", "quint8 (unsigned 8-bit)"),
-        ("int4", "int4"),
-        ("uint4", "uint4"),
-        ("int16", "int16"),
-        ("uint16", "uint16"),
         ("int2", "int2"),
         ("int3", "int3"),
+        ("int4", "int4"),
+        ("int5", "int5"),
         ("int6", "int6"),
+        ("int7", "int7"),
+        ("int10", "int10"),
+        ("int12", "int12"),
+        ("int16", "int16"),
+        ("uint2", "uint2"),
+        ("uint3", "uint3"),
+        ("uint4", "uint4"),
+        ("uint5", "uint5"),
+        ("uint6", "uint6"),
+        ("uint7", "uint7"),
+        ("uint10", "uint10"),
+        ("uint12", "uint12"),
+        ("uint16", "uint16"),
     ];
 
     pub const SCHEMES: &[(&str, &str)] = &[
@@ -273,24 +313,39 @@ pub mod choices {
     ];
 
     pub const ROUNDINGS: &[(&str, &str)] = &[
-        ("", "Convention's rule"),
         ("half-even", "Half to even"),
         ("half-away", "Half away from zero"),
-        ("half-up", "Half up"),
+        ("half-up", "Half up (JavaScript Math.round)"),
         ("floor", "Floor"),
         ("ceil", "Ceiling"),
         ("toward-zero", "Toward zero"),
         ("stochastic", "Stochastic (seeded)"),
     ];
 
+    pub const DIVISORS: &[(&str, &str)] = &[
+        ("max-abs", "max-abs: max(|qmin|, |qmax|)"),
+        ("qmax", "qmax"),
+        ("half-range", "half-range: (qmax - qmin) / 2"),
+    ];
+
     pub const INPUT_MODES: &[(&str, &str)] = &[
-        ("minmax", "channel,min,max,sample"),
+        ("min-max", "channel,min,max,sample"),
         ("manual", "channel,scale,zero_point,sample"),
     ];
 
+    pub const GRANULARITIES: &[(&str, &str)] = &[
+        ("per-channel", "Per channel"),
+        ("per-tensor", "Per tensor (union of the ranges)"),
+    ];
+
+    pub const AXES: &[(&str, &str)] = &[
+        ("0", "0: one channel per line"),
+        ("1", "1: one channel per column"),
+    ];
+
     pub const RANGE_MODES: &[(&str, &str)] = &[
-        ("custom", "Custom min and max"),
         ("derived", "Derived from the values"),
+        ("custom", "Custom MIN:MAX"),
     ];
 }
 

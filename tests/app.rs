@@ -227,6 +227,8 @@ async fn an_unreadable_saved_form_is_kept_aside_and_said() {
 
 fn sample_report(scale: f64) -> Report {
     Report {
+        spec_label: "textbook".into(),
+        formulas: vec![("dequantize".into(), "x̂ = (q - z) · s".into())],
         tables: vec![Table {
             id: "channels".into(),
             caption: "Per channel".into(),
@@ -331,6 +333,7 @@ async fn a_located_error_is_shown_at_its_field_and_the_last_results_stay_greyed(
         line: 2,
         column: 15,
         text: "abc".into(),
+        problem: "not a number".into(),
         expected: "a number (max)".into(),
     }));
     tick().await;

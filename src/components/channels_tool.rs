@@ -21,26 +21,34 @@ pub fn ChannelsTool() -> impl IntoView {
         |f, v| f.channels.tensor_name = v,
         Commit::Debounced,
     );
-    let axis = state.lens(
-        |f| f.channels.channel_axis.clone(),
-        |f, v| f.channels.channel_axis = v,
-        Commit::Debounced,
-    );
     let mode = state.lens(
         |f| f.channels.input_mode.clone(),
         |f, v| f.channels.input_mode = v,
         Commit::Now,
     );
-    let data_hint = move || match mode.value.get().as_str() {
-        "manual" => "One channel per line: channel,scale,zero_point,sample",
-        _ => "One channel per line: channel,min,max,sample",
-    };
+    let granularity = state.lens(
+        |f| f.channels.granularity.clone(),
+        |f, v| f.channels.granularity = v,
+        Commit::Now,
+    );
+    let data_hint = Signal::derive(move || {
+        match mode.value.get().as_str() {
+            "manual" => "One channel per line: channel,scale,zero_point,sample[,sample...]",
+            _ => "One channel per line: channel,min,max,sample[,sample...]",
+        }
+        .to_string()
+    });
     view! {
         <ToolPanel tool=Tool::Channels>
-            <TextAreaField id="channels-data".into() label="Channels" lens=data hint=Signal::derive(data_hint) />
+            <TextAreaField id="channels-data".into() label="Channels" lens=data hint=data_hint />
             <TextField id="channels-tensor-name".into() label="Tensor name" lens=name />
-            <TextField id="channels-axis".into() label="Channel axis" lens=axis inputmode="numeric" />
             <SelectField id="channels-input-mode".into() label="Input lines" lens=mode choices=choices::INPUT_MODES />
+            <SelectField
+                id="channels-granularity".into()
+                label="Parameters"
+                lens=granularity
+                choices=choices::GRANULARITIES
+            />
             <QuantOptions tool=Tool::Channels />
         </ToolPanel>
     }

@@ -11,16 +11,73 @@ fn hint_id(id: &str) -> String {
     format!("{id}-hint")
 }
 
-/// Hint text under a control (nothing when empty).
-#[component]
-fn Hint(id: String, text: &'static str) -> impl IntoView {
-    (!text.is_empty()).then(|| {
-        view! { <p class="hint" id=hint_id(&id)>{text}</p> }
+fn error_id(id: &str) -> String {
+    format!("{id}-error")
+}
+
+/// The open tool's error when it concerns the option field `id` (`<tool>-<option>`).
+fn option_error(id: &str) -> Memo<Option<InputError>> {
+    let run = use_context::<ToolRun>();
+    let id = id.to_string();
+    Memo::new(move |_| {
+        let run = run?;
+        run.outcome.with(|outcome| match outcome {
+            Err(error) => match error.field {
+                Field::Option(key) if id == format!("{}-{key}", run.tool.slug()) => {
+                    Some(error.clone())
+                }
+                _ => None,
+            },
+            Ok(_) => None,
+        })
     })
 }
 
-fn described_by(id: &str, hint: &str) -> Option<String> {
-    (!hint.is_empty()).then(|| hint_id(id))
+/// The ids a control is described by: its hint (when there is one) and its error (when shown).
+fn described_by(
+    id: &str,
+    hint: MaybeProp<String>,
+    error: Memo<Option<InputError>>,
+) -> impl Fn() -> Option<String> {
+    let (hint_id, error_id) = (hint_id(id), error_id(id));
+    move || {
+        let ids: Vec<&str> = [
+            hint.get()
+                .is_some_and(|h| !h.is_empty())
+                .then_some(hint_id.as_str()),
+            error.with(Option::is_some).then_some(error_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+}
+
+/// The hint and the error under a control.
+#[component]
+fn HintAndError(
+    id: String,
+    hint: MaybeProp<String>,
+    error: Memo<Option<InputError>>,
+) -> impl IntoView {
+    let hint_id = hint_id(&id);
+    let error_id = error_id(&id);
+    view! {
+        {move || {
+            hint.get().filter(|h| !h.is_empty()).map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })
+        }}
+        {move || {
+            error.get().map(|error| {
+                view! {
+                    <p class="field-error" id=error_id.clone() role="alert" data-testid=error_id.clone()>
+                        <strong>"Error: "</strong>
+                        {error.to_string()}
+                    </p>
+                }
+            })
+        }}
+    }
 }
 
 /// A one-line text input. `inputmode` hints the phone keyboard (`decimal`, `numeric`, `text`).
@@ -29,14 +86,15 @@ pub fn TextField(
     id: String,
     label: &'static str,
     lens: Lens<String>,
-    #[prop(default = "")] hint: &'static str,
+    #[prop(into, optional)] hint: MaybeProp<String>,
     #[prop(default = "text")] inputmode: &'static str,
     #[prop(default = "")] placeholder: &'static str,
     #[prop(optional)] disabled: Option<Signal<bool>>,
 ) -> impl IntoView {
     let disabled = disabled.unwrap_or_else(|| Signal::stored(false));
+    let error = option_error(&id);
     view! {
-        <div class="field" class:field-disabled=disabled>
+        <div class="field" class:field-disabled=disabled class:field-invalid=move || error.with(Option::is_some)>
             <label for=id.clone()>{label}</label>
             <input
                 type="text"
@@ -47,12 +105,13 @@ pub fn TextField(
                 placeholder=placeholder
                 autocomplete="off"
                 spellcheck="false"
-                aria-describedby=described_by(&id, hint)
+                aria-describedby=described_by(&id, hint, error)
+                aria-invalid=move || error.with(Option::is_some).to_string()
                 disabled=disabled
                 prop:value=lens.value
                 on:input=move |ev| lens.set.run(event_target_value(&ev))
             />
-            <Hint id=id text=hint />
+            <HintAndError id=id hint=hint error=error />
         </div>
     }
 }
@@ -64,16 +123,18 @@ pub fn SelectField(
     label: &'static str,
     lens: Lens<String>,
     choices: &'static [(&'static str, &'static str)],
-    #[prop(default = "")] hint: &'static str,
+    #[prop(into, optional)] hint: MaybeProp<String>,
 ) -> impl IntoView {
+    let error = option_error(&id);
     view! {
-        <div class="field">
+        <div class="field" class:field-invalid=move || error.with(Option::is_some)>
             <label for=id.clone()>{label}</label>
             <select
                 id=id.clone()
                 name=id.clone()
                 data-testid=id.clone()
-                aria-describedby=described_by(&id, hint)
+                aria-describedby=described_by(&id, hint, error)
+                aria-invalid=move || error.with(Option::is_some).to_string()
                 prop:value=lens.value
                 on:change=move |ev| lens.set.run(event_target_value(&ev))
             >
@@ -88,7 +149,7 @@ pub fn SelectField(
                     })
                     .collect_view()}
             </select>
-            <Hint id=id text=hint />
+            <HintAndError id=id hint=hint error=error />
         </div>
     }
 }
@@ -99,21 +160,23 @@ pub fn CheckboxField(
     id: String,
     label: &'static str,
     lens: Lens<bool>,
-    #[prop(default = "")] hint: &'static str,
+    #[prop(into, optional)] hint: MaybeProp<String>,
 ) -> impl IntoView {
+    let error = option_error(&id);
     view! {
-        <div class="field field-check">
+        <div class="field field-check" class:field-invalid=move || error.with(Option::is_some)>
             <input
                 type="checkbox"
                 id=id.clone()
                 name=id.clone()
                 data-testid=id.clone()
-                aria-describedby=described_by(&id, hint)
+                aria-describedby=described_by(&id, hint, error)
+                aria-invalid=move || error.with(Option::is_some).to_string()
                 prop:checked=lens.value
                 on:change=move |ev| lens.set.run(event_target_checked(&ev))
             />
             <label for=id.clone()>{label}</label>
-            <Hint id=id text=hint />
+            <HintAndError id=id hint=hint error=error />
         </div>
     }
 }
@@ -126,7 +189,7 @@ pub fn TextAreaField(
     id: String,
     label: &'static str,
     lens: Lens<String>,
-    #[prop(into)] hint: Signal<&'static str>,
+    #[prop(into)] hint: Signal<String>,
     #[prop(default = 6)] rows: u32,
 ) -> impl IntoView {
     let run = use_context::<ToolRun>();
@@ -214,14 +277,20 @@ pub fn InputErrorNote(
         <div class="input-error" id=id role="alert" data-testid="input-error">
             <p>
                 <strong>"Error: "</strong>
-                <span data-testid="input-error-location">
-                    {format!("line {}, column {}", error.line, error.column)}
-                </span>
-                ": found "
-                <code data-testid="input-error-text">{error.text.clone()}</code>
-                ", expected "
-                <span data-testid="input-error-expected">{error.expected.clone()}</span>
-                "."
+                {error.is_located().then(|| view! {
+                    <span data-testid="input-error-location">{error.location()}</span>
+                    ": "
+                })}
+                <span data-testid="input-error-problem">{error.problem.clone()}</span>
+                {(!error.text.is_empty()).then(|| view! {
+                    " "
+                    <code data-testid="input-error-text">{error.text.clone()}</code>
+                })}
+                {(!error.expected.is_empty()).then(|| view! {
+                    " (expected "
+                    <span data-testid="input-error-expected">{error.expected.clone()}</span>
+                    ")"
+                })}
             </p>
             {line.is_some().then(|| view! {
                 <pre class="error-line" data-testid="input-error-line">
@@ -229,9 +298,11 @@ pub fn InputErrorNote(
                     {before}<mark>{marked}</mark>{after}
                 </pre>
             })}
-            <button type="button" class="link-button" on:click=select_bad_text>
-                {format!("Select it in the text (line {})", error.line)}
-            </button>
+            {line.is_some().then(|| view! {
+                <button type="button" class="link-button" on:click=select_bad_text>
+                    {format!("Select it in the text (line {})", error.line)}
+                </button>
+            })}
         </div>
     }
 }

@@ -1,25 +1,30 @@
-//! The quantization options every tool shares, by their command-line names.
+//! The quantization options every tool shares, by their command-line names. The controls a
+//! convention decides show the convention's choice until the user changes one; then the spec is
+//! "custom" and says which choices differ. Choosing a convention sets all of them back.
+
+use std::sync::OnceLock;
 
 use leptos::prelude::*;
+use quant::{Convention, QuantSpec};
 
 use crate::components::fields::{CheckboxField, SelectField, TextField};
-use crate::model::{choices, QuantForm, Tool};
+use crate::model::{choices, FormState, QuantForm, Tool};
+use crate::options;
 use crate::state::{use_app_state, Commit, Lens};
 
-/// What each convention changes, in one line (shown under the convention select).
-// TODO(core): take this text from the core's convention docs once `quant::tools` exposes them.
-pub fn convention_summary(convention: &str) -> &'static str {
-    match convention {
-        "textbook" => "The seed pages' formulas in exact decimal arithmetic: the range as given (zero not forced in), \
-                       the zero point not clamped (flagged when outside), the symmetric divisor selectable.",
-        "pytorch" => "torch.ao observers: zero forced into the range, float32 scales of at least eps, zero point clamped, \
-                      symmetric divides by (qmax - qmin) / 2, round half to even.",
-        "onnxruntime" => "ONNX Runtime quant_utils: zero forced into the range, int8 symmetric on [-127, 127], \
-                          scale stored as float32, round half to even.",
-        "tflite" => "TFLite / LiteRT: int8 symmetric weights on [-127, 127] with zero point 0; \
-                     affine activations with zero in the range.",
-        _ => "",
-    }
+/// (value, title) of every convention, from the core.
+fn conventions() -> &'static [(&'static str, &'static str)] {
+    static LIST: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        Convention::ALL
+            .iter()
+            .map(|c| (c.name(), c.title()))
+            .collect()
+    })
+}
+
+fn on_off(on: bool) -> String {
+    if on { "on" } else { "off" }.to_string()
 }
 
 /// The option fields of `tool`'s form, laid out by the surrounding form grid.
@@ -27,6 +32,7 @@ pub fn convention_summary(convention: &str) -> &'static str {
 pub fn QuantOptions(tool: Tool) -> impl IntoView {
     let state = use_app_state();
     let id = move |name: &str| format!("{}-{name}", tool.slug());
+    let quant = move |f: &FormState| f.quant(tool).clone();
     let text = move |get: fn(&QuantForm) -> &String,
                      set: fn(&mut QuantForm) -> &mut String,
                      when: Commit|
@@ -37,29 +43,91 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
             when,
         )
     };
-    let flag =
-        move |get: fn(&QuantForm) -> bool, set: fn(&mut QuantForm) -> &mut bool| -> Lens<bool> {
-            state.lens(
-                move |f| get(f.quant(tool)),
-                move |f, v| *set(f.quant_mut(tool)) = v,
-                Commit::Now,
-            )
-        };
+    // A choice the convention makes: shows the convention's value until overridden.
+    let choice = move |get: fn(&QuantForm) -> &String,
+                       set: fn(&mut QuantForm) -> &mut String,
+                       default: fn(&QuantSpec) -> &'static str|
+          -> Lens<String> {
+        state.lens(
+            move |f| {
+                let q = f.quant(tool);
+                match get(q).as_str() {
+                    "" => options::convention_defaults(q)
+                        .map(|s| default(&s).to_string())
+                        .unwrap_or_default(),
+                    value => value.to_string(),
+                }
+            },
+            move |f, v| *set(f.quant_mut(tool)) = v,
+            Commit::Now,
+        )
+    };
+    let flag = move |get: fn(&QuantForm) -> Option<bool>,
+                     set: fn(&mut QuantForm) -> &mut Option<bool>,
+                     default: fn(&QuantSpec) -> bool|
+          -> Lens<bool> {
+        state.lens(
+            move |f| {
+                let q = f.quant(tool);
+                get(q)
+                    .unwrap_or_else(|| options::convention_defaults(q).is_some_and(|s| default(&s)))
+            },
+            move |f, v| *set(f.quant_mut(tool)) = Some(v),
+            Commit::Now,
+        )
+    };
 
-    let convention = text(|q| &q.convention, |q| &mut q.convention, Commit::Now);
-    let rounding = text(|q| &q.rounding, |q| &mut q.rounding, Commit::Now);
+    let convention = state.lens(
+        move |f| f.quant(tool).convention.clone(),
+        move |f, v| {
+            let q = f.quant_mut(tool);
+            q.convention = v;
+            q.clear_overrides();
+        },
+        Commit::Now,
+    );
+    let resolved = Memo::new(move |_| state.form.with(|f| options::resolve(&quant(f))));
+    let defaults = Memo::new(move |_| state.form.with(|f| options::convention_defaults(&quant(f))));
+    let summary = Signal::derive(move || {
+        let convention: Option<Convention> = convention.value.get().parse().ok();
+        convention
+            .map(Convention::summary)
+            .unwrap_or_default()
+            .to_string()
+    });
+    // "Custom (PyTorch: half-even)" under a control the convention decides, once overridden.
+    let origin = move |name: &'static str, default: fn(&QuantSpec) -> String| {
+        Signal::derive(move || {
+            let custom =
+                resolved.with(|r| r.as_ref().is_some_and(|s| s.overridden.contains(&name)));
+            defaults.with(|d| match d {
+                Some(d) if custom => format!("Custom ({}: {})", d.convention.title(), default(d)),
+                _ => String::new(),
+            })
+        })
+    };
+    let rounding = choice(|q| &q.rounding, |q| &mut q.rounding, |s| s.rounding.name());
     let seed_disabled = Signal::derive(move || rounding.value.get() != "stochastic");
 
     view! {
         <div class="field">
-            <SelectField
-                id=id("convention")
-                label="Convention"
-                lens=convention
-                choices=choices::CONVENTIONS
-            />
-            <p class="hint" data-testid=id("convention-summary")>
-                {move || convention_summary(&convention.value.get())}
+            <SelectField id=id("convention") label="Convention" lens=convention choices=conventions() hint=summary />
+            <p class="spec-label" data-testid=id("spec-label")>
+                {move || {
+                    resolved
+                        .get()
+                        .map(|spec| format!("Resolved: {} ", spec.label()))
+                }}
+                <Show when=move || resolved.with(|r| r.as_ref().is_some_and(QuantSpec::is_custom))>
+                    <button
+                        type="button"
+                        class="link-button"
+                        data-testid=id("use-convention")
+                        on:click=move |_| state.edit_now(|f| f.quant_mut(tool).clear_overrides())
+                    >
+                        "use the convention's choices"
+                    </button>
+                </Show>
             </p>
         </div>
         <SelectField
@@ -74,7 +142,26 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
             lens=text(|q| &q.scheme, |q| &mut q.scheme, Commit::Now)
             choices=choices::SCHEMES
         />
-        <SelectField id=id("rounding") label="Rounding" lens=rounding choices=choices::ROUNDINGS />
+        <SelectField
+            id=id("rounding")
+            label="Rounding"
+            lens=rounding
+            choices=choices::ROUNDINGS
+            hint=origin("rounding", |s| s.rounding.name().to_string())
+        />
+        <SelectField
+            id=id("symmetric-divisor")
+            label="Symmetric divisor"
+            lens=choice(|q| &q.symmetric_divisor, |q| &mut q.symmetric_divisor, |s| s.symmetric_divisor.name())
+            choices=choices::DIVISORS
+            hint=Signal::derive(move || {
+                let origin = origin("symmetric_divisor", |s| s.symmetric_divisor.name().to_string()).get();
+                match resolved.get() {
+                    Some(spec) => format!("s = max(|min|, |max|) / {} in symmetric mode. {origin}", spec.divisor_value()),
+                    None => origin,
+                }
+            })
+        />
         <TextField
             id=id("seed")
             label="Seed (stochastic rounding)"
@@ -83,19 +170,14 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
             disabled=seed_disabled
         />
         <TextField
-            id=id("symmetric-divisor")
-            label="Symmetric divisor"
-            lens=text(|q| &q.symmetric_divisor, |q| &mut q.symmetric_divisor, Commit::Debounced)
-            inputmode="decimal"
-            placeholder="convention's"
-            hint="Divides max(|min|, |max|) in symmetric mode; empty for the convention's."
-        />
-        <TextField
             id=id("quant-min")
             label="Custom quant min"
             lens=text(|q| &q.quant_min, |q| &mut q.quant_min, Commit::Debounced)
             inputmode="numeric"
             placeholder="dtype's"
+            hint=Signal::derive(move || {
+                resolved.get().map(|s| format!("Integer range in use: [{}, {}]", s.range.qmin, s.range.qmax)).unwrap_or_default()
+            })
         />
         <TextField
             id=id("quant-max")
@@ -108,12 +190,29 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
             <CheckboxField
                 id=id("reduce-range")
                 label="Reduce range (one bit less)"
-                lens=flag(|q| q.reduce_range, |q| &mut q.reduce_range)
+                lens=state.lens(
+                    move |f| f.quant(tool).reduce_range,
+                    move |f, v| f.quant_mut(tool).reduce_range = v,
+                    Commit::Now,
+                )
             />
             <CheckboxField
                 id=id("narrow-range")
                 label="Narrow range (drop the lowest integer)"
-                lens=flag(|q| q.narrow_range, |q| &mut q.narrow_range)
+                lens=flag(|q| q.narrow_range, |q| &mut q.narrow_range, |s| s.narrow_range)
+                hint=origin("narrow_range", |s| on_off(s.narrow_range))
+            />
+            <CheckboxField
+                id=id("include-zero")
+                label="Force 0 into the range"
+                lens=flag(|q| q.include_zero, |q| &mut q.include_zero, |s| s.include_zero)
+                hint=origin("include_zero", |s| on_off(s.include_zero))
+            />
+            <CheckboxField
+                id=id("clamp-zero-point")
+                label="Clamp the zero point"
+                lens=flag(|q| q.clamp_zero_point, |q| &mut q.clamp_zero_point, |s| s.clamp_zero_point)
+                hint=origin("clamp_zero_point", |s| on_off(s.clamp_zero_point))
             />
         </div>
     }

@@ -61,6 +61,8 @@ pub fn ResultsPanel() -> impl IntoView {
             },
         );
     let stale = move || run.outcome.with(Result::is_err);
+    let error = Memo::new(move |_| run.outcome.with(|o| o.as_ref().err().cloned()));
+    let label = Memo::new(move |_| last_good.with(|r| r.as_ref().map(|r| r.spec_label.clone())));
     view! {
         <section
             class="results"
@@ -71,13 +73,31 @@ pub fn ResultsPanel() -> impl IntoView {
         >
             <div class="results-head">
                 <h2 id=format!("{slug}-results-title")>"Results"</h2>
+                {move || {
+                    label.get().map(|label| view! {
+                        <span class="spec-badge" data-testid=format!("{slug}-results-convention")>
+                            "convention: " {label}
+                        </span>
+                    })
+                }}
                 <PrecisionControl id=format!("{slug}-precision") />
             </div>
-            <Show when=stale>
-                <p class="stale-note" data-testid=format!("{slug}-stale-note")>
-                    "The input has an error (see above): these are the last results that computed."
-                </p>
-            </Show>
+            {move || {
+                error.get().map(|error| {
+                    let kept = last_good.with(Option::is_some);
+                    view! {
+                        <p class="stale-note" role="status" data-testid=format!("{slug}-stale-note")>
+                            <strong>"Input error: "</strong>
+                            {error.to_string()}
+                            {if kept {
+                                ". The results below are the last ones that computed (greyed) until it is fixed."
+                            } else {
+                                "."
+                            }}
+                        </p>
+                    }
+                })
+            }}
             <ErrorBoundary fallback=|errors| {
                 view! {
                     <div class="render-error" role="alert" data-testid="render-error">
@@ -96,7 +116,43 @@ pub fn ResultsPanel() -> impl IntoView {
             }>
                 {move || last_good.get().map(|report| view! { <ReportView report=report /> })}
             </ErrorBoundary>
+            <HowItIsComputed tool_slug=slug last_good=last_good />
         </section>
+    }
+}
+
+/// The formulas of the spec that produced the results, so a number can be checked by hand.
+#[component]
+fn HowItIsComputed(tool_slug: &'static str, last_good: Memo<Option<Report>>) -> impl IntoView {
+    let formulas = Memo::new(move |_| {
+        last_good.with(|r| {
+            r.as_ref()
+                .map(|r| (r.spec_label.clone(), r.formulas.clone()))
+        })
+    });
+    move || {
+        formulas.get().map(|(label, formulas)| {
+            view! {
+                <details class="how" data-testid=format!("{tool_slug}-how")>
+                    <summary>"How it is computed (" {label} ")"</summary>
+                    <dl>
+                        {formulas
+                            .into_iter()
+                            .map(|(name, formula)| view! {
+                                <div class="formula">
+                                    <dt>{name}</dt>
+                                    <dd><code>{formula}</code></dd>
+                                </div>
+                            })
+                            .collect_view()}
+                    </dl>
+                    <p class="hint">
+                        "Every number above comes from quantscope's core (the same code as the command line), \
+                         with these choices. Hover a number for its full precision; \"Copy table\" copies full precision."
+                    </p>
+                </details>
+            }
+        })
     }
 }
 
@@ -145,9 +201,11 @@ pub fn ReportView(report: Report) -> impl IntoView {
         .map(|table| check_shape(&table).map(|()| view! { <TableView table=table /> }))
         .collect::<Result<Vec<_>, _>>();
     view! {
-        <ul class="notes" data-testid="results-notes">
-            {report.notes.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}
-        </ul>
+        {(!report.notes.is_empty()).then(|| view! {
+            <ul class="notes" data-testid="results-notes">
+                {report.notes.into_iter().map(|note| view! { <li>{note}</li> }).collect_view()}
+            </ul>
+        })}
         {tables}
     }
 }

@@ -2,10 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::components::fields::{TextAreaField, TextField};
+use crate::components::fields::{SelectField, TextAreaField, TextField};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tool_panel::ToolPanel;
-use crate::model::Tool;
+use crate::model::{choices, Tool};
 use crate::state::{use_app_state, Commit};
 
 #[component]
@@ -21,15 +21,42 @@ pub fn TensorTool() -> impl IntoView {
         |f, v| f.tensor.tensor_name = v,
         Commit::Debounced,
     );
+    let axis = state.lens(
+        |f| f.tensor.axis.clone(),
+        |f, v| f.tensor.axis = v,
+        Commit::Now,
+    );
+    let mode = state.lens(
+        |f| f.tensor.range_mode.clone(),
+        |f, v| f.tensor.range_mode = v,
+        Commit::Now,
+    );
+    let range = state.lens(
+        |f| f.tensor.range.clone(),
+        |f, v| f.tensor.range = v,
+        Commit::Debounced,
+    );
+    let derived = Signal::derive(move || mode.value.get() != "custom");
     view! {
         <ToolPanel tool=Tool::Tensor>
             <TextAreaField
                 id="tensor-data".into()
                 label="Values per channel"
                 lens=data
-                hint=Signal::stored("One channel per line or separated by \";\"; values separated by commas and/or spaces; optional \"name:\" label.")
+                hint="One channel per line or separated by \";\"; values separated by commas and/or spaces; optional \"name:\" label."
             />
             <TextField id="tensor-tensor-name".into() label="Tensor name" lens=name />
+            <SelectField id="tensor-axis".into() label="Channel axis" lens=axis choices=choices::AXES />
+            <SelectField id="tensor-range-mode".into() label="Calibration range" lens=mode choices=choices::RANGE_MODES />
+            <TextField
+                id="tensor-range".into()
+                label="Custom range (MIN:MAX)"
+                lens=range
+                inputmode="text"
+                placeholder="-1.5:1.5"
+                disabled=derived
+                hint="Used for every channel instead of its own min and max."
+            />
             <QuantOptions tool=Tool::Tensor />
         </ToolPanel>
     }

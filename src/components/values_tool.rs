@@ -26,17 +26,12 @@ pub fn ValuesTool() -> impl IntoView {
         |f, v| f.values.range_mode = v,
         Commit::Now,
     );
-    let min = state.lens(
-        |f| f.values.range_min.clone(),
-        |f, v| f.values.range_min = v,
+    let range = state.lens(
+        |f| f.values.range.clone(),
+        |f, v| f.values.range = v,
         Commit::Debounced,
     );
-    let max = state.lens(
-        |f| f.values.range_max.clone(),
-        |f, v| f.values.range_max = v,
-        Commit::Debounced,
-    );
-    let derived = Signal::derive(move || mode.value.get() == "derived");
+    let derived = Signal::derive(move || mode.value.get() != "custom");
     view! {
         <ToolPanel tool=Tool::Values>
             <TextAreaField
@@ -44,12 +39,18 @@ pub fn ValuesTool() -> impl IntoView {
                 label="Values"
                 lens=data
                 rows=3
-                hint=Signal::stored("Separated by commas, spaces or new lines.")
+                hint="Separated by commas, spaces or new lines."
             />
             <TextField id="values-tensor-name".into() label="Tensor name" lens=name />
             <SelectField id="values-range-mode".into() label="Range" lens=mode choices=choices::RANGE_MODES />
-            <TextField id="values-range-min".into() label="Range min" lens=min inputmode="decimal" disabled=derived />
-            <TextField id="values-range-max".into() label="Range max" lens=max inputmode="decimal" disabled=derived />
+            <TextField
+                id="values-range".into()
+                label="Custom range (MIN:MAX)"
+                lens=range
+                inputmode="text"
+                placeholder="-1.5:1.5"
+                disabled=derived
+            />
             <QuantOptions tool=Tool::Values />
         </ToolPanel>
     }

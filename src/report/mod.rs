@@ -1,14 +1,21 @@
-//! What the result views show: tables of cells, notes, and a located input error. These are view
-//! types only: every number in them comes from the core (`quant::tools`); the app formats numbers
-//! but never computes one.
+//! What the result views show: tables of cells, notes, formulas, and a located input error.
+//! These are view types only: every number in them comes from the core (`quant::tools`, see
+//! [`convert`]); the app formats numbers but never computes one.
+
+mod convert;
 
 use crate::model::{FormState, Tool};
+use crate::options;
 
 /// One tool's results.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
+    /// The convention that produced the numbers, e.g. `pytorch (custom: rounding)`.
+    pub spec_label: String,
+    /// The formulas of the resolved spec (name, formula), for "how it is computed".
+    pub formulas: Vec<(String, String)>,
     pub tables: Vec<Table>,
-    /// Plain-language remarks (for example what the convention changed).
+    /// Remarks that concern no single row (non-finite values typed, ...).
     pub notes: Vec<String>,
 }
 
@@ -41,8 +48,22 @@ pub struct Row {
 pub enum Cell {
     Text(String),
     Int(i64),
+    /// A measured real, shown with the chosen number of decimals.
     Real(f64),
+    /// An exact quantity (bytes, an integer held as f64), shown as is.
+    Plain(f64),
+    /// A fraction, shown as a percentage.
+    Fraction(f64),
+    /// Yes / no (in words: colour is never the only signal).
+    Flag(bool),
+    /// Not defined here (e.g. no min/max in manual mode).
     Empty,
+}
+
+impl From<Option<f64>> for Cell {
+    fn from(value: Option<f64>) -> Self {
+        value.map_or(Cell::Empty, Cell::Real)
+    }
 }
 
 impl Cell {
@@ -51,9 +72,17 @@ impl Cell {
         match self {
             Cell::Text(text) => text.clone(),
             Cell::Int(value) => value.to_string(),
-            Cell::Real(value) if value.is_finite() => format!("{value:.*}", usize::from(precision)),
-            Cell::Real(value) => non_finite(*value).to_string(),
-            Cell::Empty => String::new(),
+            Cell::Real(value) | Cell::Plain(value) | Cell::Fraction(value)
+                if !value.is_finite() =>
+            {
+                non_finite(*value).to_string()
+            }
+            Cell::Real(value) => format!("{value:.*}", usize::from(precision)),
+            Cell::Plain(value) => format!("{value}"),
+            Cell::Fraction(value) => format!("{:.2}%", value * 100.0),
+            Cell::Flag(true) => "yes".into(),
+            Cell::Flag(false) => "no".into(),
+            Cell::Empty => "—".into(),
         }
     }
 
@@ -62,12 +91,17 @@ impl Cell {
     pub fn full(&self) -> String {
         match self {
             Cell::Real(value) if value.is_finite() => format!("{value}"),
+            Cell::Fraction(value) if value.is_finite() => format!("{}%", value * 100.0),
+            Cell::Empty => String::new(),
             other => other.display(0),
         }
     }
 
     pub fn is_numeric(&self) -> bool {
-        matches!(self, Cell::Int(_) | Cell::Real(_))
+        matches!(
+            self,
+            Cell::Int(_) | Cell::Real(_) | Cell::Plain(_) | Cell::Fraction(_)
+        )
     }
 }
 
@@ -104,46 +138,74 @@ impl Table {
     }
 }
 
-/// Which input a located error points into.
+/// Which input an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Field {
     /// The tool's main text area.
     Data,
-    /// One of the option fields, by its form id suffix (`quant-min`, `range-max`, ...).
+    /// One of the option fields, by its id without the tool prefix (`quant-min`, `range`, ...).
     Option(&'static str),
 }
 
-/// Bad input, located: 1-based line and column in the field, the offending text and what was
-/// expected there.
+/// Bad input: where (1-based line and column in the field; line 0 when the core names a channel
+/// rather than a place), the offending text, what is wrong and what was expected.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputError {
     pub field: Field,
     pub line: usize,
     pub column: usize,
     pub text: String,
+    pub problem: String,
     pub expected: String,
+}
+
+impl InputError {
+    pub fn is_located(&self) -> bool {
+        self.line > 0
+    }
+
+    /// "line 2, column 15" (empty when not located).
+    pub fn location(&self) -> String {
+        if self.is_located() {
+            format!("line {}, column {}", self.line, self.column)
+        } else {
+            String::new()
+        }
+    }
 }
 
 impl std::fmt::Display for InputError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: found \"{}\", expected {}",
-            self.line, self.column, self.text, self.expected
-        )
+        if self.is_located() {
+            write!(f, "{}: {}", self.location(), self.problem)?;
+            if !self.text.is_empty() {
+                write!(f, " \"{}\"", self.text)?;
+            }
+        } else {
+            f.write_str(&self.problem)?;
+        }
+        if !self.expected.is_empty() {
+            write!(f, " (expected {})", self.expected)?;
+        }
+        Ok(())
     }
 }
 
-/// Runs a tool on the form. The core (`quant::tools`) is wired here and nowhere else.
+impl std::error::Error for InputError {}
+
+/// Runs a tool on the form: the form's options and text go to the core (`quant::tools`), its
+/// report comes back as tables. The core is called here and nowhere else.
 pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
-    let _ = (tool, form);
-    Ok(Report {
-        tables: Vec::new(),
-        notes: vec![
-            "The quantization core is not wired into the page yet: results appear here once it is."
-                .into(),
-        ],
-    })
+    let options = options::tool_options(tool, form)?;
+    let text = form.data(tool);
+    match tool {
+        Tool::Channels => quant::tools::channels(text, &options).map(|r| convert::channels(&r)),
+        Tool::Tensor => quant::tools::tensor(text, &options).map(|r| convert::tensor(&r)),
+        Tool::Values => {
+            quant::tools::values(text, &options).map(|r| convert::values(&r, &options.range))
+        }
+    }
+    .map_err(convert::tool_error)
 }
 
 #[cfg(test)]
@@ -159,7 +221,11 @@ mod tests {
         assert_eq!(Cell::Int(-8).display(8), "-8");
         assert_eq!(Cell::Real(f64::NAN).display(3), "NaN");
         assert_eq!(Cell::Real(f64::NEG_INFINITY).full(), "-inf");
-        assert_eq!(Cell::Empty.display(3), "");
+        assert_eq!(Cell::Empty.display(3), "—");
+        assert_eq!(Cell::Empty.full(), "");
+        assert_eq!(Cell::Fraction(0.25).display(8), "25.00%");
+        assert_eq!(Cell::Plain(52.0).display(8), "52");
+        assert_eq!(Cell::Flag(true).display(8), "yes");
     }
 
     #[test]
@@ -186,5 +252,96 @@ mod tests {
             table.to_tsv(),
             "Channel\tScale\nfilter_0\t0.30000000000000004"
         );
+    }
+
+    fn cell<'a>(report: &'a Report, table: &str, row: usize, key: &str) -> &'a Cell {
+        let table = report
+            .tables
+            .iter()
+            .find(|t| t.id == table)
+            .unwrap_or_else(|| panic!("no table {table}"));
+        let column = table
+            .columns
+            .iter()
+            .position(|c| c.key == key)
+            .unwrap_or_else(|| panic!("no column {key}"));
+        &table.rows[row].cells[column]
+    }
+
+    #[test]
+    fn the_channels_example_gives_seed_000s_golden_table() {
+        let report = run(Tool::Channels, &FormState::examples()).unwrap();
+        let golden = [
+            ("filter_0", "0.00862745", "11", "96", "0.73333333"),
+            ("filter_1", "0.00666667", "-8", "-40", "-0.21333333"),
+            ("filter_2", "0.01254902", "-8", "80", "1.10431373"),
+            ("filter_3", "0.00411765", "-19", "25", "0.18117647"),
+        ];
+        for (row, (name, scale, zero_point, q, dequantized)) in golden.into_iter().enumerate() {
+            assert_eq!(cell(&report, "samples", row, "channel").display(8), name);
+            assert_eq!(cell(&report, "samples", row, "scale").display(8), scale);
+            assert_eq!(
+                cell(&report, "samples", row, "zero_point").display(8),
+                zero_point
+            );
+            assert_eq!(cell(&report, "samples", row, "q").display(8), q);
+            assert_eq!(
+                cell(&report, "samples", row, "dequantized").display(8),
+                dequantized
+            );
+        }
+        assert_eq!(cell(&report, "samples", 0, "min").display(8), "-1.2");
+        assert_eq!(report.spec_label, "textbook");
+        assert!(report.formulas.iter().any(|(name, _)| name == "quantize"));
+    }
+
+    #[test]
+    fn the_tensor_example_gives_seed_001s_ranges_and_memory() {
+        let report = run(Tool::Tensor, &FormState::examples()).unwrap();
+        assert_eq!(cell(&report, "local", 0, "range").display(8), "1.24");
+        assert_eq!(cell(&report, "local", 2, "min").display(8), "-1.7");
+        assert_eq!(cell(&report, "memory", 0, "payload_bytes").display(8), "20");
+        assert_eq!(
+            cell(&report, "memory", 0, "per_tensor_bytes").display(8),
+            "28"
+        );
+        assert_eq!(
+            cell(&report, "memory", 0, "per_channel_bytes").display(8),
+            "52"
+        );
+        // A channel whose zero point falls outside the range says so on its row.
+        let comparison = report.tables.iter().find(|t| t.id == "comparison").unwrap();
+        assert!(comparison
+            .rows
+            .iter()
+            .any(|r| r.warnings.iter().any(|w| w.contains("outside"))));
+    }
+
+    #[test]
+    fn bad_text_is_located_in_the_data() {
+        let mut form = FormState::examples();
+        form.channels.data = "filter_0,-1.2,1,0.73\nfilter_1,-0.8,abc,-0.21".into();
+        let error = run(Tool::Channels, &form).unwrap_err();
+        assert_eq!(error.field, Field::Data);
+        assert_eq!((error.line, error.column), (2, 15));
+        assert_eq!(error.text, "abc");
+    }
+
+    #[test]
+    fn option_errors_name_their_field() {
+        let mut form = FormState::examples();
+        form.values.range = "-1.5;1.5".into();
+        assert_eq!(
+            run(Tool::Values, &form).unwrap_err().field,
+            Field::Option("range")
+        );
+
+        let mut form = FormState::examples();
+        form.tensor.quant.quant_min = "10".into();
+        form.tensor.quant.quant_max = "5".into();
+        let error = run(Tool::Tensor, &form).unwrap_err();
+        assert_eq!(error.field, Field::Option("quant-min"));
+        assert!(!error.is_located());
+        assert!(error.to_string().contains("[10, 5]"), "{error}");
     }
 }
