@@ -57,25 +57,31 @@ fn tensor_warnings(out: &mut String, a: &Analysis) {
 }
 
 /// Seed 000: one row per sample, with every column of the seed's table and more.
-pub fn channels(r: &ChannelsReport, n: Num) -> String {
+///
+/// The min / max columns are the typed calibration range of each line, which the report's rows
+/// carry only for per-channel min/max lines: with `--manual` or per-tensor they hold the data's
+/// min / max instead, so they are not shown there.
+pub fn channels(r: &ChannelsReport, n: Num, manual: bool) -> String {
     let a = &r.analysis;
-    let manual = r.rows.iter().all(|row| row.min.is_none());
+    let show_range = !manual && a.granularity == quant::Granularity::PerChannel;
     let mut header = vec!["channel"];
-    if !manual {
+    if show_range {
         header.extend(["min", "max"]);
     }
     header.extend([
         "sample", "scale", "zero point", "raw q", "q", "dequantized", "clipped", "abs error", "% error", "SQNR", "warnings",
     ]);
-    let several = |name: &str| r.rows.iter().filter(|row| row.channel == name).count() > 1;
-    let rows = r
-        .rows
-        .iter()
-        .map(|row| {
-            let ch = &a.channels.iter().find(|c| c.name == row.channel);
-            let label = if several(&row.channel) { format!("{}[{}]", row.channel, row.index) } else { row.channel.clone() };
+    // The report's rows are the channels' samples in channel order: pair each row with its channel
+    // by position (channel names need not be unique).
+    let mut samples = r.rows.iter();
+    let mut rows = Vec::with_capacity(r.rows.len());
+    for ch in &a.channels {
+        let count = ch.elements.as_ref().map_or(0, |el| el.x.len());
+        let warnings = warnings_text(&ch.warnings);
+        for row in samples.by_ref().take(count) {
+            let label = if count > 1 { format!("{}[{}]", row.channel, row.index) } else { row.channel.clone() };
             let mut cells = vec![label];
-            if !manual {
+            if show_range {
                 cells.extend([n.opt(row.min), n.opt(row.max)]);
             }
             cells.extend([
@@ -89,11 +95,11 @@ pub fn channels(r: &ChannelsReport, n: Num) -> String {
                 n.opt(row.abs_error),
                 n.opt(row.pct_error),
                 n.db(row.sqnr_db),
-                ch.map(|c| warnings_text(&c.warnings)).unwrap_or_default(),
+                warnings.clone(),
             ]);
-            cells
-        })
-        .collect();
+            rows.push(cells);
+        }
+    }
     let mut out = String::new();
     let title = format!("channels · tensor {} · {} channel(s), {} sample(s)", a.tensor, a.channels.len(), r.rows.len());
     section(&mut out, &title, &context(a, true), &table(&header, &["channel", "clipped", "warnings"], rows));

@@ -142,7 +142,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Channels(a) => {
             let input = read_input(a.input.as_deref())?;
             let report = tools::channels(&input.text, &a.to_options()).map_err(|e| tool_error(&input, None, e))?;
-            emit(&report, &a.output, human::channels)
+            emit(&report, &a.output, |r, n| human::channels(r, n, a.manual))
         }
         Command::Tensor(a) => {
             let input = read_input(a.input.as_deref())?;

@@ -313,3 +313,24 @@ fn closed_pipe_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn channels_manual_and_repeated_names() {
+    // Manual parameters: q = round(x / s) + z; no min / max columns (there is no typed range).
+    let out = run(&["channels", "--manual"], "channel,scale,zero_point,sample\na,0.01,-3,0.5,0.7\nb,0.02,0,-0.3\n");
+    let t = table(out.ok(), "channels");
+    assert!(!t.header.iter().any(|h| h == "min" || h == "max"), "{:?}", t.header);
+    assert_eq!(t.rows.len(), 3);
+    assert_eq!((t.cell(0, "channel"), t.cell(0, "q"), t.cell(0, "dequantized")), ("a[0]", "47", "0.5"));
+    assert_eq!((t.cell(1, "channel"), t.cell(1, "q")), ("a[1]", "67"));
+    assert_eq!((t.cell(2, "channel"), t.cell(2, "q"), t.cell(2, "zero point")), ("b", "-15", "0"));
+
+    // Two lines with the same name stay two channels, each row with its own channel's warnings.
+    let out = run(&["channels"], "a,-1,1,0.5,2\na,-2,0.5,0.1\n");
+    let t = table(out.ok(), "channels");
+    assert_eq!(t.rows.len(), 3);
+    assert!(t.cell(1, "warnings").contains("clipped"), "{:?}", t.rows[1]);
+    assert_eq!(t.cell(2, "channel"), "a");
+    assert_eq!(t.cell(2, "warnings"), "");
+    assert_eq!((t.cell(2, "min"), t.cell(2, "max")), ("-2", "0.5"));
+}
