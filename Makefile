@@ -6,7 +6,8 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 WASM_BINDGEN_VERSION := 0.2.130
 TRUNK_VERSION := 0.21.14
 FUZZ_SECONDS ?= 20
-NATIVE_PACKAGES := -p quant -p quantscope-cli
+# Every workspace crate but the app (whose tests run as wasm in Chromium).
+NATIVE_PACKAGES := --workspace --exclude quantscope
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: all setup setup-native setup-fuzz setup-web setup-browser \
@@ -38,7 +39,7 @@ setup: setup-native setup-fuzz setup-web setup-browser
 test: setup test-native test-fuzz test-wasm test-e2e
 
 test-native: setup-native
-	cargo test $(NATIVE_PACKAGES) --release
+	cargo test $(NATIVE_PACKAGES)
 
 test-fuzz: setup-fuzz
 	cd crates/quant/fuzz && for target in $$(cargo +nightly fuzz list); do \
@@ -67,7 +68,9 @@ serve: setup-web
 	@echo "quantscope: http://127.0.0.1:8080/ (Ctrl+C stops; edits rebuild)"
 	trunk serve --release --address 127.0.0.1 --port 8080
 
+# Benchmarks (not part of `make test`): criterion for the core, NumPy for the baseline ratio.
 bench: setup-native
+	@python3 -c 'import numpy' 2>/dev/null || pip install -q -r bench/requirements.txt
 	cargo bench -p quant
 	python3 bench/numpy_baseline.py
 
