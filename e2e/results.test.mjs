@@ -2,7 +2,7 @@
 // values; errors; conventions.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { byTestId, openApp } from './support/browser.mjs';
+import { byTestId, DESKTOP, openApp, PHONE, screenshot } from './support/browser.mjs';
 
 const SEED_000 = [
   'filter_0,-1.2,1,0.73',
@@ -123,6 +123,10 @@ describe('results in Chromium', () => {
     assert.deepEqual(await readTable(page, 'samples', GOLDEN_COLUMNS), SEED_000_GOLDEN);
     const opacity = await byTestId(page, 'table-samples').evaluate((e) => getComputedStyle(e).opacity);
     assert.ok(Number(opacity) < 1, `stale results are greyed (opacity ${opacity})`);
+    await screenshot(page, 'channels-error-desktop');
+    await page.setViewportSize(PHONE);
+    await screenshot(page, 'channels-error-phone');
+    await page.setViewportSize(DESKTOP);
     // Fixed: fresh results, no error.
     await byTestId(page, 'channels-data').fill(SEED_000);
     await page.locator('[data-testid="channels-results"][data-stale="false"]').waitFor();
