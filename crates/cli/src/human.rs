@@ -58,12 +58,10 @@ fn tensor_warnings(out: &mut String, a: &Analysis) {
 
 /// Seed 000: one row per sample, with every column of the seed's table and more.
 ///
-/// The min / max columns are the typed calibration range of each line, which the report's rows
-/// carry only for per-channel min/max lines: with `--manual` or per-tensor they hold the data's
-/// min / max instead, so they are not shown there.
-pub fn channels(r: &ChannelsReport, n: Num, manual: bool) -> String {
+/// The min / max columns are each line's typed calibration range (absent with `--manual`).
+pub fn channels(r: &ChannelsReport, n: Num) -> String {
     let a = &r.analysis;
-    let show_range = !manual && a.granularity == quant::Granularity::PerChannel;
+    let show_range = r.rows.iter().any(|row| row.min.is_some());
     let mut header = vec!["channel"];
     if show_range {
         header.extend(["min", "max"]);
@@ -258,9 +256,7 @@ fn memory_table(m: &MemoryEstimate, n: Num) -> String {
 }
 
 /// Seed 002: the per-value table, then the parameters and metrics.
-///
-/// `range` is the `--range` flag as typed (the report says only that a custom range was used).
-pub fn values(r: &ValuesReport, n: Num, range: Option<&str>) -> String {
+pub fn values(r: &ValuesReport, n: Num) -> String {
     let a = &r.analysis;
     let ctx = context(a, false);
     let mut out = String::new();
@@ -268,10 +264,8 @@ pub fn values(r: &ValuesReport, n: Num, range: Option<&str>) -> String {
     let title = format!("values · {} · {} value(s)", a.tensor, a.summary.elements);
     section(&mut out, &title, &ctx, &table(&ELEMENT_COLUMNS, &["clipped"], element_rows(a, n, false)));
     let m = &c.metrics;
-    let calibration = match range.map(quant::parse::parse_range) {
-        Some(Ok(given)) if r.range_source == "custom" => format!("{} to {} (--range)", n.f(given.min), n.f(given.max)),
-        _ => format!("{} to {} (from the data)", n.opt(c.data_min), n.opt(c.data_max)),
-    };
+    let origin = if r.range_source == "custom" { "--range" } else { "from the data" };
+    let calibration = format!("{} to {} ({origin})", n.opt(c.min), n.opt(c.max));
     let rows = vec![
         vec!["calibration range".to_string(), calibration],
         vec!["data min / max".to_string(), format!("{} / {}", n.opt(c.data_min), n.opt(c.data_max))],

@@ -195,7 +195,7 @@ fn bad_options_exit_2() {
     }
     let out = run(&["channels", "--manual"], "a,0.1,300,1\n");
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("channel 0 (`a`): zero point 300 is outside the integer range [-128, 127]"), "{}", out.stderr);
+    assert!(out.stderr.contains("line 1, column 7: zero point is outside the integer range `300` (expected an integer in [-128, 127])"), "{}", out.stderr);
     let out = run(&["tensor", "/no/such/file"], "");
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("cannot read /no/such/file"), "{}", out.stderr);

@@ -188,13 +188,20 @@ impl Scan {
     }
 }
 
-fn scan(tensor: &Tensor) -> Vec<Scan> {
+/// Whether a value can be quantized in this arithmetic: finite, and for the float32 conventions
+/// finite in float32 too (`1e300` is `inf` to `torch.tensor`).
+#[inline]
+fn usable(x: f64, arithmetic: Arithmetic) -> bool {
+    if arithmetic == Arithmetic::ExactDecimal { x.is_finite() } else { (x as f32).is_finite() }
+}
+
+fn scan(tensor: &Tensor, arithmetic: Arithmetic) -> Vec<Scan> {
     let mut scans = vec![Scan::default(); tensor.channels()];
     for block in tensor.blocks() {
         let s = &mut scans[block.channel];
         for i in block.range {
             let x = tensor.data.get(i);
-            if !x.is_finite() {
+            if !usable(x, arithmetic) {
                 s.nonfinite += 1;
                 s.first_nonfinite.get_or_insert(s.seen);
             } else {
@@ -437,7 +444,7 @@ pub fn analyse(
     if channels == 0 {
         return Err(QuantError::Empty);
     }
-    let scans = scan(tensor);
+    let scans = scan(tensor, spec.arithmetic);
 
     // Per-channel calibration ranges (None: no finite data).
     let ranges: Vec<Option<RangeInput>> = match source {
@@ -455,6 +462,7 @@ pub fn analyse(
     let mut channel_warnings: Vec<Vec<Warning>> = vec![Vec::new(); channels];
     let mut tensor_warnings = Vec::new();
     let fallback = RangeInput::new(0.0, 0.0);
+    let mut tensor_range = None;
     let params: Vec<QParams> = match (source, granularity) {
         (ParamSource::Manual(m), Granularity::PerChannel) => {
             if m.len() != channels {
@@ -485,11 +493,11 @@ pub fn analyse(
             .collect::<Result<_, QuantError>>()?,
         (_, Granularity::PerTensor) => {
             let present: Vec<RangeInput> = ranges.iter().flatten().copied().collect();
-            let range = union(&present);
-            if range.is_none() {
+            tensor_range = union(&present);
+            if tensor_range.is_none() {
                 tensor_warnings.push(Warning::NoFiniteValues);
             }
-            let range = range.unwrap_or(fallback);
+            let range = tensor_range.unwrap_or(fallback);
             let (p, w) = QParams::from_range(spec, &range).map_err(|e| channel_error(tensor, 0, &range, e))?;
             tensor_warnings.extend(w);
             vec![p; channels]
@@ -535,7 +543,7 @@ pub fn analyse(
         for (j, i) in block.range.enumerate() {
             let lane = (start_lane + j) % LANES;
             let x = tensor.data.get(i);
-            if !x.is_finite() {
+            if !usable(x, spec.arithmetic) {
                 if let Some(el) = elements.get_mut(c) {
                     el.x.push(x);
                     el.q_raw.push(None);
@@ -582,9 +590,10 @@ pub fn analyse(
         if s.inexact > 0 {
             warnings.push(Warning::InexactDecimals { count: s.inexact });
         }
+        // The range the parameters came from: the channel's, or the tensor's for per-tensor.
         let given = match source {
             ParamSource::Manual(_) => None,
-            _ if granularity == Granularity::PerTensor => None,
+            _ if granularity == Granularity::PerTensor => tensor_range,
             _ => ranges[c],
         };
         let (min, max) = match given {

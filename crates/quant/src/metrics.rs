@@ -141,6 +141,22 @@ pub fn serialize_extended<S: Serializer>(value: &Option<f64>, s: S) -> Result<S:
     }
 }
 
+/// [`serialize_extended`] for each item of a list.
+pub fn serialize_extended_vec<S: Serializer>(values: &[Option<f64>], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    struct Item(Option<f64>);
+    impl Serialize for Item {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            serialize_extended(&self.0, s)
+        }
+    }
+    let mut seq = s.serialize_seq(Some(values.len()))?;
+    for v in values {
+        seq.serialize_element(&Item(*v))?;
+    }
+    seq.end()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

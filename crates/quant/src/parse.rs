@@ -285,6 +285,8 @@ pub struct ParsedChannels {
     pub samples: ParsedTensor,
     /// `PerChannelRange` (min/max mode) or `Manual`.
     pub params: ParamSource,
+    /// Per line: the 1-based column and text of its two parameter fields (min and max, or scale and zero point).
+    pub param_fields: Vec<[(usize, String); 2]>,
 }
 
 /// Parses `channel,min,max,sample[,sample...]` lines (or `channel,scale,zero_point,sample...`).
@@ -295,6 +297,7 @@ pub fn parse_channel_lines(text: &str, mode: LineMode, name: &str) -> Result<Par
     let mut rows = RowBuilder::default();
     let mut ranges = Vec::new();
     let mut manual = Vec::new();
+    let mut param_fields = Vec::new();
     let (first, second) = match mode {
         LineMode::MinMax => ("min", "max"),
         LineMode::Manual => ("scale", "zero_point"),
@@ -360,6 +363,7 @@ pub fn parse_channel_lines(text: &str, mode: LineMode, name: &str) -> Result<Par
                 manual.push(ManualParams { scale: scale.value, scale_exact: scale.exact, zero_point });
             }
         }
+        param_fields.push([1, 2].map(|k| (line.column(fields[k].0), fields[k].1.to_string())));
         rows.open(channel.to_string(), line.number);
         for &(at, text) in &fields[3..] {
             if text.is_empty() {
@@ -375,7 +379,7 @@ pub fn parse_channel_lines(text: &str, mode: LineMode, name: &str) -> Result<Par
         LineMode::MinMax => ParamSource::PerChannelRange(ranges),
         LineMode::Manual => ParamSource::Manual(manual),
     };
-    Ok(ParsedChannels { samples: rows.finish(name), params })
+    Ok(ParsedChannels { samples: rows.finish(name), params, param_fields })
 }
 
 /// Parses a custom range `MIN:MAX` (e.g. `-1.5:1.5`), as typed in `--range` or the form.

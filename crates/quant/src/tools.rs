@@ -4,7 +4,7 @@
 use crate::analysis::{self, Analysis, ChannelResult, Comparison, MemoryEstimate, ParamSource, Summary};
 use crate::error::{ParseError, QuantError};
 use crate::exact;
-use crate::metrics::{serialize_extended, sqnr_db};
+use crate::metrics::{serialize_extended, serialize_extended_vec, sqnr_db};
 use crate::parse::{self, LineMode, ParsedTensor, ValueLocation};
 use crate::spec::{Granularity, QuantSpec, SpecOptions};
 use num_traits::ToPrimitive;
@@ -94,9 +94,9 @@ pub struct SampleRow {
     pub line: usize,
     /// Sample index within the channel's line.
     pub index: usize,
-    /// Calibration min (min/max mode).
+    /// The line's calibration min (min/max mode; `null` with manual parameters).
     pub min: Option<f64>,
-    /// Calibration max (min/max mode).
+    /// The line's calibration max (min/max mode; `null` with manual parameters).
     pub max: Option<f64>,
     /// The sample.
     pub sample: f64,
@@ -121,9 +121,13 @@ pub struct SampleRow {
     pub sqnr_db: Option<f64>,
 }
 
-fn sample_rows(parsed: &ParsedTensor, analysis: &Analysis) -> Vec<SampleRow> {
+fn sample_rows(parsed: &ParsedTensor, typed: &ParamSource, analysis: &Analysis) -> Vec<SampleRow> {
     let mut rows = Vec::new();
     for (c, ch) in analysis.channels.iter().enumerate() {
+        let typed_range = match typed {
+            ParamSource::PerChannelRange(r) => r.get(c),
+            _ => None,
+        };
         let Some(el) = &ch.elements else { continue };
         for i in 0..el.x.len() {
             let e = el.error[i];
@@ -132,8 +136,8 @@ fn sample_rows(parsed: &ParsedTensor, analysis: &Analysis) -> Vec<SampleRow> {
                 channel: ch.name.clone(),
                 line: parsed.channel_lines[c],
                 index: i,
-                min: ch.min,
-                max: ch.max,
+                min: typed_range.map(|r| r.min),
+                max: typed_range.map(|r| r.max),
                 sample: parsed.tensor.data.get(parsed_index(parsed, c, i)),
                 scale: ch.scale,
                 zero_point: ch.zero_point,
@@ -157,6 +161,26 @@ fn parsed_index(parsed: &ParsedTensor, channel: usize, i: usize) -> usize {
     }
 }
 
+/// A refused hand-typed scale or zero point, pointed at where it was typed.
+fn locate_manual_error(error: QuantError, parsed: &parse::ParsedChannels) -> ToolError {
+    let (channel, field, problem, expected) = match &error {
+        QuantError::ManualScale { channel, .. } => {
+            (*channel, 0, "scale is not a finite number > 0", "a scale such as 0.0078125".to_string())
+        }
+        QuantError::ManualZeroPoint { channel, qmin, qmax, .. } => {
+            (*channel, 1, "zero point is outside the integer range", format!("an integer in [{qmin}, {qmax}]"))
+        }
+        _ => return ToolError::Quant(error),
+    };
+    match parsed.param_fields.get(channel) {
+        Some(fields) => {
+            let (column, text) = &fields[field];
+            ToolError::Input(ParseError::new(parsed.samples.channel_lines[channel], *column, text, problem, expected))
+        }
+        None => ToolError::Quant(error),
+    }
+}
+
 /// The channels tool (seed 000): per-channel calibration ranges (or manual parameters) and samples.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChannelsReport {
@@ -175,8 +199,9 @@ pub struct ChannelsReport {
 pub fn channels(text: &str, options: &ToolOptions) -> Result<ChannelsReport, ToolError> {
     let spec = resolve(options)?;
     let parsed = parse::parse_channel_lines(text, options.param_mode, &options.tensor_name).map_err(ToolError::Input)?;
-    let analysis = analysis::analyse(&parsed.samples.tensor, &spec, options.granularity, &parsed.params, true)?;
-    let rows = sample_rows(&parsed.samples, &analysis);
+    let analysis = analysis::analyse(&parsed.samples.tensor, &spec, options.granularity, &parsed.params, true)
+        .map_err(|e| locate_manual_error(e, &parsed))?;
+    let rows = sample_rows(&parsed.samples, &parsed.params, &analysis);
     Ok(ChannelsReport { tool: "channels", analysis, rows, nonfinite: parsed.samples.nonfinite })
 }
 
@@ -204,7 +229,8 @@ pub struct GranularityView {
     pub zero_points: Vec<i64>,
     /// Per-channel MSE.
     pub channel_mse: Vec<Option<f64>>,
-    /// Per-channel SQNR (dB).
+    /// Per-channel SQNR (dB; `"+inf"` for a lossless channel).
+    #[serde(serialize_with = "serialize_extended_vec")]
     pub channel_sqnr_db: Vec<Option<f64>>,
     /// Whole-tensor results.
     pub summary: Summary,
@@ -218,7 +244,7 @@ impl GranularityView {
             scales: a.channels.iter().map(|c| c.scale).collect(),
             zero_points: a.channels.iter().map(|c| c.zero_point).collect(),
             channel_mse: a.channels.iter().map(|c| c.metrics.mse).collect(),
-            channel_sqnr_db: a.channels.iter().map(|c| c.metrics.sqnr_db.filter(|v| v.is_finite())).collect(),
+            channel_sqnr_db: a.channels.iter().map(|c| c.metrics.sqnr_db).collect(),
             summary: a.summary.clone(),
             parameter_sets: if a.granularity == Granularity::PerTensor { 1 } else { a.channels.len() },
         }

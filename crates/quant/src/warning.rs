@@ -37,7 +37,8 @@ pub enum Warning {
         /// Fraction of the finite values.
         rate: f64,
     },
-    /// NaN or infinite values: flagged and left out of ranges and metrics, never quantized.
+    /// NaN or infinite values (or, in the float32 conventions, values beyond float32's range): flagged
+    /// and left out of ranges and metrics, never quantized.
     NonFinite {
         /// How many.
         count: u64,

@@ -185,3 +185,64 @@ fn seed_002_derived_range_and_narrower_bits_clip() {
     assert_eq!(report.range_source, "data");
     assert_eq!(report.analysis.channels[0].metrics.clip_count, 0);
 }
+
+#[test]
+fn non_finite_values_are_flagged_never_used() {
+    for convention in [Convention::Textbook, Convention::Pytorch] {
+        let mut options = textbook(Dtype::QINT8, Scheme::Affine);
+        options.spec.convention = convention;
+        let report = tools::values("0.5, nan, -0.25, inf, 1e300, 1", &options).unwrap();
+        let ch = &report.analysis.channels[0];
+        // 1e300 is finite in f64 (textbook) but inf in float32 (PyTorch).
+        let expected_nonfinite = if convention == Convention::Textbook { 2 } else { 3 };
+        assert_eq!(ch.metrics.nonfinite, expected_nonfinite, "{convention}");
+        assert!(ch.metrics.mse.unwrap().is_finite());
+        let el = ch.elements.as_ref().unwrap();
+        assert_eq!(el.q[1], None);
+        assert!(ch.warnings.iter().any(|w| matches!(w, quant::Warning::NonFinite { count, first_index: 1 } if *count == expected_nonfinite)));
+        assert_eq!(report.nonfinite.len(), 2, "where nan and inf were typed");
+    }
+}
+
+#[test]
+fn manual_parameter_errors_point_at_the_field() {
+    let mut options = textbook(Dtype::QINT8, Scheme::Affine);
+    options.param_mode = LineMode::Manual;
+    let err = tools::channels("a,0.1,0,0.5\nb, 0.1, 300, 0.2\n", &options).unwrap_err();
+    match err {
+        tools::ToolError::Input(e) => {
+            assert_eq!((e.line, e.column, e.text.as_str()), (2, 9, "300"));
+            assert_eq!(e.to_string(), "line 2, column 9: zero point is outside the integer range `300` (expected an integer in [-128, 127])");
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = tools::channels("a,0,0,0.5\n", &options).unwrap_err();
+    assert!(matches!(err, tools::ToolError::Input(ref e) if (e.line, e.column) == (1, 3)), "{err:?}");
+}
+
+#[test]
+fn reported_ranges_are_the_ones_used() {
+    let mut options = textbook(Dtype::QINT8, Scheme::Affine);
+    options.range = "-1.5:1.5".into();
+    let report = tools::values("-1.25, 3", &options).unwrap();
+    let ch = &report.analysis.channels[0];
+    assert_eq!((ch.min, ch.max, ch.data_max), (Some(-1.5), Some(1.5), Some(3.0)));
+    // Per-tensor from per-line ranges: the union; sample rows keep each line's typed range.
+    let mut options = textbook(Dtype::QINT8, Scheme::Affine);
+    options.granularity = Granularity::PerTensor;
+    let report = tools::channels("a,-1,1,0.5\nb,-2,0.5,0.1\n", &options).unwrap();
+    assert_eq!((report.analysis.channels[0].min, report.analysis.channels[0].max), (Some(-2.0), Some(1.0)));
+    assert_eq!((report.rows[0].min, report.rows[0].max), (Some(-1.0), Some(1.0)));
+    options.param_mode = LineMode::Manual;
+    let report = tools::channels("a,0.1,0,0.5\n", &options).unwrap();
+    assert_eq!(report.rows[0].min, None);
+}
+
+#[test]
+fn lossless_channels_say_inf_in_the_comparison() {
+    let mut options = textbook(Dtype::QINT8, Scheme::Affine);
+    options.spec.convention = Convention::Pytorch;
+    let report = tools::tensor("0, 0, 0\n1, -1, 0.5", &options).unwrap();
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["comparison"]["per_channel"]["channel_sqnr_db"][0], "+inf");
+}
