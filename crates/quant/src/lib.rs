@@ -20,8 +20,10 @@ pub mod params;
 pub mod parse;
 pub mod rounding;
 pub mod spec;
+pub mod sweep;
 pub mod tensor;
 pub mod tools;
+pub mod transfer;
 pub mod warning;
 
 pub use analysis::{analyse, compare, Analysis, ChannelResult, Comparison, ParamSource};
