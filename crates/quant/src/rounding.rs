@@ -2,7 +2,7 @@
 
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Signed, Zero};
+use num_traits::{Float, One, Signed, Zero};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -59,39 +59,32 @@ impl Rounding {
 
     /// Rounds an f64; `u` in [0, 1) is the random draw used only by [`Rounding::Stochastic`].
     pub fn round_f64(self, v: f64, u: f64) -> f64 {
-        match self {
-            Rounding::HalfEven => v.round_ties_even(),
-            Rounding::HalfAway => v.round(),
-            Rounding::HalfUp => {
-                // floor(v + 0.5) would round 0.49999999999999994 up; compare the exact fraction instead.
-                let f = v.floor();
-                if v - f >= 0.5 { f + 1.0 } else { f }
-            }
-            Rounding::Floor => v.floor(),
-            Rounding::Ceil => v.ceil(),
-            Rounding::TowardZero => v.trunc(),
-            Rounding::Stochastic => {
-                let f = v.floor();
-                if v - f > u { f + 1.0 } else { f }
-            }
-        }
+        self.round_float(v, u, f64::round_ties_even)
     }
 
     /// Rounds an f32 exactly as f32 code does (no detour through f64).
     pub fn round_f32(self, v: f32, u: f32) -> f32 {
+        self.round_float(v, u, f32::round_ties_even)
+    }
+
+    /// The rule for any float width; `ties_even` is the width's own IEEE nearest-even rounding.
+    #[inline(always)]
+    fn round_float<F: Float>(self, v: F, u: F, ties_even: fn(F) -> F) -> F {
+        let half = F::from(0.5).expect("0.5 is representable");
         match self {
-            Rounding::HalfEven => v.round_ties_even(),
+            Rounding::HalfEven => ties_even(v),
             Rounding::HalfAway => v.round(),
             Rounding::HalfUp => {
+                // floor(v + 0.5) would round 0.49999999999999994 up; compare the exact fraction instead.
                 let f = v.floor();
-                if v - f >= 0.5 { f + 1.0 } else { f }
+                if v - f >= half { f + F::one() } else { f }
             }
             Rounding::Floor => v.floor(),
             Rounding::Ceil => v.ceil(),
             Rounding::TowardZero => v.trunc(),
             Rounding::Stochastic => {
                 let f = v.floor();
-                if v - f > u { f + 1.0 } else { f }
+                if v - f > u { f + F::one() } else { f }
             }
         }
     }
