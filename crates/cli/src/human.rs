@@ -99,7 +99,7 @@ pub fn channels(r: &ChannelsReport, n: Num) -> String {
         }
     }
     let mut out = String::new();
-    let title = format!("channels · tensor {} · {} channel(s), {} sample(s)", a.tensor, a.channels.len(), r.rows.len());
+    let title = format!("channels · {} · {} channel(s), {} sample(s)", a.tensor, a.channels.len(), r.rows.len());
     section(&mut out, &title, &context(a, true), &table(&header, &["channel", "clipped", "warnings"], rows));
     let _ = writeln!(out, "{}", summary_line(&a.summary.metrics, n));
     tensor_warnings(&mut out, a);
