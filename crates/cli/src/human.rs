@@ -172,7 +172,7 @@ pub fn tensor(r: &TensorReport, n: Num) -> String {
     let a = &r.analysis;
     let ctx = context(a, true);
     let mut out = String::new();
-    let _ = writeln!(out, "tensor {} · shape {:?} · channel axis {} · {} values\n", a.tensor, a.shape, a.axis, a.summary.elements);
+    let _ = writeln!(out, "tensor · {} · shape {:?} · channel axis {} · {} values\n", a.tensor, a.shape, a.axis, a.summary.elements);
 
     let header = [
         "channel", "count", "min", "max", "range", "scale", "zero point", "MSE", "RMSE", "MAE", "max error", "SQNR", "clipped",
