@@ -99,7 +99,9 @@ describe('results in Chromium', () => {
   test('seed 002: symmetric 8-bit over -1.5:1.5 with scale 1.5 / 127', async () => {
     const { page } = app;
     await app.goto('#values');
-    assert.deepEqual(await readTable(page, 'parameters', ['scale', 'zero_point']), [['0.01181102', '0']]);
+    assert.deepEqual(await readTable(page, 'parameters', ['min', 'max', 'data_min', 'data_max', 'scale', 'zero_point']), [
+      ['-1.5', '1.5', '-1.25', '1.46', '0.01181102', '0'],
+    ]);
     const rows = await readTable(page, 'values', ['x', 'q', 'dequantized']);
     assert.equal(rows.length, 10);
     assert.deepEqual(rows[0], ['-1.25', '-106', '-1.25196850']);

@@ -408,3 +408,29 @@ async fn a_misshapen_table_is_caught_by_the_error_boundary() {
     tick().await;
     assert!(text(&root, "render-error").contains("row 1 has 2 cells for 3 columns"));
 }
+
+#[wasm_bindgen_test]
+async fn an_error_the_core_cannot_locate_is_shown_without_a_quoted_line() {
+    clean_slate();
+    let outcome = RwSignal::new(Err(InputError {
+        field: Field::Data,
+        line: 0,
+        column: 0,
+        text: String::new(),
+        problem: "channel 1 (`filter_1`): range [1, -1] is invalid: min > max".into(),
+        expected: String::new(),
+    }));
+    let root = container();
+    let _view =
+        leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
+    tick().await;
+    assert!(text(&root, "input-error-problem").contains("filter_1"));
+    assert!(by_testid(&root, "input-error-location").is_none());
+    assert!(by_testid(&root, "input-error-line").is_none());
+    assert_eq!(
+        get(&root, "channels-results")
+            .get_attribute("data-stale")
+            .as_deref(),
+        Some("true")
+    );
+}

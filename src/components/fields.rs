@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::tool_panel::ToolRun;
+use crate::model::Tool;
 use crate::report::{Field, InputError};
 use crate::state::Lens;
 
@@ -15,22 +16,29 @@ fn error_id(id: &str) -> String {
     format!("{id}-error")
 }
 
-/// The open tool's error when it concerns the option field `id` (`<tool>-<option>`).
-fn option_error(id: &str) -> Memo<Option<InputError>> {
+/// The open tool's error when `concerns` says it is about this control.
+fn tool_error(
+    concerns: impl Fn(Tool, Field) -> bool + Send + Sync + 'static,
+) -> Memo<Option<InputError>> {
     let run = use_context::<ToolRun>();
-    let id = id.to_string();
     Memo::new(move |_| {
         let run = run?;
-        run.outcome.with(|outcome| match outcome {
-            Err(error) => match error.field {
-                Field::Option(key) if id == format!("{}-{key}", run.tool.slug()) => {
-                    Some(error.clone())
-                }
-                _ => None,
-            },
-            Ok(_) => None,
+        run.outcome.with(|outcome| {
+            outcome
+                .as_ref()
+                .err()
+                .filter(|e| concerns(run.tool, e.field))
+                .cloned()
         })
     })
+}
+
+/// The open tool's error when it concerns the option field `id` (`<tool>-<option>`).
+fn option_error(id: &str) -> Memo<Option<InputError>> {
+    let id = id.to_string();
+    tool_error(
+        move |tool, field| matches!(field, Field::Option(key) if id == format!("{}-{key}", tool.slug())),
+    )
 }
 
 /// The ids a control is described by: its hint (when there is one) and its error (when shown).
@@ -192,30 +200,10 @@ pub fn TextAreaField(
     #[prop(into)] hint: Signal<String>,
     #[prop(default = 6)] rows: u32,
 ) -> impl IntoView {
-    let run = use_context::<ToolRun>();
-    let error = Memo::new(move |_| {
-        run.and_then(|run| {
-            run.outcome.with(|outcome| {
-                outcome
-                    .as_ref()
-                    .err()
-                    .filter(|e| e.field == Field::Data)
-                    .cloned()
-            })
-        })
-    });
+    let error = tool_error(|_, field| field == Field::Data);
     let hint_id = hint_id(&id);
-    let error_id = format!("{id}-error");
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            if error.with(Option::is_some) {
-                format!("{hint_id} {error_id}")
-            } else {
-                hint_id.clone()
-            }
-        }
-    };
+    let error_id = error_id(&id);
+    let described_by = described_by(&id, hint.into(), error);
     let text_area = NodeRef::<leptos::html::Textarea>::new();
     view! {
         <div class="field field-wide" class:field-invalid=move || error.with(Option::is_some)>
@@ -253,11 +241,11 @@ pub fn InputErrorNote(
     text: Signal<String>,
     text_area: NodeRef<leptos::html::Textarea>,
 ) -> impl IntoView {
-    let line = text.with(|text| {
-        text.lines()
-            .nth(error.line.saturating_sub(1))
-            .map(str::to_owned)
-    });
+    let line = if error.is_located() {
+        text.with(|text| text.split('\n').nth(error.line - 1).map(str::to_owned))
+    } else {
+        None
+    };
     let (before, marked, after) = match &line {
         Some(line) => split_at_error(line, error.column, &error.text),
         None => (String::new(), String::new(), String::new()),

@@ -354,20 +354,21 @@ pub fn tensor(r: &TensorReport) -> Report {
     )
 }
 
-/// The values tool: parameters, every value, metrics (seed 002). `range` is the custom range as
-/// typed (empty: derived from the values).
-pub fn values(r: &ValuesReport, range: &str) -> Report {
+/// The values tool: parameters, every value, metrics (seed 002).
+pub fn values(r: &ValuesReport) -> Report {
     let a = &r.analysis;
     let mut tables = Vec::new();
     let source = if r.range_source == "custom" {
-        format!("custom {range}")
+        "custom"
     } else {
-        "derived from the values".into()
+        "derived from the values"
     };
     let parameters = a.channels.iter().map(|ch| Row {
         cells: vec![
             Cell::Text(ch.name.clone()),
-            Cell::Text(source.clone()),
+            Cell::Text(source.into()),
+            plain(ch.min),
+            plain(ch.max),
             plain(ch.data_min),
             plain(ch.data_max),
             Cell::Real(ch.scale),
@@ -381,6 +382,8 @@ pub fn values(r: &ValuesReport, range: &str) -> Report {
         columns: columns(&[
             ("tensor", "Tensor"),
             ("range_source", "Range"),
+            ("min", "Range min"),
+            ("max", "Range max"),
             ("data_min", "Data min"),
             ("data_max", "Data max"),
             ("scale", "Scale"),

@@ -201,9 +201,7 @@ pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
     match tool {
         Tool::Channels => quant::tools::channels(text, &options).map(|r| convert::channels(&r)),
         Tool::Tensor => quant::tools::tensor(text, &options).map(|r| convert::tensor(&r)),
-        Tool::Values => {
-            quant::tools::values(text, &options).map(|r| convert::values(&r, &options.range))
-        }
+        Tool::Values => quant::tools::values(text, &options).map(|r| convert::values(&r)),
     }
     .map_err(convert::tool_error)
 }
