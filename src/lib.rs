@@ -97,7 +97,12 @@ fn AppFooter() -> impl IntoView {
                     </span>
                 </Show>
             </div>
-            {move || state.storage_note.get().map(|note| view! { <p class="storage-note" role="status" data-testid="storage-note">{note}</p> })}
+            {move || state.restore_note.get().map(|note| view! { <p class="storage-note" role="status" data-testid="storage-note">{note}</p> })}
+            {move || {
+                state.save_error.get().map(|error| view! {
+                    <p class="storage-note" role="status" data-testid="save-error">"Not saved in this browser: " {error}</p>
+                })
+            }}
             <p class="footnote">
                 "Everything runs in this page; your input stays in this browser (localStorage). "
                 "Numbers come from the quant core shared with the quantscope command line."

@@ -255,6 +255,15 @@ impl FormState {
         FormState::default()
     }
 
+    /// The form without the display preferences: what the results are computed from (changing
+    /// the number of decimals does not recompute anything).
+    pub fn inputs(&self) -> FormState {
+        FormState {
+            display: DisplayForm::default(),
+            ..self.clone()
+        }
+    }
+
     /// The tool's pasted data.
     pub fn data(&self, tool: Tool) -> &str {
         match tool {

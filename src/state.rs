@@ -23,8 +23,10 @@ pub struct AppState {
     /// The form results are computed from: `form` once typing paused (or Enter was pressed).
     pub committed: RwSignal<FormState>,
     pub tool: RwSignal<Tool>,
-    /// A message about saving or restoring (storage unavailable, unreadable saved form).
-    pub storage_note: RwSignal<Option<String>>,
+    /// Why the saved form could not be restored, if it could not.
+    pub restore_note: RwSignal<Option<String>>,
+    /// Why the last save failed (no storage, quota), until a save succeeds.
+    pub save_error: RwSignal<Option<String>>,
     debouncer: Debouncer,
 }
 
@@ -49,7 +51,8 @@ impl AppState {
             form: RwSignal::new(form.clone()),
             committed: RwSignal::new(form),
             tool: RwSignal::new(tool),
-            storage_note: RwSignal::new(note),
+            restore_note: RwSignal::new(note),
+            save_error: RwSignal::new(None),
             debouncer: Debouncer::new(DEBOUNCE),
         }
     }
@@ -73,18 +76,9 @@ impl AppState {
         let Some(form) = self.form.try_get_untracked() else {
             return;
         };
-        match storage::save(STORAGE_KEY, &form) {
-            Ok(()) => {
-                if self
-                    .storage_note
-                    .with_untracked(|n| n.as_deref().is_some_and(|n| n.starts_with("Not saved")))
-                {
-                    self.storage_note.set(None);
-                }
-            }
-            Err(error) => self
-                .storage_note
-                .set(Some(format!("Not saved in this browser: {error}"))),
+        let save_error = storage::save(STORAGE_KEY, &form).err();
+        if self.save_error.with_untracked(|e| *e != save_error) {
+            self.save_error.set(save_error);
         }
         if self.committed.with_untracked(|c| *c != form) {
             self.committed.set(form);

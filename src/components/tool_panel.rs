@@ -6,7 +6,7 @@ use wasm_bindgen::JsCast;
 
 use crate::components::results::ResultsPanel;
 use crate::components::tab_bar::{panel_id, tab_id};
-use crate::model::Tool;
+use crate::model::{FormState, Tool};
 use crate::report::{self, InputError, Report};
 use crate::state::use_app_state;
 
@@ -33,7 +33,8 @@ fn commits_now(ev: &KeyboardEvent) -> bool {
 #[component]
 pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
     let state = use_app_state();
-    let outcome = Memo::new(move |_| state.committed.with(|form| report::run(tool, form)));
+    let inputs = Memo::new(move |_| state.committed.with(FormState::inputs));
+    let outcome = Memo::new(move |_| inputs.with(|form| report::run(tool, form)));
     provide_context(ToolRun { tool, outcome });
     let slug = tool.slug();
     view! {
