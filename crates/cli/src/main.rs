@@ -142,7 +142,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Channels(a) => {
             let input = read_input(a.input.as_deref())?;
             let report = tools::channels(&input.text, &a.to_options()).map_err(|e| tool_error(&input, None, e))?;
-            emit(&report, &a.output, |r, n| human::channels(r, n))
+            emit(&report, &a.output, human::channels)
         }
         Command::Tensor(a) => {
             let input = read_input(a.input.as_deref())?;
@@ -152,7 +152,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Values(a) => {
             let input = read_input(a.input.as_deref())?;
             let report = tools::values(&input.text, &a.to_options()).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
-            emit(&report, &a.output, |r, n| human::values(r, n))
+            emit(&report, &a.output, human::values)
         }
     }
 }

@@ -359,6 +359,7 @@ fn fused_loop<T: Sample, const MUL: bool>(xs: &[T], qz: &Quantizer, m: f32, acc:
     let s = qz.scale32;
     let mul = MUL;
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)] // a plain function of scalars, so the loop above vectorizes
     fn one(x: f32, mul: bool, m: f32, lo: f32, hi: f32, z: f32, qmin: f32, qmax: f32, s: f32) -> (f32, f32, bool) {
         let v = if mul { x * m } else { x / m };
         let r = (v.clamp(lo, hi) + MAGIC) - MAGIC;

@@ -373,7 +373,7 @@ pub fn parse_channel_lines(text: &str, mode: LineMode, name: &str) -> Result<Par
         }
     }
     if rows.names.is_empty() {
-        return Err(ParseError::new(1, 1, "", "no channels", &format!("lines such as `{layout}`")));
+        return Err(ParseError::new(1, 1, "", "no channels", format!("lines such as `{layout}`")));
     }
     let params = match mode {
         LineMode::MinMax => ParamSource::PerChannelRange(ranges),

@@ -133,13 +133,7 @@ impl Tensor {
     pub fn channel_len(&self, c: usize) -> usize {
         match &self.layout {
             Layout::Rows { offsets } => offsets[c + 1] - offsets[c],
-            Layout::Strided { shape, axis } => {
-                if shape[*axis] == 0 {
-                    0
-                } else {
-                    self.len() / shape[*axis]
-                }
-            }
+            Layout::Strided { shape, axis } => self.len().checked_div(shape[*axis]).unwrap_or(0),
         }
     }
 

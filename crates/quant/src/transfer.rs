@@ -118,7 +118,10 @@ impl TransferCurve {
     pub fn levels_within(&self, lo: f64, hi: f64) -> std::ops::RangeInclusive<i64> {
         if self.is_degenerate() {
             let z = self.zero_point.clamp(self.qmin, self.qmax);
-            return if lo <= 0.0 && 0.0 <= hi { z..=z } else { 1..=0 };
+            // An empty inclusive range: its start is past its end.
+            #[allow(clippy::reversed_empty_ranges)]
+            let none = 1..=0;
+            return if lo <= 0.0 && 0.0 <= hi { z..=z } else { none };
         }
         let first = ((lo / self.scale).ceil() as i64).saturating_add(self.zero_point).max(self.qmin);
         let last = ((hi / self.scale).floor() as i64).saturating_add(self.zero_point).min(self.qmax);
@@ -137,7 +140,7 @@ impl TransferCurve {
     /// of `qmin` and `qmax` extended to the interval's ends). A degenerate scale gives one step at
     /// the zero point's level.
     pub fn steps(&self, lo: f64, hi: f64) -> Vec<Step> {
-        if !(lo < hi) {
+        if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
             return Vec::new();
         }
         if self.is_degenerate() {

@@ -27,7 +27,7 @@ fn spec_options() -> impl Strategy<Value = SpecOptions> {
             convention,
             dtype,
             scheme,
-            reduce_range: reduce_range && dtype.bits > 2 && !(scheme == Scheme::Symmetric && !dtype.signed),
+            reduce_range: reduce_range && dtype.bits > 2 && (scheme != Scheme::Symmetric || dtype.signed),
             rounding: Some(rounding),
             seed,
             ..SpecOptions::default()
