@@ -645,13 +645,25 @@ pub fn analyse(
 
 /// Per-channel and per-tensor analyses of the same tensor, the memory estimate and the gain.
 pub fn compare(tensor: &Tensor, spec: &QuantSpec, source: &ParamSource, keep_elements: bool) -> Result<Comparison, QuantError> {
-    let per_channel = analyse(tensor, spec, Granularity::PerChannel, source, keep_elements)?;
     let per_tensor_source = match source {
         // Hand-typed per-channel parameters have no per-tensor counterpart: use the data's range.
         ParamSource::Manual(_) => ParamSource::Data,
         other => other.clone(),
     };
-    let per_tensor = analyse(tensor, spec, Granularity::PerTensor, &per_tensor_source, keep_elements)?;
+    compare_sources(tensor, spec, source, &per_tensor_source, keep_elements)
+}
+
+/// [`compare`] with a different source for each granularity: a calibration method
+/// ([`crate::calibrate::sources`]) computes one range per channel and another over the whole tensor.
+pub fn compare_sources(
+    tensor: &Tensor,
+    spec: &QuantSpec,
+    per_channel_source: &ParamSource,
+    per_tensor_source: &ParamSource,
+    keep_elements: bool,
+) -> Result<Comparison, QuantError> {
+    let per_channel = analyse(tensor, spec, Granularity::PerChannel, per_channel_source, keep_elements)?;
+    let per_tensor = analyse(tensor, spec, Granularity::PerTensor, per_tensor_source, keep_elements)?;
     let memory = MemoryEstimate::new(tensor.len(), spec.dtype.bits as u32, tensor.channels());
     let gain = match (per_channel.summary.metrics.sqnr_db, per_tensor.summary.metrics.sqnr_db) {
         (Some(a), Some(b)) if (a - b).is_finite() => Some(a - b),

@@ -2,6 +2,7 @@
 //! one report out. The browser app and the command line both call these; neither computes a number itself.
 
 use crate::analysis::{self, Analysis, ChannelResult, Comparison, MemoryEstimate, ParamSource, Summary};
+use crate::calibrate::{self, Calibration};
 use crate::error::{ParseError, QuantError};
 use crate::exact;
 use crate::metrics::{serialize_extended, serialize_extended_vec, sqnr_db};
@@ -30,6 +31,8 @@ pub struct ToolOptions {
     pub tensor_name: String,
     /// Include per-element results (q, dequantized, ...) in the report.
     pub keep_values: bool,
+    /// How the range is chosen when no `range` is typed (tensor and values tools; default min/max).
+    pub calibration: Calibration,
 }
 
 impl Default for ToolOptions {
@@ -42,6 +45,7 @@ impl Default for ToolOptions {
             axis: 0,
             tensor_name: "tensor".into(),
             keep_values: false,
+            calibration: Calibration::default(),
         }
     }
 }
@@ -74,6 +78,15 @@ impl From<QuantError> for ToolError {
 
 fn resolve(options: &ToolOptions) -> Result<QuantSpec, ToolError> {
     Ok(QuantSpec::resolve(&options.spec)?)
+}
+
+/// The parameter sources `(per-channel, per-tensor)`: a typed range, else the calibration method's.
+fn calibrated(tensor: &crate::tensor::Tensor, spec: &QuantSpec, options: &ToolOptions) -> Result<(ParamSource, ParamSource), ToolError> {
+    match custom_range(options)? {
+        ParamSource::Data => calibrate::sources(tensor, spec, &options.calibration)
+            .map_err(|reason| ToolError::Option { field: "percentile", error: ParseError::new(1, 1, &options.calibration.percentile.to_string(), reason, "a percentile in (0, 100], e.g. 99.999") }),
+        typed => Ok((typed.clone(), typed)),
+    }
 }
 
 fn custom_range(options: &ToolOptions) -> Result<ParamSource, ToolError> {
@@ -323,10 +336,11 @@ fn local_ranges(parsed: &ParsedTensor, analysis: &Analysis) -> Vec<LocalRange> {
 /// Runs the tensor tool: values per channel, per-channel and per-tensor side by side.
 pub fn tensor(text: &str, options: &ToolOptions) -> Result<TensorReport, ToolError> {
     let spec = resolve(options)?;
-    let source = custom_range(options)?;
+    custom_range(options)?; // a bad typed range is reported before the input
     let parsed = parse::parse_tensor(text, &options.tensor_name).map_err(ToolError::Input)?;
     let tensor = parse::rows_to_matrix(&parsed, options.axis)?;
-    let full = analysis::compare(&tensor, &spec, &source, options.keep_values)?;
+    let (per_channel_source, per_tensor_source) = calibrated(&tensor, &spec, options)?;
+    let full = analysis::compare_sources(&tensor, &spec, &per_channel_source, &per_tensor_source, options.keep_values)?;
     let analysis = match options.granularity {
         Granularity::PerChannel => full.per_channel.clone(),
         Granularity::PerTensor => full.per_tensor.clone(),
@@ -358,7 +372,7 @@ pub struct ValuesReport {
     /// The analysis of the single channel (per-element results always included).
     #[serde(flatten)]
     pub analysis: Analysis,
-    /// Whether the range was typed (`custom`) or derived from the data (`data`).
+    /// Whether the range was typed (`custom`), the data's min/max (`data`) or a calibration method's (its name, e.g. `percentile`).
     pub range_source: &'static str,
     /// Where nan / inf values were typed.
     pub nonfinite: Vec<ValueLocation>,
@@ -369,7 +383,12 @@ pub fn values(text: &str, options: &ToolOptions) -> Result<ValuesReport, ToolErr
     let spec = resolve(options)?;
     let source = custom_range(options)?;
     let parsed = parse::parse_values(text, &options.tensor_name).map_err(ToolError::Input)?;
-    let analysis = analysis::analyse(&parsed.tensor, &spec, Granularity::PerTensor, &source, true)?;
-    let range_source = if matches!(source, ParamSource::Data) { "data" } else { "custom" };
+    let (_, per_tensor_source) = calibrated(&parsed.tensor, &spec, options)?;
+    let analysis = analysis::analyse(&parsed.tensor, &spec, Granularity::PerTensor, &per_tensor_source, true)?;
+    let range_source = match source {
+        ParamSource::Data if options.calibration.method == calibrate::Method::MinMax => "data",
+        ParamSource::Data => options.calibration.method.name(),
+        _ => "custom",
+    };
     Ok(ValuesReport { tool: "values", analysis, range_source, nonfinite: parsed.nonfinite })
 }

@@ -1,0 +1,487 @@
+//! Calibration: how the range `[min, max]` is chosen before the scale and zero point.
+//!
+//! Every method returns a range; the convention then turns it into `s` and `z` exactly as it does
+//! for min/max ([`crate::params`]). All methods work on the finite float32 values (`x as f32`, the
+//! values the float32 conventions quantize) and compute in float32 where the reference does, so a
+//! threshold can be compared with the reference implementation's.
+//!
+//! | method | range | reference |
+//! |---|---|---|
+//! | [`Method::MinMax`] | `[min(x), max(x)]` | every framework's default |
+//! | [`Method::MovingAverage`] | exponential moving average of each batch's min and max, `c = 0.01` | PyTorch `MovingAverageMinMaxObserver`, ONNX Runtime `MinMaxCalibrater(moving_average=True)` |
+//! | [`Method::Percentile`] | histogram percentile (2048 bins, 99.999 %) | ONNX Runtime `HistogramCollector` / `PercentileCalibrater` |
+//! | [`Method::Mse`] | `amax` minimising the histogram's quantization MSE | NVIDIA pytorch-quantization / ModelOpt `HistogramCalibrator.compute_amax("mse")` |
+//! | [`Method::Entropy`] | threshold minimising KL(P‖Q) (2048 bins, 128 quantized bins) | ONNX Runtime `HistogramCollector.get_entropy_threshold`, TensorRT entropy calibration |
+//!
+//! Per channel, each method runs on each channel's values; per tensor, on all values. The one
+//! exception is the moving average, whose batches *are* the channels (see [`moving_average`]).
+
+use crate::analysis::ParamSource;
+use crate::params::RangeInput;
+use crate::spec::{QuantSpec, Scheme};
+use crate::tensor::{Samples, Tensor};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// PyTorch's and ONNX Runtime's default `averaging_constant`.
+pub const AVERAGING_CONSTANT: f32 = 0.01;
+/// ONNX Runtime `PercentileCalibrater`'s default `num_bins`.
+pub const PERCENTILE_BINS: usize = 2048;
+/// ONNX Runtime `PercentileCalibrater`'s default `percentile`.
+pub const DEFAULT_PERCENTILE: f64 = 99.999;
+/// Histogram bins of the entropy method: TensorRT's 2048 (ONNX Runtime's `EntropyCalibrater`
+/// default of 128 equals `num_quantized_bins`, which leaves one candidate: the full range, i.e. min/max).
+pub const ENTROPY_BINS: usize = 2048;
+/// ONNX Runtime's and TensorRT's `num_quantized_bins`.
+pub const ENTROPY_QUANTIZED_BINS: usize = 128;
+/// pytorch-quantization / ModelOpt `HistogramCalibrator`'s default `num_bins`.
+pub const MSE_BINS: usize = 2048;
+/// pytorch-quantization / ModelOpt `compute_amax("mse")`'s default `start_bin`.
+pub const MSE_START_BIN: usize = 128;
+
+/// A calibration method.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Method {
+    /// The data's own min and max.
+    #[default]
+    MinMax,
+    /// Moving-average min/max over batches (the channels).
+    MovingAverage,
+    /// Histogram percentile.
+    Percentile,
+    /// MSE-optimal clipping threshold.
+    Mse,
+    /// Entropy (KL divergence) threshold.
+    Entropy,
+}
+
+impl Method {
+    /// Every method, in the order the form lists them.
+    pub const ALL: [Method; 5] = [Method::MinMax, Method::MovingAverage, Method::Percentile, Method::Mse, Method::Entropy];
+
+    /// The CLI / form name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::MinMax => "minmax",
+            Method::MovingAverage => "moving-average",
+            Method::Percentile => "percentile",
+            Method::Mse => "mse",
+            Method::Entropy => "entropy",
+        }
+    }
+}
+
+impl FromStr for Method {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().replace('_', "-").as_str() {
+            "minmax" | "min-max" => Ok(Method::MinMax),
+            "moving-average" | "moving-average-minmax" | "ema" => Ok(Method::MovingAverage),
+            "percentile" => Ok(Method::Percentile),
+            "mse" => Ok(Method::Mse),
+            "entropy" | "kl" => Ok(Method::Entropy),
+            _ => Err(format!("unknown calibration `{s}` (expected minmax, moving-average, percentile, mse or entropy)")),
+        }
+    }
+}
+
+/// A calibration method and its setting.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Calibration {
+    /// The method.
+    pub method: Method,
+    /// The percentile of [`Method::Percentile`], in (0, 100].
+    pub percentile: f64,
+}
+
+impl Default for Calibration {
+    fn default() -> Self {
+        Calibration { method: Method::MinMax, percentile: DEFAULT_PERCENTILE }
+    }
+}
+
+/// Moving-average min/max (PyTorch `MovingAverageMinMaxObserver`, ONNX Runtime
+/// `MinMaxCalibrater(moving_average=True)`), in float32:
+///
+/// first batch: `min = min(x₀)`, `max = max(x₀)`; batch `k > 0`:
+/// `min ← min + c · (min(x_k) - min)`, `max ← max + c · (max(x_k) - max)`, `c = 0.01`.
+///
+/// quantscope has no batches of activations; the batches are the channels (rows of a pasted tensor,
+/// slices along the channel axis of a weight), in order. Each item is one batch's `(min, max)`;
+/// batches without finite values are skipped (the observers' `min` of an empty batch is undefined).
+pub fn moving_average(batches: impl IntoIterator<Item = (f32, f32)>, c: f32) -> Option<(f32, f32)> {
+    let mut state: Option<(f32, f32)> = None;
+    for (lo, hi) in batches {
+        state = Some(match state {
+            None => (lo, hi),
+            Some((m, n)) => (m + c * (lo - m), n + c * (hi - n)),
+        });
+    }
+    state
+}
+
+/// `numpy.histogram(values, bins, range=(first, last))` on float32 data, bit for bit: edges
+/// `e_i = f32(f32(i · step) + first)` with `step = f32(last - first) / bins` (`numpy.linspace` in
+/// float32), `e_bins = last`; each value goes to `trunc((x - first) / (last - first) · bins)`
+/// corrected by one against the edges; values outside `[first, last]` are dropped.
+///
+/// `None` where NumPy refuses ("too many bins for data range": edges not increasing).
+pub fn histogram(values: &[f32], bins: usize, first: f32, last: f32) -> Option<(Vec<u64>, Vec<f32>)> {
+    let (first, last) = if first == last { (first - 0.5, last + 0.5) } else { (first, last) };
+    let delta = last - first;
+    let step = delta / bins as f32;
+    let mut edges: Vec<f32> = (0..=bins)
+        .map(|i| if step == 0.0 { (i as f32 / bins as f32) * delta + first } else { i as f32 * step + first })
+        .collect();
+    edges[bins] = last;
+    if edges.windows(2).any(|w| w[0] >= w[1]) {
+        return None;
+    }
+    let mut counts = vec![0u64; bins];
+    let n = bins as f32;
+    for &x in values {
+        if !(x >= first && x <= last) {
+            continue;
+        }
+        let mut i = (((x - first) / delta) * n) as usize;
+        if i >= bins {
+            i = bins - 1;
+        }
+        if x < edges[i] {
+            i -= 1;
+        } else if i != bins - 1 && x >= edges[i + 1] {
+            i += 1;
+        }
+        counts[i] += 1;
+    }
+    Some((counts, edges))
+}
+
+fn min_max(values: &[f32]) -> Option<(f32, f32)> {
+    values.iter().fold(None, |acc, &x| match acc {
+        None => Some((x, x)),
+        Some((lo, hi)) => Some((lo.min(x), hi.max(x))),
+    })
+}
+
+/// `numpy.searchsorted(cdf, v)` (side left): the first index with `cdf[i] >= v`.
+fn search_sorted(cdf: &[f64], v: f64) -> usize {
+    cdf.partition_point(|&c| c < v)
+}
+
+/// Percentile range (ONNX Runtime `HistogramCollector`, method `percentile`).
+///
+/// Affine (`symmetric = false`): histogram of `x` with 2048 bins on `[-t, t]`, `t = max(|min|, |max|)`;
+/// `cdf = cumsum(hist / total)`; `cut = (100 - p) / 200`;
+/// range `[edges[searchsorted(cdf, cut)], edges[searchsorted(cdf, 1 - cut)]]`.
+/// Symmetric: histogram of `|x|` with 2048 bins on `[min |x|, max |x|]`;
+/// range `[-e, e]` with `e = edges[searchsorted(cdf, p / 100)]`.
+/// Both: the ends are clamped to the data's `[min, max]`.
+pub fn percentile(values: &[f32], percentile: f64, symmetric: bool) -> Option<(f32, f32)> {
+    let (min, max) = min_max(values)?;
+    let (hist, edges) = if symmetric {
+        let abs: Vec<f32> = values.iter().map(|x| x.abs()).collect();
+        let (lo, hi) = min_max(&abs)?;
+        histogram(&abs, PERCENTILE_BINS, lo, hi)?
+    } else {
+        let t = min.abs().max(max.abs());
+        histogram(values, PERCENTILE_BINS, -t, t)?
+    };
+    let total: u64 = hist.iter().sum();
+    let mut acc = 0.0f64;
+    let cdf: Vec<f64> = hist
+        .iter()
+        .map(|&h| {
+            acc += h as f64 / total as f64;
+            acc
+        })
+        .collect();
+    let (mut lo, mut hi) = if symmetric {
+        let e = edges[search_sorted(&cdf, percentile / 100.0)];
+        (-e, e)
+    } else {
+        let cut = (100.0 - percentile) / 200.0;
+        (edges[search_sorted(&cdf, cut)], edges[search_sorted(&cdf, 1.0 - cut)])
+    };
+    if lo < min {
+        lo = min;
+    }
+    if hi > max {
+        hi = max;
+    }
+    Some((lo, hi))
+}
+
+/// NumPy's pairwise float32 sum (`numpy.sum` of a contiguous float32 array).
+fn pairwise_sum(a: &[f32]) -> f32 {
+    let n = a.len();
+    if n < 8 {
+        let mut s = 0.0f32;
+        for &x in a {
+            s += x;
+        }
+        s
+    } else if n <= 128 {
+        let mut r = [0f32; 8];
+        r.copy_from_slice(&a[..8]);
+        let mut i = 8;
+        while i < n - (n % 8) {
+            for (k, rk) in r.iter_mut().enumerate() {
+                *rk += a[i + k];
+            }
+            i += 8;
+        }
+        let mut s = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for &x in &a[i..] {
+            s += x;
+        }
+        s
+    } else {
+        let mut n2 = n / 2;
+        n2 -= n2 % 8;
+        pairwise_sum(&a[..n2]) + pairwise_sum(&a[n2..])
+    }
+}
+
+/// ONNX Runtime `smooth_distribution` (eps = 0.0001, float32): zeros become `eps`, every non-zero
+/// loses `eps · zeros / nonzeros`. `None` when every entry is 0.
+fn smooth(p: &[f32]) -> Option<Vec<f32>> {
+    const EPS: f32 = 0.0001;
+    let zeros = p.iter().filter(|&&v| v == 0.0).count();
+    let nonzeros = p.len() - zeros;
+    if nonzeros == 0 {
+        return None;
+    }
+    let eps1 = (0.0001f64 * zeros as f64 / nonzeros as f64) as f32;
+    Some(p.iter().map(|&v| if v == 0.0 { v + EPS } else { v + -eps1 }).collect())
+}
+
+/// ONNX Runtime `entropy(p, q)`: `Σ p̂ · ln(p̂ / q̂)` with `p̂ = p / Σp`, `q̂ = q / Σq`, in float32.
+fn kl_divergence(p: &[f32], q: &[f32]) -> f32 {
+    let sp = pairwise_sum(p);
+    let sq = pairwise_sum(q);
+    let terms: Vec<f32> = p
+        .iter()
+        .zip(q)
+        .map(|(&p, &q)| {
+            let (p, q) = (1.0 * p / sp, 1.0 * q / sq);
+            if p > 0.0 && q > 0.0 {
+                p * (p / q).ln()
+            } else {
+                f32::INFINITY
+            }
+        })
+        .collect();
+    pairwise_sum(&terms)
+}
+
+/// Entropy calibration (ONNX Runtime `HistogramCollector.get_entropy_threshold`, after TensorRT's
+/// KL-divergence calibration).
+///
+/// Histogram `H` of `x` with `B = 2048` bins on `[-t, t]`, `t = max(|min|, |max|)`; with
+/// `zero = B / 2` and `h = Q / 2` (`Q = 128` quantized bins), for every `i` in `h..=zero`:
+/// the candidate keeps bins `[zero - i, zero + i + 1)`; `P` is that slice with the outliers added to
+/// its first and last bins; the slice is merged into `Q` bins of `m = len / Q` bins (the remainder
+/// into the last), and each merged count is spread back as `trunc(count / nonzero bins of P in the
+/// group)` over the group (integers, as ONNX Runtime does); both are smoothed
+/// (`smooth_distribution`, eps = 0.0001) and compared by `KL(P‖Q) = Σ p̂ ln(p̂ / q̂)`. The range is the
+/// candidate `[edges[zero - i], edges[zero + i + 1]]` with the smallest divergence (first on ties),
+/// clamped to `[min, max]`.
+pub fn entropy(values: &[f32], num_bins: usize, num_quantized_bins: usize) -> Option<(f32, f32)> {
+    let (min, max) = min_max(values)?;
+    let t = min.abs().max(max.abs());
+    let (hist, edges) = histogram(values, num_bins, -t, t)?;
+    let zero = num_bins / 2;
+    let half = num_quantized_bins / 2;
+    if half > zero {
+        return Some((min, max));
+    }
+    // prefix[i] = Σ hist[..i], for the outlier counts.
+    let mut prefix = Vec::with_capacity(num_bins + 1);
+    prefix.push(0u64);
+    for &h in &hist {
+        prefix.push(prefix.last().copied().unwrap_or(0) + h);
+    }
+    let total = prefix[num_bins];
+    let mut best: Option<(f32, (f32, f32))> = None;
+    let mut q_ints = vec![0i64; num_bins];
+    for i in half..=zero {
+        let start = zero - i;
+        let end = (zero + i + 1).min(num_bins);
+        let sliced = &hist[start..end];
+        let mut p: Vec<f32> = sliced.iter().map(|&v| v as f32).collect();
+        let left = prefix[start];
+        let right = total - prefix[end];
+        // ONNX Runtime adds the outliers to the int64 counts, then casts to float32.
+        p[0] = (sliced[0] + left) as f32;
+        let last = p.len() - 1;
+        p[last] = (sliced[last] + right + if last == 0 { left } else { 0 }) as f32;
+        let merged = sliced.len() / num_quantized_bins;
+        let q = &mut q_ints[..sliced.len()];
+        q.fill(0);
+        for index in 0..num_quantized_bins {
+            let (s, e) = (index * merged, index * merged + merged);
+            let mut count: u64 = sliced[s..e].iter().sum();
+            if index == num_quantized_bins - 1 {
+                count += sliced[num_quantized_bins * merged..].iter().sum::<u64>();
+            }
+            let norm = p[s..e].iter().filter(|&&v| v != 0.0).count() as u64;
+            if norm != 0 {
+                q[s..e].fill((count as f64 / norm as f64) as i64);
+            }
+        }
+        let q: Vec<f32> = q.iter().map(|&v| v as f32).collect();
+        let div = match (smooth(&p), smooth(&q)) {
+            (Some(p), Some(q)) => kl_divergence(&p, &q),
+            _ => f32::INFINITY,
+        };
+        let candidate = (edges[start], edges[end]);
+        if best.is_none_or(|(d, _)| div < d) {
+            best = Some((div, candidate));
+        }
+    }
+    let (_, (mut lo, mut hi)) = best?;
+    if lo < min {
+        lo = min;
+    }
+    if hi > max {
+        hi = max;
+    }
+    Some((lo, hi))
+}
+
+/// MSE-optimal clipping (NVIDIA pytorch-quantization / ModelOpt `HistogramCalibrator`,
+/// `compute_amax("mse", stride=1, start_bin=128)`).
+///
+/// Histogram of `|x|` with 2048 bins on `[0, max |x|]`, bin centers `c_j`; the search grid is every
+/// center from the 128th on: for `a = c_i`, `i = 128..2047`, fake-quantize the centers symmetrically on
+/// `b` bits with the narrow range (`s = (2^(b-1) - 1) / a`, `ĉ = clamp(round(c · s), -(2^(b-1) - 1),
+/// 2^(b-1) - 1) / s`, float32, half-even) and take `MSE(a) = mean((ĉ - c)² · count)`; `amax` is the
+/// first minimiser. The range is the data's range clipped to `[-amax, amax]`:
+/// `[max(min, -amax), min(max, amax)]` (the clipping threshold applied to either scheme).
+pub fn mse(values: &[f32], bits: u8) -> Option<(f32, f32)> {
+    let (min, max) = min_max(values)?;
+    let abs: Vec<f32> = values.iter().map(|x| x.abs()).collect();
+    let amax = abs.iter().fold(0.0f32, |a, &b| a.max(b));
+    if amax == 0.0 {
+        return Some((min, max));
+    }
+    let (hist, edges) = histogram(&abs, MSE_BINS, 0.0, amax)?;
+    let centers: Vec<f32> = edges.windows(2).map(|w| (w[1] + w[0]) / 2.0).collect();
+    let bound = ((1i64 << (bits.clamp(2, 16) - 1)) - 1) as f32;
+    let mut best: Option<(f64, f32)> = None;
+    for &a in &centers[MSE_START_BIN.min(centers.len() - 1)..] {
+        let s = bound / a;
+        let mut sum = 0.0f64;
+        for (&c, &n) in centers.iter().zip(&hist) {
+            let q = (c * s).round_ties_even().clamp(-bound, bound) / s;
+            let e = (q - c) as f64;
+            sum += e * e * n as f64;
+        }
+        let m = sum / centers.len() as f64;
+        if best.is_none_or(|(b, _)| m < b) {
+            best = Some((m, a));
+        }
+    }
+    let (_, amax) = best?;
+    Some((min.max(-amax), max.min(amax)))
+}
+
+/// One set of finite float32 values per channel (non-finite values left out, as in the analysis).
+fn channel_values(tensor: &Tensor) -> Vec<Vec<f32>> {
+    let mut out: Vec<Vec<f32>> = (0..tensor.channels()).map(|c| Vec::with_capacity(tensor.channel_len(c))).collect();
+    for block in tensor.blocks() {
+        let dst = &mut out[block.channel];
+        match &tensor.data {
+            Samples::F32(v) => dst.extend(v[block.range].iter().copied().filter(|x| x.is_finite())),
+            Samples::F64(v) => dst.extend(v[block.range].iter().map(|&x| x as f32).filter(|x| x.is_finite())),
+        }
+    }
+    out
+}
+
+/// One range from a set of values with a histogram/search method (not min/max nor moving average).
+fn range_of(values: &[f32], spec: &QuantSpec, calibration: &Calibration) -> Option<(f32, f32)> {
+    match calibration.method {
+        Method::MinMax | Method::MovingAverage => min_max(values),
+        Method::Percentile => percentile(values, calibration.percentile, spec.scheme == Scheme::Symmetric),
+        Method::Mse => mse(values, spec.dtype.bits),
+        Method::Entropy => entropy(values, ENTROPY_BINS, ENTROPY_QUANTIZED_BINS),
+    }
+}
+
+fn input((lo, hi): (f32, f32)) -> RangeInput {
+    RangeInput::new(lo as f64, hi as f64)
+}
+
+/// The parameter sources of a calibration: `(per-channel, per-tensor)`.
+///
+/// Min/max is [`ParamSource::Data`] for both (the analysis's own scan). Percentile, MSE and entropy
+/// run on each channel's values (per-channel, [`ParamSource::PerChannelRange`]) and on all values
+/// (per-tensor, [`ParamSource::Range`]); the moving average gives one range from the channels as
+/// batches, used by both granularities. A channel (or tensor) without finite values falls back to
+/// `[0, 0]`. Errors: a percentile outside (0, 100].
+pub fn sources(tensor: &Tensor, spec: &QuantSpec, calibration: &Calibration) -> Result<(ParamSource, ParamSource), String> {
+    if calibration.method == Method::MinMax {
+        return Ok((ParamSource::Data, ParamSource::Data));
+    }
+    if calibration.method == Method::Percentile && !(calibration.percentile > 0.0 && calibration.percentile <= 100.0) {
+        return Err(format!("the percentile {} is outside (0, 100]", calibration.percentile));
+    }
+    let channels = channel_values(tensor);
+    let empty = (0.0f32, 0.0f32);
+    if calibration.method == Method::MovingAverage {
+        let r = input(moving_average(channels.iter().filter_map(|v| min_max(v)), AVERAGING_CONSTANT).unwrap_or(empty));
+        return Ok((ParamSource::Range(r), ParamSource::Range(r)));
+    }
+    let per_channel = channels.iter().map(|v| input(range_of(v, spec, calibration).unwrap_or(empty))).collect();
+    let all: Vec<f32> = channels.into_iter().flatten().collect();
+    let per_tensor = input(range_of(&all, spec, calibration).unwrap_or(empty));
+    Ok((ParamSource::PerChannelRange(per_channel), ParamSource::Range(per_tensor)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moving_average_recurrence() {
+        assert_eq!(moving_average([(-1.0, 1.0)], 0.01), Some((-1.0, 1.0)));
+        let (lo, hi) = moving_average([(-1.0, 1.0), (-3.0, 2.0)], 0.01).unwrap();
+        assert_eq!((lo, hi), (-1.0 + 0.01 * -2.0, 1.0 + 0.01 * 1.0));
+        assert_eq!(moving_average(std::iter::empty(), 0.01), None);
+    }
+
+    #[test]
+    fn histogram_matches_numpy_rules() {
+        // numpy.histogram([0, 0.5, 1, 1], 2, range=(0, 1)) -> [1, 3]: the last edge is inclusive.
+        let (h, e) = histogram(&[0.0, 0.5, 1.0, 1.0, 2.0], 2, 0.0, 1.0).unwrap();
+        assert_eq!(h, vec![1, 3]);
+        assert_eq!(e, vec![0.0, 0.5, 1.0]);
+        // An empty range is widened by 0.5 on each side.
+        let (h, _) = histogram(&[3.0], 4, 3.0, 3.0).unwrap();
+        assert_eq!(h.iter().sum::<u64>(), 1);
+    }
+
+    #[test]
+    fn pairwise_sum_is_exact_on_integers() {
+        let v: Vec<f32> = (0..1000).map(|i| i as f32).collect();
+        assert_eq!(pairwise_sum(&v), 499_500.0);
+    }
+
+    #[test]
+    fn methods_clip_outliers() {
+        let mut v: Vec<f32> = (0..10_000).map(|i| ((i as f32) * 0.7).sin()).collect();
+        v.push(50.0);
+        let (_, hi) = percentile(&v, 99.9, false).unwrap();
+        assert!(hi < 2.0, "{hi}");
+        let (_, hi) = mse(&v, 8).unwrap();
+        assert!(hi < 50.0, "{hi}");
+        let (_, hi) = entropy(&v, 2048, 128).unwrap();
+        assert!(hi < 50.0, "{hi}");
+        assert_eq!(percentile(&[], 99.0, false), None);
+        assert_eq!(percentile(&[1.0; 5], 99.0, true), Some((1.0, 1.0)));
+    }
+}
