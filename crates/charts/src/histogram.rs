@@ -1,0 +1,240 @@
+//! Histogram of the values under the integer grid: the quantization levels `x̂_k` as vertical lines
+//! (every k-th when there are too many to see, said in the legend), the calibration range's min and
+//! max as thresholds, the clipping regions shaded and the clipped mass labelled in %.
+
+use crate::common::{self, Axes, Swatch};
+use crate::data::{self, Subject, MAX_GRID_LINES};
+use crate::format::{self, count, num};
+use crate::theme::Theme;
+use crate::{Area, ChartResult, Drawn};
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+use quant::transfer::TransferCurve;
+
+/// The quantization levels drawn as grid lines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Grid {
+    /// Levels inside the x range.
+    pub visible: u64,
+    /// Every `step`-th level is drawn (1: all), counted from the zero point's level.
+    pub step: u64,
+    /// The integers drawn and their levels.
+    pub levels: Vec<(i64, f64)>,
+}
+
+/// What the chart will draw.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The x range.
+    pub x: (f64, f64),
+    /// Bin edges' range (the data's) and the counts.
+    pub bins: (f64, f64),
+    /// Count per bin.
+    pub counts: Vec<u64>,
+    /// The shared curve.
+    pub curve: Option<TransferCurve>,
+    /// The level grid (with a shared curve).
+    pub grid: Option<Grid>,
+    /// The calibration range's ends (the thresholds drawn).
+    pub thresholds: Option<(f64, f64)>,
+    /// Finite values.
+    pub total: u64,
+    /// Clipped values below (to qmin) and above (to qmax).
+    pub clipped: (u64, u64),
+}
+
+impl Plan {
+    /// The bin under a data x: its index, edges and count.
+    pub fn bin_at(&self, x: f64) -> Option<(usize, f64, f64, u64)> {
+        let n = self.counts.len();
+        let w = (self.bins.1 - self.bins.0) / n as f64;
+        if !(w > 0.0) || x < self.bins.0 || x > self.bins.1 {
+            return None;
+        }
+        let i = (((x - self.bins.0) / w) as usize).min(n - 1);
+        Some((i, self.bins.0 + i as f64 * w, self.bins.0 + (i + 1) as f64 * w, self.counts[i]))
+    }
+}
+
+/// Computes the plan: bins, grid, thresholds, clipped mass.
+pub fn plan(subject: &Subject<'_>) -> Plan {
+    let curve = subject.curve();
+    let data = subject.data_range();
+    let thresholds = subject.calibration_range();
+    let (mut lo, mut hi) = data.unwrap_or((-1.0, 1.0));
+    if let Some((a, b)) = thresholds {
+        lo = lo.min(a);
+        hi = hi.max(b);
+    }
+    if let Some(c) = &curve {
+        for t in [c.clip_below(), c.clip_above()].into_iter().flatten() {
+            // Only when near the data: a clip threshold far outside would squash the histogram.
+            if t > lo - (hi - lo) * 0.25 && t < hi + (hi - lo) * 0.25 {
+                lo = lo.min(t);
+                hi = hi.max(t);
+            }
+        }
+    }
+    let x = data::pad(lo, hi, 0.05);
+    let total = subject.values().count() as u64;
+    let bins = match data {
+        Some((a, b)) if b > a => (a, b),
+        Some((a, _)) => data::pad(a, a, 0.0),
+        None => x,
+    };
+    let counts = data::histogram(subject.values(), bins.0, bins.1, data::bin_count(total as usize));
+    let grid = curve.as_ref().map(|c| {
+        let ks = c.levels_within(x.0, x.1);
+        let visible = if ks.is_empty() { 0 } else { (ks.end() - ks.start() + 1) as u64 };
+        let step = data::level_step(visible, MAX_GRID_LINES);
+        let levels =
+            ks.filter(|k| (k - c.zero_point).rem_euclid(step as i64) == 0).map(|k| (k, c.level(k))).collect();
+        Grid { visible, step, levels }
+    });
+    let mut clipped = (0, 0);
+    for p in subject.points().filter(|p| p.clipped) {
+        if p.q == subject.analysis.spec.saturation.qmin as i64 {
+            clipped.0 += 1;
+        } else {
+            clipped.1 += 1;
+        }
+    }
+    Plan { x, bins, counts, curve, grid, thresholds, total, clipped }
+}
+
+fn grid_label(grid: &Grid) -> String {
+    if grid.step == 1 {
+        format!("quantization levels x̂ₖ (all {})", count(grid.visible))
+    } else {
+        format!("levels x̂ₖ, every {}th of {} shown", grid.step, count(grid.visible))
+    }
+}
+
+/// The text alternative.
+pub fn caption(subject: &Subject<'_>, plan: &Plan) -> String {
+    let clipped = plan.clipped.0 + plan.clipped.1;
+    let frac = |n: u64| if plan.total > 0 { n as f64 / plan.total as f64 } else { 0.0 };
+    let mut s = format!(
+        "Histogram of {} ({}): {} values in {} bins from {} to {}",
+        subject.label(),
+        subject.settings(),
+        count(plan.total),
+        plan.counts.len(),
+        num(plan.bins.0),
+        num(plan.bins.1)
+    );
+    match (&plan.grid, &plan.curve) {
+        (Some(g), Some(c)) => {
+            s += &format!("; grid: {} (s = {}, z = {})", grid_label(g), num(c.scale), c.zero_point);
+        }
+        _ => s += "; the channels have their own scales, so no level grid is drawn (pick a channel to see it)",
+    }
+    if let Some((a, b)) = plan.thresholds {
+        s += &format!("; clip thresholds min = {}, max = {}", num(a), num(b));
+    }
+    s += &format!(
+        "; clipped mass {} ({} values: {} below, {} above)",
+        format::pct(frac(clipped)),
+        count(clipped),
+        format::pct(frac(plan.clipped.0)),
+        format::pct(frac(plan.clipped.1))
+    );
+    s += ". Binned: every value counted.";
+    s
+}
+
+/// Draws the histogram of `subject` (computes the [`plan`] first).
+pub fn draw<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, theme: &Theme) -> ChartResult<Drawn, DB> {
+    draw_plan(area, subject, &plan(subject), theme)
+}
+
+/// Draws the chart from a plan computed before.
+pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, plan: &Plan, theme: &Theme) -> ChartResult<Drawn, DB> {
+    let title = format!("Histogram · {}", subject.label());
+    if !subject.has_elements() || plan.total == 0 {
+        common::message(area, theme, &title, "no values to count")?;
+        return Ok(Drawn { caption: format!("Histogram of {}: no values to count.", subject.label()), frame: None, primitives: 0 });
+    }
+    let peak = plan.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
+    let ymax = peak * 1.16;
+    let y = (0.0, ymax);
+    let (x0, x1) = plan.x;
+    let frac = |n: u64| n as f64 / plan.total as f64;
+    let n = plan.counts.len();
+    let bar = theme.primary.mix(0.7);
+    let shade = theme.clip.mix(0.10);
+
+    let mut regions = Vec::new();
+    if let Some(c) = &plan.curve {
+        if let Some(b) = c.clip_below().filter(|b| *b > x0) {
+            regions.push(Rectangle::new([(x0, 0.0), (b.min(x1), ymax)], shade.filled()));
+        }
+        if let Some(a) = c.clip_above().filter(|a| *a < x1) {
+            regions.push(Rectangle::new([(a.max(x0), 0.0), (x1, ymax)], shade.filled()));
+        }
+    }
+    let mut legend = vec![common::entry(Swatch::Box(bar), format!("values ({} in {} bins)", count(plan.total), n))];
+    if let Some(g) = &plan.grid {
+        legend.push(common::entry(Swatch::Line(theme.curve, 1.0), grid_label(g)));
+    }
+    if let Some((a, b)) = plan.thresholds {
+        legend.push(common::entry(Swatch::Line(theme.clip, 2.0), format!("clip thresholds min = {}, max = {}", num(a), num(b))));
+    }
+    if !regions.is_empty() {
+        legend.push(common::entry(
+            Swatch::Box(shade),
+            format!("clipped: {} of the values", format::pct(frac(plan.clipped.0 + plan.clipped.1))),
+        ));
+    }
+    let mut axes = Axes::new(&title, plan.x, y, "x, original value", "count (values per bin)");
+    let yf = |v: &f64| if v.fract() == 0.0 { count(*v as u64) } else { String::new() };
+    axes.y_fmt = Some(&yf);
+    let mut chart = common::chart(area, theme, &axes, &legend)?;
+    let mut primitives = regions.len();
+    chart.draw_series(regions)?;
+
+    // Bars.
+    let w = (plan.bins.1 - plan.bins.0) / n as f64;
+    primitives += plan.counts.iter().filter(|c| **c > 0).count();
+    chart.draw_series(plan.counts.iter().enumerate().filter(|(_, c)| **c > 0).map(|(i, &c)| {
+        let a = plan.bins.0 + i as f64 * w;
+        Rectangle::new([(a, 0.0), (a + w, c as f64)], bar.filled())
+    }))?;
+
+    // The integer grid, over the bars so the levels show through.
+    if let Some(g) = &plan.grid {
+        let style = ShapeStyle::from(theme.curve.mix(if g.step == 1 { 0.6 } else { 0.45 })).stroke_width(theme.px(1.0));
+        primitives += g.levels.len();
+        chart.draw_series(g.levels.iter().map(|&(_, v)| PathElement::new(vec![(v, 0.0), (v, ymax)], style)))?;
+    }
+
+    // Thresholds, with the clipped mass beside each, just above the tallest bar.
+    if let Some((a, b)) = plan.thresholds {
+        let style = ShapeStyle::from(theme.clip).stroke_width(theme.px(2.0));
+        primitives += 2;
+        chart.draw_series([a, b].into_iter().map(|t| PathElement::new(vec![(t, 0.0), (t, ymax)], style)))?;
+        let font = common::text(theme, 11.0, &theme.clip);
+        let at = peak * 1.03;
+        let gap = (x1 - x0) * 0.006;
+        // Beside each line on its clipped side; inside (with an arrow) when that side is too narrow.
+        let room = 0.16 * (x1 - x0);
+        let (below, above) = (format::pct(frac(plan.clipped.0)), format::pct(frac(plan.clipped.1)));
+        let labels = [
+            if a - x0 >= room {
+                (a - gap, format!("{below} clipped"), HPos::Right)
+            } else {
+                (a + gap, format!("◂ {below} clipped"), HPos::Left)
+            },
+            if x1 - b >= room {
+                (b + gap, format!("{above} clipped"), HPos::Left)
+            } else {
+                (b - gap, format!("{above} clipped ▸"), HPos::Right)
+            },
+        ];
+        for (x, label, h) in labels {
+            chart.draw_series(std::iter::once(Text::new(label, (x, at), font.clone().pos(Pos::new(h, VPos::Bottom)))))?;
+        }
+    }
+    let frame = common::frame(&chart, plan.x, y, false);
+    Ok(Drawn { caption: caption(subject, plan), frame: Some(frame), primitives })
+}
