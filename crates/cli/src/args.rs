@@ -3,11 +3,14 @@
 //! names accepted here are exactly the core's.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use export::Paper;
 use quant::parse::LineMode;
 use quant::tools::ToolOptions;
 use quant::{Convention, Dtype, Granularity, Rounding, Scheme, SpecOptions, SymmetricDivisor};
 use std::path::PathBuf;
 use std::str::FromStr;
+
+pub use export::number::Precision;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -16,6 +19,8 @@ Examples:
   quantscope tensor --convention pytorch --dtype qint8 --scheme affine --granularity per-channel \\
                     --values --format json weights.txt  # one channel per line, machine-readable
   echo '-1.25, -0.92, 0.14, 0.79, 1.46' | quantscope values --scheme symmetric --range -1.5:1.5
+  quantscope channels seed000.txt --pdf report.pdf --paper letter   # tables printed, PDF report written
+  quantscope tensor --convention pytorch --format torch weights.txt  # torch.quantize_per_channel snippet
 
 Input is read from FILE, or from standard input when FILE is `-` or absent.
 Exit status: 0 on success, 2 on bad input or options (the message says where), 1 on an I/O error.";
@@ -155,7 +160,8 @@ pub struct SpecArgs {
 #[command(next_help_heading = "Output")]
 pub struct OutputArgs {
     /// human: aligned tables; json: the core's report as one JSON object; csv: the results table
-    /// (one row per channel + a tensor row), or with --values the per-element table.
+    /// (one row per channel + a tensor row), or with --values the per-element table; params-json,
+    /// torch, onnx: the scales and zero points for a framework.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Human output: N decimals (trailing zeros trimmed), or `full` for the shortest round-trip repr.
@@ -168,6 +174,12 @@ pub struct OutputArgs {
     /// Tensor name shown in reports [default: tensor].
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,
+    /// Also write a PDF report of the results to FILE (the output chosen by --format is printed as usual).
+    #[arg(long, value_name = "FILE")]
+    pub pdf: Option<PathBuf>,
+    /// Paper of the PDF report: a4 | letter.
+    #[arg(long, value_name = "PAPER", value_parser = core_parser::<Paper>, default_value = "a4")]
+    pub paper: Paper,
 }
 
 /// Output format.
@@ -179,15 +191,12 @@ pub enum Format {
     Json,
     /// CSV (RFC 4180), spreadsheet-injection safe.
     Csv,
-}
-
-/// How many decimals human output shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Precision {
-    /// N decimals, trailing zeros trimmed.
-    Decimals(usize),
-    /// Shortest repr that round-trips.
-    Full,
+    /// The scales and zero points as one JSON object (float32 scales as their shortest float32 repr).
+    ParamsJson,
+    /// A PyTorch snippet: torch.quantize_per_channel / quantize_per_tensor with the values.
+    Torch,
+    /// An ONNX QuantizeLinear description: y_scale and y_zero_point initializers, axis.
+    Onnx,
 }
 
 /// The largest `--precision N`.

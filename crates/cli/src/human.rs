@@ -1,296 +1,67 @@
 //! Human output: aligned tables, each headed by the convention label and the resolved integer range.
-//! Everything shown is read from the core's report; nothing is computed here but layout.
+//! The tables themselves come from `export::tables` (the PDF report lays out the same ones); this
+//! module only renders them as text.
 
-use crate::num::{Num, NA};
 use comfy_table::{presets, CellAlignment, Table};
-use quant::analysis::{ChannelResult, MemoryEstimate};
-use quant::metrics::Metrics;
-use quant::tools::{ChannelsReport, GranularityView, TensorReport, ValuesReport};
-use quant::{Analysis, Warning};
+use export::number::Num;
+use export::tables::{self, Block, TableData};
+use quant::tools::{ChannelsReport, TensorReport, ValuesReport};
 use std::fmt::Write;
 
-/// A table whose columns are right-aligned except those named in `left`.
-fn table(header: &[&str], left: &[&str], rows: Vec<Vec<String>>) -> String {
+/// Every value row is printed.
+const ALL: usize = usize::MAX;
+
+/// A table whose columns are right-aligned except the text ones.
+fn table(data: &TableData) -> String {
     let mut t = Table::new();
     t.load_preset(presets::ASCII_MARKDOWN);
-    t.set_header(header.to_vec());
-    for row in rows {
-        t.add_row(row);
+    t.set_header(data.header.clone());
+    for row in &data.rows {
+        t.add_row(row.clone());
     }
-    for (i, name) in header.iter().enumerate() {
+    for i in 0..data.header.len() {
         if let Some(col) = t.column_mut(i) {
-            let align = if left.contains(name) { CellAlignment::Left } else { CellAlignment::Right };
-            col.set_cell_alignment(align);
+            col.set_cell_alignment(if data.is_left(i) { CellAlignment::Left } else { CellAlignment::Right });
         }
     }
     t.to_string()
 }
 
-/// The line above every table: `convention: textbook · qint8 affine per-channel · integer range [-128, 127]`.
-fn context(a: &Analysis, granularity: bool) -> String {
-    let s = &a.spec;
-    let mut line = format!("convention: {} · {} {}", a.convention, s.dtype, s.scheme.name());
-    if granularity {
-        let _ = write!(line, " {}", a.granularity.name());
-    }
-    let _ = write!(line, " · integer range {}", s.range);
-    if s.saturation != s.range {
-        let _ = write!(line, " (values clamped to {})", s.saturation);
-    }
-    line
-}
-
-fn warnings_text(w: &[Warning]) -> String {
-    w.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-}
-
-/// A titled section: title, context line, table.
-fn section(out: &mut String, title: &str, context: &str, body: &str) {
-    let _ = writeln!(out, "{title}\n{context}\n{body}\n");
-}
-
-/// Tensor-wide warnings, if any.
-fn tensor_warnings(out: &mut String, a: &Analysis) {
-    if !a.summary.warnings.is_empty() {
-        let _ = writeln!(out, "warnings ({}): {}", a.tensor, warnings_text(&a.summary.warnings));
-    }
-}
-
-/// Seed 000: one row per sample, with every column of the seed's table and more.
-///
-/// The min / max columns are each line's typed calibration range (absent with `--manual`).
-pub fn channels(r: &ChannelsReport, n: Num) -> String {
-    let a = &r.analysis;
-    let show_range = r.rows.iter().any(|row| row.min.is_some());
-    let mut header = vec!["channel"];
-    if show_range {
-        header.extend(["min", "max"]);
-    }
-    header.extend([
-        "sample", "scale", "zero point", "raw q", "q", "dequantized", "clipped", "abs error", "% error", "SQNR", "warnings",
-    ]);
-    // The report's rows are the channels' samples in channel order: pair each row with its channel
-    // by position (channel names need not be unique).
-    let mut samples = r.rows.iter();
-    let mut rows = Vec::with_capacity(r.rows.len());
-    for ch in &a.channels {
-        let count = ch.elements.as_ref().map_or(0, |el| el.x.len());
-        let warnings = warnings_text(&ch.warnings);
-        for row in samples.by_ref().take(count) {
-            let label = if count > 1 { format!("{}[{}]", row.channel, row.index) } else { row.channel.clone() };
-            let mut cells = vec![label];
-            if show_range {
-                cells.extend([n.opt(row.min), n.opt(row.max)]);
+fn render(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match block {
+            Block::Intro(line) => {
+                let _ = writeln!(out, "{line}\n");
             }
-            cells.extend([
-                n.f(row.sample),
-                n.f(row.scale),
-                row.zero_point.to_string(),
-                n.opt(row.q_raw),
-                row.q.map_or_else(|| NA.to_string(), |q| q.to_string()),
-                n.opt(row.dequantized),
-                yes_no(row.clipped),
-                n.opt(row.abs_error),
-                n.opt(row.pct_error),
-                n.db(row.sqnr_db),
-                warnings.clone(),
-            ]);
-            rows.push(cells);
+            Block::Section { title, context, table: data, after } => {
+                let _ = write!(out, "{title}\n{context}\n{}", table(data));
+                for line in after {
+                    let _ = write!(out, "\n{line}");
+                }
+                out.push_str("\n\n");
+            }
+            Block::Line(line) => {
+                let _ = writeln!(out, "{line}");
+            }
         }
     }
-    let mut out = String::new();
-    let title = format!("channels · {} · {} channel(s), {} sample(s)", a.tensor, a.channels.len(), r.rows.len());
-    section(&mut out, &title, &context(a, true), &table(&header, &["channel", "clipped", "warnings"], rows));
-    let _ = writeln!(out, "{}", summary_line(&a.summary.metrics, n));
-    tensor_warnings(&mut out, a);
-    out
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes" } else { "no" }.to_string()
-}
-
-fn summary_line(m: &Metrics, n: Num) -> String {
-    format!(
-        "all samples: MSE {} · RMSE {} · MAE {} · max error {} · mean % error {} · SQNR {} · clipped {} of {}",
-        n.opt(m.mse),
-        n.opt(m.rmse),
-        n.opt(m.mae),
-        n.opt(m.max_error),
-        n.opt(m.mean_pct_error),
-        n.db(m.sqnr_db),
-        m.clip_count,
-        m.count
-    )
-}
-
-fn metric_cells(m: &Metrics, n: Num) -> [String; 6] {
-    [n.opt(m.mse), n.opt(m.rmse), n.opt(m.mae), n.opt(m.max_error), n.db(m.sqnr_db), m.clip_count.to_string()]
-}
-
-fn channel_row(c: &ChannelResult, n: Num) -> Vec<String> {
-    let mut cells = vec![
-        c.name.clone(),
-        (c.metrics.count + c.metrics.nonfinite).to_string(),
-        n.opt(c.min),
-        n.opt(c.max),
-        n.opt(c.range),
-        n.f(c.scale),
-        c.zero_point.to_string(),
-    ];
-    cells.extend(metric_cells(&c.metrics, n));
-    cells.push(warnings_text(&c.warnings));
-    cells
-}
-
-/// Per-element rows of every channel that kept them.
-fn element_rows(a: &Analysis, n: Num, with_channel: bool) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    for c in &a.channels {
-        let Some(el) = &c.elements else { continue };
-        for i in 0..el.x.len() {
-            let mut cells = if with_channel { vec![c.name.clone()] } else { Vec::new() };
-            cells.extend([
-                i.to_string(),
-                n.f(el.x[i]),
-                n.opt(el.q_raw[i]),
-                el.q[i].map_or_else(|| NA.to_string(), |q| q.to_string()),
-                n.opt(el.dequantized[i]),
-                n.opt(el.error[i]),
-                yes_no(el.clipped[i]),
-            ]);
-            rows.push(cells);
-        }
-    }
-    rows
-}
-
-const ELEMENT_COLUMNS: [&str; 7] = ["index", "x", "q raw", "q", "dequantized", "error", "clipped"];
-
-/// Seeds 001 and 003: the channel table, the local ranges, the comparison and the memory estimate.
-pub fn tensor(r: &TensorReport, n: Num) -> String {
-    let a = &r.analysis;
-    let ctx = context(a, true);
-    let mut out = String::new();
-    let _ = writeln!(out, "tensor · {} · shape {:?} · channel axis {} · {} values\n", a.tensor, a.shape, a.axis, a.summary.elements);
-
-    let header = [
-        "channel", "count", "min", "max", "range", "scale", "zero point", "MSE", "RMSE", "MAE", "max error", "SQNR", "clipped",
-        "warnings",
-    ];
-    let mut rows: Vec<Vec<String>> = a.channels.iter().map(|c| channel_row(c, n)).collect();
-    let s = &a.summary;
-    let mut total = vec![
-        "(all)".to_string(),
-        s.elements.to_string(),
-        n.opt(s.min),
-        n.opt(s.max),
-        n.opt(s.min.zip(s.max).map(|(lo, hi)| hi - lo)),
-    ];
-    match (a.granularity, a.channels.first()) {
-        (quant::Granularity::PerTensor, Some(c)) => total.extend([n.f(c.scale), c.zero_point.to_string()]),
-        _ => total.extend([String::new(), String::new()]),
-    }
-    total.extend(metric_cells(&s.metrics, n));
-    total.push(warnings_text(&s.warnings));
-    rows.push(total);
-    let title = format!("Results ({})", a.granularity.name());
-    section(&mut out, &title, &ctx, &table(&header, &["channel", "warnings"], rows));
-
-    if !r.local.is_empty() {
-        let rows = r
-            .local
-            .iter()
-            .map(|l| vec![l.channel.clone(), l.count.to_string(), n.opt(l.min), n.opt(l.max), n.opt(l.range)])
-            .collect();
-        let body = table(&["channel", "count", "local min", "local max", "local range"], &["channel"], rows);
-        section(&mut out, "Local min / max / range", &ctx, &body);
-    }
-
-    let c = &r.comparison;
-    let view = |name: &str, v: &GranularityView, bytes: f64| {
-        let mut cells = vec![name.to_string(), v.parameter_sets.to_string()];
-        cells.extend(metric_cells(&v.summary.metrics, n));
-        cells.push(n.f(bytes));
-        cells
-    };
-    let rows = vec![
-        view("per-tensor", &c.per_tensor, c.memory.per_tensor_bytes),
-        view("per-channel", &c.per_channel, c.memory.per_channel_bytes),
-    ];
-    let header = ["granularity", "parameter sets", "MSE", "RMSE", "MAE", "max error", "SQNR", "clipped", "total bytes"];
-    let mut body = table(&header, &["granularity"], rows);
-    let _ = write!(
-        body,
-        "\nSQNR gain of per-channel over per-tensor: {} · MSE ratio (per-tensor / per-channel): {}",
-        n.db(c.sqnr_gain_db),
-        n.opt(c.mse_ratio)
-    );
-    section(&mut out, "Per-tensor vs per-channel", &ctx, &body);
-
-    section(&mut out, &memory_title(&c.memory), &ctx, &memory_table(&c.memory, n));
-
-    if a.channels.iter().any(|c| c.elements.is_some()) {
-        let mut header = vec!["channel"];
-        header.extend(ELEMENT_COLUMNS);
-        let body = table(&header, &["channel", "clipped"], element_rows(a, n, true));
-        section(&mut out, &format!("Values ({})", a.granularity.name()), &ctx, &body);
-    }
-    tensor_warnings(&mut out, a);
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
 }
 
-fn memory_title(m: &MemoryEstimate) -> String {
-    format!("Memory estimate ({} elements × {} bits, {} channel(s))", m.elements, m.bits, m.channels)
+/// Seed 000: one row per sample.
+pub fn channels(r: &ChannelsReport, n: Num) -> String {
+    render(&tables::channels(r, n))
 }
 
-fn memory_table(m: &MemoryEstimate, n: Num) -> String {
-    let rows = vec![
-        vec!["quantized payload".to_string(), n.f(m.payload_bytes), "elements × bits / 8".to_string()],
-        vec!["per-tensor total".to_string(), n.f(m.per_tensor_bytes), "payload + 8".to_string()],
-        vec!["per-channel total".to_string(), n.f(m.per_channel_bytes), format!("payload + {} × 8", m.channels)],
-    ];
-    table(&["storage", "bytes", "formula"], &["storage", "formula"], rows)
+/// Seeds 001 and 003: the channel table, the local ranges, the comparison and the memory estimate.
+pub fn tensor(r: &TensorReport, n: Num) -> String {
+    render(&tables::tensor(r, n, ALL))
 }
 
 /// Seed 002: the per-value table, then the parameters and metrics.
 pub fn values(r: &ValuesReport, n: Num) -> String {
-    let a = &r.analysis;
-    let ctx = context(a, false);
-    let mut out = String::new();
-    let Some(c) = a.channels.first() else { return out };
-    let title = format!("values · {} · {} value(s)", a.tensor, a.summary.elements);
-    section(&mut out, &title, &ctx, &table(&ELEMENT_COLUMNS, &["clipped"], element_rows(a, n, false)));
-    let m = &c.metrics;
-    let origin = if r.range_source == "custom" { "--range" } else { "from the data" };
-    let calibration = format!("{} to {} ({origin})", n.opt(c.min), n.opt(c.max));
-    let rows = vec![
-        vec!["calibration range".to_string(), calibration],
-        vec!["data min / max".to_string(), format!("{} / {}", n.opt(c.data_min), n.opt(c.data_max))],
-        vec!["scale".to_string(), n.f(c.scale)],
-        vec!["zero point".to_string(), c.zero_point.to_string()],
-        vec!["values measured".to_string(), format!("{} ({} non-finite left out)", m.count, m.nonfinite)],
-        vec!["MSE".to_string(), n.opt(m.mse)],
-        vec!["RMSE".to_string(), n.opt(m.rmse)],
-        vec!["MAE".to_string(), n.opt(m.mae)],
-        vec!["max error".to_string(), n.opt(m.max_error)],
-        vec!["mean % error".to_string(), format!("{} ({} zero value(s) left out)", n.opt(m.mean_pct_error), m.pct_error_zeros)],
-        vec!["SQNR".to_string(), n.db(m.sqnr_db)],
-        vec!["clipped".to_string(), format!("{} ({})", m.clip_count, n.pct(m.clip_rate))],
-    ];
-    section(&mut out, "Parameters and metrics", &ctx, &table(&["metric", "value"], &["metric", "value"], rows));
-    let mut warnings = c.warnings.clone();
-    for w in &a.summary.warnings {
-        if !warnings.contains(w) {
-            warnings.push(w.clone());
-        }
-    }
-    if !warnings.is_empty() {
-        let _ = writeln!(out, "warnings: {}", warnings_text(&warnings));
-    }
-    out.truncate(out.trim_end().len());
-    out.push('\n');
-    out
+    render(&tables::values(r, n, ALL, "--range"))
 }

@@ -5,11 +5,13 @@
 
 mod args;
 mod human;
-mod num;
 
 use args::{Cli, Command, Format, OutputArgs};
 use clap::Parser;
-use quant::tools::{self, ToolError};
+use export::number::Num;
+use export::params::Params;
+use export::PdfOptions;
+use quant::tools::{self, ToolError, ToolOptions};
 use quant::ParseError;
 use serde::Serialize;
 use std::io::{self, IsTerminal, Read, Write};
@@ -112,11 +114,13 @@ fn tool_error(input: &Input, flag_value: Option<&str>, e: ToolError) -> Failure 
     })
 }
 
-fn emit<R: Serialize + export::Report>(
-    report: &R,
-    output: &OutputArgs,
-    human: impl FnOnce(&R, num::Num) -> String,
-) -> Result<(), Failure> {
+/// How a tool's report is printed and drawn.
+struct Views<R> {
+    human: fn(&R, Num) -> String,
+    pdf: fn(&R, &PdfOptions) -> Vec<u8>,
+}
+
+fn emit<R: Serialize + export::Report>(report: &R, options: ToolOptions, output: &OutputArgs, views: Views<R>) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match output.format {
@@ -132,27 +136,72 @@ fn emit<R: Serialize + export::Report>(
             };
             written.map_err(|e| Failure::Io(io::Error::new(e.io_kind().unwrap_or(io::ErrorKind::Other), e.to_string())))?;
         }
-        Format::Human => out.write_all(human(report, num::Num(output.precision)).as_bytes()).map_err(Failure::Io)?,
+        Format::Human => out.write_all((views.human)(report, Num(output.precision)).as_bytes()).map_err(Failure::Io)?,
+        Format::ParamsJson => out.write_all(Params::of(report).to_json().as_bytes()).map_err(Failure::Io)?,
+        Format::Torch => out.write_all(Params::of(report).to_torch().as_bytes()).map_err(Failure::Io)?,
+        Format::Onnx => out.write_all(Params::of(report).to_onnx().as_bytes()).map_err(Failure::Io)?,
     }
-    out.flush().map_err(Failure::Io)
+    out.flush().map_err(Failure::Io)?;
+    if let Some(path) = &output.pdf {
+        let pdf_options = PdfOptions {
+            paper: output.paper,
+            date: today(),
+            options: Some(options),
+            precision: output.precision,
+            ..PdfOptions::default()
+        };
+        let bytes = (views.pdf)(report, &pdf_options);
+        std::fs::write(path, bytes)
+            .map_err(|e| Failure::Io(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
+    }
+    Ok(())
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, or the date of `SOURCE_DATE_EPOCH` when it is set (for
+/// reproducible files).
+fn today() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+        });
+    civil_date(secs.div_euclid(86_400))
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+fn civil_date(days: i64) -> String {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Channels(a) => {
             let input = read_input(a.input.as_deref())?;
-            let report = tools::channels(&input.text, &a.to_options()).map_err(|e| tool_error(&input, None, e))?;
-            emit(&report, &a.output, human::channels)
+            let options = a.to_options();
+            let report = tools::channels(&input.text, &options).map_err(|e| tool_error(&input, None, e))?;
+            emit(&report, options, &a.output, Views { human: human::channels, pdf: export::channels_pdf })
         }
         Command::Tensor(a) => {
             let input = read_input(a.input.as_deref())?;
-            let report = tools::tensor(&input.text, &a.to_options()).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
-            emit(&report, &a.output, human::tensor)
+            let options = a.to_options();
+            let report = tools::tensor(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
+            emit(&report, options, &a.output, Views { human: human::tensor, pdf: export::tensor_pdf })
         }
         Command::Values(a) => {
             let input = read_input(a.input.as_deref())?;
-            let report = tools::values(&input.text, &a.to_options()).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
-            emit(&report, &a.output, human::values)
+            let options = a.to_options();
+            let report = tools::values(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
+            emit(&report, options, &a.output, Views { human: human::values, pdf: export::values_pdf })
         }
     }
 }
@@ -184,6 +233,14 @@ mod tests {
         // Never wider than what is left of the line, never empty.
         assert_eq!(caret("abc", 3, 10), "  ^");
         assert_eq!(caret("", 1, 0), "^");
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_date(0), "1970-01-01");
+        assert_eq!(civil_date(20_414), "2025-11-22");
+        assert_eq!(civil_date(11_016), "2000-02-29");
+        assert_eq!(civil_date(-1), "1969-12-31");
     }
 
     #[test]

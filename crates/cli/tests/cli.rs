@@ -252,7 +252,7 @@ fn tensor_values_table_and_axis() {
     let t = table(out.ok(), "Values (per-channel)");
     assert_eq!(t.rows.len(), 4);
     assert_eq!((t.cell(2, "channel"), t.cell(2, "x")), ("b", "3"));
-    assert!(out.ok().starts_with("tensor w · shape [2, 2]"));
+    assert!(out.ok().starts_with("tensor · w · shape [2, 2]"));
     // Axis 1: the columns are the channels.
     let v = run(&["tensor", "--axis", "1", "--format", "json"], "1, 10\n2, 20\n3, 30\n").json();
     assert_eq!(v["axis"], 1);

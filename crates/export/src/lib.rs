@@ -1,6 +1,12 @@
-//! # export: quantscope's reports as CSV
+//! # export: quantscope's reports as CSV, PDF, parameters and share links
 //!
-//! Two tables, written from any of the core's reports (or a bare [`Analysis`]):
+//! - CSV (this module): the results table and the per-element table;
+//! - PDF ([`report`], laid out by [`pdf`], charts through [`pdf_backend`]): the report of a tool;
+//! - [`params`]: scales and zero points as JSON, a PyTorch snippet, an ONNX `QuantizeLinear` description;
+//! - [`share`]: the form state as a compact URL fragment;
+//! - [`tables`] and [`number`]: the human tables (the CLI prints them, the PDF lays them out).
+//!
+//! Two CSV tables, written from any of the core's reports (or a bare [`Analysis`]):
 //!
 //! - [`write_results`]: the results table, one row per channel and a final per-tensor summary row
 //!   ([`RESULTS_HEADER`] lists the columns);
@@ -22,6 +28,18 @@
 //! No web, file-system or terminal dependency: the writers take any [`std::io::Write`], so the CLI
 //! writes to standard output and the web app to a string.
 #![deny(missing_docs)]
+
+pub mod font;
+pub mod number;
+pub mod params;
+pub mod pdf;
+pub mod pdf_backend;
+pub mod report;
+pub mod share;
+pub mod tables;
+
+pub use pdf::Paper;
+pub use report::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
 
 use quant::analysis::ChannelResult;
 use quant::metrics::Metrics;

@@ -1,0 +1,201 @@
+//! The PDF report of a tool's results: title, date, tensor, the convention label and every
+//! resolved option, the formulas, the summary metrics, and the tool's result tables (the same
+//! tables the CLI prints, see [`crate::tables`]), on A4 or US Letter.
+
+use crate::font::Font;
+use crate::number::{Num, Precision};
+use crate::pdf::{Align, Document, Paper, Table, BODY};
+use crate::tables::{self, Block, TableData};
+use quant::parse::LineMode;
+use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
+use quant::Analysis;
+use serde::Serialize;
+
+/// What the report says besides the results.
+#[derive(Clone, Debug)]
+pub struct PdfOptions {
+    /// Paper size.
+    pub paper: Paper,
+    /// The date printed on the report (given, so the same inputs give the same file), e.g. `2026-11-23`.
+    pub date: String,
+    /// The tool options the report was computed with, for the options list (calibration range,
+    /// axis, parameter lines); without them only the resolved spec is listed.
+    pub options: Option<ToolOptions>,
+    /// At most this many per-element rows are printed (the CSV has them all).
+    pub max_values: usize,
+    /// Decimals of the numbers in the tables.
+    pub precision: Precision,
+}
+
+impl Default for PdfOptions {
+    fn default() -> Self {
+        PdfOptions {
+            paper: Paper::A4,
+            date: String::new(),
+            options: None,
+            max_values: 2000,
+            precision: Precision::Decimals(8),
+        }
+    }
+}
+
+/// The PDF report of the channels tool (seed 000's table).
+pub fn channels_pdf(report: &ChannelsReport, o: &PdfOptions) -> Vec<u8> {
+    let n = Num(o.precision);
+    build("Channels", &report.analysis, tables::channels(report, n), o)
+}
+
+/// The PDF report of the tensor tool (per-channel vs per-tensor, local ranges, memory).
+pub fn tensor_pdf(report: &TensorReport, o: &PdfOptions) -> Vec<u8> {
+    let n = Num(o.precision);
+    build("Tensor", &report.analysis, tables::tensor(report, n, o.max_values), o)
+}
+
+/// The PDF report of the values tool (one list, one set of parameters).
+pub fn values_pdf(report: &ValuesReport, o: &PdfOptions) -> Vec<u8> {
+    let n = Num(o.precision);
+    build("Values", &report.analysis, tables::values(report, n, o.max_values, "custom range"), o)
+}
+
+fn yes_no(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
+}
+
+/// The serde name of a unit enum value (`torch-f32`, `scale-one`, ...).
+fn serde_name(v: impl Serialize) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        other => format!("{other:?}"),
+    }
+}
+
+fn kv(items: &[(&str, String)]) -> Vec<(String, String)> {
+    items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+}
+
+/// Every resolved choice of the spec, and the tool options that shape the parameters.
+fn option_items(tool: &str, a: &Analysis, options: Option<&ToolOptions>) -> Vec<(String, String)> {
+    let s = &a.spec;
+    let overridden = if s.overridden.is_empty() { "none (the convention's defaults)".to_string() } else { s.overridden.join(", ") };
+    let mut items = kv(&[
+        ("convention", format!("{} ({})", a.convention, s.convention.title())),
+        ("integer type", s.dtype.to_string()),
+        ("scheme", s.scheme.name().into()),
+        ("granularity", a.granularity.name().into()),
+        ("integer range", format!("[qmin, qmax] = {}", s.range)),
+        ("values clamped to", s.saturation.to_string()),
+        ("reduce range", yes_no(s.reduce_range)),
+        ("narrow range", yes_no(s.narrow_range)),
+        ("custom quant_min / quant_max", yes_no(s.custom_range)),
+        ("rounding", s.rounding.name().into()),
+        ("stochastic seed", s.seed.to_string()),
+        ("symmetric divisor", format!("{} = {}", s.symmetric_divisor.name(), s.divisor_value())),
+        ("include zero", yes_no(s.include_zero)),
+        ("clamp zero point", yes_no(s.clamp_zero_point)),
+        ("arithmetic", serde_name(s.arithmetic)),
+        ("empty range", serde_name(s.zero_range)),
+        ("overridden", overridden),
+    ]);
+    if let Some(o) = options {
+        let range = if o.range.trim().is_empty() { "from the data".to_string() } else { o.range.trim().to_string() };
+        match tool {
+            "Channels" => {
+                let lines = match o.param_mode {
+                    LineMode::MinMax => "channel, min, max, samples (a calibration range per line)",
+                    LineMode::Manual => "channel, scale, zero point, samples (parameters given by hand)",
+                };
+                items.push(("input lines".into(), lines.into()));
+            }
+            "Tensor" => {
+                items.push(("calibration range".into(), range));
+                items.push(("channel axis".into(), o.axis.to_string()));
+            }
+            _ => items.push(("calibration range".into(), range)),
+        }
+    }
+    items
+}
+
+fn summary_items(a: &Analysis, n: Num) -> Vec<(String, String)> {
+    let s = &a.summary;
+    let m = &s.metrics;
+    let mut items = kv(&[
+        ("values", format!("{} ({} measured, {} non-finite left out)", s.elements, m.count, m.nonfinite)),
+        ("data min / max", format!("{} / {}", n.opt(s.min), n.opt(s.max))),
+        ("MSE", n.opt(m.mse)),
+        ("RMSE", n.opt(m.rmse)),
+        ("MAE", n.opt(m.mae)),
+        ("max error", n.opt(m.max_error)),
+        ("mean % error", format!("{} ({} zero value(s) left out)", n.opt(m.mean_pct_error), m.pct_error_zeros)),
+        ("SQNR", n.db(m.sqnr_db)),
+        ("clipped", format!("{} of {} ({})", m.clip_count, m.count, n.pct(m.clip_rate))),
+    ]);
+    if a.channels.len() == 1 || a.granularity == quant::Granularity::PerTensor {
+        if let Some(c) = a.channels.first() {
+            items.insert(2, ("scale / zero point".into(), format!("{} / {}", n.f(c.scale), c.zero_point)));
+        }
+    }
+    items.push(("warnings".into(), if s.warnings.is_empty() { "none".into() } else { tables::warnings_text(&s.warnings) }));
+    items
+}
+
+fn pdf_table(data: &TableData) -> Table {
+    Table {
+        columns: data
+            .header
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.to_string(), if data.is_left(i) { Align::Left } else { Align::Right }))
+            .collect(),
+        rows: data.rows.clone(),
+    }
+}
+
+fn build(tool: &str, a: &Analysis, blocks: Vec<Block>, o: &PdfOptions) -> Vec<u8> {
+    let n = Num(o.precision);
+    let title = format!("quantscope report: {} ({})", a.tensor, a.convention);
+    let mut doc = Document::new(o.paper, &format!("quantscope · {tool} · {} · {}", a.tensor, a.convention), "quantscope");
+    doc.title("quantscope report");
+    doc.line(&format!("{tool} tool · tensor {} · {}", a.tensor, a.convention), Font::Regular, 11.0, 0.0);
+    doc.space(4.0);
+    let mut overview = kv(&[
+        ("date", o.date.clone()),
+        ("tensor", a.tensor.clone()),
+        ("shape", format!("{:?}", a.shape)),
+        ("channel axis", a.axis.to_string()),
+        ("channels", a.channels.len().to_string()),
+    ]);
+    if o.date.is_empty() {
+        overview.remove(0);
+    }
+    doc.key_values(&overview);
+
+    doc.heading("Convention and options");
+    doc.key_values(&option_items(tool, a, o.options.as_ref()));
+    doc.space(3.0);
+    doc.note(a.spec.convention.summary());
+
+    doc.heading("Formulas");
+    let formulas: Vec<(String, String)> = a.spec.formulas().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    doc.key_values(&formulas);
+
+    doc.heading("Summary");
+    doc.key_values(&summary_items(a, n));
+
+    for block in blocks {
+        match block {
+            Block::Intro(_) => {}
+            Block::Section { title, context, table, after } => {
+                doc.heading(&title);
+                doc.note(&context);
+                doc.space(3.0);
+                doc.table(&pdf_table(&table));
+                for line in after {
+                    doc.paragraph(&line, BODY);
+                }
+            }
+            Block::Line(line) => doc.paragraph(&line, BODY),
+        }
+    }
+    doc.finish(&title, &o.date)
+}
