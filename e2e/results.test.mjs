@@ -73,6 +73,11 @@ describe('results in Chromium', () => {
     const scale = byTestId(page, 'table-samples').locator('tr[data-row="0"] [data-col="scale"]');
     assert.match(await scale.getAttribute('title'), /^0\.0086274509803921\d*$/);
     assert.equal(await byTestId(page, 'channels-results-convention').textContent(), 'convention: textbook');
+    // The channel axis of the original tensor is a label carried into the report.
+    await byTestId(page, 'channels-axis').fill('1');
+    await byTestId(page, 'table-samples').locator('figcaption').filter({ hasText: '(channel axis 1)' }).waitFor({ timeout: 5_000 });
+    await byTestId(page, 'channels-axis').fill('0');
+    await byTestId(page, 'table-samples').locator('figcaption').filter({ hasText: '(channel axis 0)' }).waitFor({ timeout: 5_000 });
   });
 
   test("pasting seed 001's example gives its local ranges and the memory figures", async () => {
@@ -94,6 +99,12 @@ describe('results in Chromium', () => {
     ]);
     const gain = (await readTable(page, 'memory', ['sqnr_gain_db']))[0][0];
     assert.ok(Number(gain) > 0, `per channel gains SQNR here (got ${gain})`);
+    // Seed 003's output: every value quantized and dequantized (the same numbers as
+    // `quantscope tensor --values --format json`: ch0 q = -35 -128 39 -70 127).
+    const elements = await readTable(page, 'elements', ['channel', 'index', 'x', 'pc_q', 'pc_dequantized']);
+    assert.equal(elements.length, 20);
+    assert.deepEqual(elements.slice(0, 5).map((row) => row[3]), ['-35', '-128', '39', '-70', '127']);
+    assert.deepEqual(elements[0], ['ch0', '0', '0.12', '-35', '0.12156863']);
   });
 
   test('seed 002: symmetric 8-bit over -1.5:1.5 with scale 1.5 / 127', async () => {

@@ -135,6 +135,8 @@ impl QuantForm {
 #[serde(default)]
 pub struct ChannelsForm {
     pub tensor_name: String,
+    /// The channel axis of the original tensor the lines describe (a label, seed 000).
+    pub axis: String,
     /// min-max | manual
     pub input_mode: String,
     /// per-channel | per-tensor
@@ -147,6 +149,7 @@ impl Default for ChannelsForm {
     fn default() -> Self {
         ChannelsForm {
             tensor_name: "conv1.weight".into(),
+            axis: "0".into(),
             input_mode: "min-max".into(),
             granularity: "per-channel".into(),
             data: "filter_0,-1.2,1,0.73\n\

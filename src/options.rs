@@ -163,6 +163,7 @@ pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputEr
         Tool::Channels => {
             let f = &form.channels;
             options.tensor_name = f.tensor_name.clone();
+            options.axis = integer::<usize>("axis", &f.axis, "a dimension index such as 0")?.unwrap_or(0);
             options.param_mode = line_mode(&f.input_mode)?;
             options.granularity =
                 choice::<Granularity>("granularity", &f.granularity, "per-channel or per-tensor")?;
@@ -172,6 +173,8 @@ pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputEr
             options.tensor_name = f.tensor_name.clone();
             options.axis = integer::<usize>("axis", &f.axis, "0 or 1")?.unwrap_or(0);
             options.range = range(&f.range_mode, &f.range);
+            // Seed 003 prints every quantized and dequantized value: keep them for the value table.
+            options.keep_values = true;
         }
         Tool::Values => {
             let f = &form.values;

@@ -21,6 +21,11 @@ pub fn ChannelsTool() -> impl IntoView {
         |f, v| f.channels.tensor_name = v,
         Commit::Debounced,
     );
+    let axis = state.lens(
+        |f| f.channels.axis.clone(),
+        |f, v| f.channels.axis = v,
+        Commit::Debounced,
+    );
     let mode = state.lens(
         |f| f.channels.input_mode.clone(),
         |f, v| f.channels.input_mode = v,
@@ -42,6 +47,13 @@ pub fn ChannelsTool() -> impl IntoView {
         <ToolPanel tool=Tool::Channels>
             <TextAreaField id="channels-data".into() label="Channels" lens=data hint=data_hint />
             <TextField id="channels-tensor-name".into() label="Tensor name" lens=name />
+            <TextField
+                id="channels-axis".into()
+                label="Channel axis"
+                lens=axis
+                inputmode="numeric"
+                hint="The dimension of the original tensor the lines are channels of (0 for Linear [out, in] and Conv [O, I, kH, kW] weights); carried into reports."
+            />
             <SelectField id="channels-input-mode".into() label="Input lines" lens=mode choices=choices::INPUT_MODES />
             <SelectField
                 id="channels-granularity".into()

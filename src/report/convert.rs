@@ -180,7 +180,7 @@ pub fn channels(r: &ChannelsReport) -> Report {
     }
     let samples = Table {
         id: "samples".into(),
-        caption: format!("{}: per sample", a.tensor),
+        caption: format!("{} (channel axis {}): per sample", a.tensor, a.axis),
         columns: columns(&spec),
         rows,
     };
@@ -347,11 +347,61 @@ pub fn tensor(r: &TensorReport) -> Report {
             ..Row::default()
         }],
     });
-    report(
-        &r.full.per_channel,
-        tables,
-        nonfinite_note(&r.nonfinite).into_iter().collect(),
-    )
+    let mut notes: Vec<String> = nonfinite_note(&r.nonfinite).into_iter().collect();
+    // Seed 003's output: every value's integer and reconstruction, under both granularities.
+    let pairs = r.full.per_channel.channels.iter().zip(&r.full.per_tensor.channels);
+    let mut rows = Vec::new();
+    for (pc, pt) in pairs {
+        let (Some(a), Some(b)) = (&pc.elements, &pt.elements) else { continue };
+        for i in 0..a.x.len().min(MAX_ELEMENT_ROWS - rows.len()) {
+            rows.push(Row {
+                cells: vec![
+                    Cell::Text(pc.name.clone()),
+                    Cell::Int(i as i64),
+                    Cell::Plain(a.x[i]),
+                    a.q[i].map_or(Cell::Empty, Cell::Int),
+                    a.dequantized[i].into(),
+                    a.error[i].into(),
+                    Cell::Flag(a.clipped[i]),
+                    b.q[i].map_or(Cell::Empty, Cell::Int),
+                    b.dequantized[i].into(),
+                    b.error[i].into(),
+                    Cell::Flag(b.clipped[i]),
+                ],
+                ..Row::default()
+            });
+        }
+    }
+    if !rows.is_empty() {
+        notes.extend(truncation_note(rows.len(), r.full.per_channel.summary.elements));
+        tables.push(Table {
+            id: "elements".into(),
+            caption: "Every value: quantized and dequantized".into(),
+            columns: columns(&[
+                ("channel", "Channel"),
+                ("index", "Index"),
+                ("x", "Value"),
+                ("pc_q", "q (per channel)"),
+                ("pc_dequantized", "x̂ (per channel)"),
+                ("pc_error", "Error (per channel)"),
+                ("pc_clipped", "Clipped (per channel)"),
+                ("pt_q", "q (per tensor)"),
+                ("pt_dequantized", "x̂ (per tensor)"),
+                ("pt_error", "Error (per tensor)"),
+                ("pt_clipped", "Clipped (per tensor)"),
+            ]),
+            rows,
+        });
+    }
+    report(&r.full.per_channel, tables, notes)
+}
+
+/// At most this many per-value rows go into a page table, so a million pasted values do not
+/// become a million table rows; the summary tables still cover every value.
+pub const MAX_ELEMENT_ROWS: usize = 2000;
+
+fn truncation_note(shown: usize, total: usize) -> Option<String> {
+    (shown < total).then(|| format!("The per-value table shows the first {shown} of {total} values; every other table covers all of them."))
 }
 
 /// The values tool: parameters, every value, metrics (seed 002).
@@ -391,9 +441,11 @@ pub fn values(r: &ValuesReport) -> Report {
         ]),
         rows: parameters.collect(),
     });
+    let mut notes: Vec<String> = nonfinite_note(&r.nonfinite).into_iter().collect();
     for ch in &a.channels {
         let Some(e) = &ch.elements else { continue };
-        let rows = (0..e.x.len())
+        notes.extend(truncation_note(e.x.len().min(MAX_ELEMENT_ROWS), e.x.len()));
+        let rows = (0..e.x.len().min(MAX_ELEMENT_ROWS))
             .map(|i| Row {
                 cells: vec![
                     Cell::Int(i as i64 + 1),
@@ -423,11 +475,7 @@ pub fn values(r: &ValuesReport) -> Report {
         });
     }
     tables.push(metrics_table("metrics", "Errors", a));
-    report(
-        a,
-        tables,
-        nonfinite_note(&r.nonfinite).into_iter().collect(),
-    )
+    report(a, tables, notes)
 }
 
 /// The core's refusal as an error on the field it concerns.

@@ -26,6 +26,8 @@ pub struct ToolOptions {
     /// A custom calibration range `MIN:MAX` for every channel (tensor and values tools); empty: from the data.
     pub range: String,
     /// Tensor tool: channel axis of the pasted matrix (0: a channel per row, 1: a channel per column).
+    /// Channels tool: the channel axis of the original tensor the lines describe (seed 000), a label
+    /// carried into the report and the hand-off to PyTorch / ONNX (`quantize_per_channel(..., axis)`).
     pub axis: usize,
     /// Tensor name shown in reports.
     pub tensor_name: String,
@@ -212,8 +214,9 @@ pub struct ChannelsReport {
 pub fn channels(text: &str, options: &ToolOptions) -> Result<ChannelsReport, ToolError> {
     let spec = resolve(options)?;
     let parsed = parse::parse_channel_lines(text, options.param_mode, &options.tensor_name).map_err(ToolError::Input)?;
-    let analysis = analysis::analyse(&parsed.samples.tensor, &spec, options.granularity, &parsed.params, true)
+    let mut analysis = analysis::analyse(&parsed.samples.tensor, &spec, options.granularity, &parsed.params, true)
         .map_err(|e| locate_manual_error(e, &parsed))?;
+    analysis.axis = options.axis;
     let rows = sample_rows(&parsed.samples, &parsed.params, &analysis);
     Ok(ChannelsReport { tool: "channels", analysis, rows, nonfinite: parsed.samples.nonfinite })
 }
