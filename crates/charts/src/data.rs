@@ -271,7 +271,7 @@ pub fn histogram<I: Iterator<Item = f64>>(values: I, lo: f64, hi: f64, bins: usi
     let mut counts = vec![0u64; bins.max(1)];
     let n = counts.len();
     let w = (hi - lo) / n as f64;
-    if !(w > 0.0) {
+    if w.is_nan() || w <= 0.0 {
         return counts;
     }
     let inv = 1.0 / w;

@@ -52,20 +52,37 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
     }
     let len = start;
     let half_max = bands.iter().map(|b| b.2).fold(0.0, f64::max);
-    let (mut total, mut within, mut clipped_total) = (0, 0, 0);
+    let m = subject.metrics();
+    let (total, clipped_total) = (m.count as usize, m.clip_count as usize);
+    let dense = total > MAX_POINTS;
+    // One pass: the band counts, the extremes and (for many values) the envelope.
+    let mut within = 0;
     let mut unclipped_max: f64 = 0.0;
     let mut clipped_max: Option<f64> = None;
+    let width = len.div_ceil(ENVELOPE_BUCKETS).max(1);
+    let mut env: Vec<Bucket> = if dense {
+        (0..len.div_ceil(width)).map(|b| Bucket { start: b * width, end: ((b + 1) * width).min(len), min: None, max: None }).collect()
+    } else {
+        Vec::new()
+    };
+    let mut points = Vec::new();
     for p in subject.points() {
-        total += 1;
         let half = channels[p.channel].scale / 2.0;
-        if p.error.abs() <= half * (1.0 + 1e-9) {
+        let abs = p.error.abs();
+        if abs <= half * (1.0 + 1e-9) {
             within += 1;
         }
         if p.clipped {
-            clipped_total += 1;
-            clipped_max = Some(clipped_max.map_or(p.error.abs(), |m: f64| m.max(p.error.abs())));
+            clipped_max = Some(clipped_max.map_or(abs, |m: f64| m.max(abs)));
+            continue;
+        }
+        unclipped_max = unclipped_max.max(abs);
+        if dense {
+            let b = &mut env[p.position / width];
+            b.min = Some(b.min.map_or(p.error, |m| m.min(p.error)));
+            b.max = Some(b.max.map_or(p.error, |m| m.max(p.error)));
         } else {
-            unclipped_max = unclipped_max.max(p.error.abs());
+            points.push(p);
         }
     }
     let core = unclipped_max.max(half_max);
@@ -74,23 +91,17 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
     let off_scale = all > 4.0 * core;
     let ymax = if off_scale { core * 1.6 } else { all * 1.15 };
     let y = (-ymax, ymax);
-    let (points, envelope) = if total <= MAX_POINTS {
-        (Some(subject.points().filter(|p| !p.clipped).collect()), None)
+    let (points, envelope) = if dense { (None, Some(env)) } else { (Some(points), None) };
+    // The clipped values, one marker per cell (a second pass only when something clipped).
+    let clipped = if clipped_total == 0 {
+        Vec::new()
     } else {
-        (None, Some(data::envelope(subject.points(), len, ENVELOPE_BUCKETS)))
+        let clipped_iter = subject.points().filter(|p| p.clipped).map(|mut p| {
+            p.error = p.error.clamp(y.0, y.1);
+            p
+        });
+        data::thin_scatter(clipped_iter, (0.0, len.max(1) as f64), y, |p| (p.position as f64, p.error), (400, 100), MAX_CLIPPED_MARKERS).0
     };
-    let clipped_iter = subject.points().filter(|p| p.clipped).map(|mut p| {
-        p.error = p.error.clamp(y.0, y.1);
-        p
-    });
-    let (clipped, _) = data::thin_scatter(
-        clipped_iter,
-        (0.0, len.max(1) as f64),
-        y,
-        |p| (p.position as f64, p.error),
-        (400, 100),
-        MAX_CLIPPED_MARKERS,
-    );
     Plan { len, y, bands, points, envelope, clipped, total, within, clipped_total, clipped_max, off_scale }
 }
 

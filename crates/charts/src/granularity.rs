@@ -81,8 +81,8 @@ pub fn plan(comparison: &Comparison, metric: Metric) -> Plan {
                 per_channel: None,
                 per_tensor: None,
             };
-            for c in start..end {
-                g.per_channel = worse(metric, g.per_channel, pick(&pc[c].metrics));
+            for (c, ch) in pc.iter().enumerate().take(end).skip(start) {
+                g.per_channel = worse(metric, g.per_channel, pick(&ch.metrics));
                 g.per_tensor = worse(metric, g.per_tensor, pt.get(c).and_then(|r| pick(&r.metrics)));
             }
             g

@@ -48,7 +48,7 @@ impl Plan {
     pub fn bin_at(&self, x: f64) -> Option<(usize, f64, f64, u64)> {
         let n = self.counts.len();
         let w = (self.bins.1 - self.bins.0) / n as f64;
-        if !(w > 0.0) || x < self.bins.0 || x > self.bins.1 {
+        if w.is_nan() || w <= 0.0 || x < self.bins.0 || x > self.bins.1 {
             return None;
         }
         let i = (((x - self.bins.0) / w) as usize).min(n - 1);

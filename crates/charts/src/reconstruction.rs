@@ -36,7 +36,8 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
         hi = hi.max(b);
     }
     let range = data::pad(lo, hi, 0.06);
-    let total = subject.points().count();
+    // Finite values, as the core counted them (no pass over the data for it).
+    let total = subject.metrics().count as usize;
     let (points, thinned) = if total <= MAX_POINTS {
         (subject.points().collect(), false)
     } else {

@@ -43,10 +43,10 @@ pub fn caption(sweep: &BitSweep) -> String {
     }
     for (name, points) in [("per-channel", &pc), ("per-tensor", &pt)] {
         if let Some((a, b, d)) = slope(points) {
-            s += &format!("; {name} gains {} dB per bit from {a} to {b} bits", format!("{d:.2}"));
+            s += &format!("; {name} gains {d:.2} dB per bit from {a} to {b} bits");
         }
     }
-    s += &format!(" (guide: {} dB per bit)", format!("{DB_PER_BIT:.2}"));
+    s += &format!(" (guide: {DB_PER_BIT:.2} dB per bit)");
     if sweep.dropped_custom_range {
         s += ". The custom quant_min/quant_max applies to one width only: the sweep uses each width's full range";
     }
