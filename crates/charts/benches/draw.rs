@@ -40,6 +40,25 @@ fn ms(d: Duration) -> String {
     format!("{:8.2} ms", d.as_secs_f64() * 1e3)
 }
 
+const SIZE: (u32, u32) = (900, 480);
+
+/// Times a chart's plan, then its drawing from that plan to an SVG string and to the recording backend.
+fn row<P>(
+    name: &str,
+    plan: impl Fn() -> P,
+    svg: impl Fn(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>, &P) -> Option<()>,
+    rec: impl Fn(&DrawingArea<RecordingBackend, plotters::coord::Shift>, &P) -> Option<()>,
+) {
+    let (p, plan) = best(plan);
+    let (d, _) = best(|| {
+        let mut out = String::new();
+        svg(&SVGBackend::with_string(&mut out, SIZE).into_drawing_area(), &plan).unwrap();
+        out.len()
+    });
+    let (r, _) = best(|| rec(&RecordingBackend::new(SIZE.0, SIZE.1).into_drawing_area(), &plan).unwrap());
+    println!("{name:15} plan {} draw {} | {}", ms(p), ms(d), ms(r));
+}
+
 fn main() {
     let n = 1_000_000;
     let xs = normals(n);
@@ -49,35 +68,16 @@ fn main() {
     let a = analyse(&t, &spec, Granularity::PerTensor, &ParamSource::Range(RangeInput::new(-1.2, 1.2)), true).unwrap();
     let s = Subject::tensor(&a);
     let theme = Theme::light();
-    let (w, h) = (900u32, 480u32);
+    let (w, h) = SIZE;
     println!("{n} values, {w}x{h}: plan (pass over the data) + draw (SVG string | recording)");
 
-    let (p, plan) = best(|| reconstruction::plan(&s));
-    let (d, _) = best(|| {
-        let mut out = String::new();
-        reconstruction::draw_plan(&SVGBackend::with_string(&mut out, (w, h)).into_drawing_area(), &s, &plan, &theme).unwrap();
-        out.len()
+    row("reconstruction", || reconstruction::plan(&s), |a, p| reconstruction::draw_plan(a, &s, p, &theme).map(drop).ok(), |a, p| {
+        reconstruction::draw_plan(a, &s, p, &theme).map(drop).ok()
     });
-    let (r, _) = best(|| reconstruction::draw_plan(&RecordingBackend::new(w, h).into_drawing_area(), &s, &plan, &theme).unwrap());
-    println!("reconstruction  plan {} draw {} | {}", ms(p), ms(d), ms(r));
-
-    let (p, plan) = best(|| error::plan(&s));
-    let (d, _) = best(|| {
-        let mut out = String::new();
-        error::draw_plan(&SVGBackend::with_string(&mut out, (w, h)).into_drawing_area(), &s, &plan, &theme).unwrap();
-        out.len()
+    row("error", || error::plan(&s), |a, p| error::draw_plan(a, &s, p, &theme).map(drop).ok(), |a, p| error::draw_plan(a, &s, p, &theme).map(drop).ok());
+    row("histogram", || histogram::plan(&s), |a, p| histogram::draw_plan(a, &s, p, &theme).map(drop).ok(), |a, p| {
+        histogram::draw_plan(a, &s, p, &theme).map(drop).ok()
     });
-    let (r, _) = best(|| error::draw_plan(&RecordingBackend::new(w, h).into_drawing_area(), &s, &plan, &theme).unwrap());
-    println!("error           plan {} draw {} | {}", ms(p), ms(d), ms(r));
-
-    let (p, plan) = best(|| histogram::plan(&s));
-    let (d, _) = best(|| {
-        let mut out = String::new();
-        histogram::draw_plan(&SVGBackend::with_string(&mut out, (w, h)).into_drawing_area(), &s, &plan, &theme).unwrap();
-        out.len()
-    });
-    let (r, _) = best(|| histogram::draw_plan(&RecordingBackend::new(w, h).into_drawing_area(), &s, &plan, &theme).unwrap());
-    println!("histogram       plan {} draw {} | {}", ms(p), ms(d), ms(r));
 
     // A 1000 x 1000 tensor, 1000 channels, for the bars and the sweep.
     let t = Tensor::dense("w", Samples::F64(xs), vec![1000, 1000], 0).unwrap();

@@ -2,7 +2,7 @@
 
 use crate::format;
 use crate::theme::Theme;
-use crate::{Area, ChartResult, PlotFrame};
+use crate::{Area, ChartResult, Drawn, PlotFrame};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -193,4 +193,10 @@ pub(crate) fn message<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, title:
     }
     area.draw(&Text::new(msg.to_string(), (w as i32 / 2, h as i32 / 2), style))?;
     Ok(())
+}
+
+/// Nothing to plot: the message in the middle, the caption saying so, no frame.
+pub(crate) fn nothing<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, title: &str, msg: &str, caption: String) -> ChartResult<Drawn, DB> {
+    message(area, theme, title, msg)?;
+    Ok(Drawn { caption, frame: None, primitives: 0 })
 }

@@ -156,8 +156,8 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, theme: &
 pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, plan: &Plan, theme: &Theme) -> ChartResult<Drawn, DB> {
     let title = format!("Error per element · {}", subject.label());
     if !subject.has_elements() || subject.is_empty() {
-        common::message(area, theme, &title, "no per-element results")?;
-        return Ok(Drawn { caption: format!("Error of {}: no per-element results to draw.", subject.label()), frame: None, primitives: 0 });
+        let caption = format!("Error of {}: no per-element results to draw.", subject.label());
+        return common::nothing(area, theme, &title, "no per-element results", caption);
     }
     let x = (0.0, plan.len.max(1) as f64);
     let (y0, y1) = plan.y;

@@ -163,8 +163,7 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, comparison: &Comparison, p
     };
     let n = plan.groups.len();
     if n == 0 {
-        common::message(area, theme, title, "no channels")?;
-        return Ok(Drawn { caption: "No channels to compare.".into(), frame: None, primitives: 0 });
+        return common::nothing(area, theme, title, "no channels", "No channels to compare.".into());
     }
     // Bar heights in axis units: dB, or log10(MSE).
     let to_axis = |v: Option<f64>| -> Option<f64> {

@@ -152,8 +152,8 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, theme: &
 pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, plan: &Plan, theme: &Theme) -> ChartResult<Drawn, DB> {
     let title = format!("Histogram · {}", subject.label());
     if !subject.has_elements() || plan.total == 0 {
-        common::message(area, theme, &title, "no values to count")?;
-        return Ok(Drawn { caption: format!("Histogram of {}: no values to count.", subject.label()), frame: None, primitives: 0 });
+        let caption = format!("Histogram of {}: no values to count.", subject.label());
+        return common::nothing(area, theme, &title, "no values to count", caption);
     }
     let peak = plan.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
     let ymax = peak * 1.16;

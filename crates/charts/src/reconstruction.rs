@@ -95,8 +95,7 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
     let title = format!("Reconstruction · {}", subject.label());
     if !subject.has_elements() || subject.is_empty() {
         let caption = format!("Reconstruction of {}: no per-element results to draw.", subject.label());
-        common::message(area, theme, &title, "no per-element results")?;
-        return Ok(Drawn { caption, frame: None, primitives: 0 });
+        return common::nothing(area, theme, &title, "no per-element results", caption);
     }
     let (lo, hi) = plan.range;
     let (clipped, kept): (Vec<&Point>, Vec<&Point>) = plan.points.iter().partition(|p| p.clipped);

@@ -64,8 +64,7 @@ pub fn caption(sweep: &BitSweep) -> String {
 pub fn draw<DB: DrawingBackend>(area: &Area<DB>, sweep: &BitSweep, theme: &Theme) -> ChartResult<Drawn, DB> {
     let title = "SQNR vs bit width · per-channel and per-tensor";
     if sweep.points.is_empty() {
-        common::message(area, theme, title, "no bit width could be computed")?;
-        return Ok(Drawn { caption: caption(sweep), frame: None, primitives: 0 });
+        return common::nothing(area, theme, title, "no bit width could be computed", caption(sweep));
     }
     let pc = series(sweep, true);
     let pt = series(sweep, false);
