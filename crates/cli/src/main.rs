@@ -118,6 +118,8 @@ fn tool_error(input: &Input, flag_value: Option<&str>, e: ToolError) -> Failure 
 struct Views<R> {
     human: fn(&R, Num) -> String,
     pdf: fn(&R, &PdfOptions) -> Vec<u8>,
+    /// The tensor tool's bit-width sweep, for its PDF chart.
+    sweep: Option<quant::sweep::BitSweep>,
 }
 
 fn emit<R: Serialize + export::Report>(report: &R, options: ToolOptions, output: &OutputArgs, views: Views<R>) -> Result<(), Failure> {
@@ -148,6 +150,7 @@ fn emit<R: Serialize + export::Report>(report: &R, options: ToolOptions, output:
             date: today(),
             options: Some(options),
             precision: output.precision,
+            sweep: views.sweep,
             ..PdfOptions::default()
         };
         let bytes = (views.pdf)(report, &pdf_options);
@@ -189,19 +192,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let input = read_input(a.input.as_deref())?;
             let options = a.to_options();
             let report = tools::channels(&input.text, &options).map_err(|e| tool_error(&input, None, e))?;
-            emit(&report, options, &a.output, Views { human: human::channels, pdf: export::channels_pdf })
+            emit(&report, options, &a.output, Views { human: human::channels, pdf: export::channels_pdf, sweep: None })
         }
         Command::Tensor(a) => {
             let input = read_input(a.input.as_deref())?;
             let options = a.to_options();
             let report = tools::tensor(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
-            emit(&report, options, &a.output, Views { human: human::tensor, pdf: export::tensor_pdf })
+            // The sweep is drawn in the PDF only.
+            let sweep = a.output.pdf.as_ref().and_then(|_| quant::sweep::tensor_tool(&input.text, &options).ok());
+            emit(&report, options, &a.output, Views { human: human::tensor, pdf: export::tensor_pdf, sweep })
         }
         Command::Values(a) => {
             let input = read_input(a.input.as_deref())?;
             let options = a.to_options();
             let report = tools::values(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
-            emit(&report, options, &a.output, Views { human: human::values, pdf: export::values_pdf })
+            emit(&report, options, &a.output, Views { human: human::values, pdf: export::values_pdf, sweep: None })
         }
     }
 }

@@ -76,6 +76,18 @@ impl Params {
         self.zero_points.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
     }
 
+    /// The first comment line of the snippets: what the parameters are of.
+    fn header(&self) -> String {
+        format!(
+            "# quantscope: tensor {}, convention {}, {} {} {}\n",
+            self.tensor,
+            self.convention,
+            self.dtype,
+            self.scheme,
+            self.granularity.name()
+        )
+    }
+
     /// Scales and zero points as a JSON object (scales printed as described in the module docs).
     pub fn to_json(&self) -> String {
         let s = |v: &str| serde_json::to_string(v).unwrap_or_default();
@@ -111,15 +123,7 @@ impl Params {
         let IntRange { qmin, qmax } = self.range;
         let float_dtype = if self.float32() { "torch.float32" } else { "torch.float64" };
         let mut out = String::from("import torch\n\n");
-        let _ = writeln!(
-            out,
-            "# quantscope: tensor {}, convention {}, {} {} {}",
-            self.tensor,
-            self.convention,
-            self.dtype,
-            self.scheme,
-            self.granularity.name()
-        );
+        out.push_str(&self.header());
         let _ = writeln!(out, "# w: the float tensor, shape {:?}{}", self.shape, match self.granularity {
             Granularity::PerChannel => format!(", channels along axis {}", self.axis),
             Granularity::PerTensor => String::new(),
@@ -182,15 +186,7 @@ impl Params {
         let values = |v: &[String]| if per_channel { format!("[{}]", v.join(", ")) } else { v.join("") };
         let zps: Vec<String> = self.zero_points.iter().map(i64::to_string).collect();
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# quantscope: tensor {}, convention {}, {} {} {}",
-            self.tensor,
-            self.convention,
-            self.dtype,
-            self.scheme,
-            self.granularity.name()
-        );
+        out.push_str(&self.header());
         let _ = writeln!(out, "# QuantizeLinear (opset {opset} or later): y = saturate(round_half_even(x / y_scale) + y_zero_point)");
         let _ = writeln!(out, "#   x            {}  float32, shape {:?}", self.tensor, self.shape);
         let _ = writeln!(out, "#   y_scale      {scale_name}  float32, dims {dims}, {}", values(&scales));

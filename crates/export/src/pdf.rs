@@ -417,12 +417,17 @@ impl Document {
         self.y -= l.head_h;
     }
 
+    /// The height in points of a chart of `size` units drawn as wide as the text.
+    pub fn chart_height(&self, size: (u32, u32)) -> f32 {
+        size.1 as f32 * self.text_width() / size.0 as f32
+    }
+
     /// A chart region as wide as the text, `size` chart units (the pixels the chart has on the
     /// page) scaled to fit; `draw` draws it with plotters (e.g. a `crates/charts` function).
-    pub fn chart<E>(&mut self, size: (u32, u32), draw: impl FnOnce(DrawingArea<PdfBackend<'_>, Shift>) -> Result<(), E>) -> Result<(), E> {
+    pub fn chart<T, E>(&mut self, size: (u32, u32), draw: impl FnOnce(DrawingArea<PdfBackend<'_>, Shift>) -> Result<T, E>) -> Result<T, E> {
         let width = self.text_width();
         let unit = width / size.0 as f32;
-        let height = size.1 as f32 * unit;
+        let height = self.chart_height(size);
         self.ensure(height + 4.0);
         let origin = (MARGIN_X, self.y);
         let page = self.pages.last_mut().expect("a page");

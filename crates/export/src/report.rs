@@ -5,9 +5,15 @@
 use crate::font::Font;
 use crate::number::{Num, Precision};
 use crate::pdf::{Align, Document, Paper, Table, BODY};
+use crate::pdf_backend::PdfBackend;
+use plotters::drawing::DrawingAreaErrorKind;
+use std::convert::Infallible;
 use crate::tables::{self, Block, TableData};
 use quant::parse::LineMode;
 use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
+use charts::granularity::Metric;
+use charts::{Subject, Theme};
+use quant::sweep::BitSweep;
 use quant::Analysis;
 use serde::Serialize;
 
@@ -25,6 +31,8 @@ pub struct PdfOptions {
     pub max_values: usize,
     /// Decimals of the numbers in the tables.
     pub precision: Precision,
+    /// The bit-width sweep of the tensor tool (`quant::sweep::tensor_tool`), drawn when given.
+    pub sweep: Option<BitSweep>,
 }
 
 impl Default for PdfOptions {
@@ -35,6 +43,7 @@ impl Default for PdfOptions {
             options: None,
             max_values: 2000,
             precision: Precision::Decimals(8),
+            sweep: None,
         }
     }
 }
@@ -42,19 +51,47 @@ impl Default for PdfOptions {
 /// The PDF report of the channels tool (seed 000's table).
 pub fn channels_pdf(report: &ChannelsReport, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
-    build("Channels", &report.analysis, tables::channels(report, n), o)
+    let subject = Subject::tensor(&report.analysis);
+    let charts: Vec<Chart<'_>> = vec![("Reconstruction", Box::new(move |a| charts::reconstruction::draw(a, &subject, &Theme::light()).map(|d| d.caption)))];
+    build("Channels", &report.analysis, tables::channels(report, n), charts, o)
 }
 
 /// The PDF report of the tensor tool (per-channel vs per-tensor, local ranges, memory).
 pub fn tensor_pdf(report: &TensorReport, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
-    build("Tensor", &report.analysis, tables::tensor(report, n, o.max_values), o)
+    let a = &report.analysis;
+    let mut charts: Vec<Chart<'_>> = vec![(
+        "Per-tensor vs per-channel",
+        Box::new(|area| charts::granularity::draw(area, &report.full, Metric::SqnrDb, &Theme::light()).map(|d| d.caption)),
+    )];
+    if let Some(sweep) = &o.sweep {
+        charts.push(("Bit-width sweep", Box::new(move |area| charts::sweep::draw(area, sweep, &Theme::light()).map(|d| d.caption))));
+    }
+    if Subject::tensor(a).has_elements() {
+        charts.extend(element_charts(a));
+    }
+    build("Tensor", a, tables::tensor(report, n, o.max_values), charts, o)
 }
 
 /// The PDF report of the values tool (one list, one set of parameters).
 pub fn values_pdf(report: &ValuesReport, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
-    build("Values", &report.analysis, tables::values(report, n, o.max_values, "custom range"), o)
+    build("Values", &report.analysis, tables::values(report, n, o.max_values, "custom range"), element_charts(&report.analysis), o)
+}
+
+/// A chart: its title and a function drawing it (returning its caption).
+type Chart<'a> = (&'static str, Box<dyn FnOnce(&charts::Area<PdfBackend<'_>>) -> Result<String, DrawingAreaErrorKind<Infallible>> + 'a>);
+
+/// Size of a chart in its own units (the pixels it would have on the page).
+const CHART_SIZE: (u32, u32) = (760, 380);
+
+/// The per-element charts of the whole tensor: reconstruction, error, histogram.
+fn element_charts(a: &Analysis) -> Vec<Chart<'_>> {
+    vec![
+        ("Reconstruction", Box::new(move |area| charts::reconstruction::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
+        ("Error", Box::new(move |area| charts::error::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
+        ("Histogram", Box::new(move |area| charts::histogram::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
+    ]
 }
 
 fn yes_no(b: bool) -> String {
@@ -151,7 +188,7 @@ fn pdf_table(data: &TableData) -> Table {
     }
 }
 
-fn build(tool: &str, a: &Analysis, blocks: Vec<Block>, o: &PdfOptions) -> Vec<u8> {
+fn build(tool: &str, a: &Analysis, blocks: Vec<Block>, charts: Vec<Chart<'_>>, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
     let title = format!("quantscope report: {} ({})", a.tensor, a.convention);
     let mut doc = Document::new(o.paper, &format!("quantscope · {tool} · {} · {}", a.tensor, a.convention), "quantscope");
@@ -186,6 +223,8 @@ fn build(tool: &str, a: &Analysis, blocks: Vec<Block>, o: &PdfOptions) -> Vec<u8
         match block {
             Block::Intro(_) => {}
             Block::Section { title, context, table, after } => {
+                // The heading stays with its table (a short one whole, a long one's first rows).
+                doc.ensure(70.0 + 14.0 * table.rows.len().min(12) as f32);
                 doc.heading(&title);
                 doc.note(&context);
                 doc.space(3.0);
@@ -197,5 +236,20 @@ fn build(tool: &str, a: &Analysis, blocks: Vec<Block>, o: &PdfOptions) -> Vec<u8
             Block::Line(line) => doc.paragraph(&line, BODY),
         }
     }
+    if !charts.is_empty() {
+        // The heading stays with the first chart.
+        doc.ensure(doc.chart_height(CHART_SIZE) + 100.0);
+        doc.heading("Charts");
+        for (title, draw) in charts {
+            let height = doc.chart_height(CHART_SIZE);
+            doc.ensure(height + 40.0);
+            doc.line(title, Font::Bold, 10.0, 0.0);
+            let caption = doc.chart(CHART_SIZE, |area| draw(&area));
+            // A chart that cannot be drawn leaves its room blank and says so.
+            doc.note(&caption.unwrap_or_else(|e| format!("{title}: not drawn ({e})")));
+            doc.space(6.0);
+        }
+    }
+
     doc.finish(&title, &o.date)
 }

@@ -79,10 +79,11 @@ fn seed000_report_has_the_golden_numbers() {
 
 #[test]
 fn letter_paper() {
-    let o = ToolOptions::default();
+    let o = ToolOptions { keep_values: true, ..ToolOptions::default() };
     let report = tools::tensor(SEED001, &o).unwrap();
-    let bytes = tensor_pdf(&report, &options(Paper::Letter, &o));
-    let Some((info, text)) = check("seed001-letter", &bytes, &[1, 2]) else { return };
+    let sweep = quant::sweep::tensor_tool(SEED001, &o).unwrap();
+    let bytes = tensor_pdf(&report, &PdfOptions { sweep: Some(sweep), ..options(Paper::Letter, &o) });
+    let Some((info, text)) = check("seed001-letter", &bytes, &[1, 2, 3, 4]) else { return };
     assert!(info.contains("612 x 792 pts (letter)"), "{info}");
     assert!(text.contains("Per-tensor vs per-channel"), "{text}");
     assert!(text.contains("11.44534608 dB"), "{text}");
