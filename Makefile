@@ -41,9 +41,19 @@ test: setup test-native test-fuzz test-wasm test-e2e
 test-native: setup-native
 	cargo test $(NATIVE_PACKAGES)
 
+# Every cargo-fuzz target of every fuzz folder, FUZZ_SECONDS each. A run's output goes to
+# target/fuzz-<target>.log; the log's end is printed when a target fails.
+FUZZ_DIRS := crates/quant/fuzz
 test-fuzz: setup-fuzz
-	cd crates/quant/fuzz && for target in $$(cargo +nightly fuzz list); do \
-	  cargo +nightly fuzz run $$target -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 || exit 1; \
+	@mkdir -p target
+	@for dir in $(FUZZ_DIRS); do \
+	  targets=$$(cd $$dir && cargo +nightly fuzz list) && [ -n "$$targets" ] || { echo "no fuzz targets in $$dir"; exit 1; }; \
+	  for fuzz_target in $$targets; do \
+	    log=$(CURDIR)/target/fuzz-$$fuzz_target.log; \
+	    (cd $$dir && cargo +nightly fuzz run $$fuzz_target -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048) > $$log 2>&1 \
+	      || { tail -n 60 $$log; echo "fuzz $$fuzz_target: FAILED (full log: $$log)"; exit 1; }; \
+	    echo "fuzz $$fuzz_target: $$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $$log)"; \
+	  done; \
 	done
 
 # The app's components and browser glue, compiled to wasm and run in headless Chromium by
