@@ -5,6 +5,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use export::Paper;
 use quant::parse::LineMode;
+use quant::calibrate::{Calibration, Method};
 use quant::tools::ToolOptions;
 use quant::{Convention, Dtype, Granularity, Rounding, Scheme, SpecOptions, SymmetricDivisor};
 use std::path::PathBuf;
@@ -50,6 +51,78 @@ pub enum Command {
     /// One list of values with a custom (`--range`) or derived range (seed 002).
     #[command(after_help = EXAMPLES)]
     Values(ValuesArgs),
+    /// Every tensor of a weight file (.npy, .npz, .safetensors): the model-wide table, sorted by
+    /// per-channel SQNR so the most sensitive layers come first.
+    #[command(after_help = FILE_EXAMPLES)]
+    File(FileArgs),
+}
+
+const FILE_EXAMPLES: &str = "\
+Examples:
+  quantscope file model.safetensors --convention pytorch --dtype qint8
+  quantscope file weights.npz --tensor fc.weight --calibration percentile --percentile 99.99
+  quantscope file model.safetensors --format csv > layers.csv
+
+Exit status: 0 on success, 2 on a bad file (the message names the file and the tensor) or bad options.";
+
+/// The `file` subcommand.
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// The weight file: .npy, .npz (stored or deflated) or .safetensors (detected by content).
+    pub path: PathBuf,
+    /// Analyse only this tensor.
+    #[arg(long, value_name = "NAME", conflicts_with = "all")]
+    pub tensor: Option<String>,
+    /// Analyse every tensor (the default).
+    #[arg(long)]
+    pub all: bool,
+    /// Channel axis (0: output channels of Linear [out, in] and Conv [O, I, kH, kW]).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub axis: usize,
+    /// How many of each tensor's worst channels to list.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub worst: usize,
+    #[command(flatten)]
+    pub calibration: CalibrationArgs,
+    #[command(flatten)]
+    pub spec: SpecArgs,
+    /// human: aligned table; json: one JSON object; csv: one row per tensor.
+    #[arg(long, value_enum, default_value_t = FileFormat::Human, help_heading = "Output")]
+    pub format: FileFormat,
+    /// Human output: N decimals (trailing zeros trimmed), or `full` for the shortest round-trip repr.
+    #[arg(long, value_name = "N|full", default_value = "8", value_parser = parse_precision, help_heading = "Output")]
+    pub precision: Precision,
+}
+
+/// Output of `file`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FileFormat {
+    /// Aligned table for people.
+    Human,
+    /// One JSON object: the file, the spec, one item per tensor.
+    Json,
+    /// One row per tensor (RFC 4180, spreadsheet-injection safe).
+    Csv,
+}
+
+/// How the calibration range is chosen (the core's `calibrate`).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Calibration")]
+pub struct CalibrationArgs {
+    /// minmax | moving-average | percentile | mse | entropy [default: minmax]. Ignored when --range is given.
+    #[arg(long, value_name = "METHOD", value_parser = core_parser::<Method>)]
+    pub calibration: Option<Method>,
+    /// The percentile of --calibration percentile, in (0, 100] [default: 99.999, ONNX Runtime's].
+    #[arg(long, value_name = "P")]
+    pub percentile: Option<f64>,
+}
+
+impl CalibrationArgs {
+    /// The core's calibration setting.
+    pub fn to_calibration(&self) -> Calibration {
+        let d = Calibration::default();
+        Calibration { method: self.calibration.unwrap_or(d.method), percentile: self.percentile.unwrap_or(d.percentile) }
+    }
 }
 
 /// The `channels` subcommand.
@@ -85,6 +158,8 @@ pub struct TensorArgs {
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub axis: usize,
     #[command(flatten)]
+    pub calibration: CalibrationArgs,
+    #[command(flatten)]
     pub spec: SpecArgs,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -98,6 +173,8 @@ pub struct ValuesArgs {
     /// A calibration range MIN:MAX, e.g. -1.5:1.5; absent: the data's own min and max.
     #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
     pub range: Option<String>,
+    #[command(flatten)]
+    pub calibration: CalibrationArgs,
     #[command(flatten)]
     pub spec: SpecArgs,
     #[command(flatten)]
@@ -278,6 +355,7 @@ impl TensorArgs {
             granularity: self.granularity.unwrap_or_default(),
             range: self.range.clone().unwrap_or_default(),
             axis: self.axis,
+            calibration: self.calibration.to_calibration(),
             ..base(&self.spec, &self.output)
         }
     }
@@ -286,7 +364,11 @@ impl TensorArgs {
 impl ValuesArgs {
     /// The core's tool options.
     pub fn to_options(&self) -> ToolOptions {
-        ToolOptions { range: self.range.clone().unwrap_or_default(), ..base(&self.spec, &self.output) }
+        ToolOptions {
+            range: self.range.clone().unwrap_or_default(),
+            calibration: self.calibration.to_calibration(),
+            ..base(&self.spec, &self.output)
+        }
     }
 }
 

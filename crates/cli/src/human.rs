@@ -12,7 +12,7 @@ use std::fmt::Write;
 const ALL: usize = usize::MAX;
 
 /// A table whose columns are right-aligned except the text ones.
-fn table(data: &TableData) -> String {
+pub(crate) fn table(data: &TableData) -> String {
     let mut t = Table::new();
     t.load_preset(presets::ASCII_MARKDOWN);
     t.set_header(data.header.clone());

@@ -4,6 +4,7 @@
 //! compute the reports, and this binary only formats them (human tables, JSON, CSV via `export`).
 
 mod args;
+mod file;
 mod human;
 
 use args::{Cli, Command, Format, OutputArgs};
@@ -207,6 +208,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let options = a.to_options();
             let report = tools::values(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
             emit(&report, options, &a.output, Views { human: human::values, pdf: export::values_pdf, sweep: None })
+        }
+        Command::File(a) => {
+            let text = file::run(&a).map_err(Failure::Usage)?;
+            file::print(&text).map_err(Failure::Io)
         }
     }
 }

@@ -1,0 +1,242 @@
+//! `quantscope file`: every tensor of a weight file (.npy, .npz, .safetensors), the model-wide
+//! table sorted by SQNR so the most sensitive layers come first.
+//!
+//! The file is read through `formats` (one tensor in memory at a time) and each tensor is analysed
+//! by the core's `compare_sources`; this module only lays the rows out.
+
+use crate::args::{FileArgs, FileFormat};
+use crate::human::table;
+use export::number::{Num, NA};
+use export::tables::TableData;
+use formats::report::{self, Outcome, Row};
+use formats::{Archive, Problem, ReadSeekSource};
+use quant::QuantSpec;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+
+/// The `file` report.
+#[derive(Serialize)]
+struct FileReport<'a> {
+    tool: &'static str,
+    file: String,
+    format: &'static str,
+    convention: String,
+    spec: &'a QuantSpec,
+    calibration: quant::calibrate::Calibration,
+    axis: usize,
+    /// Sorted: analysed tensors by per-channel SQNR ascending, then the others in file order.
+    tensors: Vec<Row>,
+}
+
+/// Runs the subcommand; `Err` is the message for exit status 2.
+pub fn run(a: &FileArgs) -> Result<String, String> {
+    let shown = a.path.display().to_string();
+    let file = std::fs::File::open(&a.path).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
+    let source = ReadSeekSource::new(io::BufReader::new(file)).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
+    let stem = a.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "array".into());
+    let mut archive = Archive::open(source, &stem).map_err(|e| format!("error: {shown}: {e}"))?;
+    let spec = QuantSpec::resolve(&a.spec.to_spec()).map_err(|e| format!("error: {e}"))?;
+    let calibration = a.calibration.to_calibration();
+    let names: Vec<String> = match &a.tensor {
+        Some(name) => {
+            if archive.info(name).is_none() {
+                let known: Vec<&str> = archive.tensors().iter().map(|t| t.name.as_str()).collect();
+                return Err(format!("error: {shown}: no tensor named `{name}` (the file has: {})", known.join(", ")));
+            }
+            vec![name.clone()]
+        }
+        None => archive.tensors().iter().map(|t| t.name.clone()).collect(),
+    };
+    let mut rows = Vec::with_capacity(names.len());
+    for name in names {
+        let info = archive.info(&name).cloned().ok_or_else(|| format!("error: {shown}: tensor `{name}` vanished"))?;
+        let outcome = if let Some(reason) = &info.not_analysable {
+            Outcome::Skipped(reason.clone())
+        } else if a.axis >= info.shape.len().max(1) {
+            Outcome::Skipped(format!("the channel axis {} is beyond its {} dimension(s)", a.axis, info.shape.len()))
+        } else if info.elements == 0 {
+            Outcome::Skipped("no values".into())
+        } else {
+            match report::analyse(&mut archive, &name, a.axis, &spec, &calibration, a.worst) {
+                Ok(r) => Outcome::Result(r),
+                // A setting the core refuses for this tensor: say so in its row.
+                Err(e) if matches!(e.problem, Problem::Quant(_)) => Outcome::Skipped(e.problem.to_string()),
+                Err(e) => return Err(format!("error: {shown}: {e}")),
+            }
+        };
+        rows.push(Row { info, outcome });
+    }
+    report::sort(&mut rows);
+    let r = FileReport {
+        tool: "file",
+        file: shown,
+        format: archive.format.name(),
+        convention: spec.label(),
+        spec: &spec,
+        calibration,
+        axis: a.axis,
+        tensors: rows,
+    };
+    Ok(match a.format {
+        FileFormat::Human => human(&r, Num(a.precision)),
+        FileFormat::Json => serde_json::to_string(&r).map_err(|e| format!("error: {e}"))? + "\n",
+        FileFormat::Csv => csv(&r).map_err(|e| format!("error: {e}"))?,
+    })
+}
+
+fn shape(s: &[u64]) -> String {
+    format!("[{}]", s.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
+}
+
+fn human(r: &FileReport, n: Num) -> String {
+    let analysed: Vec<(&Row, &report::TensorResult)> = r
+        .tensors
+        .iter()
+        .filter_map(|row| match &row.outcome {
+            Outcome::Result(t) => Some((row, t)),
+            Outcome::Skipped(_) => None,
+        })
+        .collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "file · {} · {} · {} tensor(s), {} analysed, sorted by per-channel SQNR (lowest first)",
+        r.file,
+        r.format,
+        r.tensors.len(),
+        analysed.len()
+    );
+    let s = r.spec;
+    let _ = writeln!(
+        out,
+        "convention: {} · {} {} · integer range {} · calibration: {} · channel axis {}",
+        r.convention,
+        s.dtype,
+        s.scheme.name(),
+        s.range,
+        calibration_label(&r.calibration),
+        r.axis
+    );
+    let header = [
+        "tensor", "dtype", "shape", "elements", "SQNR per-channel", "SQNR per-tensor", "gain", "MSE", "clip rate", "worst channels",
+    ];
+    let body: Vec<Vec<String>> = analysed
+        .iter()
+        .map(|(row, t)| {
+            let worst = t
+                .worst_channels
+                .iter()
+                .map(|w| format!("{} {}", w.name, n.db(w.sqnr_db)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let dtype = match row.info.note {
+                Some(_) if row.info.element == formats::Element::F64 => format!("{} → f32", row.info.dtype),
+                _ => row.info.dtype.clone(),
+            };
+            vec![
+                row.info.name.clone(),
+                dtype,
+                shape(&row.info.shape),
+                row.info.elements.to_string(),
+                n.db(t.per_channel_sqnr_db),
+                n.db(t.per_tensor_sqnr_db),
+                t.sqnr_gain_db.map_or_else(|| NA.to_string(), |g| format!("{} dB", n.f(g))),
+                n.opt(t.per_channel_mse),
+                n.pct(t.per_channel_clip_rate),
+                worst,
+            ]
+        })
+        .collect();
+    if !body.is_empty() {
+        let data = TableData { header: header.to_vec(), left: vec!["tensor", "dtype", "shape", "worst channels"], rows: body };
+        let _ = writeln!(out, "{}", table(&data));
+    }
+    let skipped: Vec<&Row> = r.tensors.iter().filter(|row| matches!(row.outcome, Outcome::Skipped(_))).collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(out, "\nnot analysed");
+        for row in skipped {
+            if let Outcome::Skipped(reason) = &row.outcome {
+                let _ = writeln!(out, "  {} ({} {}): {reason}", row.info.name, row.info.dtype, shape(&row.info.shape));
+            }
+        }
+    }
+    if analysed.iter().any(|(row, _)| row.info.element == formats::Element::F64) {
+        let _ = writeln!(out, "\nfloat64 tensors are rounded to float32 for the analysis.");
+    }
+    out
+}
+
+fn calibration_label(c: &quant::calibrate::Calibration) -> String {
+    match c.method {
+        quant::calibrate::Method::Percentile => format!("percentile {}", c.percentile),
+        m => m.name().to_string(),
+    }
+}
+
+/// The CSV columns, in order.
+pub const CSV_HEADER: [&str; 15] = [
+    "tensor",
+    "dtype",
+    "shape",
+    "elements",
+    "analysed",
+    "per_channel_sqnr_db",
+    "per_tensor_sqnr_db",
+    "sqnr_gain_db",
+    "per_channel_mse",
+    "per_tensor_mse",
+    "per_channel_clip_rate",
+    "per_tensor_clip_rate",
+    "worst_channels",
+    "note",
+    "reason",
+];
+
+fn csv(r: &FileReport) -> Result<String, Box<dyn std::error::Error>> {
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    w.write_record(CSV_HEADER)?;
+    let num = |v: Option<f64>| v.map(export::format_f64).unwrap_or_default();
+    for row in &r.tensors {
+        let i = &row.info;
+        let mut cells = vec![
+            export::safe_text(&i.name).into_owned(),
+            export::safe_text(&i.dtype).into_owned(),
+            shape(&i.shape),
+            i.elements.to_string(),
+        ];
+        match &row.outcome {
+            Outcome::Result(t) => {
+                let worst = t.worst_channels.iter().map(|w| format!("{}:{}", w.index, num(w.sqnr_db))).collect::<Vec<_>>().join(" ");
+                cells.extend([
+                    "true".into(),
+                    num(t.per_channel_sqnr_db),
+                    num(t.per_tensor_sqnr_db),
+                    num(t.sqnr_gain_db),
+                    num(t.per_channel_mse),
+                    num(t.per_tensor_mse),
+                    num(t.per_channel_clip_rate),
+                    num(t.per_tensor_clip_rate),
+                    worst,
+                    i.note.unwrap_or("").into(),
+                    String::new(),
+                ]);
+            }
+            Outcome::Skipped(reason) => {
+                cells.push("false".into());
+                cells.extend(std::iter::repeat_n(String::new(), 9));
+                cells.push(export::safe_text(reason).into_owned());
+            }
+        }
+        w.write_record(&cells)?;
+    }
+    w.flush()?;
+    Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// Prints the report (a closed pipe ends quietly).
+pub fn print(text: &str) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()
+}
