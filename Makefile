@@ -43,7 +43,7 @@ test-native: setup-native
 
 # Every cargo-fuzz target of every fuzz folder, FUZZ_SECONDS each. A run's output goes to
 # target/fuzz-<target>.log; the log's end is printed when a target fails.
-FUZZ_DIRS := crates/quant/fuzz
+FUZZ_DIRS := crates/quant/fuzz crates/formats/fuzz
 test-fuzz: setup-fuzz
 	@mkdir -p target
 	@for dir in $(FUZZ_DIRS); do \
