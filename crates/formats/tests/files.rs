@@ -212,7 +212,7 @@ fn numpy_reads_rust_written_files() {
     std::fs::write(&path, &st).unwrap();
     let mut npy = b"\x93NUMPY\x01\x00".to_vec();
     let mut dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }".to_string();
-    while (10 + dict.len() + 1) % 64 != 0 {
+    while !(10 + dict.len() + 1).is_multiple_of(64) {
         dict.push(' ');
     }
     dict.push('\n');
