@@ -199,26 +199,87 @@ fn scan(tensor: &Tensor, arithmetic: Arithmetic) -> Vec<Scan> {
     let mut scans = vec![Scan::default(); tensor.channels()];
     for block in tensor.blocks() {
         let s = &mut scans[block.channel];
-        for i in block.range {
-            let x = tensor.data.get(i);
-            if !usable(x, arithmetic) {
-                s.nonfinite += 1;
-                s.first_nonfinite.get_or_insert(s.seen);
-            } else {
-                if s.min.is_none_or(|(m, _)| x < m) {
-                    s.min = Some((x, i));
-                }
-                if s.max.is_none_or(|(m, _)| x > m) {
-                    s.max = Some((x, i));
-                }
-                if tensor.decimals.is_some() && tensor.decimal(i).is_none() {
-                    s.inexact += 1;
-                }
-            }
-            s.seen += 1;
+        let start = block.range.start;
+        let (lo, hi, bad) = match &tensor.data {
+            Samples::F32(v) => block_range(&v[block.range.clone()], |x| x.is_finite()),
+            Samples::F64(v) if arithmetic == Arithmetic::ExactDecimal => block_range(&v[block.range.clone()], |x| x.is_finite()),
+            Samples::F64(v) => block_range(&v[block.range.clone()], |x| (x as f32).is_finite()),
+        };
+        // Indices matter only for the typed decimals of the ends, and for the rare non-finite values.
+        let position = |value: f64| {
+            block.range.clone().find(|&i| tensor.data.get(i) == value && usable(value, arithmetic)).unwrap_or(start)
+        };
+        if lo.is_finite() && s.min.is_none_or(|(m, _)| lo < m) {
+            s.min = Some((lo, if tensor.decimals.is_some() { position(lo) } else { start }));
         }
+        if hi.is_finite() && s.max.is_none_or(|(m, _)| hi > m) {
+            s.max = Some((hi, if tensor.decimals.is_some() { position(hi) } else { start }));
+        }
+        if bad > 0 {
+            s.nonfinite += bad;
+            if s.first_nonfinite.is_none() {
+                let first = block.range.clone().position(|i| !usable(tensor.data.get(i), arithmetic)).unwrap_or(0);
+                s.first_nonfinite = Some(s.seen + first);
+            }
+        }
+        if tensor.decimals.is_some() {
+            s.inexact += block
+                .range
+                .clone()
+                .filter(|&i| usable(tensor.data.get(i), arithmetic) && tensor.decimal(i).is_none())
+                .count() as u64;
+        }
+        s.seen += block.range.len();
     }
     scans
+}
+
+/// Smallest and largest usable value of a run (±inf when there is none) and how many are not usable:
+/// one read, in independent lanes of the sample's own precision, so that it vectorizes. On x86_64 it
+/// runs as AVX2 code when the CPU has it.
+fn block_range<T: Sample + num_traits::Float>(xs: &[T], usable: impl Fn(T) -> bool + Copy) -> (f64, f64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            return unsafe { block_range_avx2(xs, usable) };
+        }
+    }
+    block_range_generic(xs, usable)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn block_range_avx2<T: Sample + num_traits::Float>(xs: &[T], usable: impl Fn(T) -> bool + Copy) -> (f64, f64, u64) {
+    block_range_generic(xs, usable)
+}
+
+#[inline(always)]
+fn block_range_generic<T: Sample + num_traits::Float>(xs: &[T], usable: impl Fn(T) -> bool + Copy) -> (f64, f64, u64) {
+    const W: usize = 16;
+    let mut lo = [T::infinity(); W];
+    let mut hi = [T::neg_infinity(); W];
+    let mut bad = [0u32; W];
+    let mut fold = |lane: usize, x: T| {
+        let ok = usable(x);
+        lo[lane] = if ok && x < lo[lane] { x } else { lo[lane] };
+        hi[lane] = if ok && x > hi[lane] { x } else { hi[lane] };
+        bad[lane] += !ok as u32;
+    };
+    let mut chunks = xs.chunks_exact(W);
+    for chunk in &mut chunks {
+        for lane in 0..W {
+            fold(lane, chunk[lane]);
+        }
+    }
+    for (lane, &x) in chunks.remainder().iter().enumerate() {
+        fold(lane, x);
+    }
+    (
+        lo.iter().map(|v| v.f64()).fold(f64::INFINITY, f64::min),
+        hi.iter().map(|v| v.f64()).fold(f64::NEG_INFINITY, f64::max),
+        bad.iter().map(|&b| b as u64).sum(),
+    )
 }
 
 /// A channel's parameters prepared for the per-element formula.
@@ -235,12 +296,14 @@ struct Quantizer {
     exact_scale: Option<num_rational::BigRational>,
 }
 
-/// One element's results.
+/// One element's results. For the float32 conventions `x`, `x_hat` and `error` are float32 values
+/// (widened exactly): `e = x̂ - x` is taken in float32, as the frameworks do.
 struct Element {
     x: f64,
     raw: f64,
     q: i64,
     x_hat: f64,
+    error: f64,
 }
 
 impl Quantizer {
@@ -278,7 +341,8 @@ impl Quantizer {
                 };
                 let raw = r + z as f64;
                 let q = raw.clamp(self.qmin as f64, self.qmax as f64) as i64;
-                Element { x, raw, q, x_hat: (q - z) as f64 * self.scale }
+                let x_hat = (q - z) as f64 * self.scale;
+                Element { x, raw, q, x_hat, error: x_hat - x }
             }
             _ => {
                 let x32 = x as f32;
@@ -289,7 +353,8 @@ impl Quantizer {
                 let r = self.rounding.round_f32(v, u as f32);
                 let raw = r as f64 + z as f64;
                 let q = raw.clamp(self.qmin as f64, self.qmax as f64) as i64;
-                Element { x: x32 as f64, raw, q, x_hat: ((q - z) as f32 * self.scale32) as f64 }
+                let x_hat = (q - z) as f32 * self.scale32;
+                Element { x: x32 as f64, raw, q, x_hat: x_hat as f64, error: (x_hat - x32) as f64 }
             }
         }
     }
@@ -303,17 +368,26 @@ impl Quantizer {
 /// Values that convert to float32 for the fused kernel.
 trait Sample: Copy {
     fn f32(self) -> f32;
+    fn f64(self) -> f64;
 }
 impl Sample for f32 {
     #[inline(always)]
     fn f32(self) -> f32 {
         self
     }
+    #[inline(always)]
+    fn f64(self) -> f64 {
+        self as f64
+    }
 }
 impl Sample for f64 {
     #[inline(always)]
     fn f32(self) -> f32 {
         self as f32
+    }
+    #[inline(always)]
+    fn f64(self) -> f64 {
+        self
     }
 }
 
@@ -369,20 +443,19 @@ fn fused_loop<T: Sample, const MUL: bool>(xs: &[T], qz: &Quantizer, m: f32, acc:
     }
     let mut chunks = xs.chunks_exact(LANES);
     for chunk in &mut chunks {
-        let mut x_hat = [0f32; LANES];
+        let mut error = [0f32; LANES];
         let mut x = [0f32; LANES];
         let mut clipped = [false; LANES];
         for lane in 0..LANES {
-            (x_hat[lane], x[lane], clipped[lane]) = one(chunk[lane].f32(), mul, m, lo, hi, z, qmin, qmax, s);
+            let x_hat;
+            (x_hat, x[lane], clipped[lane]) = one(chunk[lane].f32(), mul, m, lo, hi, z, qmin, qmax, s);
+            error[lane] = x_hat - x[lane];
         }
-        for lane in 0..LANES {
-            // The error is taken in f64, as the per-element path does.
-            acc.add(lane, x[lane] as f64, x_hat[lane] as f64 - x[lane] as f64, clipped[lane]);
-        }
+        acc.add32_row(&x, &error, &clipped);
     }
     for (lane, &v) in chunks.remainder().iter().enumerate() {
         let (x_hat, x, clipped) = one(v.f32(), mul, m, lo, hi, z, qmin, qmax, s);
-        acc.add(lane, x as f64, x_hat as f64 - x as f64, clipped);
+        acc.add32(lane, x, x_hat - x, clipped);
     }
     acc.count += xs.len() as u64;
 }
@@ -558,8 +631,12 @@ pub fn analyse(
             let u = draws.next();
             let e = qz.quantize(x, || tensor.decimal(i), u);
             let clipped = e.raw < qz.qmin as f64 || e.raw > qz.qmax as f64;
-            let err = e.x_hat - e.x;
-            acc.add(lane, e.x, err, clipped);
+            let err = e.error;
+            if qz.arithmetic == Arithmetic::ExactDecimal {
+                acc.add(lane, e.x, err, clipped);
+            } else {
+                acc.add32(lane, e.x as f32, err as f32, clipped);
+            }
             acc.count += 1;
             if let Some(el) = elements.get_mut(c) {
                 el.x.push(e.x);
@@ -577,6 +654,7 @@ pub fn analyse(
     let mut total_nonfinite = 0;
     let mut elements = elements.into_iter();
     for c in 0..channels {
+        accs[c].flush();
         total.merge(&accs[c]);
         let s = &scans[c];
         total_nonfinite += s.nonfinite;
