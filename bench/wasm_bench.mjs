@@ -10,7 +10,7 @@ const [rows = 4096, cols = 4096, repeat = 10] = process.argv.slice(2).map(Number
 const out = { impl: 'wasm (node ' + process.version + ')', rows, cols };
 for (const [convention, scheme] of [['pytorch', 'affine'], ['pytorch', 'symmetric'], ['onnxruntime', 'affine']]) {
   const bench = new Bench(rows, cols, convention, scheme);
-  bench.run(); // warm-up (compilation tiers)
+  const sqnr = bench.run(); // warm-up (compilation tiers); the result shows both builds agree
   const times = [];
   for (let i = 0; i < repeat; i++) {
     const t = performance.now();
@@ -18,7 +18,7 @@ for (const [convention, scheme] of [['pytorch', 'affine'], ['pytorch', 'symmetri
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  out[`${convention}/${scheme}`] = { best_ms: +times[0].toFixed(2), median_ms: +times[times.length >> 1].toFixed(2) };
+  out[`${convention}/${scheme}`] = { best_ms: +times[0].toFixed(2), median_ms: +times[times.length >> 1].toFixed(2), sqnr_db: sqnr };
   bench.free();
 }
 console.log(JSON.stringify(out));

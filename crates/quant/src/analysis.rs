@@ -256,6 +256,12 @@ unsafe fn block_range_avx2<T: Sample + num_traits::Float>(xs: &[T], usable: impl
 
 #[inline(always)]
 fn block_range_generic<T: Sample + num_traits::Float>(xs: &[T], usable: impl Fn(T) -> bool + Copy) -> (f64, f64, u64) {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let Some(floats) = T::as_f32(xs) {
+        // float32 data: usable means finite, whatever the convention.
+        let (lo, hi, bad) = crate::simd_wasm::range_f32(floats);
+        return (lo as f64, hi as f64, bad);
+    }
     const W: usize = 16;
     let mut lo = [T::infinity(); W];
     let mut hi = [T::neg_infinity(); W];
@@ -268,8 +274,8 @@ fn block_range_generic<T: Sample + num_traits::Float>(xs: &[T], usable: impl Fn(
     };
     let mut chunks = xs.chunks_exact(W);
     for chunk in &mut chunks {
-        for lane in 0..W {
-            fold(lane, chunk[lane]);
+        for (lane, &x) in chunk.iter().enumerate() {
+            fold(lane, x);
         }
     }
     for (lane, &x) in chunks.remainder().iter().enumerate() {
@@ -369,6 +375,9 @@ impl Quantizer {
 trait Sample: Copy {
     fn f32(self) -> f32;
     fn f64(self) -> f64;
+    /// The run itself when it is float32 (the SIMD loops read float32 only).
+    #[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
+    fn as_f32(xs: &[Self]) -> Option<&[f32]>;
 }
 impl Sample for f32 {
     #[inline(always)]
@@ -379,6 +388,9 @@ impl Sample for f32 {
     fn f64(self) -> f64 {
         self as f64
     }
+    fn as_f32(xs: &[Self]) -> Option<&[f32]> {
+        Some(xs)
+    }
 }
 impl Sample for f64 {
     #[inline(always)]
@@ -388,6 +400,9 @@ impl Sample for f64 {
     #[inline(always)]
     fn f64(self) -> f64 {
         self
+    }
+    fn as_f32(_: &[Self]) -> Option<&[f32]> {
+        None
     }
 }
 
@@ -431,6 +446,16 @@ fn fused_loop<T: Sample, const MUL: bool>(xs: &[T], qz: &Quantizer, m: f32, acc:
     let hi = (qz.qmax - qz.zero_point + 1) as f32;
     let (qmin, qmax) = (qz.qmin as f32, qz.qmax as f32);
     let s = qz.scale32;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    let xs = match T::as_f32(xs) {
+        Some(floats) => {
+            let k = crate::simd_wasm::Constants { m, lo, hi, z, qmin, qmax, s };
+            let done = crate::simd_wasm::fused_rows::<MUL>(floats, &k, acc);
+            acc.count += done as u64;
+            &xs[done..]
+        }
+        None => xs,
+    };
     let mul = MUL;
     #[inline(always)]
     #[allow(clippy::too_many_arguments)] // a plain function of scalars, so the loop above vectorizes

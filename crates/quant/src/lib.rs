@@ -20,6 +20,8 @@ pub mod metrics;
 pub mod params;
 pub mod parse;
 pub mod rounding;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd_wasm;
 pub mod spec;
 pub mod sweep;
 pub mod tensor;

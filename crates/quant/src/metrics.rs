@@ -10,18 +10,18 @@ pub(crate) const LANES: usize = 8;
 
 /// The float32 conventions sum in float32 over at most this many rows of `LANES` values, then add
 /// the partial sums to the f64 totals: fast (SIMD-wide float32) and accurate to about 1e-7.
-const ROWS: u32 = 16;
+pub(crate) const ROWS: u32 = 16;
 
 /// float32 partial sums of the current group of rows.
 #[derive(Clone, Debug, Default)]
-struct Partial {
-    x2: [f32; LANES],
-    e2: [f32; LANES],
-    abs_e: [f32; LANES],
-    pct: [f32; LANES],
-    max_abs_e: [f32; LANES],
-    nonzero: [u32; LANES],
-    clipped: [u32; LANES],
+pub(crate) struct Partial {
+    pub x2: [f32; LANES],
+    pub e2: [f32; LANES],
+    pub abs_e: [f32; LANES],
+    pub pct: [f32; LANES],
+    pub max_abs_e: [f32; LANES],
+    pub nonzero: [u32; LANES],
+    pub clipped: [u32; LANES],
 }
 
 /// Running sums of one channel, one slot per lane.
@@ -35,8 +35,8 @@ pub(crate) struct Accumulator {
     pub nonzero: [u64; LANES],
     pub clipped: [u64; LANES],
     pub count: u64,
-    part: Partial,
-    rows: u32,
+    pub(crate) part: Partial,
+    pub(crate) rows: u32,
 }
 
 impl Accumulator {

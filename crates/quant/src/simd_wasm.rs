@@ -1,0 +1,131 @@
+//! The fused float32 kernel and the range pass written with wasm `simd128` instructions.
+//!
+//! LLVM leaves the portable kernel scalar on wasm; these loops perform exactly the same float32
+//! operations per lane, in the same order, as `analysis::fused_loop` and `analysis::block_range`,
+//! so results are bit-for-bit the same (the wasm tests in Chromium check it against the portable
+//! code). Built only with `-C target-feature=+simd128` (the app's `.cargo/config.toml`).
+
+use crate::metrics::{Accumulator, LANES, ROWS};
+use core::arch::wasm32::*;
+
+/// The quantizer's constants for the fused loop, as float32.
+pub(crate) struct Constants {
+    pub m: f32,
+    pub lo: f32,
+    pub hi: f32,
+    pub z: f32,
+    pub qmin: f32,
+    pub qmax: f32,
+    pub s: f32,
+}
+
+/// Runs whole rows of `LANES` values through the fused kernel; returns how many values it consumed.
+pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Constants, acc: &mut Accumulator) -> usize {
+    const MAGIC: f32 = 12_582_912.0;
+    let (m, lo, hi, z) = (f32x4_splat(k.m), f32x4_splat(k.lo), f32x4_splat(k.hi), f32x4_splat(k.z));
+    let (qmin, qmax, s, magic, zero) =
+        (f32x4_splat(k.qmin), f32x4_splat(k.qmax), f32x4_splat(k.s), f32x4_splat(MAGIC), f32x4_splat(0.0));
+    let load = |a: &[f32; LANES]| [f32x4(a[0], a[1], a[2], a[3]), f32x4(a[4], a[5], a[6], a[7])];
+    let load_u = |a: &[u32; LANES]| [u32x4(a[0], a[1], a[2], a[3]), u32x4(a[4], a[5], a[6], a[7])];
+    let store = |v: &[v128; 2], a: &mut [f32; LANES]| {
+        for h in 0..2 {
+            // SAFETY: a [f32; 8] holds two v128 at offsets 0 and 4 floats; unaligned stores are fine in wasm.
+            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, v[h]) };
+        }
+    };
+    let store_u = |v: &[v128; 2], a: &mut [u32; LANES]| {
+        for h in 0..2 {
+            // SAFETY: as above, for u32.
+            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, v[h]) };
+        }
+    };
+    let p = &acc.part;
+    let (mut x2, mut e2, mut ae_sum, mut pct, mut mx) = (load(&p.x2), load(&p.e2), load(&p.abs_e), load(&p.pct), load(&p.max_abs_e));
+    let (mut nzc, mut clc) = (load_u(&p.nonzero), load_u(&p.clipped));
+    let mut rows = acc.rows;
+    let chunks = xs.chunks_exact(LANES);
+    let consumed = xs.len() - chunks.remainder().len();
+    for chunk in chunks {
+        for h in 0..2 {
+            // SAFETY: the chunk holds LANES = 8 floats; each half is 4 of them. Unaligned loads are fine in wasm.
+            let x = unsafe { v128_load(chunk.as_ptr().add(4 * h) as *const v128) };
+            let v = if MUL { f32x4_mul(x, m) } else { f32x4_div(x, m) };
+            // clamp(v, lo, hi) for finite v and lo < hi, as f32::clamp
+            let vc = f32x4_pmax(lo, f32x4_pmin(hi, v));
+            let r = f32x4_sub(f32x4_add(vc, magic), magic);
+            let q = f32x4_add(r, z);
+            let qc = f32x4_pmax(qmin, f32x4_pmin(qmax, q));
+            let clipped = f32x4_ne(q, qc);
+            let x_hat = f32x4_mul(f32x4_sub(qc, z), s);
+            let e = f32x4_sub(x_hat, x);
+            let ae = f32x4_abs(e);
+            let ax = f32x4_abs(x);
+            let nonzero = f32x4_ne(ax, zero);
+            x2[h] = f32x4_add(x2[h], f32x4_mul(x, x));
+            e2[h] = f32x4_add(e2[h], f32x4_mul(e, e));
+            ae_sum[h] = f32x4_add(ae_sum[h], ae);
+            pct[h] = f32x4_add(pct[h], v128_bitselect(f32x4_div(ae, ax), zero, nonzero));
+            mx[h] = f32x4_pmax(mx[h], ae);
+            nzc[h] = i32x4_sub(nzc[h], nonzero);
+            clc[h] = i32x4_sub(clc[h], clipped);
+        }
+        rows += 1;
+        if rows == ROWS {
+            let p = &mut acc.part;
+            store(&x2, &mut p.x2);
+            store(&e2, &mut p.e2);
+            store(&ae_sum, &mut p.abs_e);
+            store(&pct, &mut p.pct);
+            store(&mx, &mut p.max_abs_e);
+            store_u(&nzc, &mut p.nonzero);
+            store_u(&clc, &mut p.clipped);
+            acc.flush();
+            (x2, e2, ae_sum, pct, mx) = ([zero; 2], [zero; 2], [zero; 2], [zero; 2], [zero; 2]);
+            (nzc, clc) = ([zero; 2], [zero; 2]);
+            rows = 0;
+        }
+    }
+    let p = &mut acc.part;
+    store(&x2, &mut p.x2);
+    store(&e2, &mut p.e2);
+    store(&ae_sum, &mut p.abs_e);
+    store(&pct, &mut p.pct);
+    store(&mx, &mut p.max_abs_e);
+    store_u(&nzc, &mut p.nonzero);
+    store_u(&clc, &mut p.clipped);
+    acc.rows = rows;
+    consumed
+}
+
+/// Smallest and largest finite value of a float32 run (±inf when none) and how many are not finite.
+pub(crate) fn range_f32(xs: &[f32]) -> (f32, f32, u64) {
+    let inf = f32x4_splat(f32::INFINITY);
+    let (mut lo, mut hi, mut bad) = (inf, f32x4_splat(f32::NEG_INFINITY), i32x4_splat(0));
+    let chunks = xs.chunks_exact(4);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        // SAFETY: the chunk holds 4 floats; unaligned loads are fine in wasm.
+        let x = unsafe { v128_load(chunk.as_ptr() as *const v128) };
+        let ok = f32x4_lt(f32x4_abs(x), inf);
+        lo = v128_bitselect(x, lo, v128_and(ok, f32x4_lt(x, lo)));
+        hi = v128_bitselect(x, hi, v128_and(ok, f32x4_gt(x, hi)));
+        bad = i32x4_sub(bad, v128_not(ok));
+    }
+    let lanes = |v: v128| [f32x4_extract_lane::<0>(v), f32x4_extract_lane::<1>(v), f32x4_extract_lane::<2>(v), f32x4_extract_lane::<3>(v)];
+    let mut min = lanes(lo).into_iter().fold(f32::INFINITY, f32::min);
+    let mut max = lanes(hi).into_iter().fold(f32::NEG_INFINITY, f32::max);
+    let mut count: u64 =
+        [i32x4_extract_lane::<0>(bad), i32x4_extract_lane::<1>(bad), i32x4_extract_lane::<2>(bad), i32x4_extract_lane::<3>(bad)]
+            .into_iter()
+            .map(|b| b as u64)
+            .sum();
+    for &x in rest {
+        if x.is_finite() {
+            min = min.min(x);
+            max = max.max(x);
+        } else {
+            count += 1;
+        }
+    }
+    (min, max, count)
+}
