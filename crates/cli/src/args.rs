@@ -136,6 +136,10 @@ pub struct ChannelsArgs {
     /// per-channel | per-tensor (per-tensor: one pair from the union of the ranges) [default: per-channel].
     #[arg(long, value_name = "GRANULARITY", value_parser = core_parser::<Granularity>)]
     pub granularity: Option<Granularity>,
+    /// The channel axis of the original tensor the lines describe (a label carried into the report
+    /// and the PyTorch / ONNX hand-off; 0 for Linear [out, in] and Conv [O, I, kH, kW]).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub axis: usize,
     #[command(flatten)]
     pub spec: SpecArgs,
     #[command(flatten)]
@@ -343,6 +347,7 @@ impl ChannelsArgs {
         ToolOptions {
             granularity: self.granularity.unwrap_or_default(),
             param_mode: if self.manual { LineMode::Manual } else { LineMode::MinMax },
+            axis: self.axis,
             ..base(&self.spec, &self.output)
         }
     }
@@ -425,9 +430,10 @@ mod tests {
         assert_eq!(o.tensor_name, "w");
         assert!(o.keep_values);
         assert_eq!(t.input, Some(PathBuf::from("in.txt")));
-        let Command::Channels(c) = parse(&["channels", "--manual", "--narrow-range", "--include-zero"]) else { panic!() };
+        let Command::Channels(c) = parse(&["channels", "--manual", "--narrow-range", "--include-zero", "--axis", "1"]) else { panic!() };
         let o = c.to_options();
         assert_eq!(o.param_mode, LineMode::Manual);
+        assert_eq!(o.axis, 1);
         assert_eq!((o.spec.narrow_range, o.spec.include_zero), (Some(true), Some(true)));
     }
 
