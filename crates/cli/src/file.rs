@@ -9,7 +9,7 @@ use crate::human::table;
 use export::number::{Num, NA};
 use export::tables::TableData;
 use formats::report::{self, Outcome, Row};
-use formats::{Archive, Problem, ReadSeekSource};
+use formats::{Archive, ReadSeekSource};
 use quant::QuantSpec;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -38,36 +38,14 @@ pub fn run(a: &FileArgs) -> Result<String, String> {
     let mut archive = Archive::open(source, &stem).map_err(|e| format!("error: {shown}: {e}"))?;
     let spec = QuantSpec::resolve(&a.spec.to_spec()).map_err(|e| format!("error: {e}"))?;
     let calibration = a.calibration.to_calibration();
-    let names: Vec<String> = match &a.tensor {
-        Some(name) => {
-            if archive.info(name).is_none() {
-                let known: Vec<&str> = archive.tensors().iter().map(|t| t.name.as_str()).collect();
-                return Err(format!("error: {shown}: no tensor named `{name}` (the file has: {})", known.join(", ")));
-            }
-            vec![name.clone()]
+    if let Some(name) = &a.tensor {
+        if archive.info(name).is_none() {
+            let known: Vec<&str> = archive.tensors().iter().map(|t| t.name.as_str()).collect();
+            return Err(format!("error: {shown}: no tensor named `{name}` (the file has: {})", known.join(", ")));
         }
-        None => archive.tensors().iter().map(|t| t.name.clone()).collect(),
-    };
-    let mut rows = Vec::with_capacity(names.len());
-    for name in names {
-        let info = archive.info(&name).cloned().ok_or_else(|| format!("error: {shown}: tensor `{name}` vanished"))?;
-        let outcome = if let Some(reason) = &info.not_analysable {
-            Outcome::Skipped(reason.clone())
-        } else if a.axis >= info.shape.len().max(1) {
-            Outcome::Skipped(format!("the channel axis {} is beyond its {} dimension(s)", a.axis, info.shape.len()))
-        } else if info.elements == 0 {
-            Outcome::Skipped("no values".into())
-        } else {
-            match report::analyse(&mut archive, &name, a.axis, &spec, &calibration, a.worst) {
-                Ok(r) => Outcome::Result(r),
-                // A setting the core refuses for this tensor: say so in its row.
-                Err(e) if matches!(e.problem, Problem::Quant(_)) => Outcome::Skipped(e.problem.to_string()),
-                Err(e) => return Err(format!("error: {shown}: {e}")),
-            }
-        };
-        rows.push(Row { info, outcome });
     }
-    report::sort(&mut rows);
+    let options = report::TableOptions { tensor: a.tensor.clone(), axis: a.axis, spec: spec.clone(), calibration, worst: a.worst };
+    let rows = report::table(&mut archive, &options, &mut |_| std::ops::ControlFlow::Continue(())).map_err(|e| format!("error: {shown}: {e}"))?;
     let r = FileReport {
         tool: "file",
         file: shown,

@@ -6,6 +6,7 @@ use quant::calibrate::{self, Calibration};
 use quant::metrics::serialize_extended;
 use quant::{Comparison, QuantSpec};
 use serde::Serialize;
+use std::ops::ControlFlow;
 
 /// A channel among the worst.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -107,12 +108,107 @@ pub fn analyse<S: Source>(
     calibration: &Calibration,
     worst: usize,
 ) -> Result<TensorResult, Error> {
-    let tensor = archive.load(name, axis)?;
+    analyse_with_progress(archive, name, axis, spec, calibration, worst, &mut |_, _| ControlFlow::Continue(()))
+}
+
+/// [`analyse`], reporting the load's `progress(bytes done, bytes total)` (of this tensor); `Break`
+/// cancels ([`crate::Problem::Cancelled`]).
+pub fn analyse_with_progress<S: Source>(
+    archive: &mut Archive<S>,
+    name: &str,
+    axis: usize,
+    spec: &QuantSpec,
+    calibration: &Calibration,
+    worst: usize,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+) -> Result<TensorResult, Error> {
+    let tensor = archive.load_with_progress(name, axis, progress)?;
     let fail = |p| Error::tensor(name, p);
     let (pc, pt) = calibrate::sources(&tensor, spec, calibration)
         .map_err(|reason| fail(crate::Problem::BadHeader { format: "calibration", reason }))?;
     let comparison = quant::analysis::compare_sources(&tensor, spec, &pc, &pt, false).map_err(|e| fail(crate::Problem::Quant(e)))?;
     Ok(TensorResult::of(&comparison, worst))
+}
+
+/// What [`table`] analyses.
+#[derive(Clone, Debug)]
+pub struct TableOptions {
+    /// One tensor by name, or every tensor of the file (`None`).
+    pub tensor: Option<String>,
+    /// The channel axis.
+    pub axis: usize,
+    /// The resolved quantization spec.
+    pub spec: QuantSpec,
+    /// How ranges are chosen.
+    pub calibration: Calibration,
+    /// How many worst channels each row keeps.
+    pub worst: usize,
+}
+
+/// Where [`table`] is: `done` of `total` bytes of the tensors it analyses, and the tensor now read.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress<'a> {
+    /// Bytes of tensor data read so far (all tensors of this table).
+    pub done: u64,
+    /// Bytes of tensor data the table reads in all.
+    pub total: u64,
+    /// The tensor being read.
+    pub tensor: &'a str,
+}
+
+/// The bytes of data [`table`] will read for a tensor: those it analyses.
+fn will_analyse(info: &TensorInfo, axis: usize) -> Result<(), String> {
+    if let Some(reason) = &info.not_analysable {
+        Err(reason.clone())
+    } else if axis >= info.shape.len().max(1) {
+        Err(format!("the channel axis {axis} is beyond its {} dimension(s)", info.shape.len()))
+    } else if info.elements == 0 {
+        Err("no values".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// The model-wide table (what `quantscope file` prints and the app's Files tool shows): one row per
+/// tensor (or the one asked for), sorted by [`sort`]. A tensor that cannot be analysed, or that the
+/// core refuses under these settings, is a skipped row with the reason; a file error (truncated
+/// data, bad member, cancel) is the `Err`. `progress` is called after every chunk read; `Break`
+/// cancels.
+pub fn table<S: Source>(
+    archive: &mut Archive<S>,
+    options: &TableOptions,
+    progress: &mut dyn FnMut(Progress) -> ControlFlow<()>,
+) -> Result<Vec<Row>, Error> {
+    let infos: Vec<TensorInfo> = match &options.tensor {
+        Some(name) => {
+            let info = archive.info(name).cloned().ok_or_else(|| Error::file(crate::Problem::NoSuchTensor { name: name.clone() }))?;
+            vec![info]
+        }
+        None => archive.tensors().to_vec(),
+    };
+    let total: u64 = infos.iter().filter(|i| will_analyse(i, options.axis).is_ok()).map(|i| i.bytes).sum();
+    let mut before = 0u64;
+    let mut rows = Vec::with_capacity(infos.len());
+    for info in infos {
+        let outcome = match will_analyse(&info, options.axis) {
+            Err(reason) => Outcome::Skipped(reason),
+            Ok(()) => {
+                let name = info.name.clone();
+                let mut report = |done: u64, _: u64| progress(Progress { done: before + done, total, tensor: &name });
+                let analysed = analyse_with_progress(archive, &info.name, options.axis, &options.spec, &options.calibration, options.worst, &mut report);
+                before += info.bytes;
+                match analysed {
+                    Ok(r) => Outcome::Result(r),
+                    // A setting the core refuses for this tensor: say so in its row.
+                    Err(e) if matches!(e.problem, crate::Problem::Quant(_)) => Outcome::Skipped(e.problem.to_string()),
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        rows.push(Row { info, outcome });
+    }
+    sort(&mut rows);
+    Ok(rows)
 }
 
 /// Sorts rows so the most sensitive layers come first: analysed rows by per-channel SQNR ascending
