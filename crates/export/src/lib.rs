@@ -292,29 +292,86 @@ pub fn write_results<W: io::Write>(report: &impl Report, out: W) -> Result<(), E
 /// channel. Channels whose per-element results were not kept are skipped; returns how many value
 /// rows were written.
 pub fn write_elements<W: io::Write>(report: &impl Report, out: W) -> Result<usize, ExportError> {
-    let a = report.analysis();
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(ELEMENTS_HEADER)?;
-    let mut rows = 0;
-    for ch in &a.channels {
-        let Some(el) = &ch.elements else { continue };
-        let name = safe_text(&ch.name);
-        for i in 0..el.x.len() {
-            let mut row = Row::default();
-            row.0.push(name.to_string());
-            row.int(i as u64)
-                .num(el.x[i])
-                .opt(el.q_raw[i])
-                .opt_int(el.q[i])
-                .opt(el.dequantized[i])
-                .opt(el.error[i]);
-            row.0.push(el.clipped[i].to_string());
-            w.write_record(&row.0)?;
-            rows += 1;
-        }
+    let mut rows = ElementRows::new(report.analysis());
+    rows.write(out, usize::MAX)?;
+    Ok(rows.written())
+}
+
+/// The per-element table written a piece at a time (the web app yields to the page between
+/// pieces): the same bytes as [`write_elements`], split at row boundaries.
+#[derive(Clone, Debug)]
+pub struct ElementRows<'a> {
+    analysis: &'a Analysis,
+    header: bool,
+    channel: usize,
+    index: usize,
+    written: usize,
+}
+
+impl<'a> ElementRows<'a> {
+    /// Starts at the header of `analysis`'s per-element table.
+    pub fn new(analysis: &'a Analysis) -> Self {
+        ElementRows { analysis, header: false, channel: 0, index: 0, written: 0 }
     }
-    w.flush()?;
-    Ok(rows)
+
+    /// The number of value rows in the whole table.
+    pub fn total(&self) -> usize {
+        self.analysis.channels.iter().filter_map(|c| c.elements.as_ref()).map(|e| e.x.len()).sum()
+    }
+
+    /// The value rows written so far.
+    pub fn written(&self) -> usize {
+        self.written
+    }
+
+    /// Whether every row has been written.
+    pub fn done(&self) -> bool {
+        self.header && self.channel >= self.analysis.channels.len()
+    }
+
+    /// Writes the header (the first time) and then at most `max_rows` value rows; returns whether
+    /// rows remain.
+    pub fn write<W: io::Write>(&mut self, out: W, max_rows: usize) -> Result<bool, ExportError> {
+        let mut w = csv::Writer::from_writer(out);
+        if !self.header {
+            w.write_record(ELEMENTS_HEADER)?;
+            self.header = true;
+        }
+        let mut budget = max_rows;
+        while budget > 0 {
+            let Some(ch) = self.analysis.channels.get(self.channel) else { break };
+            let Some(el) = ch.elements.as_ref().filter(|el| self.index < el.x.len()) else {
+                self.channel += 1;
+                self.index = 0;
+                continue;
+            };
+            let name = safe_text(&ch.name);
+            let end = el.x.len().min(self.index.saturating_add(budget));
+            for i in self.index..end {
+                let mut row = Row::default();
+                row.0.push(name.to_string());
+                row.int(i as u64)
+                    .num(el.x[i])
+                    .opt(el.q_raw[i])
+                    .opt_int(el.q[i])
+                    .opt(el.dequantized[i])
+                    .opt(el.error[i]);
+                row.0.push(el.clipped[i].to_string());
+                w.write_record(&row.0)?;
+            }
+            let n = end - self.index;
+            budget -= n;
+            self.written += n;
+            self.index = end;
+        }
+        w.flush()?;
+        // Skip channels without values, so that `done` is exact.
+        while self.analysis.channels.get(self.channel).is_some_and(|ch| ch.elements.as_ref().is_none_or(|el| self.index >= el.x.len())) {
+            self.channel += 1;
+            self.index = 0;
+        }
+        Ok(!self.done())
+    }
 }
 
 /// [`write_results`] into a string.
@@ -445,6 +502,30 @@ mod tests {
         assert_eq!(n, 13);
         // Negative zero survives.
         assert!(text.contains("\na,4,-0,"), "{text}");
+    }
+
+    #[test]
+    fn element_rows_in_pieces_are_the_same_bytes() {
+        let report = tools::tensor(TENSOR, &options(Granularity::PerChannel)).unwrap();
+        let whole = elements_csv(&report);
+        for piece in [1, 2, 4, 5, 13, 100] {
+            let mut rows = ElementRows::new(&report.analysis);
+            assert_eq!(rows.total(), 13);
+            let mut out = Vec::new();
+            let mut calls = 0;
+            while rows.write(&mut out, piece).unwrap() {
+                calls += 1;
+            }
+            assert_eq!(String::from_utf8(out).unwrap(), whole, "pieces of {piece}");
+            assert_eq!((rows.written(), calls), (13, 13usize.div_ceil(piece) - 1), "pieces of {piece}");
+            assert!(rows.done());
+        }
+        // Channels without kept values are skipped; an empty table is its header.
+        let bare = tools::tensor(TENSOR, &ToolOptions::default()).unwrap();
+        let mut rows = ElementRows::new(&bare.analysis);
+        let mut out = Vec::new();
+        assert!(!rows.write(&mut out, 10).unwrap());
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{}\n", ELEMENTS_HEADER.join(",")));
     }
 
     #[test]
