@@ -415,11 +415,21 @@ impl Sample for f64 {
 fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumulator) {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
+            // SAFETY: the CPU supports AVX-512F/VL, checked just above.
+            return unsafe { fused_f32_avx512(xs, qz, acc) };
+        }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
             return unsafe { fused_f32_avx2(xs, qz, acc) };
         }
     }
+    fused_f32_generic(xs, qz, acc)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+unsafe fn fused_f32_avx512<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumulator) {
     fused_f32_generic(xs, qz, acc)
 }
 
