@@ -1,7 +1,9 @@
 //! One file per component.
 
 pub mod channels_tool;
+pub mod charts;
 pub mod fields;
+pub mod files;
 pub mod quant_options;
 pub mod results;
 pub mod tab_bar;

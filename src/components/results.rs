@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::browser::clipboard;
+use crate::components::charts::ChartsPanel;
 use crate::components::tool_panel::ToolRun;
 use crate::model::DisplayForm;
 use crate::report::{Report, Table};
@@ -63,6 +64,7 @@ pub fn ResultsPanel() -> impl IntoView {
     let stale = move || run.outcome.with(Result::is_err);
     let error = Memo::new(move |_| run.outcome.with(|o| o.as_ref().err().cloned()));
     let label = Memo::new(move |_| last_good.with(|r| r.as_ref().map(|r| r.spec_label.clone())));
+    let chart_data = Memo::new(move |_| last_good.with(|r| r.as_ref().and_then(|r| r.charts.clone())));
     view! {
         <section
             class="results"
@@ -116,6 +118,7 @@ pub fn ResultsPanel() -> impl IntoView {
             }>
                 {move || last_good.get().map(|report| view! { <ReportView report=report /> })}
             </ErrorBoundary>
+            <ChartsPanel tool=run.tool data=chart_data />
             <HowItIsComputed tool_slug=slug last_good=last_good />
         </section>
     }

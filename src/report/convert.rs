@@ -48,6 +48,7 @@ fn report(analysis: &Analysis, tables: Vec<Table>, notes: Vec<String>) -> Report
             .collect(),
         tables,
         notes,
+        charts: None,
     }
 }
 

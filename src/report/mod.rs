@@ -4,6 +4,11 @@
 
 mod convert;
 
+use std::sync::Arc;
+
+use quant::analysis::Analysis;
+use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
+
 use crate::model::{FormState, Tool};
 use crate::options;
 
@@ -17,6 +22,46 @@ pub struct Report {
     pub tables: Vec<Table>,
     /// Remarks that concern no single row (non-finite values typed, ...).
     pub notes: Vec<String>,
+    /// The core's report itself, which the charts draw from.
+    pub charts: Option<ChartData>,
+}
+
+/// The core's report of a tool, shared (not copied) with the charts: they draw the core's results,
+/// never the formatted tables.
+#[derive(Clone, Debug)]
+pub enum ChartData {
+    Channels(Arc<ChannelsReport>),
+    Tensor {
+        report: Arc<TensorReport>,
+        /// The text and options it came from: the bit-width sweep re-runs the core on them.
+        text: Arc<str>,
+        options: Arc<ToolOptions>,
+    },
+    Values(Arc<ValuesReport>),
+}
+
+impl ChartData {
+    /// The analysis the element charts draw.
+    pub fn analysis(&self) -> &Analysis {
+        match self {
+            ChartData::Channels(r) => &r.analysis,
+            ChartData::Tensor { report, .. } => &report.analysis,
+            ChartData::Values(r) => &r.analysis,
+        }
+    }
+}
+
+/// The same report, not an equal one: comparing two large reports value by value would cost a
+/// pass over every element on each update.
+impl PartialEq for ChartData {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (ChartData::Channels(a), ChartData::Channels(b)) => Arc::ptr_eq(a, b),
+            (ChartData::Tensor { report: a, .. }, ChartData::Tensor { report: b, .. }) => Arc::ptr_eq(a, b),
+            (ChartData::Values(a), ChartData::Values(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -198,10 +243,26 @@ impl std::error::Error for InputError {}
 pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
     let options = options::tool_options(tool, form)?;
     let text = form.data(tool);
+    let with = |mut report: Report, data: ChartData| {
+        report.charts = Some(data);
+        report
+    };
     match tool {
-        Tool::Channels => quant::tools::channels(text, &options).map(|r| convert::channels(&r)),
-        Tool::Tensor => quant::tools::tensor(text, &options).map(|r| convert::tensor(&r)),
-        Tool::Values => quant::tools::values(text, &options).map(|r| convert::values(&r)),
+        Tool::Channels => quant::tools::channels(text, &options)
+            .map(|r| with(convert::channels(&r), ChartData::Channels(Arc::new(r)))),
+        Tool::Tensor => quant::tools::tensor(text, &options).map(|r| {
+            let report = convert::tensor(&r);
+            let data = ChartData::Tensor {
+                report: Arc::new(r),
+                text: text.into(),
+                options: Arc::new(options.clone()),
+            };
+            with(report, data)
+        }),
+        Tool::Values => quant::tools::values(text, &options)
+            .map(|r| with(convert::values(&r), ChartData::Values(Arc::new(r)))),
+        // Files are analysed in the worker (components/files), not from the form's text.
+        Tool::Files => Ok(Report::default()),
     }
     .map_err(convert::tool_error)
 }

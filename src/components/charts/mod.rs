@@ -1,0 +1,117 @@
+//! The charts of each tool (crates/charts drawn on canvases): Channels → reconstruction over each
+//! channel's transfer curve; Tensor → reconstruction, error, histogram, per-tensor vs per-channel,
+//! bit-width sweep; Values → reconstruction, error, histogram. One file per chart component.
+
+pub mod canvas;
+pub mod error;
+pub mod granularity;
+pub mod histogram;
+pub mod reconstruction;
+pub mod sweep;
+
+use charts::granularity::Metric;
+use charts::Scope;
+use leptos::prelude::*;
+use quant::spec::Granularity;
+
+use crate::model::Tool;
+use crate::report::ChartData;
+use error::ErrorChart;
+use granularity::GranularityChart;
+use histogram::HistogramChart;
+use reconstruction::ReconstructionChart;
+use sweep::SweepChart;
+
+/// How far from a point the pointer may be (device pixels) for its tooltip.
+pub const HOVER_RADIUS: f64 = 24.0;
+
+/// The charts of `tool` for the last report that computed.
+#[component]
+pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
+    let slug = tool.slug();
+    // Which channel the element charts show: the user's pick while it exists, else the default
+    // (the whole tensor when it has one set of parameters, else the first channel).
+    let picked = RwSignal::new(None::<Scope>);
+    let channels = Memo::new(move |_| {
+        data.with(|d| {
+            d.as_ref().map_or_else(Vec::new, |d| d.analysis().channels.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
+        })
+    });
+    let per_tensor = Memo::new(move |_| {
+        data.with(|d| d.as_ref().is_some_and(|d| d.analysis().granularity == Granularity::PerTensor))
+    });
+    let scope = Signal::derive(move || {
+        let n = channels.with(Vec::len);
+        match picked.get() {
+            Some(Scope::Channel(c)) if c < n => Scope::Channel(c),
+            Some(Scope::Tensor) if tool != Tool::Channels => Scope::Tensor,
+            _ if tool == Tool::Values || (tool == Tool::Tensor && per_tensor.get()) => Scope::Tensor,
+            _ => Scope::Channel(0),
+        }
+    });
+    let metric = RwSignal::new(Metric::SqnrDb);
+    let show_select = move || tool != Tool::Values && channels.with(|c| c.len() > 1);
+    view! {
+        <Show when=move || data.with(Option::is_some)>
+            <section class="charts" aria-label="Charts" data-testid=format!("{slug}-charts")>
+                <h3>"Charts"</h3>
+                <Show when=show_select>
+                    <div class="chart-controls">
+                        <label for=format!("{slug}-chart-channel")>"Channel shown"</label>
+                        <select
+                            id=format!("{slug}-chart-channel")
+                            data-testid=format!("{slug}-chart-channel")
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                picked.set(Some(match v.parse::<usize>() {
+                                    Ok(c) => Scope::Channel(c),
+                                    Err(_) => Scope::Tensor,
+                                }));
+                            }
+                        >
+                            {(tool != Tool::Channels).then(|| view! {
+                                <option value="all" selected=move || scope.get() == Scope::Tensor>"All channels"</option>
+                            })}
+                            {move || {
+                                channels
+                                    .get()
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(i, name)| view! {
+                                        <option value=i.to_string() selected=move || scope.get() == Scope::Channel(i)>{name}</option>
+                                    })
+                                    .collect_view()
+                            }}
+                        </select>
+                    </div>
+                </Show>
+                <div class="chart-grid">
+                    <ReconstructionChart data=data scope=scope testid=format!("{slug}-chart-reconstruction") />
+                    {(tool != Tool::Channels).then(|| view! {
+                        <ErrorChart data=data scope=scope testid=format!("{slug}-chart-error") />
+                        <HistogramChart data=data scope=scope testid=format!("{slug}-chart-histogram") />
+                    })}
+                    {(tool == Tool::Tensor).then(|| view! {
+                        <div class="chart-with-controls">
+                            <div class="chart-controls">
+                                <label for=format!("{slug}-chart-metric")>"Per-channel figure"</label>
+                                <select
+                                    id=format!("{slug}-chart-metric")
+                                    data-testid=format!("{slug}-chart-metric")
+                                    on:change=move |ev| {
+                                        metric.set(if event_target_value(&ev) == "mse" { Metric::Mse } else { Metric::SqnrDb });
+                                    }
+                                >
+                                    <option value="sqnr" selected=move || metric.get() == Metric::SqnrDb>"SQNR (dB)"</option>
+                                    <option value="mse" selected=move || metric.get() == Metric::Mse>"MSE"</option>
+                                </select>
+                            </div>
+                            <GranularityChart data=data metric=metric.into() testid=format!("{slug}-chart-granularity") />
+                        </div>
+                        <SweepChart data=data testid=format!("{slug}-chart-sweep") />
+                    })}
+                </div>
+            </section>
+        </Show>
+    }
+}

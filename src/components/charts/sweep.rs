@@ -1,0 +1,57 @@
+//! Bit-width sweep chart: SQNR vs bits 2..16 for both granularities, the 6 dB/bit guide.
+
+use charts::{sweep, Drawn, Theme};
+use leptos::prelude::*;
+use quant::sweep::BitSweep;
+
+use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
+use crate::report::ChartData;
+
+/// Values up to which the sweep (30 analyses) runs by itself; above, on request.
+pub const AUTO_SWEEP_VALUES: usize = 100_000;
+
+pub struct Sweep(BitSweep);
+
+impl CanvasChart for Sweep {
+    fn draw(&self, area: &Area, theme: &Theme) -> Option<Drawn> {
+        sweep::draw(area, &self.0, theme).ok()
+    }
+    fn caption(&self) -> String {
+        sweep::caption(&self.0)
+    }
+}
+
+#[component]
+pub fn SweepChart(data: Memo<Option<ChartData>>, testid: String) -> impl IntoView {
+    // Large tensors: the sweep waits for the button (the request is for this data only).
+    let requested = RwSignal::new(None::<ChartData>);
+    let values = Memo::new(move |_| data.with(|d| d.as_ref().map_or(0, |d| d.analysis().summary.elements)));
+    let wanted = move || values.get() <= AUTO_SWEEP_VALUES || (requested.get().is_some() && requested.get() == data.get());
+    let chart = Memo::new(move |_| {
+        if !wanted() {
+            return None;
+        }
+        match data.get()? {
+            ChartData::Tensor { text, options, .. } => {
+                quant::sweep::tensor_tool(&text, &options).ok().map(|s| ChartRef::new(Sweep(s)))
+            }
+            _ => None,
+        }
+    });
+    let button_id = format!("{testid}-run");
+    view! {
+        <Show when=move || !wanted()>
+            <p class="chart-note">
+                {move || format!("The sweep quantizes the {} values 30 times (2 to 16 bits, both granularities). ", values.get())}
+                <button type="button" data-testid=button_id.clone() on:click=move |_| requested.set(data.get_untracked())>
+                    "Compute the bit-width sweep"
+                </button>
+            </p>
+        </Show>
+        <ChartCanvas
+            testid=testid
+            label="SQNR against bit width, per channel and per tensor, with the 6 dB per bit guide".into()
+            chart=chart
+        />
+    }
+}
