@@ -21,10 +21,8 @@ pub(crate) struct Constants {
 
 /// Runs whole rows of `LANES` values through the fused kernel; returns how many values it consumed.
 pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Constants, acc: &mut Accumulator) -> usize {
-    const MAGIC: f32 = 12_582_912.0;
     let (m, lo, hi, z) = (f32x4_splat(k.m), f32x4_splat(k.lo), f32x4_splat(k.hi), f32x4_splat(k.z));
-    let (qmin, qmax, s, magic, zero) =
-        (f32x4_splat(k.qmin), f32x4_splat(k.qmax), f32x4_splat(k.s), f32x4_splat(MAGIC), f32x4_splat(0.0));
+    let (qmin, qmax, s, zero) = (f32x4_splat(k.qmin), f32x4_splat(k.qmax), f32x4_splat(k.s), f32x4_splat(0.0));
     let load = |a: &[f32; LANES]| [f32x4(a[0], a[1], a[2], a[3]), f32x4(a[4], a[5], a[6], a[7])];
     let load_u = |a: &[u32; LANES]| [u32x4(a[0], a[1], a[2], a[3]), u32x4(a[4], a[5], a[6], a[7])];
     let store = |v: &[v128; 2], a: &mut [f32; LANES]| {
@@ -52,7 +50,8 @@ pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Constants, acc: &mut A
             let v = if MUL { f32x4_mul(x, m) } else { f32x4_div(x, m) };
             // clamp(v, lo, hi) for finite v and lo < hi, as f32::clamp
             let vc = f32x4_pmax(lo, f32x4_pmin(hi, v));
-            let r = f32x4_sub(f32x4_add(vc, magic), magic);
+            // wasm's own round-half-to-even: the same result as (v + 1.5·2^23) - 1.5·2^23 on the clamped range.
+            let r = f32x4_nearest(vc);
             let q = f32x4_add(r, z);
             let qc = f32x4_pmax(qmin, f32x4_pmin(qmax, q));
             let clipped = f32x4_ne(q, qc);
@@ -98,27 +97,29 @@ pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Constants, acc: &mut A
 }
 
 /// Smallest and largest finite value of a float32 run (±inf when none) and how many are not finite.
+/// Four independent accumulators, so the selects do not wait on each other.
 pub(crate) fn range_f32(xs: &[f32]) -> (f32, f32, u64) {
     let inf = f32x4_splat(f32::INFINITY);
-    let (mut lo, mut hi, mut bad) = (inf, f32x4_splat(f32::NEG_INFINITY), i32x4_splat(0));
-    let chunks = xs.chunks_exact(4);
+    let mut lo = [inf; 4];
+    let mut hi = [f32x4_splat(f32::NEG_INFINITY); 4];
+    let mut bad = [i32x4_splat(0); 4];
+    let chunks = xs.chunks_exact(16);
     let rest = chunks.remainder();
     for chunk in chunks {
-        // SAFETY: the chunk holds 4 floats; unaligned loads are fine in wasm.
-        let x = unsafe { v128_load(chunk.as_ptr() as *const v128) };
-        let ok = f32x4_lt(f32x4_abs(x), inf);
-        lo = v128_bitselect(x, lo, v128_and(ok, f32x4_lt(x, lo)));
-        hi = v128_bitselect(x, hi, v128_and(ok, f32x4_gt(x, hi)));
-        bad = i32x4_sub(bad, v128_not(ok));
+        for k in 0..4 {
+            // SAFETY: the chunk holds 16 floats, 4 per k; unaligned loads are fine in wasm.
+            let x = unsafe { v128_load(chunk.as_ptr().add(4 * k) as *const v128) };
+            let ok = f32x4_lt(f32x4_abs(x), inf);
+            lo[k] = v128_bitselect(x, lo[k], v128_and(ok, f32x4_lt(x, lo[k])));
+            hi[k] = v128_bitselect(x, hi[k], v128_and(ok, f32x4_gt(x, hi[k])));
+            bad[k] = i32x4_sub(bad[k], v128_not(ok));
+        }
     }
     let lanes = |v: v128| [f32x4_extract_lane::<0>(v), f32x4_extract_lane::<1>(v), f32x4_extract_lane::<2>(v), f32x4_extract_lane::<3>(v)];
-    let mut min = lanes(lo).into_iter().fold(f32::INFINITY, f32::min);
-    let mut max = lanes(hi).into_iter().fold(f32::NEG_INFINITY, f32::max);
-    let mut count: u64 =
-        [i32x4_extract_lane::<0>(bad), i32x4_extract_lane::<1>(bad), i32x4_extract_lane::<2>(bad), i32x4_extract_lane::<3>(bad)]
-            .into_iter()
-            .map(|b| b as u64)
-            .sum();
+    let ints = |v: v128| [i32x4_extract_lane::<0>(v), i32x4_extract_lane::<1>(v), i32x4_extract_lane::<2>(v), i32x4_extract_lane::<3>(v)];
+    let mut min = lo.iter().flat_map(|&v| lanes(v)).fold(f32::INFINITY, f32::min);
+    let mut max = hi.iter().flat_map(|&v| lanes(v)).fold(f32::NEG_INFINITY, f32::max);
+    let mut count: u64 = bad.iter().flat_map(|&v| ints(v)).map(|b| b as u64).sum();
     for &x in rest {
         if x.is_finite() {
             min = min.min(x);
