@@ -189,6 +189,8 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
     let mut axes = Axes::new(&title, plan.x, y, "x, original value", "count (values per bin)");
     let yf = |v: &f64| if v.fract() == 0.0 { count(*v as u64) } else { String::new() };
     axes.y_fmt = Some(&yf);
+    // Few values: integer ticks only.
+    axes.y_labels = (peak as usize + 2).min(6);
     let mut chart = common::chart(area, theme, &axes, &legend)?;
     let mut primitives = regions.len();
     chart.draw_series(regions)?;

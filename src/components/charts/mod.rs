@@ -55,8 +55,8 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
         <Show when=move || data.with(Option::is_some)>
             <section class="charts" aria-label="Charts" data-testid=format!("{slug}-charts")>
                 <h3>"Charts"</h3>
-                <Show when=show_select>
-                    <div class="chart-controls">
+                <div class="chart-controls">
+                    <Show when=show_select>
                         <label for=format!("{slug}-chart-channel")>"Channel shown"</label>
                         <select
                             id=format!("{slug}-chart-channel")
@@ -83,8 +83,21 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
                                     .collect_view()
                             }}
                         </select>
-                    </div>
-                </Show>
+                    </Show>
+                    {(tool == Tool::Tensor).then(|| view! {
+                        <label for=format!("{slug}-chart-metric")>"Per-channel figure"</label>
+                        <select
+                            id=format!("{slug}-chart-metric")
+                            data-testid=format!("{slug}-chart-metric")
+                            on:change=move |ev| {
+                                metric.set(if event_target_value(&ev) == "mse" { Metric::Mse } else { Metric::SqnrDb });
+                            }
+                        >
+                            <option value="sqnr" selected=move || metric.get() == Metric::SqnrDb>"SQNR (dB)"</option>
+                            <option value="mse" selected=move || metric.get() == Metric::Mse>"MSE"</option>
+                        </select>
+                    })}
+                </div>
                 <div class="chart-grid">
                     <ReconstructionChart data=data scope=scope testid=format!("{slug}-chart-reconstruction") />
                     {(tool != Tool::Channels).then(|| view! {
@@ -92,22 +105,7 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
                         <HistogramChart data=data scope=scope testid=format!("{slug}-chart-histogram") />
                     })}
                     {(tool == Tool::Tensor).then(|| view! {
-                        <div class="chart-with-controls">
-                            <div class="chart-controls">
-                                <label for=format!("{slug}-chart-metric")>"Per-channel figure"</label>
-                                <select
-                                    id=format!("{slug}-chart-metric")
-                                    data-testid=format!("{slug}-chart-metric")
-                                    on:change=move |ev| {
-                                        metric.set(if event_target_value(&ev) == "mse" { Metric::Mse } else { Metric::SqnrDb });
-                                    }
-                                >
-                                    <option value="sqnr" selected=move || metric.get() == Metric::SqnrDb>"SQNR (dB)"</option>
-                                    <option value="mse" selected=move || metric.get() == Metric::Mse>"MSE"</option>
-                                </select>
-                            </div>
-                            <GranularityChart data=data metric=metric.into() testid=format!("{slug}-chart-granularity") />
-                        </div>
+                        <GranularityChart data=data metric=metric.into() testid=format!("{slug}-chart-granularity") />
                         <SweepChart data=data testid=format!("{slug}-chart-sweep") />
                     })}
                 </div>
