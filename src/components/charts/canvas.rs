@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use charts::{Drawn, PlotFrame, Theme};
+use charts::{Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::html;
 use leptos::prelude::*;
 use plotters::coord::Shift;
@@ -16,6 +16,8 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+use crate::report::ChartData;
 
 /// The backend the charts draw on: plotters' canvas backend, with text measured by the canvas
 /// itself (plotters would measure it with a styled DOM element, which the page's CSP forbids and
@@ -117,6 +119,56 @@ pub trait CanvasChart: Send + Sync + 'static {
     fn plan_ms(&self) -> f64 {
         0.0
     }
+}
+
+/// One of the element charts (reconstruction, error, histogram): planned once from the analysis
+/// and a scope, then drawn (and hovered) from the plan.
+pub trait ElementKind: Send + Sync + 'static {
+    /// What the pass over the data leaves for drawing.
+    type Plan: Send + Sync + 'static;
+    fn plan(subject: &Subject<'_>) -> Self::Plan;
+    fn draw(area: &Area, subject: &Subject<'_>, plan: &Self::Plan, theme: &Theme) -> Option<Drawn>;
+    fn hover(subject: &Subject<'_>, plan: &Self::Plan, frame: &PlotFrame, px: f64, py: f64) -> Option<String>;
+    fn caption(subject: &Subject<'_>, plan: &Self::Plan) -> String;
+}
+
+/// An element chart with its data, scope and plan.
+pub struct ElementChart<K: ElementKind> {
+    data: ChartData,
+    scope: Scope,
+    plan: K::Plan,
+    plan_ms: f64,
+}
+
+impl<K: ElementKind> ElementChart<K> {
+    pub fn new(data: ChartData, scope: Scope) -> Self {
+        let (plan, plan_ms) = timed(|| K::plan(&Subject::new(data.analysis(), scope)));
+        ElementChart { data, scope, plan, plan_ms }
+    }
+
+    fn subject(&self) -> Subject<'_> {
+        Subject::new(self.data.analysis(), self.scope)
+    }
+}
+
+impl<K: ElementKind> CanvasChart for ElementChart<K> {
+    fn draw(&self, area: &Area, theme: &Theme) -> Option<Drawn> {
+        K::draw(area, &self.subject(), &self.plan, theme)
+    }
+    fn hover(&self, frame: &PlotFrame, px: f64, py: f64) -> Option<String> {
+        K::hover(&self.subject(), &self.plan, frame, px, py)
+    }
+    fn caption(&self) -> String {
+        K::caption(&self.subject(), &self.plan)
+    }
+    fn plan_ms(&self) -> f64 {
+        self.plan_ms
+    }
+}
+
+/// The chart of kind `K` for the data and scope, replanned when either changes.
+pub fn element_chart<K: ElementKind>(data: Memo<Option<ChartData>>, scope: Signal<Scope>) -> Memo<Option<ChartRef>> {
+    Memo::new(move |_| data.get().map(|d| ChartRef::new(ElementChart::<K>::new(d, scope.get()))))
 }
 
 /// Runs `f` and says how long it took (ms).

@@ -3,46 +3,31 @@
 use charts::{error, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::prelude::*;
 
-use crate::components::charts::canvas::{timed, Area, CanvasChart, ChartCanvas, ChartRef};
+use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::components::charts::HOVER_RADIUS;
 use crate::report::ChartData;
 
-pub struct ErrorChartData {
-    data: ChartData,
-    scope: Scope,
-    plan: error::Plan,
-    plan_ms: f64,
-}
+pub struct ErrorPerElement;
 
-impl ErrorChartData {
-    pub fn new(data: ChartData, scope: Scope) -> Self {
-        let (plan, plan_ms) = timed(|| error::plan(&Subject::new(data.analysis(), scope)));
-        ErrorChartData { data, scope, plan, plan_ms }
+impl ElementKind for ErrorPerElement {
+    type Plan = error::Plan;
+    fn plan(subject: &Subject<'_>) -> Self::Plan {
+        error::plan(subject)
     }
-
-    fn subject(&self) -> Subject<'_> {
-        Subject::new(self.data.analysis(), self.scope)
+    fn draw(area: &Area, subject: &Subject<'_>, plan: &Self::Plan, theme: &Theme) -> Option<Drawn> {
+        error::draw_plan(area, subject, plan, theme).ok()
     }
-}
-
-impl CanvasChart for ErrorChartData {
-    fn draw(&self, area: &Area, theme: &Theme) -> Option<Drawn> {
-        error::draw_plan(area, &self.subject(), &self.plan, theme).ok()
+    fn hover(subject: &Subject<'_>, _: &Self::Plan, frame: &PlotFrame, px: f64, py: f64) -> Option<String> {
+        hover::error(subject, frame, px, py, HOVER_RADIUS).map(|h| h.text())
     }
-    fn hover(&self, frame: &PlotFrame, px: f64, py: f64) -> Option<String> {
-        hover::error(&self.subject(), frame, px, py, HOVER_RADIUS).map(|h| h.text())
-    }
-    fn plan_ms(&self) -> f64 {
-        self.plan_ms
-    }
-    fn caption(&self) -> String {
-        error::caption(&self.subject(), &self.plan)
+    fn caption(subject: &Subject<'_>, plan: &Self::Plan) -> String {
+        error::caption(subject, plan)
     }
 }
 
 #[component]
 pub fn ErrorChart(data: Memo<Option<ChartData>>, scope: Signal<Scope>, testid: String) -> impl IntoView {
-    let chart = Memo::new(move |_| data.get().map(|d| ChartRef::new(ErrorChartData::new(d, scope.get()))));
+    let chart = element_chart::<ErrorPerElement>(data, scope);
     view! {
         <ChartCanvas
             testid=testid

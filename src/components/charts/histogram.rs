@@ -3,45 +3,30 @@
 use charts::{histogram, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::prelude::*;
 
-use crate::components::charts::canvas::{timed, Area, CanvasChart, ChartCanvas, ChartRef};
+use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::report::ChartData;
 
-pub struct Histogram {
-    data: ChartData,
-    scope: Scope,
-    plan: histogram::Plan,
-    plan_ms: f64,
-}
+pub struct Histogram;
 
-impl Histogram {
-    pub fn new(data: ChartData, scope: Scope) -> Self {
-        let (plan, plan_ms) = timed(|| histogram::plan(&Subject::new(data.analysis(), scope)));
-        Histogram { data, scope, plan, plan_ms }
+impl ElementKind for Histogram {
+    type Plan = histogram::Plan;
+    fn plan(subject: &Subject<'_>) -> Self::Plan {
+        histogram::plan(subject)
     }
-
-    fn subject(&self) -> Subject<'_> {
-        Subject::new(self.data.analysis(), self.scope)
+    fn draw(area: &Area, subject: &Subject<'_>, plan: &Self::Plan, theme: &Theme) -> Option<Drawn> {
+        histogram::draw_plan(area, subject, plan, theme).ok()
     }
-}
-
-impl CanvasChart for Histogram {
-    fn draw(&self, area: &Area, theme: &Theme) -> Option<Drawn> {
-        histogram::draw_plan(area, &self.subject(), &self.plan, theme).ok()
+    fn hover(_: &Subject<'_>, plan: &Self::Plan, frame: &PlotFrame, px: f64, py: f64) -> Option<String> {
+        hover::histogram(plan, frame, px, py).map(|h| h.text())
     }
-    fn hover(&self, frame: &PlotFrame, px: f64, py: f64) -> Option<String> {
-        hover::histogram(&self.plan, frame, px, py).map(|h| h.text())
-    }
-    fn plan_ms(&self) -> f64 {
-        self.plan_ms
-    }
-    fn caption(&self) -> String {
-        histogram::caption(&self.subject(), &self.plan)
+    fn caption(subject: &Subject<'_>, plan: &Self::Plan) -> String {
+        histogram::caption(subject, plan)
     }
 }
 
 #[component]
 pub fn HistogramChart(data: Memo<Option<ChartData>>, scope: Signal<Scope>, testid: String) -> impl IntoView {
-    let chart = Memo::new(move |_| data.get().map(|d| ChartRef::new(Histogram::new(d, scope.get()))));
+    let chart = element_chart::<Histogram>(data, scope);
     view! {
         <ChartCanvas
             testid=testid
