@@ -347,7 +347,7 @@ impl Quantizer {
                 };
                 let raw = r + z as f64;
                 let q = raw.clamp(self.qmin as f64, self.qmax as f64) as i64;
-                let x_hat = (q - z) as f64 * self.scale;
+                let x_hat = crate::params::dequantize(q, z, self.scale, false);
                 Element { x, raw, q, x_hat, error: x_hat - x }
             }
             _ => {
@@ -359,7 +359,7 @@ impl Quantizer {
                 let r = self.rounding.round_f32(v, u as f32);
                 let raw = r as f64 + z as f64;
                 let q = raw.clamp(self.qmin as f64, self.qmax as f64) as i64;
-                let x_hat = (q - z) as f32 * self.scale32;
+                let x_hat = crate::params::dequantize(q, z, self.scale, true) as f32;
                 Element { x: x32 as f64, raw, q, x_hat: x_hat as f64, error: (x_hat - x32) as f64 }
             }
         }

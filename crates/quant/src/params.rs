@@ -12,6 +12,19 @@ use serde::Serialize;
 /// `torch.finfo(torch.float32).eps`, PyTorch's lower bound on a scale.
 pub const TORCH_EPS: f32 = f32::EPSILON;
 
+/// `x̂ = (q - z) · s`: in float32 for the float32 conventions (the integer difference times the
+/// float32 scale, rounded once, as PyTorch's fake-quantize and ONNX Runtime compute it), in f64 for
+/// the textbook convention. Every dequantized value the core reports comes from here (the fused
+/// kernels compute the same float32 product lane by lane).
+#[inline(always)]
+pub fn dequantize(q: i64, zero_point: i64, scale: f64, float32: bool) -> f64 {
+    if float32 {
+        ((q - zero_point) as f32 * scale as f32) as f64
+    } else {
+        (q - zero_point) as f64 * scale
+    }
+}
+
 /// A calibration range `[min, max]`, with the exact decimals they were typed as (when typed).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RangeInput {

@@ -78,12 +78,7 @@ impl TransferCurve {
 
     /// The level `x̂_k = (k - z) · s` in the convention's arithmetic.
     pub fn level(&self, k: i64) -> f64 {
-        let j = k - self.zero_point;
-        if self.float32 {
-            (j as f32 * self.scale as f32) as f64
-        } else {
-            j as f64 * self.scale
-        }
+        crate::params::dequantize(k, self.zero_point, self.scale, self.float32)
     }
 
     /// The `x` where the quantizer steps from integer `k` to `k + 1` (see the module doc).
