@@ -30,8 +30,11 @@ pub fn App() -> impl IntoView {
     provide_context(state);
 
     // The fragment names the open tool: show it from the start, follow it (links, Back, Forward).
-    fragment::replace(state.tool.get_untracked().slug());
+    if !browser::share_link::is_open() {
+        fragment::replace(state.tool.get_untracked().slug());
+    }
     let on_hash = fragment::on_change(move |slug| {
+        browser::share_link::follow(state, &slug);
         if let Some(tool) = Tool::from_fragment(&slug) {
             state.tool.set(tool);
         }

@@ -56,7 +56,8 @@ impl Tool {
 
     /// Parses a URL fragment (with or without `#`, any case); unknown fragments give `None`.
     pub fn from_fragment(fragment: &str) -> Option<Tool> {
-        let slug = fragment.trim_start_matches('#').trim();
+        // `#tensor&share=1.…` (a share link) names its tool first.
+        let slug = fragment.trim_start_matches('#').split('&').next().unwrap_or_default().trim();
         Tool::ALL
             .into_iter()
             .find(|tool| tool.slug().eq_ignore_ascii_case(slug))

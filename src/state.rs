@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::browser::{fragment, storage, timer::Debouncer};
+use crate::browser::{fragment, share_link, storage, timer::Debouncer};
 use crate::model::{FormState, Tool};
 
 /// localStorage key of the whole form. Bump the version only for an incompatible change; new
@@ -46,7 +46,9 @@ impl AppState {
                 (FormState::examples(), Some(note))
             }
         };
-        let tool = Tool::from_fragment(&fragment::current()).unwrap_or(Tool::Channels);
+        // A share link in the address shows its form (unsaved) instead.
+        let (form, note, linked) = share_link::open_at_load(form, note);
+        let tool = linked.or_else(|| Tool::from_fragment(&fragment::current())).unwrap_or(Tool::Channels);
         AppState {
             form: RwSignal::new(form.clone()),
             committed: RwSignal::new(form),
@@ -76,9 +78,12 @@ impl AppState {
         let Some(form) = self.form.try_get_untracked() else {
             return;
         };
-        let save_error = storage::save(STORAGE_KEY, &form).err();
-        if self.save_error.with_untracked(|e| *e != save_error) {
-            self.save_error.set(save_error);
+        // A link's form, not edited, is shown but not saved over the user's own.
+        if share_link::should_save(*self, &form) {
+            let save_error = storage::save(STORAGE_KEY, &form).err();
+            if self.save_error.with_untracked(|e| *e != save_error) {
+                self.save_error.set(save_error);
+            }
         }
         if self.committed.with_untracked(|c| *c != form) {
             self.committed.set(form);

@@ -3,6 +3,8 @@
 //! (tests/browser.rs) in a real browser.
 
 pub mod clipboard;
+pub mod download;
 pub mod fragment;
+pub mod share_link;
 pub mod storage;
 pub mod timer;

@@ -1,6 +1,7 @@
 //! One file per component.
 
 pub mod channels_tool;
+pub mod export;
 pub mod charts;
 pub mod fields;
 pub mod quant_options;

@@ -4,6 +4,7 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::components::export::ExportPanel;
 use crate::components::results::ResultsPanel;
 use crate::components::tab_bar::{panel_id, tab_id};
 use crate::model::{FormState, Tool};
@@ -64,6 +65,7 @@ pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
                 {children()}
             </form>
             <ResultsPanel />
+            <ExportPanel />
         </section>
     }
 }

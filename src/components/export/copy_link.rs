@@ -1,0 +1,87 @@
+//! "Copy link": the whole form (every field, the three inputs, the open tool) in the URL
+//! fragment (`browser::share_link`), copied to the clipboard and shown in a read-only field.
+
+use leptos::prelude::*;
+
+use crate::browser::{clipboard, share_link};
+use crate::state::use_app_state;
+
+/// What the last click gave.
+#[derive(Clone, Debug, PartialEq)]
+enum Outcome {
+    None,
+    /// The link, and what copying it to the clipboard said.
+    Link { url: String, copied: Result<(), String> },
+    /// The form cannot become a link (too large): the share module's message.
+    Refused(String),
+}
+
+#[component]
+pub fn CopyLink() -> impl IntoView {
+    let state = use_app_state();
+    let slug = state.tool.get_untracked().slug();
+    let outcome = RwSignal::new(Outcome::None);
+    let copy = move |_| {
+        // The form as typed (a pending edit included), with the open tool.
+        let tool = state.tool.get_untracked();
+        let fragment = state.form.with_untracked(|form| share_link::fragment_for(tool, form));
+        match fragment {
+            Err(error) => outcome.set(Outcome::Refused(error.to_string())),
+            Ok(fragment) => {
+                let url = share_link::url_with(&fragment);
+                outcome.set(Outcome::Link { url: url.clone(), copied: Ok(()) });
+                leptos::task::spawn_local(async move {
+                    let copied = clipboard::copy_text(&url).await;
+                    outcome.set(Outcome::Link { url, copied });
+                });
+            }
+        }
+    };
+    let link = move || match outcome.get() {
+        Outcome::Link { url, .. } => Some(url),
+        _ => None,
+    };
+    let message = move || match outcome.get() {
+        Outcome::None => String::new(),
+        Outcome::Link { copied: Ok(()), .. } => "Link copied. Opening it restores this form exactly.".into(),
+        Outcome::Link { copied: Err(e), .. } => format!("Copying failed ({e}); select the link below and copy it."),
+        Outcome::Refused(why) => format!("No link: this form is {why}."),
+    };
+    let refused = move || matches!(outcome.get(), Outcome::Refused(_));
+    let field_id = format!("{slug}-share-link");
+    view! {
+        <div class="export-card" data-testid=format!("{slug}-share")>
+            <h4>"Share"</h4>
+            <p class="hint">"The whole form in the link's fragment (after #), which browsers never send to a server."</p>
+            <div class="export-actions">
+                <button type="button" data-testid=format!("{slug}-copy-link") on:click=copy>"Copy link"</button>
+            </div>
+            <p
+                class="export-status"
+                class:export-error=refused
+                role="status"
+                data-testid=format!("{slug}-share-status")
+            >
+                {message}
+            </p>
+            <Show when=move || link().is_some()>
+                <div class="field">
+                    <label for=field_id.clone()>"Link to this form"</label>
+                    <input
+                        type="text"
+                        readonly
+                        id=field_id.clone()
+                        data-testid=field_id.clone()
+                        prop:value=move || link().unwrap_or_default()
+                        on:focus=move |ev| {
+                            use wasm_bindgen::JsCast;
+                            if let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                input.select();
+                            }
+                        }
+                    />
+                </div>
+            </Show>
+        </div>
+    }
+}

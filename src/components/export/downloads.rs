@@ -1,0 +1,148 @@
+//! The download buttons: the results CSV, the per-element CSV (written in pieces, the page stays
+//! responsive), the settings JSON and the PDF report on A4 or US Letter.
+
+use export::Paper;
+use leptos::prelude::*;
+
+use crate::browser::download::{self, BlobParts};
+use crate::components::export::files::{self, Exportable};
+use crate::state::use_app_state;
+
+/// Milliseconds since the epoch, for the timings the status reports.
+fn now() -> f64 {
+    web_sys::js_sys::Date::now()
+}
+
+fn size(bytes: usize) -> String {
+    if bytes >= 1 << 20 {
+        format!("{:.1} MB", bytes as f64 / (1 << 20) as f64)
+    } else if bytes >= 1 << 10 {
+        format!("{:.1} kB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+/// Hands `parts` to the browser as `name`; the status line says what was saved.
+fn save(parts: BlobParts, mime: &str, name: &str, what: &str, started: f64) -> String {
+    let bytes = parts.len();
+    match parts.into_blob(mime).and_then(|blob| download::save(&blob, name)) {
+        Ok(_) => format!("Saved {name} ({what}{}, made in {:.0} ms).", size(bytes), now() - started),
+        Err(e) => format!("Could not save {name}: {e}"),
+    }
+}
+
+fn save_text(text: &str, mime: &str, name: &str, what: &str, started: f64) -> String {
+    let mut parts = BlobParts::new();
+    parts.push(text.as_bytes());
+    save(parts, mime, name, what, started)
+}
+
+#[component]
+pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
+    let state = use_app_state();
+    let slug = state.tool.get_untracked().slug();
+    let status = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let paper = RwSignal::new(Paper::A4);
+    let disabled = move || busy.get() || exportable.with(Option::is_none);
+    // The results the click is about (recomputed first if the form changed a moment ago).
+    let current = move || exportable.get_untracked();
+
+    let results_csv = move |_| {
+        let Some(ex) = current() else { return };
+        let started = now();
+        status.set(save_text(&ex.results_csv(), download::CSV, &ex.results_name(), "", started));
+    };
+    let elements_csv = move |_| {
+        let Some(ex) = current() else { return };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let started = now();
+            let progress = move |written: usize, total: usize| {
+                if written < total {
+                    status.set(format!("Writing the CSV: {written} of {total} rows…"));
+                }
+            };
+            status.set(match ex.elements_csv(progress).await {
+                Ok(parts) => {
+                    let rows = format!("{} rows, ", ex.element_count());
+                    save(parts, download::CSV, &ex.elements_name(), &rows, started)
+                }
+                Err(e) => format!("Could not write the CSV: {e}"),
+            });
+            busy.set(false);
+        });
+    };
+    let settings = move |_| {
+        let Some(ex) = current() else { return };
+        let started = now();
+        let json = state.committed.with_untracked(|form| ex.settings_json(form));
+        status.set(save_text(&json, download::JSON, &ex.settings_name(), "", started));
+    };
+    let pdf = move |_| {
+        let Some(ex) = current() else { return };
+        let paper = paper.get_untracked();
+        let decimals = state.form.with_untracked(|f| f.display.precision);
+        busy.set(true);
+        status.set(if ex.pdf_has_sweep() {
+            "Making the PDF (with the bit-width sweep)…".into()
+        } else {
+            "Making the PDF…".into()
+        });
+        leptos::task::spawn_local(async move {
+            // Let the status show before the (synchronous) layout.
+            download::yield_to_page().await;
+            let started = now();
+            let bytes = ex.pdf(paper, files::today(), decimals);
+            let mut parts = BlobParts::new();
+            parts.push(&bytes);
+            drop(bytes);
+            status.set(save(parts, download::PDF, &ex.pdf_name(paper), "", started));
+            busy.set(false);
+        });
+    };
+    let rows = move || exportable.with(|ex| ex.as_ref().map_or(0, Exportable::element_count));
+    let paper_id = format!("{slug}-export-paper");
+    view! {
+        <div class="export-card export-downloads" data-testid=format!("{slug}-downloads")>
+            <h4>"Download"</h4>
+            <div class="export-actions">
+                <button type="button" data-testid=format!("{slug}-download-results") disabled=disabled on:click=results_csv>
+                    "CSV (results)"
+                </button>
+                <button
+                    type="button"
+                    data-testid=format!("{slug}-download-elements")
+                    disabled=disabled
+                    on:click=elements_csv
+                    title=move || format!("{} rows: channel, index, x, q_raw, q, x_hat, error, clipped", rows())
+                >
+                    "CSV (every value)"
+                </button>
+                <button type="button" data-testid=format!("{slug}-download-settings") disabled=disabled on:click=settings>
+                    "Settings (JSON)"
+                </button>
+            </div>
+            <div class="export-actions">
+                <label for=paper_id.clone()>"Paper"</label>
+                <select
+                    id=paper_id.clone()
+                    data-testid=paper_id.clone()
+                    on:change=move |ev| {
+                        paper.set(if event_target_value(&ev) == "letter" { Paper::Letter } else { Paper::A4 });
+                    }
+                >
+                    <option value="a4" selected=move || paper.get() == Paper::A4>"A4"</option>
+                    <option value="letter" selected=move || paper.get() == Paper::Letter>"US Letter"</option>
+                </select>
+                <button type="button" data-testid=format!("{slug}-download-pdf") disabled=disabled on:click=pdf>
+                    "PDF report"
+                </button>
+            </div>
+            <p class="export-status" role="status" aria-live="polite" data-testid=format!("{slug}-download-status")>
+                {status}
+            </p>
+        </div>
+    }
+}
