@@ -79,12 +79,13 @@ serve: setup-web
 	trunk serve --release --address 127.0.0.1 --port 8080
 
 # Benchmarks (not part of `make test`): criterion for the core, NumPy for the baseline ratio.
-bench: setup-native setup-web
+bench: setup-native build
 	@python3 -c 'import numpy' 2>/dev/null || pip install -q -r bench/requirements.txt
 	cargo bench -p quant
 	python3 bench/numpy_baseline.py
 	bash bench/wasm_bench.sh
 	cargo bench -p charts
+	node bench/charts.mjs
 	python3 bench/file_bench.py --rows 10000 --cols 10000
 
 clean:
