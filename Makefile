@@ -72,7 +72,7 @@ test-e2e: build setup-browser
 # Release build (opt-level z, LTO, wasm-opt -Oz) into dist/, relative paths: any static server works.
 build: setup-web
 	trunk build --release
-	@wasm=$$(ls dist/*_bg.wasm); echo "wasm: $$(stat -c%s $$wasm) bytes raw, $$(gzip -9c $$wasm | wc -c) bytes gzip"
+	@for wasm in dist/*_bg.wasm; do echo "$$(basename $$wasm): $$(stat -c%s $$wasm) bytes raw, $$(gzip -9c $$wasm | wc -c) bytes gzip"; done
 
 serve: setup-web
 	@echo "quantscope: http://127.0.0.1:8080/ (Ctrl+C stops; edits rebuild)"

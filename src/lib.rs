@@ -8,6 +8,7 @@ pub mod model;
 pub mod options;
 pub mod report;
 pub mod state;
+pub mod worker;
 
 use leptos::ev;
 use leptos::leptos_dom::helpers::window_event_listener;
@@ -15,6 +16,7 @@ use leptos::prelude::*;
 
 use crate::browser::fragment;
 use crate::components::channels_tool::ChannelsTool;
+use crate::components::files::files_tool::FilesTool;
 use crate::components::tab_bar::TabBar;
 use crate::components::tensor_tool::TensorTool;
 use crate::components::values_tool::ValuesTool;
@@ -63,6 +65,7 @@ pub fn App() -> impl IntoView {
                 Tool::Channels => view! { <ChannelsTool /> }.into_any(),
                 Tool::Tensor => view! { <TensorTool /> }.into_any(),
                 Tool::Values => view! { <ValuesTool /> }.into_any(),
+                Tool::Files => view! { <FilesTool /> }.into_any(),
             }}
         </main>
         <AppFooter />

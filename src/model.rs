@@ -8,17 +8,19 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The three tools, each with its own URL fragment.
+/// The tools, each with its own URL fragment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Tool {
     Channels,
     Tensor,
     Values,
+    /// Weight files (.npy, .npz, .safetensors) analysed in a Web Worker.
+    Files,
 }
 
 impl Tool {
-    pub const ALL: [Tool; 3] = [Tool::Channels, Tool::Tensor, Tool::Values];
+    pub const ALL: [Tool; 4] = [Tool::Channels, Tool::Tensor, Tool::Values, Tool::Files];
 
     /// The URL fragment (without `#`) and the id stem used in the DOM.
     pub fn slug(self) -> &'static str {
@@ -26,6 +28,7 @@ impl Tool {
             Tool::Channels => "channels",
             Tool::Tensor => "tensor",
             Tool::Values => "values",
+            Tool::Files => "files",
         }
     }
 
@@ -34,6 +37,7 @@ impl Tool {
             Tool::Channels => "Channels",
             Tool::Tensor => "Tensor",
             Tool::Values => "Values",
+            Tool::Files => "Files",
         }
     }
 
@@ -50,6 +54,11 @@ impl Tool {
             Tool::Values => {
                 "One list of values against a range you give or one derived from the values: every value's \
                  integer, reconstruction and error, with MSE, RMSE, MAE, SQNR and clip rate."
+            }
+            Tool::Files => {
+                "Weight files (.npy, .npz, .safetensors) read in this browser, nothing uploaded: every tensor \
+                 per channel and per tensor (SQNR, MSE, clip rate, worst channels), or the whole model sorted \
+                 by SQNR. float16, bfloat16 and float64 are analysed as float32."
             }
         }
     }
@@ -225,6 +234,30 @@ impl Default for ValuesForm {
     }
 }
 
+/// Files: the analysis settings (the file itself is never saved; only its name is shown).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilesForm {
+    /// The channel axis (0: output channels of Linear `[out, in]` and Conv `[O, I, kH, kW]`).
+    pub axis: String,
+    /// minmax | moving-average | percentile | mse | entropy (`quant::calibrate::Method`).
+    pub calibration: String,
+    /// The percentile of the percentile method; empty: ONNX Runtime's default.
+    pub percentile: String,
+    pub quant: QuantForm,
+}
+
+impl Default for FilesForm {
+    fn default() -> Self {
+        FilesForm {
+            axis: "0".into(),
+            calibration: "minmax".into(),
+            percentile: String::new(),
+            quant: QuantForm::default(),
+        }
+    }
+}
+
 /// How results are shown (not part of any calculation).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -250,6 +283,7 @@ pub struct FormState {
     pub channels: ChannelsForm,
     pub tensor: TensorForm,
     pub values: ValuesForm,
+    pub files: FilesForm,
     pub display: DisplayForm,
 }
 
@@ -274,6 +308,7 @@ impl FormState {
             Tool::Channels => &self.channels.data,
             Tool::Tensor => &self.tensor.data,
             Tool::Values => &self.values.data,
+            Tool::Files => "",
         }
     }
 
@@ -282,6 +317,7 @@ impl FormState {
             Tool::Channels => &self.channels.quant,
             Tool::Tensor => &self.tensor.quant,
             Tool::Values => &self.values.quant,
+            Tool::Files => &self.files.quant,
         }
     }
 
@@ -290,6 +326,7 @@ impl FormState {
             Tool::Channels => &mut self.channels.quant,
             Tool::Tensor => &mut self.tensor.quant,
             Tool::Values => &mut self.values.quant,
+            Tool::Files => &mut self.files.quant,
         }
     }
 }
@@ -360,6 +397,14 @@ pub mod choices {
         ("derived", "Derived from the values"),
         ("custom", "Custom MIN:MAX"),
     ];
+
+    pub const CALIBRATIONS: &[(&str, &str)] = &[
+        ("minmax", "Min/max"),
+        ("moving-average", "Moving-average min/max (channels as batches)"),
+        ("percentile", "Percentile (histogram, ONNX Runtime)"),
+        ("mse", "MSE-optimal clipping"),
+        ("entropy", "Entropy (KL divergence, TensorRT)"),
+    ];
 }
 
 #[cfg(test)]
@@ -382,7 +427,7 @@ mod tests {
 
     #[test]
     fn next_and_previous_cycle() {
-        assert_eq!(Tool::Values.next(), Tool::Channels);
+        assert_eq!(Tool::Files.next(), Tool::Channels);
         assert_eq!(Tool::Channels.previous(), Tool::Values);
     }
 

@@ -83,6 +83,19 @@ fn integer<T: std::str::FromStr>(
     })
 }
 
+/// A decimal field in (0, 100] (the percentile); empty gives `None`.
+fn decimal(field: &'static str, typed: &str, expected: &str) -> Result<Option<f64>, InputError> {
+    let trimmed = typed.trim();
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    match trimmed.parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 100.0 => Ok(Some(v)),
+        Ok(_) => Err(field_error(field, typed, "out of range", expected)),
+        Err(_) => Err(field_error(field, typed, "not a number", expected)),
+    }
+}
+
 /// The quantization choices of one tool's form.
 pub fn spec_options(quant: &QuantForm) -> Result<SpecOptions, InputError> {
     Ok(SpecOptions {
@@ -181,6 +194,15 @@ pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputEr
             options.tensor_name = f.tensor_name.clone();
             options.range = range(&f.range_mode, &f.range);
             options.granularity = Granularity::PerTensor;
+        }
+        Tool::Files => {
+            let f = &form.files;
+            options.axis = integer::<usize>("axis", &f.axis, "a dimension index such as 0")?.unwrap_or(0);
+            options.calibration.method =
+                choice("calibration", &f.calibration, "minmax, moving-average, percentile, mse or entropy")?;
+            if let Some(p) = decimal("percentile", &f.percentile, "a percentile in (0, 100], such as 99.99")? {
+                options.calibration.percentile = p;
+            }
         }
     }
     Ok(options)

@@ -4,6 +4,7 @@ pub mod channels_tool;
 pub mod export;
 pub mod charts;
 pub mod fields;
+pub mod files;
 pub mod quant_options;
 pub mod results;
 pub mod tab_bar;

@@ -261,6 +261,8 @@ pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
         }),
         Tool::Values => quant::tools::values(text, &options)
             .map(|r| with(convert::values(&r), ChartData::Values(Arc::new(r)))),
+        // Files are analysed in the worker (components/files), not from the form's text.
+        Tool::Files => Ok(Report::default()),
     }
     .map_err(convert::tool_error)
 }

@@ -1,0 +1,208 @@
+// End-to-end: the Files tool. Real weight files (crates/formats/tests/data, written by NumPy and
+// safetensors) go in through the file input; the tensor list, the numbers (equal to the CLI's
+// `quantscope file --format json`, run here on the same files), the model-wide order, a bad file's
+// error, and cancelling a big file in the worker with progress shown.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { byTestId, openApp, ROOT, screenshot } from './support/browser.mjs';
+
+const DATA = join(ROOT, 'crates', 'formats', 'tests', 'data');
+
+/** `quantscope file PATH --format json ...` through cargo (built once, then up to date). */
+function cli(path, ...args) {
+  const out = execFileSync(
+    'cargo',
+    ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', 'file', path, '--format', 'json', ...args],
+    { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
+  return JSON.parse(out);
+}
+
+/** What serialize_extended writes, as a number (or null). */
+const num = (v) => (v === '+inf' ? Infinity : v === '-inf' ? -Infinity : v);
+
+/** The results table's rows: tensor name and the numeric cells' full values. */
+async function resultRows(page) {
+  return byTestId(page, 'table-files').locator('tbody tr').evaluateAll((rows) =>
+    rows.map((tr) => {
+      const row = { name: tr.dataset.tensor };
+      for (const td of tr.querySelectorAll('td[data-value]')) {
+        const v = td.dataset.value;
+        row[td.dataset.col] = v === '' ? null : v === '+inf' ? Infinity : v === '-inf' ? -Infinity : Number(v);
+      }
+      row.worst = tr.querySelector('td[data-col="worst_channels"]').textContent;
+      return row;
+    }),
+  );
+}
+
+const COLUMNS = [
+  'per_channel_sqnr_db',
+  'per_tensor_sqnr_db',
+  'sqnr_gain_db',
+  'per_channel_mse',
+  'per_tensor_mse',
+  'per_channel_clip_rate',
+  'per_tensor_clip_rate',
+];
+
+/** A float32 safetensors file of `rows` x `cols` written by node itself: header JSON + raw bytes. */
+async function bigSafetensors(path, rows, cols) {
+  const bytes = rows * cols * 4;
+  const header = Buffer.from(JSON.stringify({ big: { dtype: 'F32', shape: [rows, cols], data_offsets: [0, bytes] } }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  const chunk = new Float32Array(1 << 22); // 16 MiB of a smooth pattern, repeated
+  for (let i = 0; i < chunk.length; i++) chunk[i] = Math.sin(i * 0.001) * (1 + (i % 97) / 97);
+  const file = await open(path, 'w');
+  await file.write(length);
+  await file.write(header);
+  for (let written = 0; written < bytes; written += chunk.byteLength) {
+    const left = Math.min(chunk.byteLength, bytes - written);
+    await file.write(Buffer.from(chunk.buffer, 0, left));
+  }
+  await file.close();
+}
+
+describe('Files tool in Chromium', () => {
+  let app;
+  let tmp;
+  before(async () => {
+    app = await openApp();
+    tmp = await mkdtemp(join(tmpdir(), 'quantscope-files-'));
+  });
+  after(async () => {
+    await app?.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  async function drop(path) {
+    await byTestId(app.page, 'files-input').setInputFiles(path);
+  }
+
+  test('a safetensors file lists its tensors; every tensor matches the CLI, most sensitive first', async () => {
+    const { page } = app;
+    await app.goto('#files');
+    await byTestId(page, 'panel-files').waitFor();
+    const path = join(DATA, 'model.safetensors');
+    await drop(path);
+    const list = byTestId(page, 'files-tensors');
+    await list.waitFor();
+    const names = await list.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.tensor));
+    const expected = cli(path);
+    assert.deepEqual([...names].sort(), expected.tensors.map((t) => t.name).sort());
+    const quantized = await list.locator('tr[data-tensor="quantized.weight"] td[data-col="status"]').textContent();
+    assert.match(quantized, /not analysed: integer data/);
+    assert.match(await list.locator('tr[data-tensor="double.weight"] td[data-col="dtype"]').textContent(), /F64/);
+
+    // All tensors (the default): the model-wide table, in the CLI's order, with the CLI's numbers.
+    await byTestId(page, 'files-analyse').click();
+    await byTestId(page, 'files-results').waitFor();
+    assert.equal(await byTestId(page, 'files-results').getAttribute('data-all'), 'true');
+    const rows = await resultRows(page);
+    const analysed = expected.tensors.filter((t) => t.result);
+    assert.deepEqual(rows.map((r) => r.name), analysed.map((t) => t.name), 'sorted by per-channel SQNR, lowest first');
+    for (const [row, t] of rows.map((r, i) => [r, analysed[i]])) {
+      for (const column of COLUMNS) assert.equal(row[column], num(t.result[column]), `${t.name} ${column}`);
+      assert.ok(row.worst.startsWith(t.result.worst_channels[0].name), `${t.name} worst channel`);
+    }
+    const sqnr = rows.map((r) => r.per_channel_sqnr_db);
+    assert.deepEqual([...sqnr].sort((a, b) => a - b), sqnr);
+    assert.match(await byTestId(page, 'files-skipped').textContent(), /quantized\.weight.*integer data/);
+    await screenshot(page, 'files-all');
+
+    // One tensor, another calibration and dtype: still the CLI's numbers.
+    await byTestId(page, 'files-tensor').selectOption('fc.weight');
+    await byTestId(page, 'files-calibration').selectOption('percentile');
+    await byTestId(page, 'files-dtype').selectOption('int4');
+    await byTestId(page, 'files-analyse').click();
+    await page.locator('[data-testid="files-results"][data-all="false"]').waitFor();
+    const [one] = await resultRows(page);
+    const [ref] = cli(path, '--tensor', 'fc.weight', '--calibration', 'percentile', '--dtype', 'int4').tensors;
+    assert.equal(one.name, 'fc.weight');
+    for (const column of COLUMNS) assert.equal(one[column], num(ref.result[column]), `fc.weight ${column}`);
+    assert.deepEqual(app.pageErrors, []);
+  });
+
+  test('npz members and a lone npy: the same numbers as the CLI', async () => {
+    const { page } = app;
+    await app.goto('#files');
+    // The settings persist (localStorage): back to the defaults, the CLI's.
+    await byTestId(page, 'reset').click();
+    for (const file of ['weights.npz', 'single.npy']) {
+      const path = join(DATA, file);
+      await drop(path);
+      await page.locator(`[data-testid="files-tensors"] figcaption:has-text("${file}")`).waitFor();
+      await byTestId(page, 'files-analyse').click();
+      await page.locator(`[data-testid="files-results"]`).waitFor();
+      const rows = await resultRows(page);
+      const analysed = cli(path).tensors.filter((t) => t.result);
+      assert.deepEqual(rows.map((r) => r.name), analysed.map((t) => t.name), file);
+      for (const [row, t] of rows.map((r, i) => [r, analysed[i]])) {
+        assert.equal(row.per_channel_sqnr_db, num(t.result.per_channel_sqnr_db), `${file} ${t.name}`);
+        assert.equal(row.per_tensor_mse, num(t.result.per_tensor_mse), `${file} ${t.name}`);
+      }
+    }
+  });
+
+  test('a bad file shows the formats error naming the file and the tensor; the form is untouched', async () => {
+    const { page } = app;
+    await app.goto('#files');
+    await byTestId(page, 'files-axis').fill('1');
+    await byTestId(page, 'files-calibration').selectOption('mse');
+    // A safetensors file cut short: the header promises more data than the file has.
+    const good = await readFile(join(DATA, 'model.safetensors'));
+    const truncated = join(tmp, 'cut.safetensors');
+    await writeFile(truncated, good.subarray(0, good.length - 100));
+    await drop(truncated);
+    const error = byTestId(page, 'files-error');
+    await error.waitFor();
+    const text = await error.textContent();
+    assert.match(text, /^cut\.safetensors: /);
+    assert.match(text, /tensor `[^`]+`/);
+    assert.match(text, /truncated|past the end/);
+    // Not a weight file at all.
+    const gif = join(tmp, 'picture.npy');
+    await writeFile(gif, 'GIF89a not an array');
+    await drop(gif);
+    await page.locator('[data-testid="files-error"]:has-text("picture.npy")').waitFor();
+    assert.match(await error.textContent(), /not a \.npy, \.npz or \.safetensors file \(it starts with GIF89a/);
+    assert.equal(await byTestId(page, 'files-axis').inputValue(), '1');
+    assert.equal(await byTestId(page, 'files-calibration').inputValue(), 'mse');
+    assert.equal(await byTestId(page, 'files-tensors').count(), 0);
+    assert.ok(await byTestId(page, 'files-analyse').isDisabled());
+    assert.deepEqual(app.pageErrors, []);
+  });
+
+  test('a big file: progress is shown and cancel stops the worker at once; the page stays responsive', async () => {
+    const { page } = app;
+    await app.goto('#files');
+    const path = join(tmp, 'big.safetensors');
+    await bigSafetensors(path, 8192, 4096); // 128 MiB of float32
+    await drop(path);
+    await page.locator('[data-testid="files-tensors"] tr[data-tensor="big"]').waitFor();
+    await byTestId(page, 'files-analyse').click();
+    const bar = byTestId(page, 'files-progress').locator('progress');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="files-progress"] progress')?.dataset.done) > 0);
+    const total = Number(await bar.getAttribute('data-total'));
+    assert.equal(total, 8192 * 4096 * 4);
+    assert.match(await byTestId(page, 'files-progress-text').textContent(), /MB of 134\.2 MB read · .* · big/);
+    // The main thread answers while the worker reads.
+    const t0 = Date.now();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));
+    assert.ok(Date.now() - t0 < 1000, 'a frame within a second while the worker runs');
+    await byTestId(page, 'files-cancel').click();
+    await byTestId(page, 'files-cancelled').waitFor();
+    assert.equal(await byTestId(page, 'files-progress').count(), 0);
+    assert.equal(await byTestId(page, 'files-results').count(), 0);
+    // A new worker serves the next request.
+    await drop(join(DATA, 'single.npy'));
+    await byTestId(page, 'files-analyse').click();
+    await byTestId(page, 'files-results').waitFor();
+    assert.deepEqual(app.pageErrors, []);
+  });
+});

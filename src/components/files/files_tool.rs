@@ -1,0 +1,246 @@
+//! The Files tool's panel: the drop zone, the tensor list, the options (the shared
+//! `QuantOptions` plus channel axis and calibration), the progress of the worker, the results.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use web_sys::File;
+
+use crate::components::fields::{SelectField, TextField};
+use crate::components::files::drop_zone::DropZone;
+use crate::components::files::progress::ProgressBar;
+use crate::components::files::results_table::ResultsTable;
+use crate::components::files::tensor_list::{TensorList, TensorSelect};
+use crate::components::quant_options::QuantOptions;
+use crate::components::tab_bar::{panel_id, tab_id};
+use crate::components::tool_panel::ToolRun;
+use crate::model::{choices, FormState, Tool};
+use crate::options;
+use crate::report::Report;
+use crate::state::{use_app_state, Commit};
+use crate::worker::client::FilesWorker;
+use crate::worker::protocol::{Reply, Request, RowView, TensorView};
+
+/// How many worst channels each row names (the CLI's default `--worst`).
+pub const WORST: usize = 3;
+
+/// The opened file's listing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listing {
+    pub file_name: String,
+    pub format: String,
+    pub tensors: Vec<TensorView>,
+}
+
+/// What the worker is doing for the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Job {
+    Idle,
+    /// Opening a file (reading its headers).
+    Listing,
+    /// Reading and analysing: `done` of `total` bytes since `started` (ms, `Date.now()`).
+    Running { done: u64, total: u64, tensor: String, started: f64 },
+    /// The rows, most sensitive first; `all` when every tensor was asked for.
+    Done { rows: Vec<RowView>, all: bool, elapsed_ms: f64, compute_ms: f64 },
+    Cancelled,
+}
+
+/// The Files tool's state, shared by its components through context.
+#[derive(Clone, Copy)]
+pub struct FilesState {
+    pub file: RwSignal<Option<File>, LocalStorage>,
+    pub listing: RwSignal<Option<Listing>>,
+    /// The file's error (named file and tensor), shown next to the drop zone.
+    pub error: RwSignal<Option<String>>,
+    /// The tensor picked; empty: all of them.
+    pub tensor: RwSignal<String>,
+    pub job: RwSignal<Job>,
+    current: StoredValue<u32>,
+    asked_all: StoredValue<bool>,
+    worker: StoredValue<FilesWorker, LocalStorage>,
+}
+
+impl FilesState {
+    fn new() -> Self {
+        let job = RwSignal::new(Job::Idle);
+        let listing = RwSignal::new(None::<Listing>);
+        let error = RwSignal::new(None::<String>);
+        let current = StoredValue::new(0u32);
+        let asked_all = StoredValue::new(false);
+        let file = RwSignal::new_local(None::<File>);
+        let on_reply = move |reply: Reply| {
+            // Replies of an older request (a file replaced, a cancelled run) are dropped.
+            if reply.job().is_some_and(|j| j != 0 && j != current.get_value()) {
+                return;
+            }
+            match reply {
+                Reply::Ready => {}
+                Reply::Listed { format, tensors, .. } => {
+                    let file_name = file.with_untracked(|f| f.as_ref().map(|f| f.name())).unwrap_or_default();
+                    listing.set(Some(Listing { file_name, format, tensors }));
+                    job.set(Job::Idle);
+                }
+                Reply::Progress { done, total, tensor, .. } => job.update(|j| {
+                    if let Job::Running { done: d, total: t, tensor: n, .. } = j {
+                        (*d, *t, *n) = (done, total, tensor);
+                    }
+                }),
+                Reply::Done { rows, elapsed_ms, compute_ms, .. } => {
+                    job.set(Job::Done { rows, all: asked_all.get_value(), elapsed_ms, compute_ms });
+                }
+                Reply::Failed { message, .. } => {
+                    error.set(Some(message));
+                    job.set(Job::Idle);
+                }
+            }
+        };
+        FilesState {
+            file,
+            listing,
+            error,
+            tensor: RwSignal::new(String::new()),
+            job,
+            current,
+            asked_all,
+            worker: StoredValue::new_local(FilesWorker::new(on_reply)),
+        }
+    }
+
+    fn next_job(&self) -> u32 {
+        let mut id = 0;
+        self.worker.update_value(|w| id = w.job());
+        self.current.set_value(id);
+        id
+    }
+
+    /// A new file: stop whatever runs, list its tensors.
+    pub fn open(&self, file: File) {
+        self.worker.with_value(FilesWorker::cancel);
+        self.error.set(None);
+        self.listing.set(None);
+        self.tensor.set(String::new());
+        self.job.set(Job::Listing);
+        let job = self.next_job();
+        let sent = self.worker.with_value(|w| w.send(&Request::List { job }, &file));
+        self.file.set(Some(file));
+        if let Err(e) = sent {
+            self.error.set(Some(e));
+            self.job.set(Job::Idle);
+        }
+    }
+
+    /// Analyses the picked tensor (or all) with the form's settings; a setting that does not parse
+    /// is shown on its field instead.
+    pub fn analyse(&self, form: &FormState) {
+        let Ok(options) = options::tool_options(Tool::Files, form) else {
+            return;
+        };
+        let Some(file) = self.file.get_untracked() else {
+            return;
+        };
+        let tensor = Some(self.tensor.get_untracked()).filter(|t| !t.is_empty());
+        self.asked_all.set_value(tensor.is_none());
+        let job = self.next_job();
+        let request = Request::Analyse {
+            job,
+            tensor,
+            axis: options.axis,
+            spec: options.spec,
+            calibration: options.calibration,
+            worst: WORST,
+        };
+        self.error.set(None);
+        self.job.set(Job::Running { done: 0, total: 0, tensor: String::new(), started: web_sys::js_sys::Date::now() });
+        if let Err(e) = self.worker.with_value(|w| w.send(&request, &file)) {
+            self.error.set(Some(e));
+            self.job.set(Job::Idle);
+        }
+    }
+
+    /// Stops the running analysis at once (the worker is terminated).
+    pub fn cancel(&self) {
+        self.worker.with_value(FilesWorker::cancel);
+        self.next_job();
+        self.job.set(Job::Cancelled);
+    }
+
+    pub fn running(&self) -> bool {
+        self.job.with(|j| matches!(j, Job::Running { .. } | Job::Listing))
+    }
+}
+
+pub fn use_files_state() -> FilesState {
+    expect_context::<FilesState>()
+}
+
+#[component]
+pub fn FilesTool() -> impl IntoView {
+    let state = use_app_state();
+    let files = FilesState::new();
+    provide_context(files);
+    on_cleanup(move || files.worker.with_value(FilesWorker::cancel));
+    // The fields show their own parse errors (the ToolRun every tool's fields read).
+    let inputs = Memo::new(move |_| state.committed.with(FormState::inputs));
+    let outcome = Memo::new(move |_| inputs.with(|f| options::tool_options(Tool::Files, f).map(|_| Report::default())));
+    provide_context(ToolRun { tool: Tool::Files, outcome });
+
+    let axis = state.lens(|f| f.files.axis.clone(), |f, v| f.files.axis = v, Commit::Debounced);
+    let calibration = state.lens(|f| f.files.calibration.clone(), |f, v| f.files.calibration = v, Commit::Now);
+    let percentile = state.lens(|f| f.files.percentile.clone(), |f, v| f.files.percentile = v, Commit::Debounced);
+    let not_percentile = Signal::derive(move || calibration.value.get() != "percentile");
+    let can_run = move || files.listing.with(Option::is_some) && !files.running();
+    let run = move || {
+        state.commit();
+        files.analyse(&state.form.get_untracked());
+    };
+    view! {
+        <section
+            class="tool-panel files-tool"
+            id=panel_id(Tool::Files)
+            role="tabpanel"
+            aria-labelledby=tab_id(Tool::Files)
+            data-testid=panel_id(Tool::Files)
+        >
+            <p class="tool-summary">{Tool::Files.summary()}</p>
+            <DropZone />
+            <TensorList />
+            <form
+                class="form-grid"
+                data-testid="files-form"
+                aria-label="Files options"
+                on:submit=move |ev: SubmitEvent| {
+                    ev.prevent_default();
+                    if can_run() {
+                        run();
+                    }
+                }
+            >
+                <TensorSelect />
+                <TextField
+                    id="files-axis".into()
+                    label="Channel axis"
+                    lens=axis
+                    inputmode="numeric"
+                    hint="0: output channels of Linear [out, in] and Conv [O, I, kH, kW]."
+                />
+                <SelectField id="files-calibration".into() label="Calibration" lens=calibration choices=choices::CALIBRATIONS />
+                <TextField
+                    id="files-percentile".into()
+                    label="Percentile"
+                    lens=percentile
+                    inputmode="decimal"
+                    placeholder="99.999"
+                    disabled=not_percentile
+                    hint="Of the percentile method; empty: ONNX Runtime's 99.999."
+                />
+                <QuantOptions tool=Tool::Files />
+                <div class="field field-wide files-actions">
+                    <button type="submit" data-testid="files-analyse" disabled=move || !can_run()>
+                        "Analyse"
+                    </button>
+                </div>
+            </form>
+            <ProgressBar />
+            <ResultsTable />
+        </section>
+    }
+}

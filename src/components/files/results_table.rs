@@ -1,0 +1,143 @@
+//! The results: one row per analysed tensor, per-channel and per-tensor side by side (SQNR, MSE,
+//! clip rate, worst channels), sorted by the `formats` crate most sensitive first; tensors not
+//! analysed are listed below with the reason. Cells carry the full value in `data-value`.
+
+use leptos::prelude::*;
+
+use crate::components::files::files_tool::{use_files_state, Job};
+use crate::components::files::shape;
+use crate::report::Cell;
+use crate::state::use_app_state;
+use crate::worker::protocol::RowView;
+
+const COLUMNS: [(&str, &str); 9] = [
+    ("per_channel_sqnr_db", "SQNR per-channel (dB)"),
+    ("per_tensor_sqnr_db", "SQNR per-tensor (dB)"),
+    ("sqnr_gain_db", "Gain (dB)"),
+    ("per_channel_mse", "MSE per-channel"),
+    ("per_tensor_mse", "MSE per-tensor"),
+    ("per_channel_clip_rate", "Clip rate per-channel"),
+    ("per_tensor_clip_rate", "Clip rate per-tensor"),
+    ("channels", "Channels"),
+    ("worst_channels", "Worst channels (SQNR dB)"),
+];
+
+fn value(v: Option<f64>) -> String {
+    match v {
+        Some(v) if v == f64::INFINITY => "+inf".into(),
+        Some(v) if v == f64::NEG_INFINITY => "-inf".into(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    }
+}
+
+fn cell(v: Option<f64>, fraction: bool, precision: u8) -> String {
+    match v {
+        None => Cell::Empty.display(precision),
+        Some(v) if fraction => Cell::Fraction(v).display(precision),
+        Some(v) => Cell::Real(v).display(precision),
+    }
+}
+
+fn row_view(row: &RowView, precision: u8) -> Option<AnyView> {
+    let r = row.result.as_ref()?;
+    let worst = r
+        .worst_channels
+        .iter()
+        .map(|w| format!("{} {}", w.name, cell(w.sqnr_db, false, 2)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let numbers = [
+        (COLUMNS[0].0, r.per_channel_sqnr_db, false),
+        (COLUMNS[1].0, r.per_tensor_sqnr_db, false),
+        (COLUMNS[2].0, r.sqnr_gain_db, false),
+        (COLUMNS[3].0, r.per_channel_mse, false),
+        (COLUMNS[4].0, r.per_tensor_mse, false),
+        (COLUMNS[5].0, r.per_channel_clip_rate, true),
+        (COLUMNS[6].0, r.per_tensor_clip_rate, true),
+    ]
+    .into_iter()
+    .map(|(key, v, fraction)| {
+        view! { <td class="num" data-col=key data-value=value(v) title=value(v)>{cell(v, fraction, precision)}</td> }
+    })
+    .collect_view();
+    let dtype = match &row.info.note {
+        Some(_) => format!("{} → f32", row.info.dtype),
+        None => row.info.dtype.clone(),
+    };
+    Some(
+        view! {
+            <tr data-tensor=row.info.name.clone()>
+                <th scope="row" data-col="tensor">{row.info.name.clone()}</th>
+                <td data-col="dtype">{dtype}</td>
+                <td data-col="shape">{shape(&row.info.shape)}</td>
+                {numbers}
+                <td class="num" data-col="channels">{r.channels}</td>
+                <td data-col="worst_channels">{worst}</td>
+            </tr>
+        }
+        .into_any(),
+    )
+}
+
+#[component]
+pub fn ResultsTable() -> impl IntoView {
+    let files = use_files_state();
+    let state = use_app_state();
+    move || {
+        let Job::Done { rows, all, elapsed_ms, .. } = files.job.get() else {
+            return ().into_any();
+        };
+        let precision = state.form.with(|f| f.display.precision);
+        let body = rows.iter().filter_map(|r| row_view(r, precision)).collect_view();
+        let skipped = rows
+            .iter()
+            .filter_map(|r| r.skipped.as_ref().map(|reason| (r, reason)))
+            .map(|(r, reason)| {
+                view! {
+                    <li data-tensor=r.info.name.clone()>
+                        <code>{r.info.name.clone()}</code>
+                        {format!(" ({} {}): {reason}", r.info.dtype, shape(&r.info.shape))}
+                    </li>
+                }
+            })
+            .collect_view();
+        let any_skipped = rows.iter().any(|r| r.skipped.is_some());
+        let analysed = rows.iter().filter(|r| r.result.is_some()).count();
+        let caption = if all {
+            format!("Model-wide: {analysed} of {} tensor(s) analysed, most sensitive (lowest per-channel SQNR) first", rows.len())
+        } else {
+            "The tensor, per channel and per tensor".to_string()
+        };
+        view! {
+            <section class="results files-results" data-testid="files-results" data-all=all.to_string()>
+                <figure class="table-block" data-testid="table-files">
+                    <figcaption>{caption}</figcaption>
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Results by tensor">
+                        <table>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Tensor"</th>
+                                    <th scope="col">"dtype"</th>
+                                    <th scope="col">"Shape"</th>
+                                    {COLUMNS.iter().map(|(key, label)| view! { <th scope="col" data-col=*key>{*label}</th> }).collect_view()}
+                                </tr>
+                            </thead>
+                            <tbody>{body}</tbody>
+                        </table>
+                    </div>
+                </figure>
+                {any_skipped.then(|| view! {
+                    <div class="files-not-analysed" data-testid="files-skipped">
+                        <h3>"Not analysed"</h3>
+                        <ul>{skipped}</ul>
+                    </div>
+                })}
+                <p class="hint" data-testid="files-timing" data-elapsed-ms=elapsed_ms.to_string()>
+                    {format!("Read and analysed in {:.0} ms in a background worker.", elapsed_ms)}
+                </p>
+            </section>
+        }
+        .into_any()
+    }
+}

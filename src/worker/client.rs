@@ -1,0 +1,117 @@
+//! The page's side: starts the worker, posts requests with the `File`, hands replies to a callback.
+//! Requests made before the worker's wasm is running wait in a queue until it says `Ready`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{File, MessageEvent, Worker};
+
+use super::protocol::{Reply, Request};
+
+/// The worker's script: Trunk's loader shim for `data-bin="worker"` (unhashed: a worker's name is
+/// fixed at run time), next to index.html.
+pub const WORKER_URL: &str = "./worker_loader.js";
+
+struct Running {
+    worker: Worker,
+    ready: bool,
+    /// Failed (panic, out of memory): replaced on the next request.
+    dead: bool,
+    queue: Vec<JsValue>,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+/// One worker at a time, started on the first request and after a cancel.
+pub struct FilesWorker {
+    running: Rc<RefCell<Option<Running>>>,
+    on_reply: Rc<dyn Fn(Reply)>,
+    next_job: u32,
+}
+
+impl FilesWorker {
+    pub fn new(on_reply: impl Fn(Reply) + 'static) -> Self {
+        FilesWorker { running: Rc::new(RefCell::new(None)), on_reply: Rc::new(on_reply), next_job: 0 }
+    }
+
+    /// A number for the next request (replies carry it; older jobs' replies can be ignored).
+    pub fn job(&mut self) -> u32 {
+        self.next_job += 1;
+        self.next_job
+    }
+
+    fn start(&self) -> Result<Running, String> {
+        let worker = Worker::new(WORKER_URL).map_err(|e| format!("cannot start the worker: {e:?}"))?;
+        let running = Rc::downgrade(&self.running);
+        let on_reply = self.on_reply.clone();
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let Some(reply) = ev.data().as_string().and_then(|text| serde_json::from_str::<Reply>(&text).ok()) else {
+                return;
+            };
+            if reply == Reply::Ready {
+                if let Some(cell) = running.upgrade() {
+                    if let Some(r) = cell.borrow_mut().as_mut() {
+                        r.ready = true;
+                        for message in r.queue.drain(..) {
+                            let _ = r.worker.post_message(&message);
+                        }
+                    }
+                }
+                return;
+            }
+            on_reply(reply);
+        });
+        let on_reply = self.on_reply.clone();
+        let running = Rc::downgrade(&self.running);
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            let message = ev
+                .dyn_ref::<web_sys::ErrorEvent>()
+                .map(|e| e.message())
+                .unwrap_or_else(|| "the worker failed".into());
+            // The worker is gone (a panic, out of memory): the next request starts a new one.
+            if let Some(cell) = running.upgrade() {
+                if let Some(r) = cell.borrow_mut().as_mut() {
+                    r.worker.terminate();
+                    r.dead = true;
+                }
+            }
+            on_reply(Reply::Failed { job: 0, message: format!("the analysis stopped: {message}") });
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        Ok(Running { worker, ready: false, dead: false, queue: Vec::new(), _on_message: on_message, _on_error: on_error })
+    }
+
+    /// Posts `request` with `file`.
+    pub fn send(&self, request: &Request, file: &File) -> Result<(), String> {
+        let json = serde_json::to_string(request).map_err(|e| e.to_string())?;
+        let message: JsValue = web_sys::js_sys::Array::of2(&JsValue::from_str(&json), file).into();
+        let mut slot = self.running.borrow_mut();
+        if slot.as_ref().is_none_or(|r| r.dead) {
+            *slot = Some(self.start()?);
+        }
+        let running = slot.as_mut().expect("started above");
+        if running.ready {
+            running.worker.post_message(&message).map_err(|e| format!("{e:?}"))?;
+        } else {
+            running.queue.push(message);
+        }
+        Ok(())
+    }
+
+    /// Stops whatever the worker is doing, at once (it is terminated; the next request starts a
+    /// new one).
+    pub fn cancel(&self) {
+        if let Some(running) = self.running.borrow_mut().take() {
+            running.worker.terminate();
+        }
+    }
+}
+
+impl Drop for FilesWorker {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}

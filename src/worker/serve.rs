@@ -1,0 +1,96 @@
+//! The worker's side: answers the page's requests (see [`super::protocol`]).
+
+use std::ops::ControlFlow;
+
+use formats::report::{self, TableOptions};
+use formats::{Archive, TensorInfo};
+use quant::QuantSpec;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
+
+use super::blob_source::BlobSource;
+use super::protocol::Request;
+
+/// What the worker sends (the `formats` crate's own types; the page reads them as
+/// [`super::protocol::Reply`]).
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum Out<'a> {
+    Ready,
+    Listed { job: u32, format: &'static str, tensors: &'a [TensorInfo] },
+    Progress { job: u32, done: u64, total: u64, tensor: &'a str },
+    Done { job: u32, rows: &'a [report::Row], elapsed_ms: f64, compute_ms: f64 },
+    Failed { job: u32, message: String },
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    web_sys::js_sys::global().unchecked_into()
+}
+
+fn post(out: &Out) {
+    if let Ok(json) = serde_json::to_string(out) {
+        let _ = scope().post_message(&JsValue::from_str(&json));
+    }
+}
+
+/// Serves requests until the page terminates the worker.
+pub fn start() {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| handle(ev.data()));
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&Out::Ready);
+}
+
+/// The file's name without its extension: names the array of a lone `.npy`.
+fn stem(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+fn handle(data: JsValue) {
+    let message: web_sys::js_sys::Array = data.unchecked_into();
+    let request = message.get(0).as_string().and_then(|text| serde_json::from_str::<Request>(&text).ok());
+    let Some(request) = request else {
+        return;
+    };
+    let file: File = message.get(1).unchecked_into();
+    let job = match &request {
+        Request::List { job } | Request::Analyse { job, .. } => *job,
+    };
+    if let Err(message) = answer(request, &file) {
+        post(&Out::Failed { job, message });
+    }
+}
+
+fn answer(request: Request, file: &File) -> Result<(), String> {
+    let started = web_sys::js_sys::Date::now();
+    let name = file.name();
+    let source = BlobSource::new(file.clone().into()).map_err(|e| format!("{name}: cannot read the file: {e:?}"))?;
+    let mut archive = Archive::open(source, stem(&name)).map_err(|e| format!("{name}: {e}"))?;
+    match request {
+        Request::List { job } => {
+            post(&Out::Listed { job, format: archive.format.name(), tensors: archive.tensors() });
+        }
+        Request::Analyse { job, tensor, axis, spec, calibration, worst } => {
+            let spec = QuantSpec::resolve(&spec).map_err(|e| e.to_string())?;
+            let options = TableOptions { tensor, axis, spec, calibration, worst };
+            // At most one progress message per 50 ms (and the last chunk): the page redraws on each.
+            let mut last_post = 0.0;
+            let mut last_read = started;
+            let rows = report::table(&mut archive, &options, &mut |p| {
+                let now = web_sys::js_sys::Date::now();
+                last_read = now;
+                if now - last_post >= 50.0 || p.done == p.total {
+                    last_post = now;
+                    post(&Out::Progress { job, done: p.done, total: p.total, tensor: p.tensor });
+                }
+                ControlFlow::Continue(())
+            })
+            .map_err(|e| format!("{name}: {e}"))?;
+            let now = web_sys::js_sys::Date::now();
+            post(&Out::Done { job, rows: &rows, elapsed_ms: now - started, compute_ms: now - last_read });
+        }
+    }
+    Ok(())
+}
