@@ -4,7 +4,9 @@
 //! in base64url without padding, after a version tag: `share=1.<data>`. Decoding accepts the
 //! fragment with or without its `#`. A state whose fragment would be longer than
 //! [`MAX_FRAGMENT_CHARS`] is refused with [`ShareError::TooLarge`] rather than producing a link
-//! that browsers, chat programs or servers may cut.
+//! that browsers, chat programs or servers may cut. Compression stops as soon as its output is
+//! several times too large, so a huge state (a million values typed) is refused at once instead of
+//! being compressed whole for nothing.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -22,6 +24,9 @@ pub const KEY: &str = "share=";
 pub const VERSION: &str = "1.";
 /// The largest decompressed state accepted (a guard against crafted links).
 const MAX_JSON_BYTES: usize = 8 << 20;
+/// Compressed bytes after which compression stops (the link is too large whatever follows); below
+/// it, a refusal gives the exact size.
+const STOP_AFTER_BYTES: usize = 4 * MAX_FRAGMENT_CHARS;
 
 /// The state a link carries: the open tool, its options, and the text typed in each input.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -40,10 +45,13 @@ pub struct ShareState {
 pub enum ShareError {
     /// The fragment would be longer than the limit.
     TooLarge {
-        /// Its length in characters.
+        /// Its length in characters (a lower bound when not `exact`).
         chars: usize,
         /// The limit.
         limit: usize,
+        /// Whether `chars` is the exact length (false: compression stopped early, the fragment
+        /// would be longer still).
+        exact: bool,
     },
     /// The fragment is not a quantscope link (or is damaged): what is wrong with it.
     Invalid(String),
@@ -52,8 +60,9 @@ pub enum ShareError {
 impl fmt::Display for ShareError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ShareError::TooLarge { chars, limit } => {
-                write!(f, "too large for a link: {chars} characters (at most {limit}); use Export instead")
+            ShareError::TooLarge { chars, limit, exact } => {
+                let more = if *exact { "" } else { "more than " };
+                write!(f, "too large for a link: {more}{chars} characters (at most {limit}); use Export instead")
             }
             ShareError::Invalid(why) => write!(f, "not a quantscope link: {why}"),
         }
@@ -66,14 +75,41 @@ fn invalid(why: impl Into<String>) -> ShareError {
     ShareError::Invalid(why.into())
 }
 
+/// Characters of a fragment whose data is `bytes` compressed bytes.
+fn fragment_chars(bytes: usize) -> usize {
+    KEY.len() + VERSION.len() + (bytes * 4).div_ceil(3)
+}
+
+/// Raw deflate at level 9 (the bytes of `miniz_oxide::deflate::compress_to_vec(input, 9)`),
+/// stopping once the output reaches `max_out` bytes: `Err` with the bytes written by then.
+fn deflate_bounded(mut input: &[u8], max_out: usize) -> Result<Vec<u8>, usize> {
+    use miniz_oxide::deflate::core::{compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush, TDEFLStatus};
+    let mut compressor = CompressorOxide::new(create_comp_flags_from_zip_params(9, 0, 0));
+    let mut output = vec![0; max_out];
+    let mut out_pos = 0;
+    loop {
+        let (status, bytes_in, bytes_out) = compress(&mut compressor, input, &mut output[out_pos..], TDEFLFlush::Finish);
+        out_pos += bytes_out;
+        match status {
+            TDEFLStatus::Done => {
+                output.truncate(out_pos);
+                return Ok(output);
+            }
+            TDEFLStatus::Okay if out_pos < max_out && bytes_in <= input.len() => input = &input[bytes_in..],
+            _ => return Err(out_pos),
+        }
+    }
+}
+
 /// Encodes a state as a fragment `share=1.<data>` (without the `#`).
 pub fn encode<T: Serialize>(state: &T) -> Result<String, ShareError> {
     let json = serde_json::to_vec(state).map_err(|e| invalid(e.to_string()))?;
-    let compressed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let compressed = deflate_bounded(&json, STOP_AFTER_BYTES)
+        .map_err(|bytes| ShareError::TooLarge { chars: fragment_chars(bytes), limit: MAX_FRAGMENT_CHARS, exact: false })?;
     let fragment = format!("{KEY}{VERSION}{}", URL_SAFE_NO_PAD.encode(compressed));
     let chars = fragment.len();
     if chars > MAX_FRAGMENT_CHARS {
-        return Err(ShareError::TooLarge { chars, limit: MAX_FRAGMENT_CHARS });
+        return Err(ShareError::TooLarge { chars, limit: MAX_FRAGMENT_CHARS, exact: true });
     }
     Ok(fragment)
 }
@@ -96,7 +132,7 @@ pub fn decode<T: DeserializeOwned>(fragment: &str) -> Result<T, ShareError> {
         return Err(invalid(format!("unknown version `{}` (this quantscope reads version 1)", version.chars().take(16).collect::<String>())));
     };
     if f.len() > 2 * MAX_FRAGMENT_CHARS {
-        return Err(ShareError::TooLarge { chars: f.len(), limit: MAX_FRAGMENT_CHARS });
+        return Err(ShareError::TooLarge { chars: f.len(), limit: MAX_FRAGMENT_CHARS, exact: true });
     }
     let compressed = URL_SAFE_NO_PAD.decode(data).map_err(|e| invalid(format!("the data is not base64url ({e}); was the link cut?")))?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_JSON_BYTES)
@@ -152,10 +188,28 @@ mod tests {
         let mut s = state();
         s.inputs.insert("values".into(), values.join(", "));
         let e = encode(&s).unwrap_err();
-        let ShareError::TooLarge { chars, limit } = e else { panic!("{e:?}") };
-        assert!(chars > limit && limit == MAX_FRAGMENT_CHARS);
+        let ShareError::TooLarge { chars, limit, exact } = e else { panic!("{e:?}") };
+        assert!(chars > limit && limit == MAX_FRAGMENT_CHARS && exact);
         let message = e.to_string();
         assert!(message.starts_with("too large for a link: ") && message.ends_with("; use Export instead"), "{message}");
+
+        // A huge state stops compressing early and says "more than".
+        let huge: Vec<String> = (0..200_000u32).map(|i| format!("{:.6}", f64::from(i.wrapping_mul(2_654_435_761) % 1_000_003) / 1e6)).collect();
+        s.inputs.insert("values".into(), huge.join(", "));
+        let e = encode(&s).unwrap_err();
+        let ShareError::TooLarge { chars, exact, .. } = e else { panic!("{e:?}") };
+        assert!(!exact && chars >= fragment_chars(STOP_AFTER_BYTES), "{chars}");
+        assert!(e.to_string().starts_with("too large for a link: more than "), "{e}");
+    }
+
+    #[test]
+    fn bounded_deflate_is_miniz_level_9() {
+        let text: Vec<u8> = (0..50_000u32).flat_map(|i| format!("{},", i % 977).into_bytes()).collect();
+        for input in [&b""[..], b"a", &text[..]] {
+            assert_eq!(deflate_bounded(input, 1 << 20).unwrap(), miniz_oxide::deflate::compress_to_vec(input, 9));
+        }
+        let whole = miniz_oxide::deflate::compress_to_vec(&text, 9).len();
+        assert_eq!(deflate_bounded(&text, whole / 2), Err(whole / 2));
     }
 
     #[test]
