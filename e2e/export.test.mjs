@@ -278,6 +278,11 @@ describe('export in Chromium', () => {
     const status = await byTestId(page, 'tensor-download-status').textContent();
     console.log(`1M-value CSV: ${(text.length / 1e6).toFixed(1)} MB in ${elapsed} ms; longest pause of the page ${maxGap.toFixed(0)} ms; "${status}"`);
     assert.ok(maxGap < 1000, `the page paused ${maxGap} ms`);
+    // A link of a million values is refused at once (compression stops early).
+    const before = Date.now();
+    await byTestId(page, 'tensor-copy-link').click();
+    await byTestId(page, 'tensor-share-status').filter({ hasText: 'too large for a link: more than' }).waitFor();
+    assert.ok(Date.now() - before < 1000, `refused in ${Date.now() - before} ms`);
   });
 
   test('nothing left 127.0.0.1 and nothing failed', () => {
