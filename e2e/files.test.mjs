@@ -5,10 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { byTestId, openApp, ROOT, screenshot } from './support/browser.mjs';
+import { writeSafetensors } from './support/safetensors.mjs';
 
 const DATA = join(ROOT, 'crates', 'formats', 'tests', 'data');
 
@@ -49,24 +50,6 @@ const COLUMNS = [
   'per_channel_clip_rate',
   'per_tensor_clip_rate',
 ];
-
-/** A float32 safetensors file of `rows` x `cols` written by node itself: header JSON + raw bytes. */
-async function bigSafetensors(path, rows, cols) {
-  const bytes = rows * cols * 4;
-  const header = Buffer.from(JSON.stringify({ big: { dtype: 'F32', shape: [rows, cols], data_offsets: [0, bytes] } }));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(header.length));
-  const chunk = new Float32Array(1 << 22); // 16 MiB of a smooth pattern, repeated
-  for (let i = 0; i < chunk.length; i++) chunk[i] = Math.sin(i * 0.001) * (1 + (i % 97) / 97);
-  const file = await open(path, 'w');
-  await file.write(length);
-  await file.write(header);
-  for (let written = 0; written < bytes; written += chunk.byteLength) {
-    const left = Math.min(chunk.byteLength, bytes - written);
-    await file.write(Buffer.from(chunk.buffer, 0, left));
-  }
-  await file.close();
-}
 
 describe('Files tool in Chromium', () => {
   let app;
@@ -182,7 +165,7 @@ describe('Files tool in Chromium', () => {
     const { page } = app;
     await app.goto('#files');
     const path = join(tmp, 'big.safetensors');
-    await bigSafetensors(path, 8192, 4096); // 128 MiB of float32
+    await writeSafetensors(path, 8192, 4096); // 128 MiB of float32
     await drop(path);
     await page.locator('[data-testid="files-tensors"] tr[data-tensor="big"]').waitFor();
     await byTestId(page, 'files-analyse').click();

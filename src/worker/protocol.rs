@@ -35,8 +35,9 @@ pub enum Reply {
     /// `done` of `total` bytes of tensor data read; `tensor` is being read.
     Progress { job: u32, done: u64, total: u64, tensor: String },
     /// The table, sorted most sensitive first; `elapsed_ms` from the request to the rows,
-    /// `compute_ms` from the last tensor's last byte read to its result (the analysis alone).
-    Done { job: u32, rows: Vec<RowView>, elapsed_ms: f64, compute_ms: f64 },
+    /// `compute_ms` from the last tensor's last byte read to its result (the analysis alone);
+    /// `memory_bytes`: the worker's wasm memory (its peak: wasm memory never shrinks).
+    Done { job: u32, rows: Vec<RowView>, elapsed_ms: f64, compute_ms: f64, #[serde(default)] memory_bytes: f64 },
     /// The file (or the request) was refused: the message names the file and the tensor.
     Failed { job: u32, message: String },
 }

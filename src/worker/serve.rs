@@ -21,7 +21,7 @@ enum Out<'a> {
     Ready,
     Listed { job: u32, format: &'static str, tensors: &'a [TensorInfo] },
     Progress { job: u32, done: u64, total: u64, tensor: &'a str },
-    Done { job: u32, rows: &'a [report::Row], elapsed_ms: f64, compute_ms: f64 },
+    Done { job: u32, rows: &'a [report::Row], elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
     Failed { job: u32, message: String },
 }
 
@@ -41,6 +41,12 @@ pub fn start() {
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     post(&Out::Ready);
+}
+
+/// The worker's wasm memory now (it never shrinks: its peak).
+fn memory_bytes() -> f64 {
+    let memory: web_sys::js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory.buffer().unchecked_into::<web_sys::js_sys::ArrayBuffer>().byte_length() as f64
 }
 
 /// The file's name without its extension: names the array of a lone `.npy`.
@@ -89,7 +95,7 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             })
             .map_err(|e| format!("{name}: {e}"))?;
             let now = web_sys::js_sys::Date::now();
-            post(&Out::Done { job, rows: &rows, elapsed_ms: now - started, compute_ms: now - last_read });
+            post(&Out::Done { job, rows: &rows, elapsed_ms: now - started, compute_ms: now - last_read, memory_bytes: memory_bytes() });
         }
     }
     Ok(())

@@ -1,0 +1,143 @@
+// The Files tool at scale in Chromium, through the e2e harness (`make build` first):
+//   node bench/files.mjs [--rows 8660 --cols 8660] [--repeat 3]
+// 1. Peak memory opening and analysing a 300 MB float32 safetensors file (8660 x 8660, written here
+//    by node): Chromium's proportional set size (PSS: shared pages counted once; the browser's
+//    process tree, from /proc/*/smaps_rollup, sampled every 50 ms), the page's JS heap (CDP Performance.getMetrics JSHeapUsedSize) and the worker's wasm
+//    memory (it reports its size; wasm memory never shrinks, so that is its peak).
+// 2. The analysis time of a 4096 x 4096 float32 tensor in the worker (wasm simd128, in Chromium):
+//    the time from its last byte read to its result, best of --repeat, next to the native CLI on
+//    the same file (`quantscope file`, release-native: read + the same analysis, wall time).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { byTestId, openApp, ROOT } from '../e2e/support/browser.mjs';
+import { writeSafetensors } from '../e2e/support/safetensors.mjs';
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ROWS = arg('rows', 8660);
+const COLS = arg('cols', 8660);
+const REPEAT = arg('repeat', 3);
+const MB = (b) => `${(b / 1e6).toFixed(1)} MB`;
+
+/** pid -> { ppid, rss bytes } of every process. */
+async function processes() {
+  const out = new Map();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // PSS: shared pages (libraries, shared memory between Chromium's processes) counted once.
+      const rollup = await readFile(`/proc/${name}/smaps_rollup`, 'utf8');
+      const rss = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
+      out.set(Number(name), { ppid: Number(fields[1]), rss });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Resident bytes of Chromium: every descendant of this node process. */
+async function chromiumRss() {
+  const all = await processes();
+  const mine = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, p] of all) {
+      if (!mine.has(pid) && mine.has(p.ppid)) {
+        mine.add(pid);
+        grew = true;
+      }
+    }
+  }
+  mine.delete(process.pid);
+  let sum = 0;
+  for (const pid of mine) sum += all.get(pid).rss;
+  return sum;
+}
+
+async function jsHeap(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
+}
+
+/** Opens `path`, analyses all its tensors, returns the worker's figures (and peaks if sampling). */
+async function analyse(app, cdp, path, sample, convention = 'textbook') {
+  const { page } = app;
+  await app.goto('#files');
+  await byTestId(page, 'reset').click();
+  await byTestId(page, 'files-convention').selectOption(convention);
+  await byTestId(page, 'files-input').setInputFiles(path);
+  await byTestId(page, 'files-tensors').waitFor({ timeout: 120_000 });
+  let peakRss = 0;
+  let peakHeap = 0;
+  let sampling = sample;
+  const sampler = (async () => {
+    while (sampling) {
+      peakRss = Math.max(peakRss, await chromiumRss());
+      peakHeap = Math.max(peakHeap, await jsHeap(cdp));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  await byTestId(page, 'files-analyse').click();
+  const timing = byTestId(page, 'files-timing');
+  await timing.waitFor({ timeout: 300_000 });
+  sampling = false;
+  await sampler;
+  const get = async (a) => Number(await timing.getAttribute(a));
+  return {
+    elapsed: await get('data-elapsed-ms'),
+    compute: await get('data-compute-ms'),
+    memory: await get('data-memory-bytes'),
+    peakRss,
+    peakHeap,
+  };
+}
+
+const tmp = await mkdtemp(join(tmpdir(), 'quantscope-bench-files-'));
+const app = await openApp();
+try {
+  const cdp = await app.context.newCDPSession(app.page);
+  await cdp.send('Performance.enable');
+  await app.goto('#files');
+  const idleRss = await chromiumRss();
+
+  const big = join(tmp, 'big.safetensors');
+  const size = await writeSafetensors(big, ROWS, COLS);
+  const r = await analyse(app, cdp, big, true);
+  console.log(`${ROWS} x ${COLS} float32 safetensors (${MB(size)}) in Chromium:`);
+  console.log(`  read + analysed in the worker: ${(r.elapsed / 1000).toFixed(2)} s`);
+  console.log(`  Chromium memory (PSS): idle ${MB(idleRss)}, peak ${MB(r.peakRss)} (${(r.peakRss / size).toFixed(2)} x the file)`);
+  console.log(`  page JS heap peak: ${MB(r.peakHeap)}; worker wasm memory: ${MB(r.memory)}`);
+  await rm(big);
+
+  const mid = join(tmp, 'w4096.safetensors');
+  await writeSafetensors(mid, 4096, 4096, 'w');
+  const cli = join(ROOT, 'target', 'release-native', 'quantscope');
+  execFileSync('cargo', ['build', '-q', '-p', 'quantscope-cli', '--profile', 'release-native'], { cwd: ROOT });
+  console.log(`4096 x 4096 float32 (64 MB), per-channel and per-tensor, minmax, best of ${REPEAT}:`);
+  // pytorch: the convention of the criterion benchmark (the fused kernel); textbook: the default.
+  for (const convention of ['pytorch', 'textbook']) {
+    const runs = [];
+    for (let i = 0; i < REPEAT; i++) runs.push(await analyse(app, cdp, mid, false, convention));
+    const best = Math.min(...runs.map((x) => x.compute));
+    const bestAll = Math.min(...runs.map((x) => x.elapsed));
+    const native = [];
+    for (let i = 0; i < REPEAT; i++) {
+      const t0 = process.hrtime.bigint();
+      spawnSync(cli, ['file', mid, '--format', 'json', '--convention', convention], { stdio: 'ignore' });
+      native.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    console.log(`  ${convention}: worker (wasm simd128, Chromium) analysis ${best.toFixed(1)} ms after the last byte read, ` +
+      `read + analysis ${bestAll.toFixed(0)} ms; native CLI read + analysis ${Math.min(...native).toFixed(0)} ms wall (process start included)`);
+  }
+} finally {
+  await app.close();
+  await rm(tmp, { recursive: true, force: true });
+}
