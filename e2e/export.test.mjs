@@ -9,14 +9,10 @@ import { mkdir, readFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { byTestId, DESKTOP, OUTPUT, openApp, PHONE } from './support/browser.mjs';
 
-const SEED_000 = [
-  'filter_0,-1.2,1,0.73',
-  'filter_1,-0.8,0.9,-0.21',
-  'filter_2,-1.5,1.7,1.11',
-  'filter_3,-0.45,0.6,0.18',
-].join('\n');
-// Seed 000 plus a channel whose name a spreadsheet would run as a formula.
-const CHANNELS = `${SEED_000}\n=cmd(),-1,1,0.5`;
+// The Channels tool's example (seed 000) plus a channel whose name a spreadsheet would run as a
+// formula; the example is read from the page.
+const INJECTION = '=cmd(),-1,1,0.5';
+let CHANNELS = '';
 
 /** RFC 4180 CSV into rows of cells (quoted fields, doubled quotes, CRLF or LF). */
 function parseCsv(text) {
@@ -76,6 +72,8 @@ describe('export in Chromium', () => {
     app = await openApp();
     await mkdir(OUTPUT, { recursive: true });
     await app.goto('#channels');
+    CHANNELS = `${await byTestId(app.page, 'channels-data').inputValue()}\n${INJECTION}`;
+    assert.match(CHANNELS, /^filter_0,-1\.2,1,0\.73\n/);
     await byTestId(app.page, 'channels-data').fill(CHANNELS);
     await byTestId(app.page, 'table-samples').locator('tbody tr[data-row="4"]').waitFor({ timeout: 5_000 });
   });

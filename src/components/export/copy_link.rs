@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::browser::{clipboard, share_link};
+use crate::components::tool_panel::ToolRun;
 use crate::state::use_app_state;
 
 /// What the last click gave.
@@ -19,7 +20,7 @@ enum Outcome {
 #[component]
 pub fn CopyLink() -> impl IntoView {
     let state = use_app_state();
-    let slug = state.tool.get_untracked().slug();
+    let slug = expect_context::<ToolRun>().tool.slug();
     let outcome = RwSignal::new(Outcome::None);
     let copy = move |_| {
         // The form as typed (a pending edit included), with the open tool.

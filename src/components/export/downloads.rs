@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::browser::download::{self, BlobParts};
 use crate::components::export::files::{self, Exportable};
+use crate::components::tool_panel::ToolRun;
 use crate::state::use_app_state;
 
 /// Milliseconds since the epoch, for the timings the status reports.
@@ -41,7 +42,7 @@ fn save_text(text: &str, mime: &str, name: &str, what: &str, started: f64) -> St
 #[component]
 pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let state = use_app_state();
-    let slug = state.tool.get_untracked().slug();
+    let slug = expect_context::<ToolRun>().tool.slug();
     let status = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let paper = RwSignal::new(Paper::A4);
@@ -106,10 +107,10 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let paper_id = format!("{slug}-export-paper");
     view! {
         <div class="export-card export-downloads" data-testid=format!("{slug}-downloads")>
-            <h4>"Download"</h4>
+            <h4>"Downloads"</h4>
             <div class="export-actions">
                 <button type="button" data-testid=format!("{slug}-download-results") disabled=disabled on:click=results_csv>
-                    "CSV (results)"
+                    "Download CSV (results)"
                 </button>
                 <button
                     type="button"
@@ -118,10 +119,10 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
                     on:click=elements_csv
                     title=move || format!("{} rows: channel, index, x, q_raw, q, x_hat, error, clipped", rows())
                 >
-                    "CSV (every value)"
+                    "Download CSV (every value)"
                 </button>
                 <button type="button" data-testid=format!("{slug}-download-settings") disabled=disabled on:click=settings>
-                    "Settings (JSON)"
+                    "Download settings (JSON)"
                 </button>
             </div>
             <div class="export-actions">
@@ -137,7 +138,7 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
                     <option value="letter" selected=move || paper.get() == Paper::Letter>"US Letter"</option>
                 </select>
                 <button type="button" data-testid=format!("{slug}-download-pdf") disabled=disabled on:click=pdf>
-                    "PDF report"
+                    "Download PDF"
                 </button>
             </div>
             <p class="export-status" role="status" aria-live="polite" data-testid=format!("{slug}-download-status")>

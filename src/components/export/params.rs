@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::browser::clipboard;
 use crate::components::export::files::Exportable;
-use crate::state::use_app_state;
+use crate::components::tool_panel::ToolRun;
 
 /// The three texts, in order: (key, title, text).
 fn texts(ex: &Exportable) -> [(&'static str, &'static str, String); 3] {
@@ -19,8 +19,7 @@ fn texts(ex: &Exportable) -> [(&'static str, &'static str, String); 3] {
 
 #[component]
 pub fn ParamsExport(exportable: Memo<Option<Exportable>>) -> impl IntoView {
-    let state = use_app_state();
-    let slug = state.tool.get_untracked().slug();
+    let slug = expect_context::<ToolRun>().tool.slug();
     // Written only while the section is open.
     let open = RwSignal::new(false);
     let blocks = Memo::new(move |_| {
