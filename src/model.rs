@@ -427,8 +427,9 @@ mod tests {
 
     #[test]
     fn next_and_previous_cycle() {
+        assert_eq!(Tool::Values.next(), Tool::Files);
         assert_eq!(Tool::Files.next(), Tool::Channels);
-        assert_eq!(Tool::Channels.previous(), Tool::Values);
+        assert_eq!(Tool::Channels.previous(), Tool::Files);
     }
 
     #[test]
