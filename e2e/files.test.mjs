@@ -109,6 +109,10 @@ describe('Files tool in Chromium', () => {
     assert.equal(one.name, 'fc.weight');
     for (const column of COLUMNS) assert.equal(one[column], num(ref.result[column]), `fc.weight ${column}`);
     assert.deepEqual(app.pageErrors, []);
+    // No CSP violation (the worker, its wasm) and nothing fetched from elsewhere.
+    assert.deepEqual(app.consoleErrors, []);
+    assert.deepEqual(app.foreignRequests, []);
+    assert.ok(app.server.requests.some((url) => url.endsWith('/worker_bg.wasm')), 'the worker wasm was fetched');
   });
 
   test('npz members and a lone npy: the same numbers as the CLI', async () => {
@@ -118,7 +122,19 @@ describe('Files tool in Chromium', () => {
     await byTestId(page, 'reset').click();
     for (const file of ['weights.npz', 'single.npy']) {
       const path = join(DATA, file);
-      await drop(path);
+      if (file.endsWith('.npz')) {
+        await drop(path);
+      } else {
+        // Dragged and dropped: a DataTransfer carrying the file, dropped on the zone.
+        const bytes = [...(await readFile(path))];
+        await page.evaluate(([name, bytes]) => {
+          const transfer = new DataTransfer();
+          transfer.items.add(new File([new Uint8Array(bytes)], name));
+          const zone = document.querySelector('[data-testid="files-drop"]');
+          zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+          zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        }, [file, bytes]);
+      }
       await page.locator(`[data-testid="files-tensors"] figcaption:has-text("${file}")`).waitFor();
       await byTestId(page, 'files-analyse').click();
       await page.locator(`[data-testid="files-results"]`).waitFor();
