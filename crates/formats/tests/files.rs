@@ -238,3 +238,47 @@ fn numpy_reads_rust_written_files() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The model-wide table (what the CLI prints and the app's worker posts): progress over the bytes
+/// of every analysed tensor, in order, ending at the total; a `Break` cancels; the rows are sorted.
+#[test]
+fn table_progress_cancel_and_order() {
+    use formats::report::{self, Outcome, TableOptions};
+    let options = TableOptions {
+        tensor: None,
+        axis: 0,
+        spec: quant::QuantSpec::resolve(&quant::SpecOptions::default()).unwrap(),
+        calibration: quant::calibrate::Calibration::default(),
+        worst: 3,
+    };
+    let file = bytes("model.safetensors");
+    let mut archive = Archive::open(file.as_slice(), "model").unwrap();
+    let expected: u64 = archive.tensors().iter().filter(|t| t.analysable()).map(|t| t.bytes).sum();
+    let mut seen = Vec::new();
+    let rows = report::table(&mut archive, &options, &mut |p| {
+        seen.push((p.done, p.total, p.tensor.to_string()));
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "progress only grows");
+    assert!(seen.iter().all(|s| s.1 == expected));
+    assert_eq!(seen.last().unwrap().0, expected);
+    let sqnr: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Result(t) => t.per_channel_sqnr_db,
+            Outcome::Skipped(_) => None,
+        })
+        .collect();
+    assert!(sqnr.windows(2).all(|w| w[0] <= w[1]), "most sensitive first: {sqnr:?}");
+    assert!(matches!(rows.last().unwrap().outcome, Outcome::Skipped(_)), "skipped rows last");
+
+    // One tensor only, and a cancel after the first chunk.
+    let one = TableOptions { tensor: Some("fc.weight".into()), ..options.clone() };
+    assert_eq!(report::table(&mut archive, &one, &mut |_| ControlFlow::Continue(())).unwrap().len(), 1);
+    let err = report::table(&mut archive, &options, &mut |_| ControlFlow::Break(())).unwrap_err();
+    assert_eq!(err.problem, Problem::Cancelled);
+    assert!(err.tensor.is_some());
+    let missing = TableOptions { tensor: Some("nope".into()), ..options };
+    assert!(matches!(report::table(&mut archive, &missing, &mut |_| ControlFlow::Continue(())).unwrap_err().problem, Problem::NoSuchTensor { .. }));
+}
