@@ -222,6 +222,17 @@ describe('export in Chromium', () => {
     assert.equal(await byTestId(page, 'values-share-link').count(), 0);
   });
 
+  test('PDF of the values tool: its values and charts', async () => {
+    const file = await download(app.page, 'values-download-pdf');
+    assert.equal(file.name, 'activations_values_textbook-custom_qint8_symmetric_a4.pdf');
+    const path = join(OUTPUT, 'export-values-a4.pdf');
+    await copyFile(file.path, path);
+    const text = pdftotext(path);
+    for (const words of ['activations', 'textbook (custom: symmetric_divisor)', 'Reconstruction', 'Error', 'Histogram']) {
+      assert.ok(text.includes(words), `the PDF has ${words}`);
+    }
+  });
+
   test('PDF (US Letter) of the tensor tool, with its charts and the bit-width sweep', async () => {
     const { page } = app;
     await byTestId(page, 'tab-tensor').click();
