@@ -13,15 +13,15 @@ import { writeSafetensors } from './support/safetensors.mjs';
 
 const DATA = join(ROOT, 'crates', 'formats', 'tests', 'data');
 
-/** `quantscope file PATH --format json ...` through cargo (built once, then up to date). */
-function cli(path, ...args) {
-  const out = execFileSync(
+/** `quantscope file PATH --format FORMAT ...` through cargo (built once, then up to date). */
+function cliText(path, format, ...args) {
+  return execFileSync(
     'cargo',
-    ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', 'file', path, '--format', 'json', ...args],
+    ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', 'file', path, '--format', format, ...args],
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
   );
-  return JSON.parse(out);
 }
+const cli = (path, ...args) => JSON.parse(cliText(path, 'json', ...args));
 
 /** What serialize_extended writes, as a number (or null). */
 const num = (v) => (v === '+inf' ? Infinity : v === '-inf' ? -Infinity : v);
@@ -96,6 +96,10 @@ describe('Files tool in Chromium', () => {
     const sqnr = rows.map((r) => r.per_channel_sqnr_db);
     assert.deepEqual([...sqnr].sort((a, b) => a - b), sqnr);
     assert.match(await byTestId(page, 'files-skipped').textContent(), /quantized\.weight.*integer data/);
+    // Its CSV is the CLI's, byte for byte.
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'files-csv').click()]);
+    assert.equal(download.suggestedFilename(), 'model-quantscope.csv');
+    assert.equal(await readFile(await download.path(), 'utf8'), cliText(path, 'csv'));
     await screenshot(page, 'files-all');
 
     // One tensor, another calibration and dtype: still the CLI's numbers.

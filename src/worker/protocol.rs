@@ -37,7 +37,13 @@ pub enum Reply {
     /// The table, sorted most sensitive first; `elapsed_ms` from the request to the rows,
     /// `compute_ms` from the last tensor's last byte read to its result (the analysis alone);
     /// `memory_bytes`: the worker's wasm memory (its peak: wasm memory never shrinks).
-    Done { job: u32, rows: Vec<RowView>, elapsed_ms: f64, compute_ms: f64, #[serde(default)] memory_bytes: f64 },
+    /// `csv`: the rows as `quantscope file --format csv` writes them.
+    Done {
+        job: u32,
+        rows: Vec<RowView>,
+        #[serde(default)]
+        csv: String,
+        elapsed_ms: f64, compute_ms: f64, #[serde(default)] memory_bytes: f64 },
     /// The file (or the request) was refused: the message names the file and the tensor.
     Failed { job: u32, message: String },
 }

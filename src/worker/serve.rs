@@ -21,7 +21,7 @@ enum Out<'a> {
     Ready,
     Listed { job: u32, format: &'static str, tensors: &'a [TensorInfo] },
     Progress { job: u32, done: u64, total: u64, tensor: &'a str },
-    Done { job: u32, rows: &'a [report::Row], elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
+    Done { job: u32, rows: &'a [report::Row], csv: String, elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
     Failed { job: u32, message: String },
 }
 
@@ -95,7 +95,8 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             })
             .map_err(|e| format!("{name}: {e}"))?;
             let now = web_sys::js_sys::Date::now();
-            post(&Out::Done { job, rows: &rows, elapsed_ms: now - started, compute_ms: now - last_read, memory_bytes: memory_bytes() });
+            let csv = export::file_table::csv(&rows).map_err(|e| e.to_string())?;
+            post(&Out::Done { job, rows: &rows, csv, elapsed_ms: now - started, compute_ms: now - last_read, memory_bytes: memory_bytes() });
         }
     }
     Ok(())

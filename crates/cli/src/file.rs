@@ -6,6 +6,7 @@
 
 use crate::args::{FileArgs, FileFormat};
 use crate::human::table;
+use export::file_table::shape;
 use export::number::{Num, NA};
 use export::tables::TableData;
 use formats::report::{self, Outcome, Row};
@@ -59,13 +60,10 @@ pub fn run(a: &FileArgs) -> Result<String, String> {
     Ok(match a.format {
         FileFormat::Human => human(&r, Num(a.precision)),
         FileFormat::Json => serde_json::to_string(&r).map_err(|e| format!("error: {e}"))? + "\n",
-        FileFormat::Csv => csv(&r).map_err(|e| format!("error: {e}"))?,
+        FileFormat::Csv => export::file_table::csv(&r.tensors).map_err(|e| format!("error: {e}"))?,
     })
 }
 
-fn shape(s: &[u64]) -> String {
-    format!("[{}]", s.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
-}
 
 fn human(r: &FileReport, n: Num) -> String {
     let analysed: Vec<(&Row, &report::TensorResult)> = r
@@ -150,66 +148,6 @@ fn calibration_label(c: &quant::calibrate::Calibration) -> String {
         quant::calibrate::Method::Percentile => format!("percentile {}", c.percentile),
         m => m.name().to_string(),
     }
-}
-
-/// The CSV columns, in order.
-pub const CSV_HEADER: [&str; 15] = [
-    "tensor",
-    "dtype",
-    "shape",
-    "elements",
-    "analysed",
-    "per_channel_sqnr_db",
-    "per_tensor_sqnr_db",
-    "sqnr_gain_db",
-    "per_channel_mse",
-    "per_tensor_mse",
-    "per_channel_clip_rate",
-    "per_tensor_clip_rate",
-    "worst_channels",
-    "note",
-    "reason",
-];
-
-fn csv(r: &FileReport) -> Result<String, Box<dyn std::error::Error>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(CSV_HEADER)?;
-    let num = |v: Option<f64>| v.map(export::format_f64).unwrap_or_default();
-    for row in &r.tensors {
-        let i = &row.info;
-        let mut cells = vec![
-            export::safe_text(&i.name).into_owned(),
-            export::safe_text(&i.dtype).into_owned(),
-            shape(&i.shape),
-            i.elements.to_string(),
-        ];
-        match &row.outcome {
-            Outcome::Result(t) => {
-                let worst = t.worst_channels.iter().map(|w| format!("{}:{}", w.index, num(w.sqnr_db))).collect::<Vec<_>>().join(" ");
-                cells.extend([
-                    "true".into(),
-                    num(t.per_channel_sqnr_db),
-                    num(t.per_tensor_sqnr_db),
-                    num(t.sqnr_gain_db),
-                    num(t.per_channel_mse),
-                    num(t.per_tensor_mse),
-                    num(t.per_channel_clip_rate),
-                    num(t.per_tensor_clip_rate),
-                    worst,
-                    i.note.unwrap_or("").into(),
-                    String::new(),
-                ]);
-            }
-            Outcome::Skipped(reason) => {
-                cells.push("false".into());
-                cells.extend(std::iter::repeat_n(String::new(), 9));
-                cells.push(export::safe_text(reason).into_owned());
-            }
-        }
-        w.write_record(&cells)?;
-    }
-    w.flush()?;
-    Ok(String::from_utf8(w.into_inner()?)?)
 }
 
 /// Prints the report (a closed pipe ends quietly).

@@ -29,6 +29,7 @@
 //! writes to standard output and the web app to a string.
 #![deny(missing_docs)]
 
+pub mod file_table;
 pub mod font;
 pub mod number;
 pub mod params;

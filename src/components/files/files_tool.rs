@@ -40,7 +40,7 @@ pub enum Job {
     /// Reading and analysing: `done` of `total` bytes since `started` (ms, `Date.now()`).
     Running { done: u64, total: u64, tensor: String, started: f64 },
     /// The rows, most sensitive first; `all` when every tensor was asked for.
-    Done { rows: Vec<RowView>, all: bool, elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
+    Done { rows: Vec<RowView>, csv: String, all: bool, elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
     Cancelled,
 }
 
@@ -84,8 +84,8 @@ impl FilesState {
                         (*d, *t, *n) = (done, total, tensor);
                     }
                 }),
-                Reply::Done { rows, elapsed_ms, compute_ms, memory_bytes, .. } => {
-                    job.set(Job::Done { rows, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes });
+                Reply::Done { rows, csv, elapsed_ms, compute_ms, memory_bytes, .. } => {
+                    job.set(Job::Done { rows, csv, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes });
                 }
                 Reply::Failed { message, .. } => {
                     error.set(Some(message));

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::components::files::files_tool::{use_files_state, Job};
 use crate::components::files::shape;
+use crate::browser::download;
 use crate::report::Cell;
 use crate::state::use_app_state;
 use crate::worker::protocol::RowView;
@@ -85,7 +86,7 @@ pub fn ResultsTable() -> impl IntoView {
     let files = use_files_state();
     let state = use_app_state();
     move || {
-        let Job::Done { rows, all, elapsed_ms, compute_ms, memory_bytes } = files.job.get() else {
+        let Job::Done { rows, csv, all, elapsed_ms, compute_ms, memory_bytes } = files.job.get() else {
             return ().into_any();
         };
         let precision = state.form.with(|f| f.display.precision);
@@ -109,10 +110,29 @@ pub fn ResultsTable() -> impl IntoView {
         } else {
             "The tensor, per channel and per tensor".to_string()
         };
+        let file_stem = files
+            .listing
+            .with_untracked(|l| l.as_ref().map(|l| l.file_name.rsplit_once('.').map_or(l.file_name.clone(), |(s, _)| s.to_string())))
+            .unwrap_or_else(|| "weights".into());
+        let download_status = RwSignal::new(String::new());
+        let download = move |_| {
+            let name = format!("{file_stem}-quantscope.csv");
+            let saved = download::blob(csv.as_bytes(), "text/csv").and_then(|b| download::save(&b, &name));
+            download_status.set(match saved {
+                Ok(()) => String::new(),
+                Err(e) => format!("Not downloaded: {e}"),
+            });
+        };
         view! {
             <section class="results files-results" data-testid="files-results" data-all=all.to_string()>
                 <figure class="table-block" data-testid="table-files">
-                    <figcaption>{caption}</figcaption>
+                    <figcaption>
+                        {caption} " "
+                        <button type="button" class="small-button" data-testid="files-csv" on:click=download>
+                            "Download CSV"
+                        </button>
+                        <span class="copy-status" role="status">{move || download_status.get()}</span>
+                    </figcaption>
                     <div class="table-scroll" tabindex="0" role="region" aria-label="Results by tensor">
                         <table>
                             <thead>
