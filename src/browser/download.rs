@@ -17,7 +17,10 @@ const REVOKE_AFTER_MS: i32 = 1_000;
 
 fn error(e: JsValue) -> String {
     e.as_string()
-        .or_else(|| e.dyn_ref::<web_sys::js_sys::Error>().map(|e| String::from(e.message())))
+        .or_else(|| {
+            e.dyn_ref::<web_sys::js_sys::Error>()
+                .map(|e| String::from(e.message()))
+        })
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
@@ -100,7 +103,10 @@ fn click_download(url: &str, file_name: &str) -> Result<(), String> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(error)?.unchecked_into();
+    let a: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(error)?
+        .unchecked_into();
     a.set_href(url);
     a.set_download(file_name);
     a.set_rel("noopener");

@@ -134,7 +134,10 @@ pub fn should_save(state: AppState, form: &FormState) -> bool {
             if share_part(&fragment::current()).is_some() {
                 fragment::replace(state.tool.get_untracked().slug());
             }
-            if state.restore_note.with_untracked(|n| n.as_deref() == Some(OPENED_NOTE)) {
+            if state
+                .restore_note
+                .with_untracked(|n| n.as_deref() == Some(OPENED_NOTE))
+            {
                 state.restore_note.set(None);
             }
             true

@@ -12,7 +12,10 @@ use crate::state::use_app_state;
 enum Outcome {
     None,
     /// The link, and what copying it to the clipboard said.
-    Link { url: String, copied: Result<(), String> },
+    Link {
+        url: String,
+        copied: Result<(), String>,
+    },
     /// The form cannot become a link (too large): the share module's message.
     Refused(String),
 }
@@ -25,12 +28,17 @@ pub fn CopyLink() -> impl IntoView {
     let copy = move |_| {
         // The form as typed (a pending edit included), with the open tool.
         let tool = state.tool.get_untracked();
-        let fragment = state.form.with_untracked(|form| share_link::fragment_for(tool, form));
+        let fragment = state
+            .form
+            .with_untracked(|form| share_link::fragment_for(tool, form));
         match fragment {
             Err(error) => outcome.set(Outcome::Refused(error.to_string())),
             Ok(fragment) => {
                 let url = share_link::url_with(&fragment);
-                outcome.set(Outcome::Link { url: url.clone(), copied: Ok(()) });
+                outcome.set(Outcome::Link {
+                    url: url.clone(),
+                    copied: Ok(()),
+                });
                 leptos::task::spawn_local(async move {
                     let copied = clipboard::copy_text(&url).await;
                     outcome.set(Outcome::Link { url, copied });
@@ -44,8 +52,12 @@ pub fn CopyLink() -> impl IntoView {
     };
     let message = move || match outcome.get() {
         Outcome::None => String::new(),
-        Outcome::Link { copied: Ok(()), .. } => "Link copied. Opening it restores this form exactly.".into(),
-        Outcome::Link { copied: Err(e), .. } => format!("Copying failed ({e}); select the link below and copy it."),
+        Outcome::Link { copied: Ok(()), .. } => {
+            "Link copied. Opening it restores this form exactly.".into()
+        }
+        Outcome::Link { copied: Err(e), .. } => {
+            format!("Copying failed ({e}); select the link below and copy it.")
+        }
         Outcome::Refused(why) => format!("No link: this form is {why}."),
     };
     let refused = move || matches!(outcome.get(), Outcome::Refused(_));

@@ -27,8 +27,15 @@ fn size(bytes: usize) -> String {
 /// Hands `parts` to the browser as `name`; the status line says what was saved.
 fn save(parts: BlobParts, mime: &str, name: &str, what: &str, started: f64) -> String {
     let bytes = parts.len();
-    match parts.into_blob(mime).and_then(|blob| download::save(&blob, name)) {
-        Ok(_) => format!("Saved {name} ({what}{}, made in {:.0} ms).", size(bytes), now() - started),
+    match parts
+        .into_blob(mime)
+        .and_then(|blob| download::save(&blob, name))
+    {
+        Ok(_) => format!(
+            "Saved {name} ({what}{}, made in {:.0} ms).",
+            size(bytes),
+            now() - started
+        ),
         Err(e) => format!("Could not save {name}: {e}"),
     }
 }
@@ -53,7 +60,13 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let results_csv = move |_| {
         let Some(ex) = current() else { return };
         let started = now();
-        status.set(save_text(&ex.results_csv(), download::CSV, &ex.results_name(), "", started));
+        status.set(save_text(
+            &ex.results_csv(),
+            download::CSV,
+            &ex.results_name(),
+            "",
+            started,
+        ));
     };
     let elements_csv = move |_| {
         let Some(ex) = current() else { return };
@@ -78,8 +91,16 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let settings = move |_| {
         let Some(ex) = current() else { return };
         let started = now();
-        let json = state.committed.with_untracked(|form| ex.settings_json(form));
-        status.set(save_text(&json, download::JSON, &ex.settings_name(), "", started));
+        let json = state
+            .committed
+            .with_untracked(|form| ex.settings_json(form));
+        status.set(save_text(
+            &json,
+            download::JSON,
+            &ex.settings_name(),
+            "",
+            started,
+        ));
     };
     let pdf = move |_| {
         let Some(ex) = current() else { return };

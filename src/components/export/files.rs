@@ -96,7 +96,9 @@ impl Exportable {
         let mut parts = BlobParts::new();
         let mut piece = Vec::new();
         loop {
-            let more = rows.write(&mut piece, ROWS_PER_PIECE).map_err(|e| e.to_string())?;
+            let more = rows
+                .write(&mut piece, ROWS_PER_PIECE)
+                .map_err(|e| e.to_string())?;
             parts.push(&piece);
             piece.clear();
             progress(rows.written(), total);
@@ -140,7 +142,8 @@ impl Exportable {
     /// Whether the PDF draws the bit-width sweep (the tensor tool, at sizes where the page draws
     /// it by itself).
     pub fn pdf_has_sweep(&self) -> bool {
-        matches!(self.report, ChartData::Tensor { .. }) && self.analysis().summary.elements <= AUTO_SWEEP_VALUES
+        matches!(self.report, ChartData::Tensor { .. })
+            && self.analysis().summary.elements <= AUTO_SWEEP_VALUES
     }
 
     /// The PDF report on `paper`, dated `date`, numbers with `decimals` decimals, with the charts
@@ -155,7 +158,11 @@ impl Exportable {
         };
         match &self.report {
             ChartData::Channels(report) => export::channels_pdf(report, &options),
-            ChartData::Tensor { report, text, options: tool_options } => {
+            ChartData::Tensor {
+                report,
+                text,
+                options: tool_options,
+            } => {
                 if self.pdf_has_sweep() {
                     options.sweep = quant::sweep::tensor_tool(text, tool_options).ok();
                 }
@@ -200,7 +207,13 @@ pub fn file_safe(name: &str) -> String {
     let safe: String = name
         .trim()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
     let safe = safe.trim_start_matches('.');
@@ -213,7 +226,11 @@ pub fn file_safe(name: &str) -> String {
 
 /// Quotes a word for a POSIX shell when it needs it.
 fn shell_word(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "._-:/=+,".contains(c)) {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-:/=+,".contains(c))
+    {
         word.to_string()
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))

@@ -57,7 +57,12 @@ pub fn ParamsExport(exportable: Memo<Option<Exportable>>) -> impl IntoView {
 }
 
 #[component]
-fn ParamsBlock(slug: &'static str, key: &'static str, title: &'static str, text: String) -> impl IntoView {
+fn ParamsBlock(
+    slug: &'static str,
+    key: &'static str,
+    title: &'static str,
+    text: String,
+) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let id = format!("{slug}-params-{key}");
     let copy = {
