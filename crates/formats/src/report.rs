@@ -98,30 +98,16 @@ pub enum Outcome {
     Skipped(String),
 }
 
-/// Loads one tensor, calibrates, runs the core's comparison and keeps the table's numbers (the
-/// tensor is dropped before returning).
+/// Loads one tensor with `options`' channel axis, calibrates, runs the core's comparison and keeps
+/// the table's numbers (the tensor is dropped before returning). `progress(bytes done, bytes total)`
+/// of this tensor's load; `Break` cancels ([`crate::Problem::Cancelled`]).
 pub fn analyse<S: Source>(
     archive: &mut Archive<S>,
     name: &str,
-    axis: usize,
-    spec: &QuantSpec,
-    calibration: &Calibration,
-    worst: usize,
-) -> Result<TensorResult, Error> {
-    analyse_with_progress(archive, name, axis, spec, calibration, worst, &mut |_, _| ControlFlow::Continue(()))
-}
-
-/// [`analyse`], reporting the load's `progress(bytes done, bytes total)` (of this tensor); `Break`
-/// cancels ([`crate::Problem::Cancelled`]).
-pub fn analyse_with_progress<S: Source>(
-    archive: &mut Archive<S>,
-    name: &str,
-    axis: usize,
-    spec: &QuantSpec,
-    calibration: &Calibration,
-    worst: usize,
+    options: &TableOptions,
     progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<TensorResult, Error> {
+    let (axis, spec, calibration, worst) = (options.axis, &options.spec, &options.calibration, options.worst);
     let tensor = archive.load_with_progress(name, axis, progress)?;
     let fail = |p| Error::tensor(name, p);
     let (pc, pt) = calibrate::sources(&tensor, spec, calibration)
@@ -195,7 +181,7 @@ pub fn table<S: Source>(
             Ok(()) => {
                 let name = info.name.clone();
                 let mut report = |done: u64, _: u64| progress(Progress { done: before + done, total, tensor: &name });
-                let analysed = analyse_with_progress(archive, &info.name, options.axis, &options.spec, &options.calibration, options.worst, &mut report);
+                let analysed = analyse(archive, &info.name, options, &mut report);
                 before += info.bytes;
                 match analysed {
                     Ok(r) => Outcome::Result(r),
