@@ -5,13 +5,17 @@
 use leptos::prelude::*;
 
 use crate::components::files::files_tool::{use_files_state, Job};
+use crate::components::files::scroll_table::ScrollTable;
 use crate::components::files::shape;
 use crate::browser::download;
 use crate::report::Cell;
 use crate::state::use_app_state;
 use crate::worker::protocol::RowView;
 
-const COLUMNS: [(&str, &str); 9] = [
+const COLUMNS: [(&str, &str); 12] = [
+    ("tensor", "Tensor"),
+    ("dtype", "dtype"),
+    ("shape", "Shape"),
     ("per_channel_sqnr_db", "SQNR per-channel (dB)"),
     ("per_tensor_sqnr_db", "SQNR per-tensor (dB)"),
     ("sqnr_gain_db", "Gain (dB)"),
@@ -49,13 +53,13 @@ fn row_view(row: &RowView, precision: u8) -> Option<AnyView> {
         .collect::<Vec<_>>()
         .join(", ");
     let numbers = [
-        (COLUMNS[0].0, r.per_channel_sqnr_db, false),
-        (COLUMNS[1].0, r.per_tensor_sqnr_db, false),
-        (COLUMNS[2].0, r.sqnr_gain_db, false),
-        (COLUMNS[3].0, r.per_channel_mse, false),
-        (COLUMNS[4].0, r.per_tensor_mse, false),
-        (COLUMNS[5].0, r.per_channel_clip_rate, true),
-        (COLUMNS[6].0, r.per_tensor_clip_rate, true),
+        (COLUMNS[3].0, r.per_channel_sqnr_db, false),
+        (COLUMNS[4].0, r.per_tensor_sqnr_db, false),
+        (COLUMNS[5].0, r.sqnr_gain_db, false),
+        (COLUMNS[6].0, r.per_channel_mse, false),
+        (COLUMNS[7].0, r.per_tensor_mse, false),
+        (COLUMNS[8].0, r.per_channel_clip_rate, true),
+        (COLUMNS[9].0, r.per_tensor_clip_rate, true),
     ]
     .into_iter()
     .map(|(key, v, fraction)| {
@@ -133,19 +137,7 @@ pub fn ResultsTable() -> impl IntoView {
                         </button>
                         <span class="copy-status" role="status">{move || download_status.get()}</span>
                     </figcaption>
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Results by tensor">
-                        <table>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Tensor"</th>
-                                    <th scope="col">"dtype"</th>
-                                    <th scope="col">"Shape"</th>
-                                    {COLUMNS.iter().map(|(key, label)| view! { <th scope="col" data-col=*key>{*label}</th> }).collect_view()}
-                                </tr>
-                            </thead>
-                            <tbody>{body}</tbody>
-                        </table>
-                    </div>
+                    <ScrollTable label="Results by tensor" columns=COLUMNS.to_vec()>{body}</ScrollTable>
                 </figure>
                 {any_skipped.then(|| view! {
                     <div class="files-not-analysed" data-testid="files-skipped">

@@ -4,7 +4,11 @@
 use leptos::prelude::*;
 
 use crate::components::files::files_tool::use_files_state;
+use crate::components::files::scroll_table::ScrollTable;
 use crate::components::files::{bytes, shape};
+
+const COLUMNS: [(&str, &str); 5] =
+    [("name", "Tensor"), ("dtype", "dtype"), ("shape", "Shape"), ("size", "Size"), ("status", "Analysis")];
 
 #[component]
 pub fn TensorList() -> impl IntoView {
@@ -41,20 +45,7 @@ pub fn TensorList() -> impl IntoView {
                     <figcaption>
                         {format!("{} · {} · {count} tensor(s)", listing.file_name, listing.format)}
                     </figcaption>
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Tensors of the file">
-                        <table>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Tensor"</th>
-                                    <th scope="col">"dtype"</th>
-                                    <th scope="col">"Shape"</th>
-                                    <th scope="col">"Size"</th>
-                                    <th scope="col">"Analysis"</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
+                    <ScrollTable label="Tensors of the file" columns=COLUMNS.to_vec()>{rows}</ScrollTable>
                 </figure>
             }
         })
