@@ -39,6 +39,14 @@ async fn fetch_text(url: &str) -> Result<String, String> {
     Ok(text.as_string().unwrap())
 }
 
+/// Puts `fragment` in the address without a history entry or a `hashchange`.
+fn set_fragment(fragment: &str) {
+    let history = win().history().unwrap();
+    history
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment))
+        .unwrap();
+}
+
 fn exportable(tool: Tool, form: &FormState) -> Exportable {
     let report = report::run(tool, form).unwrap();
     Exportable {
@@ -224,15 +232,7 @@ async fn opening_a_link_restores_its_form_unsaved_until_edited() {
     linked.values.data = "0.5, -0.25, 1".into();
     linked.values.tensor_name = "linked".into();
     let fragment = share_link::fragment_for(Tool::Values, &linked).unwrap();
-    win()
-        .history()
-        .unwrap()
-        .replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some(&format!("#{fragment}")),
-        )
-        .unwrap();
+    set_fragment(&format!("#{fragment}"));
 
     let root = container();
     let _app = leptos::mount::mount_to(root.clone(), App);
@@ -292,15 +292,7 @@ async fn copy_link_shows_the_link_of_the_form_on_screen() {
 #[wasm_bindgen_test]
 fn a_damaged_link_keeps_the_saved_form_and_says_why() {
     clean_slate();
-    win()
-        .history()
-        .unwrap()
-        .replace_state_with_url(
-            &wasm_bindgen::JsValue::NULL,
-            "",
-            Some("#tensor&share=1.AAAA"),
-        )
-        .unwrap();
+    set_fragment("#tensor&share=1.AAAA");
     let owner = Owner::new();
     owner.with(|| {
         let state = AppState::restore();

@@ -40,10 +40,10 @@ fn save(parts: BlobParts, mime: &str, name: &str, what: &str, started: f64) -> S
     }
 }
 
-fn save_text(text: &str, mime: &str, name: &str, what: &str, started: f64) -> String {
+fn save_text(text: &str, mime: &str, name: &str, started: f64) -> String {
     let mut parts = BlobParts::new();
     parts.push(text.as_bytes());
-    save(parts, mime, name, what, started)
+    save(parts, mime, name, "", started)
 }
 
 #[component]
@@ -58,15 +58,10 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let current = move || exportable.get_untracked();
 
     let results_csv = move |_| {
-        let Some(ex) = current() else { return };
-        let started = now();
-        status.set(save_text(
-            &ex.results_csv(),
-            download::CSV,
-            &ex.results_name(),
-            "",
-            started,
-        ));
+        if let Some(ex) = current() {
+            let csv = ex.results_csv();
+            status.set(save_text(&csv, download::CSV, &ex.results_name(), now()));
+        }
     };
     let elements_csv = move |_| {
         let Some(ex) = current() else { return };
@@ -89,18 +84,18 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
         });
     };
     let settings = move |_| {
-        let Some(ex) = current() else { return };
-        let started = now();
-        let json = state
-            .committed
-            .with_untracked(|form| ex.settings_json(form));
-        status.set(save_text(
-            &json,
-            download::JSON,
-            &ex.settings_name(),
-            "",
-            started,
-        ));
+        if let Some(ex) = current() {
+            let started = now();
+            let json = state
+                .committed
+                .with_untracked(|form| ex.settings_json(form));
+            status.set(save_text(
+                &json,
+                download::JSON,
+                &ex.settings_name(),
+                started,
+            ));
+        }
     };
     let pdf = move |_| {
         let Some(ex) = current() else { return };
