@@ -50,9 +50,10 @@ function records(text) {
   return rows.map((row) => Object.fromEntries(header.map((key, i) => [key, row[i]])));
 }
 
-/** Clicks `testid` and returns the download it starts: { name, path }. */
-async function download(page, testid) {
-  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byTestId(page, testid).click()]);
+/** Clicks `testid` (or, with `keyboard`, focuses it and presses Enter) and returns the download it starts: { name, path }. */
+async function download(page, testid, { keyboard = false } = {}) {
+  const press = keyboard ? byTestId(page, testid).press('Enter') : byTestId(page, testid).click();
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), press]);
   return { name: file.suggestedFilename(), path: await file.path() };
 }
 
@@ -118,8 +119,8 @@ describe('export in Chromium', () => {
     assert.match(await byTestId(app.page, 'channels-download-status').textContent(), /Saved .*_elements\.csv \(5 rows/);
   });
 
-  test('settings: JSON naming the convention and every option', async () => {
-    const file = await download(app.page, 'channels-download-settings');
+  test('settings (from the keyboard): JSON naming the convention and every option', async () => {
+    const file = await download(app.page, 'channels-download-settings', { keyboard: true });
     assert.equal(file.name, 'conv1.weight_channels_textbook_qint8_affine_settings.json');
     const settings = JSON.parse(await readFile(file.path, 'utf8'));
     assert.equal(settings.tool, 'channels');
