@@ -14,6 +14,10 @@ use super::protocol::{Reply, Request};
 /// fixed at run time), next to index.html.
 pub const WORKER_URL: &str = "./worker_loader.js";
 
+/// A worker whose wasm memory grew past this is let go once it has answered: wasm memory never
+/// shrinks, so it would hold a big tensor's size for the page's lifetime.
+pub const KEEP_MEMORY_BYTES: f64 = 128.0 * 1024.0 * 1024.0;
+
 struct Running {
     worker: Worker,
     ready: bool,
@@ -60,6 +64,16 @@ impl FilesWorker {
                     }
                 }
                 return;
+            }
+            if let Reply::Done { memory_bytes, .. } = &reply {
+                if *memory_bytes > KEEP_MEMORY_BYTES {
+                    if let Some(cell) = running.upgrade() {
+                        if let Some(r) = cell.borrow_mut().as_mut() {
+                            r.worker.terminate();
+                            r.dead = true;
+                        }
+                    }
+                }
             }
             on_reply(reply);
         });
