@@ -62,6 +62,7 @@ Examples:
   quantscope file model.safetensors --convention pytorch --dtype qint8
   quantscope file weights.npz --tensor fc.weight --calibration percentile --percentile 99.99
   quantscope file model.safetensors --format csv > layers.csv
+  quantscope file model.safetensors --pdf layers.pdf --paper letter
 
 Exit status: 0 on success, 2 on a bad file (the message names the file and the tensor) or bad options.";
 
@@ -92,6 +93,12 @@ pub struct FileArgs {
     /// Human output: N decimals (trailing zeros trimmed), or `full` for the shortest round-trip repr.
     #[arg(long, value_name = "N|full", default_value = "8", value_parser = parse_precision, help_heading = "Output")]
     pub precision: Precision,
+    /// Also write the model-wide table as a PDF report to FILE (the output chosen by --format is printed as usual).
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pub pdf: Option<PathBuf>,
+    /// Paper of the PDF report: a4 | letter.
+    #[arg(long, value_name = "PAPER", value_parser = core_parser::<Paper>, default_value = "a4", help_heading = "Output")]
+    pub paper: Paper,
 }
 
 /// Output of `file`.

@@ -6,9 +6,9 @@
 
 use crate::args::{FileArgs, FileFormat};
 use crate::human::table;
-use export::file_table::shape;
-use export::number::{Num, NA};
-use export::tables::TableData;
+use export::file_table::{self, FileTable};
+use export::number::Num;
+use export::PdfOptions;
 use formats::report::{self, Outcome, Row};
 use formats::{Archive, ReadSeekSource};
 use quant::QuantSpec;
@@ -30,8 +30,9 @@ struct FileReport<'a> {
     tensors: Vec<Row>,
 }
 
-/// Runs the subcommand; `Err` is the message for exit status 2.
-pub fn run(a: &FileArgs) -> Result<String, String> {
+/// Runs the subcommand: the output to print, after writing the `--pdf` report if asked (`date`:
+/// the date printed on it). `Err` is the message for exit status 2.
+pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
     let shown = a.path.display().to_string();
     let file = std::fs::File::open(&a.path).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
     let source = ReadSeekSource::new(io::BufReader::new(file)).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
@@ -57,6 +58,21 @@ pub fn run(a: &FileArgs) -> Result<String, String> {
         axis: a.axis,
         tensors: rows,
     };
+    if let Some(path) = &a.pdf {
+        // The file's name without its directory: the app's report names it the same way.
+        let name = a.path.file_name().map_or_else(|| r.file.clone(), |n| n.to_string_lossy().into_owned());
+        let table = FileTable {
+            file: &name,
+            format: r.format,
+            spec: &spec,
+            calibration,
+            axis: a.axis,
+            worst: a.worst,
+            rows: &r.tensors,
+        };
+        let options = PdfOptions { paper: a.paper, date: date.to_string(), precision: a.precision, ..PdfOptions::default() };
+        std::fs::write(path, file_table::pdf(&table, &options)).map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+    }
     Ok(match a.format {
         FileFormat::Human => human(&r, Num(a.precision)),
         FileFormat::Json => serde_json::to_string(&r).map_err(|e| format!("error: {e}"))? + "\n",
@@ -66,14 +82,7 @@ pub fn run(a: &FileArgs) -> Result<String, String> {
 
 
 fn human(r: &FileReport, n: Num) -> String {
-    let analysed: Vec<(&Row, &report::TensorResult)> = r
-        .tensors
-        .iter()
-        .filter_map(|row| match &row.outcome {
-            Outcome::Result(t) => Some((row, t)),
-            Outcome::Skipped(_) => None,
-        })
-        .collect();
+    let analysed = r.tensors.iter().filter(|row| matches!(row.outcome, Outcome::Result(_))).count();
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -81,7 +90,7 @@ fn human(r: &FileReport, n: Num) -> String {
         r.file,
         r.format,
         r.tensors.len(),
-        analysed.len()
+        analysed
     );
     let s = r.spec;
     let _ = writeln!(
@@ -91,63 +100,24 @@ fn human(r: &FileReport, n: Num) -> String {
         s.dtype,
         s.scheme.name(),
         s.range,
-        calibration_label(&r.calibration),
+        file_table::calibration_label(&r.calibration),
         r.axis
     );
-    let header = [
-        "tensor", "dtype", "shape", "elements", "SQNR per-channel", "SQNR per-tensor", "gain", "MSE", "clip rate", "worst channels",
-    ];
-    let body: Vec<Vec<String>> = analysed
-        .iter()
-        .map(|(row, t)| {
-            let worst = t
-                .worst_channels
-                .iter()
-                .map(|w| format!("{} {}", w.name, n.db(w.sqnr_db)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let dtype = match row.info.note {
-                Some(_) if row.info.element == formats::Element::F64 => format!("{} → f32", row.info.dtype),
-                _ => row.info.dtype.clone(),
-            };
-            vec![
-                row.info.name.clone(),
-                dtype,
-                shape(&row.info.shape),
-                row.info.elements.to_string(),
-                n.db(t.per_channel_sqnr_db),
-                n.db(t.per_tensor_sqnr_db),
-                t.sqnr_gain_db.map_or_else(|| NA.to_string(), |g| format!("{} dB", n.f(g))),
-                n.opt(t.per_channel_mse),
-                n.pct(t.per_channel_clip_rate),
-                worst,
-            ]
-        })
-        .collect();
-    if !body.is_empty() {
-        let data = TableData { header: header.to_vec(), left: vec!["tensor", "dtype", "shape", "worst channels"], rows: body };
+    let data = file_table::table(&r.tensors, n);
+    if !data.rows.is_empty() {
         let _ = writeln!(out, "{}", table(&data));
     }
-    let skipped: Vec<&Row> = r.tensors.iter().filter(|row| matches!(row.outcome, Outcome::Skipped(_))).collect();
+    let skipped = file_table::skipped_lines(&r.tensors);
     if !skipped.is_empty() {
         let _ = writeln!(out, "\nnot analysed");
-        for row in skipped {
-            if let Outcome::Skipped(reason) = &row.outcome {
-                let _ = writeln!(out, "  {} ({} {}): {reason}", row.info.name, row.info.dtype, shape(&row.info.shape));
-            }
+        for line in skipped {
+            let _ = writeln!(out, "  {line}");
         }
     }
-    if analysed.iter().any(|(row, _)| row.info.element == formats::Element::F64) {
-        let _ = writeln!(out, "\nfloat64 tensors are rounded to float32 for the analysis.");
+    if file_table::has_float64(&r.tensors) {
+        let _ = writeln!(out, "\n{}", file_table::FLOAT64_NOTE);
     }
     out
-}
-
-fn calibration_label(c: &quant::calibrate::Calibration) -> String {
-    match c.method {
-        quant::calibrate::Method::Percentile => format!("percentile {}", c.percentile),
-        m => m.name().to_string(),
-    }
 }
 
 /// Prints the report (a closed pipe ends quietly).

@@ -210,7 +210,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             emit(&report, options, &a.output, Views { human: human::values, pdf: export::values_pdf, sweep: None })
         }
         Command::File(a) => {
-            let text = file::run(&a).map_err(Failure::Usage)?;
+            let text = file::run(&a, &today()).map_err(Failure::Usage)?;
             file::print(&text).map_err(Failure::Io)
         }
     }

@@ -1,8 +1,17 @@
-//! The model-wide table of a weight file as CSV (`quantscope file --format csv` and the app's Files
-//! tool): one row per tensor of `formats::report::table`, in its order.
+//! The model-wide table of a weight file (`quantscope file` and the app's Files tool): one row per
+//! tensor of `formats::report::table`, in its order, as CSV ([`csv`]), as the human table the CLI
+//! prints ([`table`]) and as a PDF report ([`pdf`]).
 
-use formats::report::{Outcome, Row};
+use formats::report::{Outcome, Row, TensorResult};
+use formats::Element;
+use quant::calibrate::{Calibration, Method};
+use quant::QuantSpec;
 
+use crate::font::Font;
+use crate::number::{Num, NA};
+use crate::pdf::{Document, BODY};
+use crate::report::{self as pdf_report, PdfOptions};
+use crate::tables::TableData;
 use crate::{format_f64, safe_text};
 
 /// The CSV columns, in order.
@@ -64,4 +73,166 @@ pub fn csv(rows: &[Row]) -> Result<String, Box<dyn std::error::Error>> {
     }
     w.flush()?;
     Ok(String::from_utf8(w.into_inner()?)?)
+}
+
+/// The columns of the human (and PDF) table, in order.
+pub const TABLE_HEADER: [&str; 12] = [
+    "tensor",
+    "dtype",
+    "shape",
+    "elements",
+    "SQNR per-channel",
+    "SQNR per-tensor",
+    "gain",
+    "MSE per-channel",
+    "MSE per-tensor",
+    "clip per-channel",
+    "clip per-tensor",
+    "worst channels",
+];
+
+/// The analysed rows with their results, in the table's order.
+fn analysed(rows: &[Row]) -> impl Iterator<Item = (&Row, &TensorResult)> {
+    rows.iter().filter_map(|row| match &row.outcome {
+        Outcome::Result(t) => Some((row, t)),
+        Outcome::Skipped(_) => None,
+    })
+}
+
+/// The analysed tensors as a table for people (the CLI prints it, the PDF lays it out): per-channel
+/// and per-tensor SQNR, MSE and clip rate, the gain and the worst channels.
+pub fn table(rows: &[Row], n: Num) -> TableData {
+    let body = analysed(rows)
+        .map(|(row, t)| {
+            let worst = t.worst_channels.iter().map(|w| format!("{} {}", w.name, n.db(w.sqnr_db))).collect::<Vec<_>>().join(", ");
+            vec![
+                row.info.name.clone(),
+                dtype(row),
+                shape(&row.info.shape),
+                row.info.elements.to_string(),
+                n.db(t.per_channel_sqnr_db),
+                n.db(t.per_tensor_sqnr_db),
+                t.sqnr_gain_db.map_or_else(|| NA.to_string(), |g| format!("{} dB", n.f(g))),
+                n.opt(t.per_channel_mse),
+                n.opt(t.per_tensor_mse),
+                n.pct(t.per_channel_clip_rate),
+                n.pct(t.per_tensor_clip_rate),
+                worst,
+            ]
+        })
+        .collect();
+    TableData { header: TABLE_HEADER.to_vec(), left: vec!["tensor", "dtype", "shape", "worst channels"], rows: body }
+}
+
+/// The dtype as listed, `F64 → f32` for the float64 tensors the analysis rounds.
+fn dtype(row: &Row) -> String {
+    match row.info.note {
+        Some(_) if row.info.element == Element::F64 => format!("{} → f32", row.info.dtype),
+        _ => row.info.dtype.clone(),
+    }
+}
+
+/// One line per tensor not analysed: `name (dtype [shape]): reason`.
+pub fn skipped_lines(rows: &[Row]) -> Vec<String> {
+    rows.iter()
+        .filter_map(|row| match &row.outcome {
+            Outcome::Skipped(reason) => Some(format!("{} ({} {}): {reason}", row.info.name, row.info.dtype, shape(&row.info.shape))),
+            Outcome::Result(_) => None,
+        })
+        .collect()
+}
+
+/// Said under the table when a float64 tensor was analysed.
+pub const FLOAT64_NOTE: &str = "float64 tensors are rounded to float32 for the analysis.";
+
+/// Whether any analysed tensor was float64 (rounded to float32: [`FLOAT64_NOTE`]).
+pub fn has_float64(rows: &[Row]) -> bool {
+    analysed(rows).any(|(row, _)| row.info.element == Element::F64)
+}
+
+/// `minmax`, `percentile 99.99`, ...
+pub fn calibration_label(c: &Calibration) -> String {
+    match c.method {
+        Method::Percentile => format!("percentile {}", c.percentile),
+        m => m.name().to_string(),
+    }
+}
+
+/// What the model-wide PDF report is of: the file, the settings of the table and its rows.
+#[derive(Clone, Copy, Debug)]
+pub struct FileTable<'a> {
+    /// The file's name as shown (the CLI and the app give its name without a directory).
+    pub file: &'a str,
+    /// `npy`, `npz` or `safetensors`.
+    pub format: &'a str,
+    /// The resolved spec every tensor was quantized with.
+    pub spec: &'a QuantSpec,
+    /// How the ranges were chosen.
+    pub calibration: Calibration,
+    /// The channel axis.
+    pub axis: usize,
+    /// How many worst channels each row names.
+    pub worst: usize,
+    /// The rows, most sensitive first (`formats::report::table`).
+    pub rows: &'a [Row],
+}
+
+/// The model-wide PDF report: the file, the date, the convention and every option, the table
+/// (paginated with its header repeated) sorted most sensitive first, the tensors not analysed.
+pub fn pdf(t: &FileTable, o: &PdfOptions) -> Vec<u8> {
+    let n = Num(o.precision);
+    let convention = t.spec.label();
+    let analysed_count = analysed(t.rows).count();
+    let mut doc = Document::new(o.paper, &format!("quantscope · Files · {} · {convention}", t.file), "quantscope");
+    doc.title("quantscope model-wide report");
+    doc.line(&format!("Files tool · {} · {convention}", t.file), Font::Regular, 11.0, 0.0);
+    doc.space(4.0);
+    let mut overview = vec![
+        ("date".to_string(), o.date.clone()),
+        ("file".to_string(), t.file.to_string()),
+        ("format".to_string(), t.format.to_string()),
+        ("tensors".to_string(), format!("{} listed, {analysed_count} analysed", t.rows.len())),
+    ];
+    if o.date.is_empty() {
+        overview.remove(0);
+    }
+    doc.key_values(&overview);
+
+    doc.heading("Convention and options");
+    let mut items = pdf_report::spec_items(&convention, t.spec, None);
+    items.push(("calibration".into(), calibration_label(&t.calibration)));
+    items.push(("channel axis".into(), t.axis.to_string()));
+    items.push(("worst channels listed".into(), t.worst.to_string()));
+    doc.key_values(&items);
+    doc.space(3.0);
+    doc.note(t.spec.convention.summary());
+
+    doc.heading("Formulas");
+    let formulas: Vec<(String, String)> = t.spec.formulas().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    doc.key_values(&formulas);
+
+    doc.heading("Model-wide table");
+    doc.note(
+        "Sorted by per-channel SQNR, lowest (most sensitive to quantization) first. Every tensor is quantized \
+         per channel (one scale and zero point per slice along the channel axis) and per tensor (one pair); \
+         metrics are over all of its values.",
+    );
+    doc.space(3.0);
+    let table = table(t.rows, n);
+    if table.rows.is_empty() {
+        doc.paragraph("No tensor was analysed.", BODY);
+    } else {
+        doc.table(&pdf_report::pdf_table(&table));
+    }
+    if has_float64(t.rows) {
+        doc.paragraph(FLOAT64_NOTE, BODY);
+    }
+    let skipped = skipped_lines(t.rows);
+    if !skipped.is_empty() {
+        doc.heading("Not analysed");
+        for line in skipped {
+            doc.paragraph(&line, BODY);
+        }
+    }
+    doc.finish(&format!("quantscope model-wide report: {} ({convention})", t.file), &o.date)
 }

@@ -12,9 +12,9 @@ use crate::tables::{self, Block, TableData};
 use quant::parse::LineMode;
 use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
 use charts::granularity::Metric;
-use charts::{Subject, Theme};
+use charts::{RangeChoice, Subject, Theme};
 use quant::sweep::BitSweep;
-use quant::Analysis;
+use quant::{Analysis, Granularity, QuantSpec};
 use serde::Serialize;
 
 /// What the report says besides the results.
@@ -68,7 +68,7 @@ pub fn tensor_pdf(report: &TensorReport, o: &PdfOptions) -> Vec<u8> {
         charts.push(("Bit-width sweep", Box::new(move |area| charts::sweep::draw(area, sweep, &Theme::light()).map(|d| d.caption))));
     }
     if Subject::tensor(a).has_elements() {
-        charts.extend(element_charts(a));
+        charts.extend(element_charts(a, report.calibration.into()));
     }
     build("Tensor", a, tables::tensor(report, n, o.max_values), charts, o)
 }
@@ -76,7 +76,7 @@ pub fn tensor_pdf(report: &TensorReport, o: &PdfOptions) -> Vec<u8> {
 /// The PDF report of the values tool (one list, one set of parameters).
 pub fn values_pdf(report: &ValuesReport, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
-    build("Values", &report.analysis, tables::values(report, n, o.max_values, "custom range"), element_charts(&report.analysis), o)
+    build("Values", &report.analysis, tables::values(report, n, o.max_values, "custom range"), element_charts(&report.analysis, report.calibration.into()), o)
 }
 
 /// A chart: its title and a function drawing it (returning its caption).
@@ -85,12 +85,13 @@ type Chart<'a> = (&'static str, Box<dyn FnOnce(&charts::Area<PdfBackend<'_>>) ->
 /// Size of a chart in its own units (the pixels it would have on the page).
 const CHART_SIZE: (u32, u32) = (760, 380);
 
-/// The per-element charts of the whole tensor: reconstruction, error, histogram.
-fn element_charts(a: &Analysis) -> Vec<Chart<'_>> {
+/// The per-element charts of the whole tensor: reconstruction, error, histogram (with every
+/// calibration method's range beside the one chosen).
+fn element_charts(a: &Analysis, range_choice: RangeChoice) -> Vec<Chart<'_>> {
     vec![
         ("Reconstruction", Box::new(move |area| charts::reconstruction::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
         ("Error", Box::new(move |area| charts::error::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
-        ("Histogram", Box::new(move |area| charts::histogram::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
+        ("Histogram", Box::new(move |area| charts::histogram::draw(area, &Subject::tensor(a).with_range_choice(range_choice), &Theme::light()).map(|d| d.caption))),
     ]
 }
 
@@ -110,15 +111,19 @@ fn kv(items: &[(&str, String)]) -> Vec<(String, String)> {
     items.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
 }
 
-/// Every resolved choice of the spec, and the tool options that shape the parameters.
-fn option_items(tool: &str, a: &Analysis, options: Option<&ToolOptions>) -> Vec<(String, String)> {
-    let s = &a.spec;
+/// Every resolved choice of the spec (`convention`: its label), with the granularity when there
+/// is one (the model-wide report has both).
+pub(crate) fn spec_items(convention: &str, s: &QuantSpec, granularity: Option<Granularity>) -> Vec<(String, String)> {
     let overridden = if s.overridden.is_empty() { "none (the convention's defaults)".to_string() } else { s.overridden.join(", ") };
     let mut items = kv(&[
-        ("convention", format!("{} ({})", a.convention, s.convention.title())),
+        ("convention", format!("{convention} ({})", s.convention.title())),
         ("integer type", s.dtype.to_string()),
         ("scheme", s.scheme.name().into()),
-        ("granularity", a.granularity.name().into()),
+    ]);
+    if let Some(g) = granularity {
+        items.push(("granularity".into(), g.name().into()));
+    }
+    items.extend(kv(&[
         ("integer range", format!("[qmin, qmax] = {}", s.range)),
         ("values clamped to", s.saturation.to_string()),
         ("reduce range", yes_no(s.reduce_range)),
@@ -132,7 +137,13 @@ fn option_items(tool: &str, a: &Analysis, options: Option<&ToolOptions>) -> Vec<
         ("arithmetic", serde_name(s.arithmetic)),
         ("empty range", serde_name(s.zero_range)),
         ("overridden", overridden),
-    ]);
+    ]));
+    items
+}
+
+/// Every resolved choice of the spec, and the tool options that shape the parameters.
+fn option_items(tool: &str, a: &Analysis, options: Option<&ToolOptions>) -> Vec<(String, String)> {
+    let mut items = spec_items(&a.convention, &a.spec, Some(a.granularity));
     if let Some(o) = options {
         let range = if o.range.trim().is_empty() { "from the data".to_string() } else { o.range.trim().to_string() };
         match tool {
@@ -176,7 +187,7 @@ fn summary_items(a: &Analysis, n: Num) -> Vec<(String, String)> {
     items
 }
 
-fn pdf_table(data: &TableData) -> Table {
+pub(crate) fn pdf_table(data: &TableData) -> Table {
     Table {
         columns: data
             .header
