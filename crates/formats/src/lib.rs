@@ -17,6 +17,7 @@ mod dtype;
 mod error;
 pub mod npy;
 pub mod report;
+pub mod sample;
 mod source;
 pub mod st;
 

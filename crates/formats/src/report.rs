@@ -4,7 +4,7 @@
 use crate::{Archive, Error, Source, TensorInfo};
 use quant::calibrate::{self, Calibration};
 use quant::metrics::serialize_extended;
-use quant::{Comparison, QuantSpec};
+use quant::{Comparison, QuantSpec, Tensor};
 use serde::Serialize;
 use std::ops::ControlFlow;
 
@@ -107,12 +107,25 @@ pub fn analyse<S: Source>(
     options: &TableOptions,
     progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
 ) -> Result<TensorResult, Error> {
+    analyse_with(archive, name, options, progress, &mut |_, _| {})
+}
+
+/// [`analyse`], handing the loaded tensor and the core's full-data comparison to `inspect` before
+/// the tensor is dropped (the app's worker takes the charts' sample there: [`crate::sample`]).
+fn analyse_with<S: Source>(
+    archive: &mut Archive<S>,
+    name: &str,
+    options: &TableOptions,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+    inspect: &mut dyn FnMut(&Tensor, &Comparison),
+) -> Result<TensorResult, Error> {
     let (axis, spec, calibration, worst) = (options.axis, &options.spec, &options.calibration, options.worst);
     let tensor = archive.load_with_progress(name, axis, progress)?;
     let fail = |p| Error::tensor(name, p);
     let (pc, pt) = calibrate::sources(&tensor, spec, calibration)
         .map_err(|reason| fail(crate::Problem::BadHeader { format: "calibration", reason }))?;
     let comparison = quant::analysis::compare_sources(&tensor, spec, &pc, &pt, false).map_err(|e| fail(crate::Problem::Quant(e)))?;
+    inspect(&tensor, &comparison);
     Ok(TensorResult::of(&comparison, worst))
 }
 
@@ -165,6 +178,17 @@ pub fn table<S: Source>(
     options: &TableOptions,
     progress: &mut dyn FnMut(Progress) -> ControlFlow<()>,
 ) -> Result<Vec<Row>, Error> {
+    table_with(archive, options, progress, &mut |_, _| {})
+}
+
+/// [`table`], handing each analysed tensor and its full-data comparison to `inspect` while the
+/// tensor is loaded (one read of the file serves the table and, in the app, the charts' sample).
+pub fn table_with<S: Source>(
+    archive: &mut Archive<S>,
+    options: &TableOptions,
+    progress: &mut dyn FnMut(Progress) -> ControlFlow<()>,
+    inspect: &mut dyn FnMut(&Tensor, &Comparison),
+) -> Result<Vec<Row>, Error> {
     let infos: Vec<TensorInfo> = match &options.tensor {
         Some(name) => {
             let info = archive.info(name).cloned().ok_or_else(|| Error::file(crate::Problem::NoSuchTensor { name: name.clone() }))?;
@@ -181,7 +205,7 @@ pub fn table<S: Source>(
             Ok(()) => {
                 let name = info.name.clone();
                 let mut report = |done: u64, _: u64| progress(Progress { done: before + done, total, tensor: &name });
-                let analysed = analyse(archive, &info.name, options, &mut report);
+                let analysed = analyse_with(archive, &info.name, options, &mut report, inspect);
                 before += info.bytes;
                 match analysed {
                     Ok(r) => Outcome::Result(r),
