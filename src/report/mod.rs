@@ -3,10 +3,11 @@
 //! [`convert`]); the app formats numbers but never computes one.
 
 mod convert;
+pub mod sampled;
 
 use std::sync::Arc;
 
-use quant::analysis::Analysis;
+use quant::analysis::{Analysis, Comparison};
 use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
 
 use crate::model::{FormState, Tool};
@@ -38,6 +39,8 @@ pub enum ChartData {
         options: Arc<ToolOptions>,
     },
     Values(Arc<ValuesReport>),
+    /// One tensor of a weight file, drawn from its sample (the Files tool).
+    Sampled(Arc<sampled::SampledCharts>),
 }
 
 impl ChartData {
@@ -47,6 +50,24 @@ impl ChartData {
             ChartData::Channels(r) => &r.analysis,
             ChartData::Tensor { report, .. } => &report.analysis,
             ChartData::Values(r) => &r.analysis,
+            ChartData::Sampled(s) => &s.analysis,
+        }
+    }
+
+    /// Both granularities side by side (the bar chart), when the report has them.
+    pub fn comparison(&self) -> Option<&Comparison> {
+        match self {
+            ChartData::Tensor { report, .. } => Some(&report.full),
+            ChartData::Sampled(s) => Some(&s.bars),
+            ChartData::Channels(_) | ChartData::Values(_) => None,
+        }
+    }
+
+    /// What a chart of this data was drawn from, when that needs saying (a file's tensor: its sample).
+    pub fn sample_note(&self) -> Option<String> {
+        match self {
+            ChartData::Sampled(s) => Some(s.note()),
+            _ => None,
         }
     }
 }
@@ -59,6 +80,7 @@ impl PartialEq for ChartData {
             (ChartData::Channels(a), ChartData::Channels(b)) => Arc::ptr_eq(a, b),
             (ChartData::Tensor { report: a, .. }, ChartData::Tensor { report: b, .. }) => Arc::ptr_eq(a, b),
             (ChartData::Values(a), ChartData::Values(b)) => Arc::ptr_eq(a, b),
+            (ChartData::Sampled(a), ChartData::Sampled(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
     }

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker};
 
-use super::protocol::{Reply, Request};
+use super::protocol::{Pdfs, Reply, Request};
 
 /// The worker's script: Trunk's loader shim for `data-bin="worker"` (unhashed: a worker's name is
 /// fixed at run time), next to index.html.
@@ -17,6 +17,20 @@ pub const WORKER_URL: &str = "./worker_loader.js";
 /// A worker whose wasm memory grew past this is let go once it has answered: wasm memory never
 /// shrinks, so it would hold a big tensor's size for the page's lifetime.
 pub const KEEP_MEMORY_BYTES: f64 = 128.0 * 1024.0 * 1024.0;
+
+/// A reply: its JSON, or `[json, files...]` (the PDF reports beside the `Done` JSON).
+fn read_reply(data: JsValue) -> Option<Reply> {
+    if let Some(text) = data.as_string() {
+        return serde_json::from_str(&text).ok();
+    }
+    let parts: web_sys::js_sys::Array = data.dyn_into().ok()?;
+    let mut reply: Reply = serde_json::from_str(&parts.get(0).as_string()?).ok()?;
+    let file = |i: u32| parts.get(i).dyn_into::<web_sys::js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
+    if let Reply::Done { pdfs, .. } = &mut reply {
+        *pdfs = Pdfs { a4: file(1), letter: file(2) };
+    }
+    Some(reply)
+}
 
 struct Running {
     worker: Worker,
@@ -51,7 +65,7 @@ impl FilesWorker {
         let running = Rc::downgrade(&self.running);
         let on_reply = self.on_reply.clone();
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
-            let Some(reply) = ev.data().as_string().and_then(|text| serde_json::from_str::<Reply>(&text).ok()) else {
+            let Some(reply) = read_reply(ev.data()) else {
                 return;
             };
             if reply == Reply::Ready {

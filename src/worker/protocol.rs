@@ -5,6 +5,7 @@
 
 use quant::calibrate::Calibration;
 use quant::SpecOptions;
+use formats::sample::Sample;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// What the page asks; every request carries its job number, echoed in the replies.
@@ -21,7 +22,24 @@ pub enum Request {
         spec: SpecOptions,
         calibration: Calibration,
         worst: usize,
+        /// The date printed on the PDF report (`YYYY-MM-DD`).
+        #[serde(default)]
+        date: String,
+        /// Decimals of the PDF report's numbers.
+        #[serde(default = "default_precision")]
+        precision: u8,
     },
+}
+
+fn default_precision() -> u8 {
+    8
+}
+
+/// The model-wide PDF report on both papers (posted beside the JSON, as bytes).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Pdfs {
+    pub a4: Vec<u8>,
+    pub letter: Vec<u8>,
 }
 
 /// What the worker sends back (the page's reading of it).
@@ -37,12 +55,18 @@ pub enum Reply {
     /// The table, sorted most sensitive first; `elapsed_ms` from the request to the rows,
     /// `compute_ms` from the last tensor's last byte read to its result (the analysis alone);
     /// `memory_bytes`: the worker's wasm memory (its peak: wasm memory never shrinks).
-    /// `csv`: the rows as `quantscope file --format csv` writes them.
+    /// `csv`: the rows as `quantscope file --format csv` writes them; `sample`: for one tensor,
+    /// its charts' sample with the full data's parameters (`formats::sample`); `pdfs`: the
+    /// model-wide PDF report (`quantscope file --pdf`), the bytes posted beside the JSON.
     Done {
         job: u32,
         rows: Vec<RowView>,
         #[serde(default)]
         csv: String,
+        #[serde(default)]
+        sample: Option<Box<Sample>>,
+        #[serde(skip)]
+        pdfs: Pdfs,
         elapsed_ms: f64, compute_ms: f64, #[serde(default)] memory_bytes: f64 },
     /// The file (or the request) was refused: the message names the file and the tensor.
     Failed { job: u32, message: String },
@@ -110,19 +134,5 @@ pub struct RowView {
 
 /// Reads what `quant::metrics::serialize_extended` writes: a number, `"+inf"`, `"-inf"` or null.
 fn extended<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Extended {
-        Number(f64),
-        Text(String),
-    }
-    Ok(match Option::<Extended>::deserialize(d)? {
-        None => None,
-        Some(Extended::Number(v)) => Some(v),
-        Some(Extended::Text(t)) => match t.as_str() {
-            "+inf" | "inf" => Some(f64::INFINITY),
-            "-inf" => Some(f64::NEG_INFINITY),
-            _ => None,
-        },
-    })
+    formats::sample::deserialize_extended(d)
 }

@@ -2,7 +2,11 @@
 
 use std::ops::ControlFlow;
 
+use export::file_table::FileTable;
+use export::number::Precision;
+use export::{Paper, PdfOptions};
 use formats::report::{self, TableOptions};
+use formats::sample::{Sample, MAX_SAMPLE_VALUES};
 use formats::{Archive, TensorInfo};
 use quant::QuantSpec;
 use serde::Serialize;
@@ -21,7 +25,15 @@ enum Out<'a> {
     Ready,
     Listed { job: u32, format: &'static str, tensors: &'a [TensorInfo] },
     Progress { job: u32, done: u64, total: u64, tensor: &'a str },
-    Done { job: u32, rows: &'a [report::Row], csv: String, elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
+    Done {
+        job: u32,
+        rows: &'a [report::Row],
+        csv: String,
+        sample: Option<&'a Sample>,
+        elapsed_ms: f64,
+        compute_ms: f64,
+        memory_bytes: f64,
+    },
     Failed { job: u32, message: String },
 }
 
@@ -33,6 +45,20 @@ fn post(out: &Out) {
     if let Ok(json) = serde_json::to_string(out) {
         let _ = scope().post_message(&JsValue::from_str(&json));
     }
+}
+
+/// Posts `out` with files beside it: `[json, bytes...]`, each file a `Uint8Array` whose buffer is
+/// transferred (not copied).
+fn post_with_files(out: &Out, files: &[&[u8]]) {
+    let Ok(json) = serde_json::to_string(out) else { return };
+    let message = web_sys::js_sys::Array::of1(&JsValue::from_str(&json));
+    let transfer = web_sys::js_sys::Array::new();
+    for bytes in files {
+        let array = web_sys::js_sys::Uint8Array::from(*bytes);
+        transfer.push(&array.buffer());
+        message.push(&array);
+    }
+    let _ = scope().post_message_with_transfer(&message, &transfer);
 }
 
 /// Serves requests until the page terminates the worker.
@@ -78,13 +104,16 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
         Request::List { job } => {
             post(&Out::Listed { job, format: archive.format.name(), tensors: archive.tensors() });
         }
-        Request::Analyse { job, tensor, axis, spec, calibration, worst } => {
+        Request::Analyse { job, tensor, axis, spec, calibration, worst, date, precision } => {
             let spec = QuantSpec::resolve(&spec).map_err(|e| e.to_string())?;
+            let one = tensor.is_some();
             let options = TableOptions { tensor, axis, spec, calibration, worst };
+            // One tensor asked for: its charts' sample, taken while the tensor is loaded.
+            let mut sample = None;
             // At most one progress message per 50 ms (and the last chunk): the page redraws on each.
             let mut last_post = 0.0;
             let mut last_read = started;
-            let rows = report::table(&mut archive, &options, &mut |p| {
+            let rows = report::table_with(&mut archive, &options, &mut |p| {
                 let now = web_sys::js_sys::Date::now();
                 last_read = now;
                 if now - last_post >= 50.0 || p.done == p.total {
@@ -92,11 +121,38 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
                     post(&Out::Progress { job, done: p.done, total: p.total, tensor: p.tensor });
                 }
                 ControlFlow::Continue(())
+            }, &mut |tensor, comparison| {
+                if one {
+                    sample = Some(Sample::take(tensor, comparison, MAX_SAMPLE_VALUES));
+                }
             })
             .map_err(|e| format!("{name}: {e}"))?;
             let now = web_sys::js_sys::Date::now();
             let csv = export::file_table::csv(&rows).map_err(|e| e.to_string())?;
-            post(&Out::Done { job, rows: &rows, csv, elapsed_ms: now - started, compute_ms: now - last_read, memory_bytes: memory_bytes() });
+            let table = FileTable {
+                file: &name,
+                format: archive.format.name(),
+                spec: &options.spec,
+                calibration: options.calibration,
+                axis: options.axis,
+                worst: options.worst,
+                rows: &rows,
+            };
+            let pdf = |paper| {
+                let o = PdfOptions { paper, date: date.clone(), precision: Precision::Decimals(usize::from(precision)), ..PdfOptions::default() };
+                export::file_table::pdf(&table, &o)
+            };
+            let (a4, letter) = (pdf(Paper::A4), pdf(Paper::Letter));
+            let out = Out::Done {
+                job,
+                rows: &rows,
+                csv,
+                sample: sample.as_ref(),
+                elapsed_ms: now - started,
+                compute_ms: now - last_read,
+                memory_bytes: memory_bytes(),
+            };
+            post_with_files(&out, &[&a4, &letter]);
         }
     }
     Ok(())

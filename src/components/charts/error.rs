@@ -3,6 +3,7 @@
 use charts::{error, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::prelude::*;
 
+use crate::components::charts::noted;
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::components::charts::HOVER_RADIUS;
 use crate::report::ChartData;
@@ -27,7 +28,7 @@ impl ElementKind for ErrorPerElement {
 
 #[component]
 pub fn ErrorChart(data: Memo<Option<ChartData>>, scope: Signal<Scope>, testid: String) -> impl IntoView {
-    let chart = element_chart::<ErrorPerElement>(data, scope);
+    let chart = noted(element_chart::<ErrorPerElement>(data, scope), data, ChartData::sample_note);
     view! {
         <ChartCanvas
             testid=testid

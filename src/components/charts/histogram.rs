@@ -3,6 +3,7 @@
 use charts::{histogram, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::prelude::*;
 
+use crate::components::charts::noted;
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::report::ChartData;
 
@@ -26,7 +27,7 @@ impl ElementKind for Histogram {
 
 #[component]
 pub fn HistogramChart(data: Memo<Option<ChartData>>, scope: Signal<Scope>, testid: String) -> impl IntoView {
-    let chart = element_chart::<Histogram>(data, scope);
+    let chart = noted(element_chart::<Histogram>(data, scope), data, ChartData::sample_note);
     view! {
         <ChartCanvas
             testid=testid

@@ -1,6 +1,7 @@
 //! The charts of each tool (crates/charts drawn on canvases): Channels → reconstruction over each
 //! channel's transfer curve; Tensor → reconstruction, error, histogram, per-tensor vs per-channel,
-//! bit-width sweep; Values → reconstruction, error, histogram. One file per chart component.
+//! bit-width sweep; Values → reconstruction, error, histogram; Files → the Tensor tool's charts of
+//! one tensor of a weight file, drawn from its sample. One file per chart component.
 
 pub mod canvas;
 pub mod error;
@@ -9,8 +10,9 @@ pub mod histogram;
 pub mod reconstruction;
 pub mod sweep;
 
+use canvas::{Area, CanvasChart, ChartRef};
 use charts::granularity::Metric;
-use charts::Scope;
+use charts::{Drawn, PlotFrame, Scope, Theme};
 use leptos::prelude::*;
 use quant::spec::Granularity;
 
@@ -24,6 +26,50 @@ use sweep::SweepChart;
 
 /// How far from a point the pointer may be (device pixels) for its tooltip.
 pub const HOVER_RADIUS: f64 = 24.0;
+
+/// A chart whose caption ends with a note (what it was drawn from: a file tensor's sample).
+struct Noted {
+    chart: ChartRef,
+    note: String,
+}
+
+impl CanvasChart for Noted {
+    fn draw(&self, area: &Area, theme: &Theme) -> Option<Drawn> {
+        self.chart.0.draw(area, theme).map(|mut d| {
+            d.caption = format!("{} {}", d.caption, self.note);
+            d
+        })
+    }
+    fn hover(&self, frame: &PlotFrame, px: f64, py: f64) -> Option<String> {
+        self.chart.0.hover(frame, px, py)
+    }
+    fn caption(&self) -> String {
+        format!("{} {}", self.chart.0.caption(), self.note)
+    }
+    fn plan_ms(&self) -> f64 {
+        self.chart.0.plan_ms()
+    }
+}
+
+/// `chart` with `note(data)` at the end of its caption, when the data has one.
+pub fn noted(
+    chart: Memo<Option<ChartRef>>,
+    data: Memo<Option<ChartData>>,
+    note: fn(&ChartData) -> Option<String>,
+) -> Memo<Option<ChartRef>> {
+    Memo::new(move |_| {
+        let chart = chart.get()?;
+        match data.with(|d| d.as_ref().and_then(note)) {
+            Some(note) => Some(ChartRef::new(Noted { chart, note })),
+            None => Some(chart),
+        }
+    })
+}
+
+/// Whether `tool` compares the granularities (the bar chart and the bit-width sweep).
+fn compares(tool: Tool) -> bool {
+    matches!(tool, Tool::Tensor | Tool::Files)
+}
 
 /// The charts of `tool` for the last report that computed.
 #[component]
@@ -45,7 +91,7 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
         match picked.get() {
             Some(Scope::Channel(c)) if c < n => Scope::Channel(c),
             Some(Scope::Tensor) if tool != Tool::Channels => Scope::Tensor,
-            _ if tool == Tool::Values || (tool == Tool::Tensor && per_tensor.get()) => Scope::Tensor,
+            _ if tool == Tool::Values || (compares(tool) && per_tensor.get()) => Scope::Tensor,
             _ => Scope::Channel(0),
         }
     });
@@ -84,7 +130,7 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
                             }}
                         </select>
                     </Show>
-                    {(tool == Tool::Tensor).then(|| view! {
+                    {compares(tool).then(|| view! {
                         <label for=format!("{slug}-chart-metric")>"Per-channel figure"</label>
                         <select
                             id=format!("{slug}-chart-metric")
@@ -104,7 +150,7 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
                         <ErrorChart data=data scope=scope testid=format!("{slug}-chart-error") />
                         <HistogramChart data=data scope=scope testid=format!("{slug}-chart-histogram") />
                     })}
-                    {(tool == Tool::Tensor).then(|| view! {
+                    {compares(tool).then(|| view! {
                         <GranularityChart data=data metric=metric.into() testid=format!("{slug}-chart-granularity") />
                         <SweepChart data=data testid=format!("{slug}-chart-sweep") />
                     })}

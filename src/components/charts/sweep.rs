@@ -4,6 +4,7 @@ use charts::{sweep, Drawn, Theme};
 use leptos::prelude::*;
 use quant::sweep::BitSweep;
 
+use crate::components::charts::noted;
 use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
 use crate::report::ChartData;
 
@@ -35,9 +36,11 @@ pub fn SweepChart(data: Memo<Option<ChartData>>, testid: String) -> impl IntoVie
             ChartData::Tensor { text, options, .. } => {
                 quant::sweep::tensor_tool(&text, &options).ok().map(|s| ChartRef::new(Sweep(s)))
             }
+            ChartData::Sampled(s) => s.sweep().map(|s| ChartRef::new(Sweep(s))),
             _ => None,
         }
     });
+    let chart = noted(chart, data, ChartData::sample_note);
     let button_id = format!("{testid}-run");
     view! {
         <Show when=move || !wanted()>

@@ -169,6 +169,8 @@ impl Exportable {
                 export::tensor_pdf(report, &options)
             }
             ChartData::Values(report) => export::values_pdf(report, &options),
+            // Not exported from here: the Files tool offers its model-wide report (export::file_table::pdf).
+            ChartData::Sampled(_) => Vec::new(),
         }
     }
 

@@ -1,7 +1,11 @@
 //! The Files tool's panel: the drop zone, the tensor list, the options (the shared
 //! `QuantOptions` plus channel axis and calibration), the progress of the worker, the results.
 
+use std::sync::Arc;
+
 use leptos::ev::SubmitEvent;
+use quant::calibrate::Calibration;
+use quant::{Granularity, SpecOptions};
 use leptos::prelude::*;
 use web_sys::File;
 
@@ -9,6 +13,7 @@ use crate::components::fields::{SelectField, TextField};
 use crate::components::files::drop_zone::DropZone;
 use crate::components::files::progress::ProgressBar;
 use crate::components::files::results_table::ResultsTable;
+use crate::components::files::tensor_charts::TensorCharts;
 use crate::components::files::tensor_list::{TensorList, TensorSelect};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tab_bar::{panel_id, tab_id};
@@ -18,7 +23,9 @@ use crate::options;
 use crate::report::Report;
 use crate::state::{use_app_state, Commit};
 use crate::worker::client::FilesWorker;
-use crate::worker::protocol::{Reply, Request, RowView, TensorView};
+use crate::report::sampled::SampledCharts;
+use crate::report::ChartData;
+use crate::worker::protocol::{Pdfs, Reply, Request, RowView, TensorView};
 
 /// How many worst channels each row names (the CLI's default `--worst`).
 pub const WORST: usize = 3;
@@ -39,8 +46,18 @@ pub enum Job {
     Listing,
     /// Reading and analysing: `done` of `total` bytes since `started` (ms, `Date.now()`).
     Running { done: u64, total: u64, tensor: String, started: f64 },
-    /// The rows, most sensitive first; `all` when every tensor was asked for.
-    Done { rows: Vec<RowView>, csv: String, all: bool, elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
+    /// The rows, most sensitive first; `all` when every tensor was asked for; `charts`: one
+    /// tensor's charts (drawn from its sample) or why there are none; `pdfs`: the model-wide report.
+    Done {
+        rows: Vec<RowView>,
+        csv: String,
+        pdfs: Arc<Pdfs>,
+        charts: Option<Result<ChartData, String>>,
+        all: bool,
+        elapsed_ms: f64,
+        compute_ms: f64,
+        memory_bytes: f64,
+    },
     Cancelled,
 }
 
@@ -56,6 +73,8 @@ pub struct FilesState {
     pub job: RwSignal<Job>,
     current: StoredValue<u32>,
     asked_all: StoredValue<bool>,
+    /// The spec and calibration of the request running (the charts' analysis uses them).
+    asked: StoredValue<(SpecOptions, Calibration)>,
     worker: StoredValue<FilesWorker, LocalStorage>,
 }
 
@@ -66,6 +85,7 @@ impl FilesState {
         let error = RwSignal::new(None::<String>);
         let current = StoredValue::new(0u32);
         let asked_all = StoredValue::new(false);
+        let asked = StoredValue::new((SpecOptions::default(), Calibration::default()));
         let file = RwSignal::new_local(None::<File>);
         let on_reply = move |reply: Reply| {
             // Replies of an older request (a file replaced, a cancelled run) are dropped.
@@ -84,8 +104,15 @@ impl FilesState {
                         (*d, *t, *n) = (done, total, tensor);
                     }
                 }),
-                Reply::Done { rows, csv, elapsed_ms, compute_ms, memory_bytes, .. } => {
-                    job.set(Job::Done { rows, csv, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes });
+                Reply::Done { rows, csv, sample, pdfs, elapsed_ms, compute_ms, memory_bytes, .. } => {
+                    let charts = sample.map(|sample| {
+                        let (spec, calibration) = asked.get_value();
+                        let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+                        SampledCharts::build(*sample, spec, calibration, Granularity::PerChannel, now)
+                            .map(|c| ChartData::Sampled(Arc::new(c)))
+                    });
+                    let pdfs = Arc::new(pdfs);
+                    job.set(Job::Done { rows, csv, pdfs, charts, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes });
                 }
                 Reply::Failed { message, .. } => {
                     error.set(Some(message));
@@ -101,6 +128,7 @@ impl FilesState {
             job,
             current,
             asked_all,
+            asked,
             worker: StoredValue::new_local(FilesWorker::new(on_reply)),
         }
     }
@@ -139,6 +167,7 @@ impl FilesState {
         };
         let tensor = Some(self.tensor.get_untracked()).filter(|t| !t.is_empty());
         self.asked_all.set_value(tensor.is_none());
+        self.asked.set_value((options.spec.clone(), options.calibration));
         let job = self.next_job();
         let request = Request::Analyse {
             job,
@@ -147,6 +176,8 @@ impl FilesState {
             spec: options.spec,
             calibration: options.calibration,
             worst: WORST,
+            date: crate::components::export::files::today(),
+            precision: form.display.precision,
         };
         self.error.set(None);
         self.job.set(Job::Running { done: 0, total: 0, tensor: String::new(), started: web_sys::js_sys::Date::now() });
@@ -241,6 +272,7 @@ pub fn FilesTool() -> impl IntoView {
             </form>
             <ProgressBar />
             <ResultsTable />
+            <TensorCharts />
         </section>
     }
 }

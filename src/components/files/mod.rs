@@ -6,6 +6,7 @@ pub mod files_tool;
 pub mod progress;
 pub mod results_table;
 pub mod scroll_table;
+pub mod tensor_charts;
 pub mod tensor_list;
 
 /// `1536` → `1.5 KB`; decimal units as file managers show them.

@@ -2,6 +2,7 @@
 //! clip rate, worst channels), sorted by the `formats` crate most sensitive first; tensors not
 //! analysed are listed below with the reason. Cells carry the full value in `data-value`.
 
+use export::Paper;
 use leptos::prelude::*;
 
 use crate::components::files::files_tool::{use_files_state, Job};
@@ -90,7 +91,7 @@ pub fn ResultsTable() -> impl IntoView {
     let files = use_files_state();
     let state = use_app_state();
     move || {
-        let Job::Done { rows, csv, all, elapsed_ms, compute_ms, memory_bytes } = files.job.get() else {
+        let Job::Done { rows, csv, pdfs, all, elapsed_ms, compute_ms, memory_bytes, .. } = files.job.get() else {
             return ().into_any();
         };
         let precision = state.form.with(|f| f.display.precision);
@@ -119,13 +120,23 @@ pub fn ResultsTable() -> impl IntoView {
             .with_untracked(|l| l.as_ref().map(|l| l.file_name.rsplit_once('.').map_or(l.file_name.clone(), |(s, _)| s.to_string())))
             .unwrap_or_else(|| "weights".into());
         let download_status = RwSignal::new(String::new());
-        let download = move |_| {
-            let name = format!("{file_stem}-quantscope.csv");
-            let saved = download::blob(csv.as_bytes(), "text/csv").and_then(|b| download::save(&b, &name));
+        let save = move |bytes: &[u8], mime: &str, name: String| {
+            let saved = download::blob(bytes, mime).and_then(|b| download::save(&b, &name));
             download_status.set(match saved {
                 Ok(()) => String::new(),
                 Err(e) => format!("Not downloaded: {e}"),
             });
+        };
+        let csv_stem = file_stem.clone();
+        let download = move |_| save(csv.as_bytes(), "text/csv", format!("{csv_stem}-quantscope.csv"));
+        let paper = RwSignal::new(Paper::A4);
+        let download_pdf = move |_| {
+            let paper = paper.get_untracked();
+            let bytes = match paper {
+                Paper::A4 => &pdfs.a4,
+                Paper::Letter => &pdfs.letter,
+            };
+            save(bytes, download::PDF, format!("{file_stem}-quantscope-{}.pdf", paper.name()));
         };
         view! {
             <section class="results files-results" data-testid="files-results" data-all=all.to_string()>
@@ -135,6 +146,20 @@ pub fn ResultsTable() -> impl IntoView {
                         <button type="button" class="small-button" data-testid="files-csv" on:click=download>
                             "Download CSV"
                         </button>
+                        " "
+                        <button type="button" class="small-button" data-testid="files-pdf" on:click=download_pdf>
+                            "Download PDF"
+                        </button>
+                        " "
+                        <label for="files-paper" class="visually-hidden">"Paper of the PDF"</label>
+                        <select
+                            id="files-paper"
+                            data-testid="files-paper"
+                            on:change=move |ev| paper.set(if event_target_value(&ev) == "letter" { Paper::Letter } else { Paper::A4 })
+                        >
+                            <option value="a4" selected=move || paper.get() == Paper::A4>"A4"</option>
+                            <option value="letter" selected=move || paper.get() == Paper::Letter>"Letter"</option>
+                        </select>
                         <span class="copy-status" role="status">{move || download_status.get()}</span>
                     </figcaption>
                     <ScrollTable label="Results by tensor" columns=COLUMNS.to_vec()>{body}</ScrollTable>

@@ -1,0 +1,43 @@
+//! The charts of the tensor picked (the Tensor tool's: reconstruction, error per element,
+//! histogram, per-channel vs per-tensor bars, bit-width sweep), drawn from the worker's bounded
+//! sample of it with the full data's parameters; the bars carry the full data's figures.
+
+use leptos::prelude::*;
+
+use crate::components::charts::ChartsPanel;
+use crate::components::files::files_tool::{use_files_state, Job};
+use crate::model::Tool;
+use crate::report::ChartData;
+
+#[component]
+pub fn TensorCharts() -> impl IntoView {
+    let files = use_files_state();
+    let charts = Memo::new(move |_| match files.job.get() {
+        Job::Done { charts: Some(charts), .. } => Some(charts),
+        _ => None,
+    });
+    let data = Memo::new(move |_| charts.get().and_then(Result::ok));
+    let error = move || charts.get().and_then(Result::err);
+    let summary = move || {
+        data.with(|d| match d {
+            Some(ChartData::Sampled(s)) => Some((s.note(), s.sample.len(), s.sample.elements, s.build_ms)),
+            _ => None,
+        })
+    };
+    view! {
+        {move || error().map(|e| view! { <p class="field-error" role="alert" data-testid="files-charts-error">{e}</p> })}
+        {move || summary().map(|(note, kept, elements, build_ms)| view! {
+            <p
+                class="hint"
+                data-testid="files-chart-sample"
+                data-kept=kept.to_string()
+                data-elements=elements.to_string()
+                data-build-ms=format!("{build_ms:.1}")
+            >
+                {note}
+                " The table's metrics are the full data's."
+            </p>
+        })}
+        <ChartsPanel tool=Tool::Files data=data />
+    }
+}
