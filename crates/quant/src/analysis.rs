@@ -6,7 +6,8 @@ use crate::metrics::{serialize_extended, Accumulator, Metrics, LANES};
 use crate::params::{QParams, RangeInput};
 use crate::rounding::Rounding;
 use crate::spec::{Arithmetic, Granularity, QuantSpec};
-use crate::tensor::{Samples, Tensor};
+use crate::tensor::{Block, Samples, Tensor};
+use std::ops::Range;
 use crate::warning::Warning;
 use rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
@@ -195,10 +196,11 @@ fn usable(x: f64, arithmetic: Arithmetic) -> bool {
     if arithmetic == Arithmetic::ExactDecimal { x.is_finite() } else { (x as f32).is_finite() }
 }
 
-fn scan(tensor: &Tensor, arithmetic: Arithmetic) -> Vec<Scan> {
-    let mut scans = vec![Scan::default(); tensor.channels()];
-    for block in tensor.blocks() {
-        let s = &mut scans[block.channel];
+/// The ranges of a unit's channels.
+fn scan(tensor: &Tensor, arithmetic: Arithmetic, unit: &Unit) -> Vec<Scan> {
+    let mut scans = vec![Scan::default(); unit.channels.len()];
+    for block in unit.blocks {
+        let s = &mut scans[block.channel - unit.channels.start];
         let start = block.range.start;
         let (lo, hi, bad) = match &tensor.data {
             Samples::F32(v) => block_range(&v[block.range.clone()], |x| x.is_finite()),
@@ -234,6 +236,92 @@ fn scan(tensor: &Tensor, arithmetic: Arithmetic) -> Vec<Scan> {
     scans
 }
 
+/// Channels whose runs are read together: consecutive channels and all their runs, in memory order.
+struct Unit<'a> {
+    channels: Range<usize>,
+    blocks: &'a [Block],
+}
+
+/// The tensor's runs as units. With one run per channel (rows, or channels along the first axis)
+/// a unit is a few consecutive channels, about 64 KiB of float32 or more: its measuring pass reads
+/// them again while they are still in the core's cache, the bookkeeping per unit is small next to
+/// the work, and units can go to different threads. Otherwise (channels interleaved in memory) one
+/// unit holds every run.
+fn units<'a>(tensor: &Tensor, blocks: &'a [Block]) -> Vec<Unit<'a>> {
+    const UNIT_VALUES: usize = 16 * 1024;
+    let channels = tensor.channels();
+    if !(blocks.len() == channels && blocks.iter().enumerate().all(|(c, b)| b.channel == c)) {
+        return vec![Unit { channels: 0..channels, blocks }];
+    }
+    let mut units = Vec::new();
+    let (mut start, mut values) = (0, 0);
+    for (c, block) in blocks.iter().enumerate() {
+        values += block.range.len();
+        if values >= UNIT_VALUES || c + 1 == channels {
+            units.push(Unit { channels: start..c + 1, blocks: &blocks[start..=c] });
+            (start, values) = (c + 1, 0);
+        }
+    }
+    units
+}
+
+/// Runs `work` on consecutive slices of `items` and returns its results in order. Native builds use
+/// `threads` threads, slices of about equal `size`; results do not depend on the split (channels
+/// are independent, each summed in its own fixed order). A thread that cannot be started leaves its
+/// slice to the calling thread.
+fn in_parts<T: Sync, R: Send>(items: &[T], size: impl Fn(&T) -> usize, threads: usize, work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if threads > 1 && items.len() > 1 {
+        let total: usize = items.iter().map(&size).sum();
+        let mut slices = Vec::with_capacity(threads);
+        let (mut start, mut done) = (0, 0);
+        for (i, item) in items.iter().enumerate() {
+            done += size(item);
+            if slices.len() + 1 < threads && i + 1 < items.len() && done * threads >= total * (slices.len() + 1) {
+                slices.push(&items[start..=i]);
+                start = i + 1;
+            }
+        }
+        slices.push(&items[start..]);
+        let work = &work;
+        return std::thread::scope(|scope| {
+            let handles: Vec<_> = slices[1..]
+                .iter()
+                .map(|&slice| (slice, std::thread::Builder::new().spawn_scoped(scope, move || work(slice)).ok()))
+                .collect();
+            let mut out = vec![work(slices[0])];
+            for (slice, handle) in handles {
+                out.push(match handle.map(|h| h.join()) {
+                    Some(Ok(r)) => r,
+                    _ => work(slice),
+                });
+            }
+            out
+        });
+    }
+    let _ = (size, threads);
+    vec![work(items)]
+}
+
+impl Unit<'_> {
+    fn len(&self) -> usize {
+        self.blocks.iter().map(|b| b.range.len()).sum()
+    }
+}
+
+/// Threads for the passes: every core when the tensor is large enough that starting threads (tens
+/// of microseconds) is small next to the work, one when stochastic rounding draws from one sequence.
+fn threads(tensor: &Tensor, spec: &QuantSpec) -> usize {
+    const MIN_PER_THREAD: usize = 1 << 18;
+    if spec.rounding == Rounding::Stochastic || tensor.len() < 2 * MIN_PER_THREAD {
+        return 1;
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::thread::available_parallelism().map_or(1, |n| n.get()).min(tensor.len() / MIN_PER_THREAD);
+    #[cfg(target_arch = "wasm32")]
+    1
+}
+
 /// Smallest and largest usable value of a run (±inf when there is none) and how many are not usable:
 /// one read, in independent lanes of the sample's own precision, so that it vectorizes. On x86_64 it
 /// runs as AVX2 code when the CPU has it.
@@ -262,14 +350,26 @@ fn block_range_generic<T: Sample + num_traits::Float>(xs: &[T], usable: impl Fn(
         let (lo, hi, bad) = crate::simd_wasm::range_f32(floats);
         return (lo as f64, hi as f64, bad);
     }
+    // Plain min/max first (a NaN never wins a comparison, an infinity would): exact when every
+    // value is usable, as they nearly always are; otherwise the run is read again, masked.
+    match lanes_range::<T, false>(xs, usable) {
+        (lo, hi, 0) => (lo, hi, 0),
+        _ => lanes_range::<T, true>(xs, usable),
+    }
+}
+
+/// The range over 16 independent lanes; `MASKED` leaves unusable values out of the min/max.
+#[inline(always)]
+fn lanes_range<T: Sample + num_traits::Float, const MASKED: bool>(xs: &[T], usable: impl Fn(T) -> bool + Copy) -> (f64, f64, u64) {
     const W: usize = 16;
     let mut lo = [T::infinity(); W];
     let mut hi = [T::neg_infinity(); W];
     let mut bad = [0u32; W];
     let mut fold = |lane: usize, x: T| {
         let ok = usable(x);
-        lo[lane] = if ok && x < lo[lane] { x } else { lo[lane] };
-        hi[lane] = if ok && x > hi[lane] { x } else { hi[lane] };
+        let take = ok || !MASKED;
+        lo[lane] = if take && x < lo[lane] { x } else { lo[lane] };
+        hi[lane] = if take && x > hi[lane] { x } else { hi[lane] };
         bad[lane] += !ok as u32;
     };
     let mut chunks = xs.chunks_exact(W);
@@ -376,7 +476,6 @@ trait Sample: Copy {
     fn f32(self) -> f32;
     fn f64(self) -> f64;
     /// The run itself when it is float32 (the SIMD loops read float32 only).
-    #[cfg_attr(not(all(target_arch = "wasm32", target_feature = "simd128")), allow(dead_code))]
     fn as_f32(xs: &[Self]) -> Option<&[f32]>;
 }
 impl Sample for f32 {
@@ -409,9 +508,10 @@ impl Sample for f64 {
 /// The fused float32 kernel (half-even rounding, finite values, per-element results not kept):
 /// one read of the data, no intermediate arrays.
 ///
-/// Rounds with `(v + 1.5·2^23) - 1.5·2^23`, exact half-to-even for |v| < 2^22, after clamping `v`
-/// to `[qmin - z - 1, qmax - z + 1]` (integers, so clamping first changes no clamped result).
-/// On x86_64 it runs as AVX2 code when the CPU has it: the same operations per lane, the same bits.
+/// Rounds with the CPU's own round-half-to-even (`vroundps`, wasm `f32.nearest`) and no clamp before
+/// it: for `v` beyond `[qmin - z, qmax - z]`, `round(v) + z` lies beyond `[qmin, qmax]` too (rounding
+/// is monotone and the bounds are integers), so the clamp after it gives the same `q` and `clipped`.
+/// On x86_64 it runs as AVX2 (or AVX-512) code when the CPU has it: the same operations per lane, the same bits.
 fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumulator) {
     #[cfg(target_arch = "x86_64")]
     {
@@ -443,54 +543,74 @@ unsafe fn fused_f32_avx2<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumula
 fn fused_f32_generic<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumulator) {
     // x · m (PyTorch, TFLite weights) or x / s (ONNX Runtime): a separate loop for each.
     match qz.multiplier {
-        Some(m) => fused_loop::<T, true>(xs, qz, m, acc),
-        None => fused_loop::<T, false>(xs, qz, qz.scale32, acc),
+        Some(m) => fused_loop::<T, true>(xs, &Kernel::new(qz, m), acc),
+        None => fused_loop::<T, false>(xs, &Kernel::new(qz, qz.scale32), acc),
+    }
+}
+
+/// A channel's quantizer as the float32 constants of the fused kernel (the wasm SIMD loop reads them too).
+pub(crate) struct Kernel {
+    /// The multiplier (`x · m`) or the scale (`x / m`).
+    pub(crate) m: f32,
+    /// Zero point.
+    pub(crate) z: f32,
+    /// Smallest integer.
+    pub(crate) qmin: f32,
+    /// Largest integer.
+    pub(crate) qmax: f32,
+    /// Scale.
+    pub(crate) s: f32,
+}
+
+impl Kernel {
+    fn new(qz: &Quantizer, m: f32) -> Kernel {
+        Kernel { m, z: qz.zero_point as f32, qmin: qz.qmin as f32, qmax: qz.qmax as f32, s: qz.scale32 }
+    }
+
+    /// One element: the error `e = x̂ - x` and whether it was clamped.
+    #[inline(always)]
+    fn one<const MUL: bool>(&self, x: f32) -> (f32, bool) {
+        let v = if MUL { x * self.m } else { x / self.m };
+        let q = v.round_ties_even() + self.z;
+        let qc = q.clamp(self.qmin, self.qmax);
+        let x_hat = (qc - self.z) * self.s;
+        (x_hat - x, q != qc)
+    }
+
+    /// One row of `LANES` elements.
+    #[inline(always)]
+    fn row<T: Sample, const MUL: bool>(&self, row: &[T]) -> ([f32; LANES], [f32; LANES], [bool; LANES]) {
+        let mut x = [0f32; LANES];
+        let mut error = [0f32; LANES];
+        let mut clipped = [false; LANES];
+        for lane in 0..LANES {
+            x[lane] = row[lane].f32();
+            (error[lane], clipped[lane]) = self.one::<MUL>(x[lane]);
+        }
+        (x, error, clipped)
     }
 }
 
 #[inline(always)]
-fn fused_loop<T: Sample, const MUL: bool>(xs: &[T], qz: &Quantizer, m: f32, acc: &mut Accumulator) {
-    const MAGIC: f32 = 12_582_912.0;
-    let z = qz.zero_point as f32;
-    let lo = (qz.qmin - qz.zero_point - 1) as f32;
-    let hi = (qz.qmax - qz.zero_point + 1) as f32;
-    let (qmin, qmax) = (qz.qmin as f32, qz.qmax as f32);
-    let s = qz.scale32;
-    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    let xs = match T::as_f32(xs) {
-        Some(floats) => {
-            let k = crate::simd_wasm::Constants { m, lo, hi, z, qmin, qmax, s };
-            let done = crate::simd_wasm::fused_rows::<MUL>(floats, &k, acc);
-            acc.count += done as u64;
-            &xs[done..]
-        }
-        None => xs,
+fn fused_loop<T: Sample, const MUL: bool>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
+    // float32 data runs through the hand-written SIMD loops (whole rows), the rest here.
+    let done = match T::as_f32(xs) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Some(floats) => crate::simd_wasm::fused_rows::<MUL>(floats, k, acc),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU supports AVX2, checked in the same condition.
+        Some(floats) if std::arch::is_x86_feature_detected!("avx2") => unsafe { crate::simd_x86::fused_rows::<MUL>(floats, k, acc) },
+        _ => 0,
     };
-    let mul = MUL;
-    #[inline(always)]
-    #[allow(clippy::too_many_arguments)] // a plain function of scalars, so the loop above vectorizes
-    fn one(x: f32, mul: bool, m: f32, lo: f32, hi: f32, z: f32, qmin: f32, qmax: f32, s: f32) -> (f32, f32, bool) {
-        let v = if mul { x * m } else { x / m };
-        let r = (v.clamp(lo, hi) + MAGIC) - MAGIC;
-        let q = r + z;
-        let qc = q.clamp(qmin, qmax);
-        ((qc - z) * s, x, q != qc)
+    let (rows, tail) = xs[done..].split_at((xs.len() - done) / LANES * LANES);
+    for row in rows.chunks_exact(LANES) {
+        let (x, e, clipped) = k.row::<T, MUL>(row);
+        acc.add32_row(&x, &e, &clipped);
     }
-    let mut chunks = xs.chunks_exact(LANES);
-    for chunk in &mut chunks {
-        let mut error = [0f32; LANES];
-        let mut x = [0f32; LANES];
-        let mut clipped = [false; LANES];
-        for lane in 0..LANES {
-            let x_hat;
-            (x_hat, x[lane], clipped[lane]) = one(chunk[lane].f32(), mul, m, lo, hi, z, qmin, qmax, s);
-            error[lane] = x_hat - x[lane];
-        }
-        acc.add32_row(&x, &error, &clipped);
-    }
-    for (lane, &v) in chunks.remainder().iter().enumerate() {
-        let (x_hat, x, clipped) = one(v.f32(), mul, m, lo, hi, z, qmin, qmax, s);
-        acc.add32(lane, x, x_hat - x, clipped);
+    for (lane, &v) in tail.iter().enumerate() {
+        let x = v.f32();
+        let (e, clipped) = k.one::<MUL>(x);
+        acc.add32(lane, x, e, clipped);
     }
     acc.count += xs.len() as u64;
 }
@@ -537,6 +657,138 @@ fn union(ranges: &[RangeInput]) -> Option<RangeInput> {
     Some(out)
 }
 
+/// One channel's results before the summary.
+struct Channel {
+    scan: Scan,
+    params: QParams,
+    warnings: Vec<Warning>,
+    acc: Accumulator,
+    elements: Option<ChannelElements>,
+}
+
+/// What every unit of one analysis shares.
+struct Pass<'a> {
+    tensor: &'a Tensor,
+    spec: &'a QuantSpec,
+    source: &'a ParamSource,
+    keep_elements: bool,
+}
+
+impl Pass<'_> {
+    /// Channel `c`'s calibration range (None: no finite data).
+    fn range(&self, c: usize, scan: &Scan) -> Option<RangeInput> {
+        match self.source {
+            ParamSource::Data | ParamSource::Manual(_) => scan.range(self.tensor),
+            ParamSource::Range(r) => Some(*r),
+            ParamSource::PerChannelRange(rs) => rs.get(c).copied(),
+        }
+    }
+
+    /// Channel `c`'s own parameters and their warnings (per-channel granularity).
+    fn channel_params(&self, c: usize, scan: &Scan) -> Result<(QParams, Vec<Warning>), QuantError> {
+        let (tensor, spec) = (self.tensor, self.spec);
+        if let ParamSource::Manual(m) = self.source {
+            let p = m.get(c).ok_or(QuantError::ParamCount { given: m.len(), channels: tensor.channels() })?;
+            return Ok((QParams::manual(spec, c, &tensor.channel_names[c], p.scale, p.scale_exact, p.zero_point)?, Vec::new()));
+        }
+        let mut warnings = Vec::new();
+        let range = self.range(c, scan);
+        if range.is_none() {
+            warnings.push(Warning::NoFiniteValues);
+        }
+        let range = range.unwrap_or(RangeInput::new(0.0, 0.0));
+        let (p, w) = QParams::from_range(spec, &range).map_err(|e| channel_error(tensor, c, &range, e))?;
+        warnings.extend(w);
+        Ok((p, warnings))
+    }
+
+    /// The measuring pass over a unit: every usable value quantized, dequantized and measured; one
+    /// [`Channel`] per channel of the unit onto `out` (measured in place: an accumulator is large).
+    fn measure(&self, unit: &Unit, scans: Vec<Scan>, params: Vec<(QParams, Vec<Warning>)>, draws: &mut Draws, out: &mut Vec<Channel>) {
+        let (tensor, spec) = (self.tensor, self.spec);
+        let quantizers: Vec<Quantizer> = params.iter().map(|(p, _)| Quantizer::new(spec, p)).collect();
+        let first = out.len();
+        out.extend(scans.into_iter().zip(params).map(|(scan, (params, warnings))| Channel {
+            scan,
+            params,
+            warnings,
+            acc: Accumulator::default(),
+            elements: None,
+        }));
+        let channels = &mut out[first..];
+        let mut elements: Vec<ChannelElements> = if self.keep_elements {
+            unit.channels
+                .clone()
+                .map(|c| {
+                    let n = tensor.channel_len(c);
+                    ChannelElements {
+                        x: Vec::with_capacity(n),
+                        q_raw: Vec::with_capacity(n),
+                        q: Vec::with_capacity(n),
+                        dequantized: Vec::with_capacity(n),
+                        error: Vec::with_capacity(n),
+                        clipped: Vec::with_capacity(n),
+                    }
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut lane_offset = vec![0usize; unit.channels.len()];
+        for block in unit.blocks {
+            let c = block.channel - unit.channels.start;
+            let qz = &quantizers[c];
+            let Channel { scan, acc, .. } = &mut channels[c];
+            // Lanes continue across a channel's blocks, so the sums do not depend on the layout's run length.
+            let start_lane = lane_offset[c];
+            lane_offset[c] = (start_lane + block.range.len()) % LANES;
+            if !self.keep_elements && scan.nonfinite == 0 && qz.fused_ok() && start_lane == 0 {
+                match &tensor.data {
+                    Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, acc),
+                    Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, acc),
+                }
+                continue;
+            }
+            for (j, i) in block.range.clone().enumerate() {
+                let lane = (start_lane + j) % LANES;
+                let x = tensor.data.get(i);
+                if !usable(x, spec.arithmetic) {
+                    if let Some(el) = elements.get_mut(c) {
+                        el.x.push(x);
+                        el.q_raw.push(None);
+                        el.q.push(None);
+                        el.dequantized.push(None);
+                        el.error.push(None);
+                        el.clipped.push(false);
+                    }
+                    continue;
+                }
+                let u = draws.next();
+                let e = qz.quantize(x, || tensor.decimal(i), u);
+                let clipped = e.raw < qz.qmin as f64 || e.raw > qz.qmax as f64;
+                let err = e.error;
+                if qz.arithmetic == Arithmetic::ExactDecimal {
+                    acc.add(lane, e.x, err, clipped);
+                } else {
+                    acc.add32(lane, e.x as f32, err as f32, clipped);
+                }
+                acc.count += 1;
+                if let Some(el) = elements.get_mut(c) {
+                    el.x.push(e.x);
+                    el.q_raw.push(Some(e.raw));
+                    el.q.push(Some(e.q));
+                    el.dequantized.push(Some(e.x_hat));
+                    el.error.push(Some(err));
+                    el.clipped.push(clipped);
+                }
+            }
+        }
+        for (ch, el) in channels.iter_mut().zip(elements) {
+            ch.elements = Some(el);
+        }
+    }
+}
+
 /// Analyses a tensor: parameters per channel (or one set), then every value quantized, dequantized
 /// and measured.
 ///
@@ -549,152 +801,98 @@ pub fn analyse(
     source: &ParamSource,
     keep_elements: bool,
 ) -> Result<Analysis, QuantError> {
+    analyse_in(tensor, spec, granularity, source, keep_elements, threads(tensor, spec))
+}
+
+/// [`analyse`] on `threads` threads.
+fn analyse_in(
+    tensor: &Tensor,
+    spec: &QuantSpec,
+    granularity: Granularity,
+    source: &ParamSource,
+    keep_elements: bool,
+    threads: usize,
+) -> Result<Analysis, QuantError> {
     let channels = tensor.channels();
     if channels == 0 {
         return Err(QuantError::Empty);
     }
-    let scans = scan(tensor, spec.arithmetic);
-
-    // Per-channel calibration ranges (None: no finite data).
-    let ranges: Vec<Option<RangeInput>> = match source {
-        ParamSource::Data | ParamSource::Manual(_) => scans.iter().map(|s| s.range(tensor)).collect(),
-        ParamSource::Range(r) => vec![Some(*r); channels],
-        ParamSource::PerChannelRange(rs) => {
-            if rs.len() != channels {
-                return Err(QuantError::ParamCount { given: rs.len(), channels });
-            }
-            rs.iter().copied().map(Some).collect()
+    match (source, granularity) {
+        (ParamSource::PerChannelRange(rs), _) if rs.len() != channels => {
+            return Err(QuantError::ParamCount { given: rs.len(), channels })
         }
-    };
-
-    // Parameters: one per channel, or one for the tensor.
-    let mut channel_warnings: Vec<Vec<Warning>> = vec![Vec::new(); channels];
-    let mut tensor_warnings = Vec::new();
-    let fallback = RangeInput::new(0.0, 0.0);
-    let mut tensor_range = None;
-    let params: Vec<QParams> = match (source, granularity) {
-        (ParamSource::Manual(m), Granularity::PerChannel) => {
-            if m.len() != channels {
-                return Err(QuantError::ParamCount { given: m.len(), channels });
-            }
-            m.iter()
-                .enumerate()
-                .map(|(c, p)| QParams::manual(spec, c, &tensor.channel_names[c], p.scale, p.scale_exact, p.zero_point))
-                .collect::<Result<_, _>>()?
+        (ParamSource::Manual(m), Granularity::PerChannel) if m.len() != channels => {
+            return Err(QuantError::ParamCount { given: m.len(), channels })
         }
-        (ParamSource::Manual(m), Granularity::PerTensor) => {
-            if m.len() != 1 {
-                return Err(QuantError::ParamCount { given: m.len(), channels: 1 });
-            }
-            let p = QParams::manual(spec, 0, &tensor.name, m[0].scale, m[0].scale_exact, m[0].zero_point)?;
-            vec![p; channels]
+        (ParamSource::Manual(m), Granularity::PerTensor) if m.len() != 1 => {
+            return Err(QuantError::ParamCount { given: m.len(), channels: 1 })
         }
-        (_, Granularity::PerChannel) => (0..channels)
-            .map(|c| {
-                let range = ranges[c].unwrap_or(fallback);
-                if ranges[c].is_none() {
-                    channel_warnings[c].push(Warning::NoFiniteValues);
-                }
-                let (p, w) = QParams::from_range(spec, &range).map_err(|e| channel_error(tensor, c, &range, e))?;
-                channel_warnings[c].extend(w);
-                Ok(p)
-            })
-            .collect::<Result<_, QuantError>>()?,
-        (_, Granularity::PerTensor) => {
-            let present: Vec<RangeInput> = ranges.iter().flatten().copied().collect();
-            tensor_range = union(&present);
-            if tensor_range.is_none() {
-                tensor_warnings.push(Warning::NoFiniteValues);
-            }
-            let range = tensor_range.unwrap_or(fallback);
-            let (p, w) = QParams::from_range(spec, &range).map_err(|e| channel_error(tensor, 0, &range, e))?;
-            tensor_warnings.extend(w);
-            vec![p; channels]
-        }
-    };
-
-    let quantizers: Vec<Quantizer> = params.iter().map(|p| Quantizer::new(spec, p)).collect();
-    let mut accs = vec![Accumulator::default(); channels];
-    let mut elements: Vec<ChannelElements> = if keep_elements {
-        (0..channels)
-            .map(|c| {
-                let n = tensor.channel_len(c);
-                ChannelElements {
-                    x: Vec::with_capacity(n),
-                    q_raw: Vec::with_capacity(n),
-                    q: Vec::with_capacity(n),
-                    dequantized: Vec::with_capacity(n),
-                    error: Vec::with_capacity(n),
-                    clipped: Vec::with_capacity(n),
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut draws = Draws::new(spec);
-    let mut lane_offset = vec![0usize; channels];
-
-    for block in tensor.blocks() {
-        let c = block.channel;
-        let qz = &quantizers[c];
-        let acc = &mut accs[c];
-        // Lanes continue across a channel's blocks, so the sums do not depend on the layout's run length.
-        let start_lane = lane_offset[c];
-        lane_offset[c] = (start_lane + block.range.len()) % LANES;
-        if !keep_elements && scans[c].nonfinite == 0 && qz.fused_ok() && start_lane == 0 {
-            match &tensor.data {
-                Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, acc),
-                Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, acc),
-            }
-            continue;
-        }
-        for (j, i) in block.range.enumerate() {
-            let lane = (start_lane + j) % LANES;
-            let x = tensor.data.get(i);
-            if !usable(x, spec.arithmetic) {
-                if let Some(el) = elements.get_mut(c) {
-                    el.x.push(x);
-                    el.q_raw.push(None);
-                    el.q.push(None);
-                    el.dequantized.push(None);
-                    el.error.push(None);
-                    el.clipped.push(false);
-                }
-                continue;
-            }
-            let u = draws.next();
-            let e = qz.quantize(x, || tensor.decimal(i), u);
-            let clipped = e.raw < qz.qmin as f64 || e.raw > qz.qmax as f64;
-            let err = e.error;
-            if qz.arithmetic == Arithmetic::ExactDecimal {
-                acc.add(lane, e.x, err, clipped);
-            } else {
-                acc.add32(lane, e.x as f32, err as f32, clipped);
-            }
-            acc.count += 1;
-            if let Some(el) = elements.get_mut(c) {
-                el.x.push(e.x);
-                el.q_raw.push(Some(e.raw));
-                el.q.push(Some(e.q));
-                el.dequantized.push(Some(e.x_hat));
-                el.error.push(Some(err));
-                el.clipped.push(clipped);
-            }
-        }
+        _ => {}
     }
+    let blocks: Vec<Block> = tensor.blocks().collect();
+    let units = units(tensor, &blocks);
+    let pass = Pass { tensor, spec, source, keep_elements };
+
+    let mut tensor_warnings = Vec::new();
+    let mut tensor_range = None;
+    let done: Vec<Vec<Channel>> = match granularity {
+        // Each unit on its own: range, parameters, then the measuring pass while the data is in cache.
+        Granularity::PerChannel => {
+            let parts = in_parts(&units, Unit::len, threads, |units| {
+                let mut draws = Draws::new(spec);
+                let mut out = Vec::with_capacity(units.iter().map(|u| u.channels.len()).sum());
+                for unit in units {
+                    let scans = scan(tensor, spec.arithmetic, unit);
+                    let params = unit.channels.clone().zip(&scans).map(|(c, s)| pass.channel_params(c, s)).collect::<Result<_, _>>()?;
+                    pass.measure(unit, scans, params, &mut draws, &mut out);
+                }
+                Ok(out)
+            });
+            parts.into_iter().collect::<Result<Vec<Vec<Channel>>, QuantError>>()?
+        }
+        // Every range first, then one set of parameters, then the measuring pass.
+        Granularity::PerTensor => {
+            let scans = in_parts(&units, Unit::len, threads, |units| units.iter().map(|u| scan(tensor, spec.arithmetic, u)).collect::<Vec<_>>());
+            let work: Vec<(&Unit, Vec<Scan>)> = units.iter().zip(scans.into_iter().flatten()).collect();
+            let p = match source {
+                ParamSource::Manual(m) => QParams::manual(spec, 0, &tensor.name, m[0].scale, m[0].scale_exact, m[0].zero_point)?,
+                _ => {
+                    let scans = work.iter().flat_map(|(_, s)| s);
+                    let present: Vec<RangeInput> = scans.enumerate().filter_map(|(c, s)| pass.range(c, s)).collect();
+                    tensor_range = union(&present);
+                    if tensor_range.is_none() {
+                        tensor_warnings.push(Warning::NoFiniteValues);
+                    }
+                    let range = tensor_range.unwrap_or(RangeInput::new(0.0, 0.0));
+                    let (p, w) = QParams::from_range(spec, &range).map_err(|e| channel_error(tensor, 0, &range, e))?;
+                    tensor_warnings.extend(w);
+                    p
+                }
+            };
+            let parts = in_parts(&work, |(u, _)| u.len(), threads, |work| {
+                let mut draws = Draws::new(spec);
+                let mut out = Vec::with_capacity(work.iter().map(|(u, _)| u.channels.len()).sum());
+                for (unit, scans) in work {
+                    let params = vec![(p.clone(), Vec::new()); scans.len()];
+                    pass.measure(unit, scans.clone(), params, &mut draws, &mut out);
+                }
+                out
+            });
+            parts
+        }
+    };
 
     let mut total = Accumulator::default();
     let mut results = Vec::with_capacity(channels);
     let mut total_nonfinite = 0;
-    let mut elements = elements.into_iter();
-    for c in 0..channels {
-        accs[c].flush();
-        total.merge(&accs[c]);
-        let s = &scans[c];
+    let mut first_nonfinite = None;
+    for (c, ch) in done.into_iter().flatten().enumerate() {
+        let Channel { scan: s, params, mut warnings, mut acc, elements } = ch;
+        acc.flush();
+        total.merge(&acc);
         total_nonfinite += s.nonfinite;
-        let metrics = accs[c].metrics(s.nonfinite);
-        let mut warnings = std::mem::take(&mut channel_warnings[c]);
+        first_nonfinite = first_nonfinite.or(s.first_nonfinite);
+        let metrics = acc.metrics(s.nonfinite);
         if let Some(first_index) = s.first_nonfinite {
             warnings.push(Warning::NonFinite { count: s.nonfinite, first_index });
         }
@@ -708,7 +906,7 @@ pub fn analyse(
         let given = match source {
             ParamSource::Manual(_) => None,
             _ if granularity == Granularity::PerTensor => tensor_range,
-            _ => ranges[c],
+            _ => pass.range(c, &s),
         };
         let (min, max) = match given {
             Some(r) => (Some(r.min), Some(r.max)),
@@ -722,11 +920,11 @@ pub fn analyse(
             range: min.zip(max).map(|(a, b)| b - a),
             data_min: s.min.map(|m| m.0),
             data_max: s.max.map(|m| m.0),
-            scale: params[c].scale,
-            zero_point: params[c].zero_point,
+            scale: params.scale,
+            zero_point: params.zero_point,
             metrics,
             warnings,
-            elements: elements.next(),
+            elements,
         });
     }
     let metrics = total.metrics(total_nonfinite);
@@ -734,8 +932,7 @@ pub fn analyse(
         tensor_warnings.push(Warning::Clipping { count: metrics.clip_count, rate: metrics.clip_rate.unwrap_or(0.0) });
     }
     if total_nonfinite > 0 {
-        let first = scans.iter().find_map(|s| s.first_nonfinite).unwrap_or(0);
-        tensor_warnings.push(Warning::NonFinite { count: total_nonfinite, first_index: first });
+        tensor_warnings.push(Warning::NonFinite { count: total_nonfinite, first_index: first_nonfinite.unwrap_or(0) });
     }
     let summary = Summary {
         elements: tensor.len(),
@@ -789,4 +986,31 @@ pub fn compare_sources(
         _ => None,
     };
     Ok(Comparison { per_channel, per_tensor, memory, sqnr_gain_db: gain, mse_ratio: ratio })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::{Convention, SpecOptions};
+
+    /// The thread count changes no bit: uneven rows, channels along a later axis, both granularities.
+    #[test]
+    fn results_do_not_depend_on_threads() {
+        let value = |i: usize| ((i * 7919 % 10007) as f64 / 10007.0 - 0.5) * (1 + i % 13) as f64;
+        let rows: Vec<Vec<f64>> = (0..37).map(|r| (0..(r * 977 % 3001)).map(|i| value(r * 5000 + i)).collect()).collect();
+        let names = (0..rows.len()).map(|c| format!("ch{c}")).collect();
+        let strided = Samples::F32((0..6 * 50 * 331).map(|i| value(i) as f32).collect());
+        let tensors = [Tensor::from_rows("rows", names, rows), Tensor::dense("conv", strided, vec![6, 50, 331], 1).unwrap()];
+        for convention in [Convention::Pytorch, Convention::Onnxruntime, Convention::Textbook] {
+            let spec = QuantSpec::resolve(&SpecOptions { convention, ..SpecOptions::default() }).unwrap();
+            for tensor in &tensors {
+                for granularity in [Granularity::PerChannel, Granularity::PerTensor] {
+                    let one = analyse_in(tensor, &spec, granularity, &ParamSource::Data, false, 1).unwrap();
+                    for threads in [2, 3, 64] {
+                        assert_eq!(analyse_in(tensor, &spec, granularity, &ParamSource::Data, false, threads).unwrap(), one);
+                    }
+                }
+            }
+        }
+    }
 }

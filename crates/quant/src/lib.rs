@@ -22,6 +22,8 @@ pub mod parse;
 pub mod rounding;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd_wasm;
+#[cfg(target_arch = "x86_64")]
+mod simd_x86;
 pub mod spec;
 pub mod sweep;
 pub mod tensor;

@@ -12,64 +12,69 @@ pub(crate) const LANES: usize = 8;
 /// the partial sums to the f64 totals: fast (SIMD-wide float32) and accurate to about 1e-7.
 pub(crate) const ROWS: u32 = 16;
 
-/// float32 partial sums of the current group of rows.
+/// Per-lane sums of one precision: float `F`, counts `C`.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Partial {
-    pub x2: [f32; LANES],
-    pub e2: [f32; LANES],
-    pub abs_e: [f32; LANES],
-    pub pct: [f32; LANES],
-    pub max_abs_e: [f32; LANES],
-    pub nonzero: [u32; LANES],
-    pub clipped: [u32; LANES],
+pub(crate) struct Sums<F, C> {
+    pub x2: [F; LANES],
+    pub e2: [F; LANES],
+    pub abs_e: [F; LANES],
+    pub pct: [F; LANES],
+    pub max_abs_e: [F; LANES],
+    pub nonzero: [C; LANES],
+    pub clipped: [C; LANES],
+}
+
+/// float32 partial sums of the current group of rows.
+pub(crate) type Partial = Sums<f32, u32>;
+
+impl<F: num_traits::Float + std::ops::AddAssign, C: std::ops::AddAssign + From<bool>> Sums<F, C> {
+    /// Adds one element (original `x`, error `e = x̂ - x`) into `lane`. Branch-free, so a row of
+    /// `LANES` calls vectorizes.
+    #[inline(always)]
+    pub fn add(&mut self, lane: usize, x: F, e: F, clipped: bool) {
+        let ae = e.abs();
+        let ax = x.abs();
+        let nonzero = ax != F::zero();
+        self.x2[lane] += x * x;
+        self.e2[lane] += e * e;
+        self.abs_e[lane] += ae;
+        self.pct[lane] += if nonzero { ae / ax } else { F::zero() };
+        self.nonzero[lane] += C::from(nonzero);
+        // max(m, ae) for a running maximum that is never NaN, in one instruction (maxps).
+        self.max_abs_e[lane] = if ae > self.max_abs_e[lane] { ae } else { self.max_abs_e[lane] };
+        self.clipped[lane] += C::from(clipped);
+    }
+
+    /// Adds a row of `LANES` elements, one per lane.
+    #[inline(always)]
+    pub fn add_row(&mut self, x: &[F; LANES], e: &[F; LANES], clipped: &[bool; LANES]) {
+        for lane in 0..LANES {
+            self.add(lane, x[lane], e[lane], clipped[lane]);
+        }
+    }
 }
 
 /// Running sums of one channel, one slot per lane.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Accumulator {
-    pub sum_x2: [f64; LANES],
-    pub sum_e2: [f64; LANES],
-    pub sum_abs_e: [f64; LANES],
-    pub sum_pct: [f64; LANES],
-    pub max_abs_e: [f64; LANES],
-    pub nonzero: [u64; LANES],
-    pub clipped: [u64; LANES],
+    /// The totals, in f64.
+    pub total: Sums<f64, u64>,
     pub count: u64,
     pub(crate) part: Partial,
     pub(crate) rows: u32,
 }
 
 impl Accumulator {
-    /// Adds one element (original `x`, error `e = x̂ - x`) into `lane`, in f64 (the textbook
-    /// convention). Branch-free, so a run of `LANES` calls vectorizes.
+    /// Adds one element into `lane`, in f64 (the textbook convention).
     #[inline(always)]
     pub fn add(&mut self, lane: usize, x: f64, e: f64, clipped: bool) {
-        let ae = e.abs();
-        let ax = x.abs();
-        let nonzero = ax != 0.0;
-        self.sum_x2[lane] += x * x;
-        self.sum_e2[lane] += e * e;
-        self.sum_abs_e[lane] += ae;
-        self.sum_pct[lane] += if nonzero { ae / ax } else { 0.0 };
-        self.nonzero[lane] += nonzero as u64;
-        self.max_abs_e[lane] = self.max_abs_e[lane].max(ae);
-        self.clipped[lane] += clipped as u64;
+        self.total.add(lane, x, e, clipped);
     }
 
     /// Adds one float32 element into `lane` (the float32 conventions); the last lane ends a row.
     #[inline(always)]
     pub fn add32(&mut self, lane: usize, x: f32, e: f32, clipped: bool) {
-        let p = &mut self.part;
-        let ae = e.abs();
-        let ax = x.abs();
-        let nonzero = ax != 0.0;
-        p.x2[lane] += x * x;
-        p.e2[lane] += e * e;
-        p.abs_e[lane] += ae;
-        p.pct[lane] += if nonzero { ae / ax } else { 0.0 };
-        p.nonzero[lane] += nonzero as u32;
-        p.max_abs_e[lane] = p.max_abs_e[lane].max(ae);
-        p.clipped[lane] += clipped as u32;
+        self.part.add(lane, x, e, clipped);
         if lane == LANES - 1 {
             self.end_row();
         }
@@ -78,19 +83,7 @@ impl Accumulator {
     /// Adds a whole row of float32 elements, exactly as `LANES` calls of [`Accumulator::add32`] would.
     #[inline(always)]
     pub fn add32_row(&mut self, x: &[f32; LANES], e: &[f32; LANES], clipped: &[bool; LANES]) {
-        let p = &mut self.part;
-        for lane in 0..LANES {
-            let ae = e[lane].abs();
-            let ax = x[lane].abs();
-            let nonzero = ax != 0.0;
-            p.x2[lane] += x[lane] * x[lane];
-            p.e2[lane] += e[lane] * e[lane];
-            p.abs_e[lane] += ae;
-            p.pct[lane] += if nonzero { ae / ax } else { 0.0 };
-            p.nonzero[lane] += nonzero as u32;
-            p.max_abs_e[lane] = p.max_abs_e[lane].max(ae);
-            p.clipped[lane] += clipped[lane] as u32;
-        }
+        self.part.add_row(x, e, clipped);
         self.end_row();
     }
 
@@ -106,41 +99,41 @@ impl Accumulator {
     pub fn flush(&mut self) {
         let p = std::mem::take(&mut self.part);
         for lane in 0..LANES {
-            self.sum_x2[lane] += p.x2[lane] as f64;
-            self.sum_e2[lane] += p.e2[lane] as f64;
-            self.sum_abs_e[lane] += p.abs_e[lane] as f64;
-            self.sum_pct[lane] += p.pct[lane] as f64;
-            self.max_abs_e[lane] = self.max_abs_e[lane].max(p.max_abs_e[lane] as f64);
-            self.nonzero[lane] += p.nonzero[lane] as u64;
-            self.clipped[lane] += p.clipped[lane] as u64;
+            self.total.x2[lane] += p.x2[lane] as f64;
+            self.total.e2[lane] += p.e2[lane] as f64;
+            self.total.abs_e[lane] += p.abs_e[lane] as f64;
+            self.total.pct[lane] += p.pct[lane] as f64;
+            self.total.max_abs_e[lane] = self.total.max_abs_e[lane].max(p.max_abs_e[lane] as f64);
+            self.total.nonzero[lane] += p.nonzero[lane] as u64;
+            self.total.clipped[lane] += p.clipped[lane] as u64;
         }
         self.rows = 0;
     }
 
-    fn total(lanes: &[f64; LANES]) -> f64 {
+    fn sum_lanes(lanes: &[f64; LANES]) -> f64 {
         lanes.iter().sum()
     }
 
     /// Adds another channel's totals (for the tensor summary). Both must be flushed.
     pub fn merge(&mut self, other: &Accumulator) {
-        self.sum_x2[0] += Self::total(&other.sum_x2);
-        self.sum_e2[0] += Self::total(&other.sum_e2);
-        self.sum_abs_e[0] += Self::total(&other.sum_abs_e);
-        self.sum_pct[0] += Self::total(&other.sum_pct);
-        self.max_abs_e[0] = self.max_abs_e[0].max(other.max_abs_e.iter().fold(0.0, |a: f64, &b| a.max(b)));
-        self.nonzero[0] += other.nonzero.iter().sum::<u64>();
-        self.clipped[0] += other.clipped.iter().sum::<u64>();
+        self.total.x2[0] += Self::sum_lanes(&other.total.x2);
+        self.total.e2[0] += Self::sum_lanes(&other.total.e2);
+        self.total.abs_e[0] += Self::sum_lanes(&other.total.abs_e);
+        self.total.pct[0] += Self::sum_lanes(&other.total.pct);
+        self.total.max_abs_e[0] = self.total.max_abs_e[0].max(other.total.max_abs_e.iter().fold(0.0, |a: f64, &b| a.max(b)));
+        self.total.nonzero[0] += other.total.nonzero.iter().sum::<u64>();
+        self.total.clipped[0] += other.total.clipped.iter().sum::<u64>();
         self.count += other.count;
     }
 
     /// The metrics, given how many non-finite values were left out. The accumulator must be flushed.
     pub fn metrics(&self, nonfinite: u64) -> Metrics {
         let n = self.count as f64;
-        let nonzero: u64 = self.nonzero.iter().sum();
-        let clipped: u64 = self.clipped.iter().sum();
-        let max_abs_e = self.max_abs_e.iter().fold(0.0, |a: f64, &b| a.max(b));
-        let sum_x2 = Self::total(&self.sum_x2);
-        let sum_e2 = Self::total(&self.sum_e2);
+        let nonzero: u64 = self.total.nonzero.iter().sum();
+        let clipped: u64 = self.total.clipped.iter().sum();
+        let max_abs_e = self.total.max_abs_e.iter().fold(0.0, |a: f64, &b| a.max(b));
+        let sum_x2 = Self::sum_lanes(&self.total.x2);
+        let sum_e2 = Self::sum_lanes(&self.total.e2);
         let has = self.count > 0;
         let mse = has.then(|| sum_e2 / n);
         Metrics {
@@ -148,9 +141,9 @@ impl Accumulator {
             nonfinite,
             mse,
             rmse: mse.map(f64::sqrt),
-            mae: has.then(|| Self::total(&self.sum_abs_e) / n),
+            mae: has.then(|| Self::sum_lanes(&self.total.abs_e) / n),
             max_error: has.then_some(max_abs_e),
-            mean_pct_error: (nonzero > 0).then(|| Self::total(&self.sum_pct) / nonzero as f64 * 100.0),
+            mean_pct_error: (nonzero > 0).then(|| Self::sum_lanes(&self.total.pct) / nonzero as f64 * 100.0),
             pct_error_zeros: self.count - nonzero,
             sqnr_db: has.then(|| sqnr_db(sum_x2, sum_e2)),
             clip_count: clipped,

@@ -5,36 +5,26 @@
 //! so results are bit-for-bit the same (the wasm tests in Chromium check it against the portable
 //! code). Built only with `-C target-feature=+simd128` (the app's `.cargo/config.toml`).
 
+use crate::analysis::Kernel;
 use crate::metrics::{Accumulator, LANES, ROWS};
 use core::arch::wasm32::*;
 
-/// The quantizer's constants for the fused loop, as float32.
-pub(crate) struct Constants {
-    pub m: f32,
-    pub lo: f32,
-    pub hi: f32,
-    pub z: f32,
-    pub qmin: f32,
-    pub qmax: f32,
-    pub s: f32,
-}
-
 /// Runs whole rows of `LANES` values through the fused kernel; returns how many values it consumed.
-pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Constants, acc: &mut Accumulator) -> usize {
-    let (m, lo, hi, z) = (f32x4_splat(k.m), f32x4_splat(k.lo), f32x4_splat(k.hi), f32x4_splat(k.z));
+pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+    let (m, z) = (f32x4_splat(k.m), f32x4_splat(k.z));
     let (qmin, qmax, s, zero) = (f32x4_splat(k.qmin), f32x4_splat(k.qmax), f32x4_splat(k.s), f32x4_splat(0.0));
     let load = |a: &[f32; LANES]| [f32x4(a[0], a[1], a[2], a[3]), f32x4(a[4], a[5], a[6], a[7])];
     let load_u = |a: &[u32; LANES]| [u32x4(a[0], a[1], a[2], a[3]), u32x4(a[4], a[5], a[6], a[7])];
     let store = |v: &[v128; 2], a: &mut [f32; LANES]| {
-        for h in 0..2 {
+        for (h, &half) in v.iter().enumerate() {
             // SAFETY: a [f32; 8] holds two v128 at offsets 0 and 4 floats; unaligned stores are fine in wasm.
-            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, v[h]) };
+            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, half) };
         }
     };
     let store_u = |v: &[v128; 2], a: &mut [u32; LANES]| {
-        for h in 0..2 {
+        for (h, &half) in v.iter().enumerate() {
             // SAFETY: as above, for u32.
-            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, v[h]) };
+            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, half) };
         }
     };
     let p = &acc.part;
@@ -48,11 +38,8 @@ pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Constants, acc: &mut A
             // SAFETY: the chunk holds LANES = 8 floats; each half is 4 of them. Unaligned loads are fine in wasm.
             let x = unsafe { v128_load(chunk.as_ptr().add(4 * h) as *const v128) };
             let v = if MUL { f32x4_mul(x, m) } else { f32x4_div(x, m) };
-            // clamp(v, lo, hi) for finite v and lo < hi, as f32::clamp
-            let vc = f32x4_pmax(lo, f32x4_pmin(hi, v));
-            // wasm's own round-half-to-even: the same result as (v + 1.5·2^23) - 1.5·2^23 on the clamped range.
-            let r = f32x4_nearest(vc);
-            let q = f32x4_add(r, z);
+            // wasm's own round-half-to-even, as f32::round_ties_even.
+            let q = f32x4_add(f32x4_nearest(v), z);
             let qc = f32x4_pmax(qmin, f32x4_pmin(qmax, q));
             let clipped = f32x4_ne(q, qc);
             let x_hat = f32x4_mul(f32x4_sub(qc, z), s);
@@ -97,8 +84,18 @@ pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Constants, acc: &mut A
 }
 
 /// Smallest and largest finite value of a float32 run (±inf when none) and how many are not finite.
-/// Four independent accumulators, so the selects do not wait on each other.
+/// Plain min/max first (exact when every value is finite, as they nearly always are), otherwise
+/// the run is read again with the non-finite values masked out, as `analysis::block_range`.
 pub(crate) fn range_f32(xs: &[f32]) -> (f32, f32, u64) {
+    match lanes_range::<false>(xs) {
+        (lo, hi, 0) => (lo, hi, 0),
+        _ => lanes_range::<true>(xs),
+    }
+}
+
+/// The range in four independent accumulators, so the selects do not wait on each other.
+#[inline(always)]
+fn lanes_range<const MASKED: bool>(xs: &[f32]) -> (f32, f32, u64) {
     let inf = f32x4_splat(f32::INFINITY);
     let mut lo = [inf; 4];
     let mut hi = [f32x4_splat(f32::NEG_INFINITY); 4];
@@ -110,8 +107,14 @@ pub(crate) fn range_f32(xs: &[f32]) -> (f32, f32, u64) {
             // SAFETY: the chunk holds 16 floats, 4 per k; unaligned loads are fine in wasm.
             let x = unsafe { v128_load(chunk.as_ptr().add(4 * k) as *const v128) };
             let ok = f32x4_lt(f32x4_abs(x), inf);
-            lo[k] = v128_bitselect(x, lo[k], v128_and(ok, f32x4_lt(x, lo[k])));
-            hi[k] = v128_bitselect(x, hi[k], v128_and(ok, f32x4_gt(x, hi[k])));
+            if MASKED {
+                lo[k] = v128_bitselect(x, lo[k], v128_and(ok, f32x4_lt(x, lo[k])));
+                hi[k] = v128_bitselect(x, hi[k], v128_and(ok, f32x4_gt(x, hi[k])));
+            } else {
+                // `x < lo ? x : lo` and `hi < x ? x : hi`: a NaN never wins.
+                lo[k] = f32x4_pmin(lo[k], x);
+                hi[k] = f32x4_pmax(hi[k], x);
+            }
             bad[k] = i32x4_sub(bad[k], v128_not(ok));
         }
     }
