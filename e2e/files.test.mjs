@@ -5,13 +5,32 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { byTestId, openApp, ROOT, screenshot } from './support/browser.mjs';
 import { writeSafetensors } from './support/safetensors.mjs';
 
 const DATA = join(ROOT, 'crates', 'formats', 'tests', 'data');
+const OUTPUT = join(ROOT, 'e2e', 'output');
+
+const pdftotext = (path) => execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
+
+/** Share of a chart canvas' pixels that differ from its corner pixel (its background). */
+async function ink(page, id) {
+  return byTestId(page, `${id}-canvas`).evaluate((canvas) => {
+    const ctx = canvas.getContext('2d');
+    const bg = ctx.getImageData(1, 1, 1, 1).data;
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - bg[0]) + Math.abs(data[i + 1] - bg[1]) + Math.abs(data[i + 2] - bg[2]) > 30) n++;
+    }
+    return n / (data.length / 4);
+  });
+}
+
+const CHARTS = ['reconstruction', 'error', 'histogram', 'granularity', 'sweep'];
 
 /** `quantscope file PATH --format FORMAT ...` through cargo (built once, then up to date). */
 function cliText(path, format, ...args) {
@@ -150,6 +169,66 @@ describe('Files tool in Chromium', () => {
         assert.equal(row.per_tensor_mse, num(t.result.per_tensor_mse), `${file} ${t.name}`);
       }
     }
+  });
+
+  test('one tensor picked: its five charts from a bounded sample, bars with the table numbers; the PDF is the CLI one', async () => {
+    const { page } = app;
+    await app.goto('#files');
+    await byTestId(page, 'reset').click();
+    // 2048 x 512 float32 (4 MiB): more values than the sample keeps (2^18).
+    const path = join(tmp, 'layers.safetensors');
+    await writeSafetensors(path, 2048, 512, 'proj.weight');
+    await drop(path);
+    await page.locator('[data-testid="files-tensors"] tr[data-tensor="proj.weight"]').waitFor();
+    await byTestId(page, 'files-tensor').selectOption('proj.weight');
+    await byTestId(page, 'files-analyse').click();
+    await page.locator('[data-testid="files-results"][data-all="false"]').waitFor();
+    const sample = byTestId(page, 'files-chart-sample');
+    await sample.waitFor();
+    assert.equal(await sample.getAttribute('data-elements'), String(2048 * 512));
+    const kept = Number(await sample.getAttribute('data-kept'));
+    assert.ok(kept <= 1 << 18 && kept >= 2048, `${kept} values kept`);
+    console.log(`charts' data built in ${await sample.getAttribute('data-build-ms')} ms from ${kept} values`);
+    // The sweep of this many values waits for its button.
+    await byTestId(page, 'files-chart-sweep-run').click();
+    for (const chart of CHARTS) {
+      const id = `files-chart-${chart}`;
+      await page.waitForFunction((id) => document.querySelector(`[data-testid="${id}"]`)?.dataset.drawMs, id, { timeout: 20_000 });
+      const share = await ink(page, id);
+      assert.ok(share > 0.01, `${chart}: ${share} of the canvas drawn`);
+      const caption = await byTestId(page, `${id}-caption`).textContent();
+      if (chart === 'granularity') {
+        assert.match(caption, /full data's figures of proj\.weight/, caption);
+      } else {
+        assert.match(caption, new RegExp(`a strided sample of ${kept} of 1048576 values .* of proj\\.weight`), `${chart}: ${caption}`);
+      }
+      console.log(`${chart}: drawn in ${await byTestId(page, id).getAttribute('data-draw-ms')} ms`);
+    }
+    // The bars' tensor SQNRs are the table's (the caption names both, in dB).
+    const [row] = await resultRows(page);
+    const bars = await byTestId(page, 'files-chart-granularity-caption').textContent();
+    const [, perChannel, perTensor] = bars.match(/tensor SQNR ([\d.]+) dB per-channel vs ([\d.]+) dB per-tensor/);
+    assert.ok(Math.abs(Number(perChannel) - row.per_channel_sqnr_db) < 0.01, `${perChannel} vs ${row.per_channel_sqnr_db}`);
+    assert.ok(Math.abs(Number(perTensor) - row.per_tensor_sqnr_db) < 0.01, `${perTensor} vs ${row.per_tensor_sqnr_db}`);
+    await mkdir(OUTPUT, { recursive: true });
+    await byTestId(page, 'files-charts').screenshot({ path: join(OUTPUT, 'files-tensor-charts.png') });
+
+    // The model-wide PDF of the whole file: its text is the CLI's --pdf, page for page.
+    await byTestId(page, 'files-tensor').selectOption('');
+    await byTestId(page, 'files-analyse').click();
+    await page.locator('[data-testid="files-results"][data-all="true"]').waitFor();
+    await screenshot(page, 'files-model-wide');
+    const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'files-pdf').click()]);
+    assert.equal(download.suggestedFilename(), 'layers-quantscope-a4.pdf');
+    const fromPage = join(OUTPUT, 'files-model-wide.pdf');
+    await copyFile(await download.path(), fromPage);
+    const fromCli = join(tmp, 'cli.pdf');
+    cliText(path, 'human', '--pdf', fromCli);
+    const pageText = pdftotext(fromPage);
+    assert.match(pageText, /proj\.weight/);
+    assert.match(pageText, /layers\.safetensors/);
+    assert.equal(pageText, pdftotext(fromCli));
+    assert.deepEqual(app.pageErrors, []);
   });
 
   test('a bad file shows the formats error naming the file and the tensor; the form is untouched', async () => {
