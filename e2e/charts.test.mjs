@@ -3,6 +3,7 @@
 // Screenshots of every chart (light and dark): e2e/output/chart-*.png.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { byTestId, OUTPUT, openApp } from './support/browser.mjs';
@@ -117,6 +118,45 @@ describe('charts in Chromium', () => {
     assert.match(await bars.textContent(), /Memory for 20 values at 8 bits: payload 20 B; per-channel \(4 pairs\): 52 B, \+160\.0 %; per-tensor \(1 pair\): 28 B, \+40\.0 %/);
     const sweep = await byTestId(page, 'tensor-chart-sweep-caption').textContent();
     assert.match(sweep, /SQNR vs bit width, 2–16 bits \(signed\): at the current 8 bits per-channel [\d.]+ dB, per-tensor [\d.]+ dB/);
+  });
+
+  test('the histogram sets every calibration method side by side; the chosen one gives the CLI\'s range', async () => {
+    const { page } = app;
+    await app.goto('#values');
+    const caption = byTestId(page, 'values-chart-histogram-caption');
+    // Seed 002's typed range: every method's range over the ten values, none of them used.
+    assert.match(
+      await caption.textContent(),
+      /calibration ranges over these values: minmax \[-1\.25, 1\.46\], moving average \[-1\.25, 1\.46\], percentile 99\.999 \[[-\d.]+, [-\d.]+\], MSE \[[-\d.]+, [-\d.]+\], entropy \(KL\) \[[-\d.]+, [-\d.]+\]; the parameters use the given range/,
+    );
+    await byTestId(page, 'values-range-mode').selectOption('derived');
+    await byTestId(page, 'values-calibration').selectOption('percentile');
+    await byTestId(page, 'values-percentile').fill('80');
+    await caption.filter({ hasText: 'the parameters use percentile 80' }).waitFor({ timeout: 10_000 });
+    const text = await caption.textContent();
+    const row = text.match(/percentile 80 \[([-\d.]+), ([-\d.]+)\]/);
+    assert.ok(row, text);
+    await shoot(page, 'values-chart-histogram', 'chart-values-histogram-methods');
+    // The page's parameters are the CLI's for the same calibration.
+    const values = '-1.25, -0.92, -0.51, -0.10, 0, 0.14, 0.37, 0.79, 1.12, 1.46';
+    const cli = JSON.parse(
+      execFileSync(
+        'cargo',
+        ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', 'values', '--scheme', 'symmetric',
+          '--rounding', 'half-even', '--symmetric-divisor', 'qmax', '--calibration', 'percentile', '--percentile', '80',
+          '--format', 'json', '-'],
+        { input: values, encoding: 'utf8' },
+      ),
+    );
+    const cell = (col) => byTestId(page, 'table-parameters').locator(`tbody tr[data-row] [data-col="${col}"]`).first().getAttribute('title');
+    const [min, max, scale] = [Number(await cell('min')), Number(await cell('max')), Number(await cell('scale'))];
+    const ch = cli.channels[0];
+    assert.deepEqual([min, max, scale], [ch.min, ch.max, ch.scale]);
+    // The caption's percentile row is that range (4 significant digits).
+    assert.ok(Math.abs(Number(row[1]) - ch.min) <= Math.abs(ch.min) * 1e-3 && Math.abs(Number(row[2]) - ch.max) <= Math.abs(ch.max) * 1e-3, `${row} vs ${ch.min}, ${ch.max}`);
+    await byTestId(page, 'values-range-mode').selectOption('custom');
+    await byTestId(page, 'values-calibration').selectOption('minmax');
+    await byTestId(page, 'values-percentile').fill('');
   });
 
   test('charts follow their column at 1400, 900 and 380 px, sharp at the device pixel ratio', async () => {

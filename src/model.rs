@@ -183,6 +183,10 @@ pub struct TensorForm {
     pub range_mode: String,
     /// `MIN:MAX`, used when `range_mode` is custom.
     pub range: String,
+    /// How a derived range is chosen: minmax | moving-average | percentile | mse | entropy.
+    pub calibration: String,
+    /// The percentile of the percentile method; empty: ONNX Runtime's default.
+    pub percentile: String,
     pub data: String,
     pub quant: QuantForm,
 }
@@ -194,6 +198,8 @@ impl Default for TensorForm {
             axis: "0".into(),
             range_mode: "derived".into(),
             range: "-1:1".into(),
+            calibration: "minmax".into(),
+            percentile: String::new(),
             data: "0.12, -0.33, 0.48, -0.05, 0.91\n\
                    1.20, 0.95, 1.44, 1.10, 0.88\n\
                    -1.70, -1.22, -0.94, -1.43, -1.11\n\
@@ -213,6 +219,10 @@ pub struct ValuesForm {
     pub range_mode: String,
     /// `MIN:MAX`, used when `range_mode` is custom.
     pub range: String,
+    /// How a derived range is chosen: minmax | moving-average | percentile | mse | entropy.
+    pub calibration: String,
+    /// The percentile of the percentile method; empty: ONNX Runtime's default.
+    pub percentile: String,
     pub data: String,
     pub quant: QuantForm,
 }
@@ -223,6 +233,8 @@ impl Default for ValuesForm {
             tensor_name: "activations".into(),
             range_mode: "custom".into(),
             range: "-1.5:1.5".into(),
+            calibration: "minmax".into(),
+            percentile: String::new(),
             data: "-1.25, -0.92, -0.51, -0.10, 0, 0.14, 0.37, 0.79, 1.12, 1.46".into(),
             quant: QuantForm {
                 scheme: "symmetric".into(),

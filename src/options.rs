@@ -3,6 +3,7 @@
 //! [`InputError`] on that field.
 
 use quant::parse::LineMode;
+use quant::calibrate::Calibration;
 use quant::tools::ToolOptions;
 use quant::{
     Convention, Dtype, Granularity, QuantSpec, Rounding, Scheme, SpecOptions, SymmetricDivisor,
@@ -165,6 +166,18 @@ fn range(mode: &str, range: &str) -> String {
     }
 }
 
+/// The calibration method and its percentile, as the form names them.
+fn calibration(method: &str, percentile: &str) -> Result<Calibration, InputError> {
+    let mut calibration = Calibration {
+        method: choice("calibration", method, "minmax, moving-average, percentile, mse or entropy")?,
+        ..Calibration::default()
+    };
+    if let Some(p) = decimal("percentile", percentile, "a percentile in (0, 100], such as 99.99")? {
+        calibration.percentile = p;
+    }
+    Ok(calibration)
+}
+
 /// Everything the core needs to run `tool` on the form.
 pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputError> {
     let quant = form.quant(tool);
@@ -186,6 +199,7 @@ pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputEr
             options.tensor_name = f.tensor_name.clone();
             options.axis = integer::<usize>("axis", &f.axis, "0 or 1")?.unwrap_or(0);
             options.range = range(&f.range_mode, &f.range);
+            options.calibration = calibration(&f.calibration, &f.percentile)?;
             // Seed 003 prints every quantized and dequantized value: keep them for the value table.
             options.keep_values = true;
         }
@@ -193,16 +207,13 @@ pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputEr
             let f = &form.values;
             options.tensor_name = f.tensor_name.clone();
             options.range = range(&f.range_mode, &f.range);
+            options.calibration = calibration(&f.calibration, &f.percentile)?;
             options.granularity = Granularity::PerTensor;
         }
         Tool::Files => {
             let f = &form.files;
             options.axis = integer::<usize>("axis", &f.axis, "a dimension index such as 0")?.unwrap_or(0);
-            options.calibration.method =
-                choice("calibration", &f.calibration, "minmax, moving-average, percentile, mse or entropy")?;
-            if let Some(p) = decimal("percentile", &f.percentile, "a percentile in (0, 100], such as 99.99")? {
-                options.calibration.percentile = p;
-            }
+            options.calibration = calibration(&f.calibration, &f.percentile)?;
         }
     }
     Ok(options)

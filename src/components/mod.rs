@@ -1,5 +1,6 @@
 //! One file per component.
 
+pub mod calibration_fields;
 pub mod channels_tool;
 pub mod export;
 pub mod charts;

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::calibration_fields::CalibrationFields;
 use crate::components::fields::{SelectField, TextAreaField, TextField};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tool_panel::ToolPanel;
@@ -36,6 +37,8 @@ pub fn TensorTool() -> impl IntoView {
         |f, v| f.tensor.range = v,
         Commit::Debounced,
     );
+    let calibration = state.lens(|f| f.tensor.calibration.clone(), |f, v| f.tensor.calibration = v, Commit::Now);
+    let percentile = state.lens(|f| f.tensor.percentile.clone(), |f, v| f.tensor.percentile = v, Commit::Debounced);
     let derived = Signal::derive(move || mode.value.get() != "custom");
     view! {
         <ToolPanel tool=Tool::Tensor>
@@ -57,6 +60,7 @@ pub fn TensorTool() -> impl IntoView {
                 disabled=derived
                 hint="Used for every channel instead of its own min and max."
             />
+            <CalibrationFields tool=Tool::Tensor calibration percentile />
             <QuantOptions tool=Tool::Tensor />
         </ToolPanel>
     }

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::calibration_fields::CalibrationFields;
 use crate::components::fields::{SelectField, TextAreaField, TextField};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tool_panel::ToolPanel;
@@ -31,6 +32,8 @@ pub fn ValuesTool() -> impl IntoView {
         |f, v| f.values.range = v,
         Commit::Debounced,
     );
+    let calibration = state.lens(|f| f.values.calibration.clone(), |f, v| f.values.calibration = v, Commit::Now);
+    let percentile = state.lens(|f| f.values.percentile.clone(), |f, v| f.values.percentile = v, Commit::Debounced);
     let derived = Signal::derive(move || mode.value.get() != "custom");
     view! {
         <ToolPanel tool=Tool::Values>
@@ -51,6 +54,7 @@ pub fn ValuesTool() -> impl IntoView {
                 placeholder="-1.5:1.5"
                 disabled=derived
             />
+            <CalibrationFields tool=Tool::Values calibration percentile />
             <QuantOptions tool=Tool::Values />
         </ToolPanel>
     }

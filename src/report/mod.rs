@@ -7,6 +7,7 @@ pub mod sampled;
 
 use std::sync::Arc;
 
+use charts::RangeChoice;
 use quant::analysis::{Analysis, Comparison};
 use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
 
@@ -44,6 +45,16 @@ pub enum ChartData {
 }
 
 impl ChartData {
+    /// How the analysis's range was chosen (the histogram sets every calibration method beside it).
+    pub fn range_choice(&self) -> RangeChoice {
+        match self {
+            ChartData::Channels(_) => RangeChoice::Given,
+            ChartData::Tensor { report, .. } => report.calibration.into(),
+            ChartData::Values(r) => r.calibration.into(),
+            ChartData::Sampled(s) => RangeChoice::Method(s.calibration),
+        }
+    }
+
     /// The analysis the element charts draw.
     pub fn analysis(&self) -> &Analysis {
         match self {

@@ -2,6 +2,7 @@
 //! downsampling, so a chart draws at most a few thousand primitives whatever the number of values.
 
 use quant::analysis::{Analysis, ChannelResult};
+use quant::calibrate::{self, Calibration, MethodRange};
 use quant::metrics::Metrics;
 use quant::spec::Granularity;
 use quant::transfer::TransferCurve;
@@ -58,6 +59,30 @@ pub struct Subject<'a> {
     pub scope: Scope,
     /// The channels shown.
     pub channels: Vec<&'a ChannelResult>,
+    /// How the parameters' range was chosen, for the histogram's side-by-side of the calibration methods.
+    pub range_choice: RangeChoice,
+}
+
+/// How the range the parameters came from was chosen.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RangeChoice {
+    /// By a calibration method (with its percentile setting).
+    Method(Calibration),
+    /// Typed by the user (a custom range), or given per channel: no method was used.
+    Given,
+}
+
+/// A report's `calibration` (`None`: the range was typed).
+impl From<Option<Calibration>> for RangeChoice {
+    fn from(calibration: Option<Calibration>) -> Self {
+        calibration.map_or(RangeChoice::Given, RangeChoice::Method)
+    }
+}
+
+impl Default for RangeChoice {
+    fn default() -> Self {
+        RangeChoice::Method(Calibration::default())
+    }
 }
 
 impl<'a> Subject<'a> {
@@ -67,7 +92,13 @@ impl<'a> Subject<'a> {
             Scope::Channel(c) => analysis.channels.get(c.min(analysis.channels.len().saturating_sub(1))).into_iter().collect(),
             Scope::Tensor => analysis.channels.iter().collect(),
         };
-        Subject { analysis, scope, channels }
+        Subject { analysis, scope, channels, range_choice: RangeChoice::default() }
+    }
+
+    /// The same subject, saying how its range was chosen.
+    pub fn with_range_choice(mut self, range_choice: RangeChoice) -> Self {
+        self.range_choice = range_choice;
+        self
     }
 
     /// The whole tensor.
@@ -164,6 +195,18 @@ impl<'a> Subject<'a> {
         let lo = self.channels.iter().filter_map(|c| c.data_min).reduce(f64::min)?;
         let hi = self.channels.iter().filter_map(|c| c.data_max).reduce(f64::max)?;
         Some((lo, hi))
+    }
+
+    /// Every calibration method's range over the shown values (the core's [`calibrate::every_method`]),
+    /// the moving average's batches being every channel of the analysis.
+    pub fn method_ranges(&self) -> Vec<MethodRange> {
+        let values: Vec<f32> = self.values().map(|x| x as f32).collect();
+        let batches = self.analysis.channels.iter().filter_map(|c| Some((c.data_min? as f32, c.data_max? as f32)));
+        let percentile = match self.range_choice {
+            RangeChoice::Method(c) => c.percentile,
+            RangeChoice::Given => calibrate::DEFAULT_PERCENTILE,
+        };
+        calibrate::every_method(&values, batches, &self.analysis.spec, percentile)
     }
 
     /// The calibration range the parameters came from: lowest `min` and highest `max` of the shown channels.

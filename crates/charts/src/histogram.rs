@@ -1,14 +1,17 @@
 //! Histogram of the values under the integer grid: the quantization levels `x̂_k` as vertical lines
 //! (every k-th when there are too many to see, said in the legend), the calibration range's min and
-//! max as thresholds, the clipping regions shaded and the clipped mass labelled in %.
+//! max as thresholds, the clipping regions shaded and the clipped mass labelled in %; above the bars,
+//! one row per calibration method with the range it would choose over the same values, so a user
+//! sees at once why minmax, moving average, percentile, MSE and entropy disagree.
 
 use crate::common::{self, Axes, Swatch};
-use crate::data::{self, Subject, MAX_GRID_LINES};
+use crate::data::{self, RangeChoice, Subject, MAX_GRID_LINES};
 use crate::format::{self, count, num};
 use crate::theme::Theme;
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use quant::calibrate::{Method, MethodRange};
 use quant::transfer::TransferCurve;
 
 /// The quantization levels drawn as grid lines.
@@ -41,6 +44,12 @@ pub struct Plan {
     pub total: u64,
     /// Clipped values below (to qmin) and above (to qmax).
     pub clipped: (u64, u64),
+    /// Every calibration method's range over the same values (the rows above the bars).
+    pub methods: Vec<MethodRange>,
+    /// The method the parameters came from (`None`: a typed or given range).
+    pub chosen: Option<Method>,
+    /// The percentile the percentile row used.
+    pub percentile: f64,
 }
 
 impl Plan {
@@ -61,8 +70,10 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
     let curve = subject.curve();
     let data = subject.data_range();
     let thresholds = subject.calibration_range();
+    let methods = if subject.has_elements() { subject.method_ranges() } else { Vec::new() };
     let (mut lo, mut hi) = data.unwrap_or((-1.0, 1.0));
-    if let Some((a, b)) = thresholds {
+    let method_ends = methods.iter().map(|m| (m.min as f64, m.max as f64));
+    for (a, b) in thresholds.into_iter().chain(method_ends) {
         lo = lo.min(a);
         hi = hi.max(b);
     }
@@ -99,7 +110,41 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
             clipped.1 += 1;
         }
     }
-    Plan { x, bins, counts, curve, grid, thresholds, total, clipped }
+    let (chosen, percentile) = match subject.range_choice {
+        RangeChoice::Method(c) => (Some(c.method), c.percentile),
+        RangeChoice::Given => (None, quant::calibrate::DEFAULT_PERCENTILE),
+    };
+    Plan { x, bins, counts, curve, grid, thresholds, total, clipped, methods, chosen, percentile }
+}
+
+/// A method's row label: its name (and the percentile it used).
+pub fn method_label(method: Method, percentile: f64) -> String {
+    match method {
+        Method::MinMax => "minmax".into(),
+        Method::MovingAverage => "moving average".into(),
+        Method::Percentile => format!("percentile {}", format::sig(percentile, 6)),
+        Method::Mse => "MSE".into(),
+        Method::Entropy => "entropy (KL)".into(),
+    }
+}
+
+/// Each method's own colour; the label names it too, so colour is never the only signal.
+fn method_color(theme: &Theme, method: Method) -> RGBColor {
+    let i = Method::ALL.iter().position(|m| *m == method).unwrap_or(0);
+    theme.methods[i]
+}
+
+fn methods_text(plan: &Plan) -> String {
+    let ranges: Vec<String> = plan
+        .methods
+        .iter()
+        .map(|m| format!("{} [{}, {}]", method_label(m.method, plan.percentile), num(m.min as f64), num(m.max as f64)))
+        .collect();
+    let from = match plan.chosen {
+        Some(m) => format!("the parameters use {}", method_label(m, plan.percentile)),
+        None => "the parameters use the given range".into(),
+    };
+    format!("calibration ranges over these values: {}; {from}", ranges.join(", "))
 }
 
 fn grid_label(grid: &Grid) -> String {
@@ -132,6 +177,9 @@ pub fn caption(subject: &Subject<'_>, plan: &Plan) -> String {
     if let Some((a, b)) = plan.thresholds {
         s += &format!("; clip thresholds min = {}, max = {}", num(a), num(b));
     }
+    if !plan.methods.is_empty() {
+        s += &format!("; {}", methods_text(plan));
+    }
     s += &format!(
         "; clipped mass {} ({} values: {} below, {} above)",
         format::pct(frac(clipped)),
@@ -156,7 +204,9 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
         return common::nothing(area, theme, &title, "no values to count", caption);
     }
     let peak = plan.counts.iter().copied().max().unwrap_or(1).max(1) as f64;
-    let ymax = peak * 1.16;
+    // The methods' rows sit in a band above the bars and the clipped-mass labels.
+    let (band, row) = (peak * 1.22, peak * 0.1);
+    let ymax = if plan.methods.is_empty() { peak * 1.16 } else { band + row * plan.methods.len() as f64 + peak * 0.02 };
     let y = (0.0, ymax);
     let (x0, x1) = plan.x;
     let frac = |n: u64| n as f64 / plan.total as f64;
@@ -180,6 +230,9 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
     if let Some((a, b)) = plan.thresholds {
         legend.push(common::entry(Swatch::Line(theme.clip, 2.0), format!("clip thresholds min = {}, max = {}", num(a), num(b))));
     }
+    if !plan.methods.is_empty() {
+        legend.push(common::entry(Swatch::Line(theme.foreground, 2.0), "each calibration method's range (rows above)"));
+    }
     if !regions.is_empty() {
         legend.push(common::entry(
             Swatch::Box(shade),
@@ -187,7 +240,8 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
         ));
     }
     let mut axes = Axes::new(&title, plan.x, y, "x, original value", "count (values per bin)");
-    let yf = |v: &f64| if v.fract() == 0.0 { count(*v as u64) } else { String::new() };
+    // Counts only: no ticks in the methods' band.
+    let yf = |v: &f64| if v.fract() == 0.0 && *v <= peak { count(*v as u64) } else { String::new() };
     axes.y_fmt = Some(&yf);
     // Few values: integer ticks only.
     axes.y_labels = (peak as usize + 2).min(6);
@@ -236,6 +290,26 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
         for (x, label, h) in labels {
             chart.draw_series(std::iter::once(Text::new(label, (x, at), font.clone().pos(Pos::new(h, VPos::Bottom)))))?;
         }
+    }
+    // One row per method, minmax on top: its range as an interval with end ticks and its name.
+    let rows = plan.methods.len();
+    let font_size = 10.5;
+    for (i, m) in plan.methods.iter().enumerate() {
+        let chosen = plan.chosen == Some(m.method);
+        let color = method_color(theme, m.method);
+        let yc = band + row * (rows - 1 - i) as f64 + row * 0.3;
+        let style = ShapeStyle::from(color).stroke_width(theme.px(if chosen { 3.5 } else { 1.5 }));
+        let (a, b) = (m.min as f64, m.max as f64);
+        let tick = row * 0.22;
+        primitives += 3;
+        chart.draw_series([
+            PathElement::new(vec![(a, yc), (b, yc)], style),
+            PathElement::new(vec![(a, yc - tick), (a, yc + tick)], style),
+            PathElement::new(vec![(b, yc - tick), (b, yc + tick)], style),
+        ])?;
+        let label = if chosen { format!("{} · chosen", method_label(m.method, plan.percentile)) } else { method_label(m.method, plan.percentile) };
+        let font = common::text(theme, font_size, &color);
+        chart.draw_series(std::iter::once(Text::new(label, ((a + b) / 2.0, yc + tick), font.pos(Pos::new(HPos::Center, VPos::Bottom)))))?;
     }
     let frame = common::frame(&chart, plan.x, y, false);
     Ok(Drawn { caption: caption(subject, plan), frame: Some(frame), primitives })

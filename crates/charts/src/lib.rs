@@ -34,7 +34,7 @@ pub mod theme;
 
 mod common;
 
-pub use data::{Scope, Subject};
+pub use data::{RangeChoice, Scope, Subject};
 pub use theme::Theme;
 
 use plotters::coord::Shift;

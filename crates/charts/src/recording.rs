@@ -143,6 +143,23 @@ impl Log {
             .collect()
     }
 
+    /// Horizontal lines or two-point paths of a colour (ignoring opacity): their ends' x and their y.
+    pub fn horizontal_lines(&self, rgb: (u8, u8, u8)) -> Vec<(i32, i32, i32)> {
+        self.0
+            .borrow()
+            .iter()
+            .filter_map(|op| match op {
+                Op::Line { from, to, color, .. } if color.rgb == rgb && from.1 == to.1 && from.0 != to.0 => Some((from.0, to.0, from.1)),
+                Op::Path { points, color, .. }
+                    if color.rgb == rgb && points.len() == 2 && points[0].1 == points[1].1 && points[0].0 != points[1].0 =>
+                {
+                    Some((points[0].0, points[1].0, points[0].1))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Vertical lines or two-point paths of a colour (ignoring opacity): their x.
     pub fn vertical_lines(&self, rgb: (u8, u8, u8)) -> Vec<i32> {
         self.0

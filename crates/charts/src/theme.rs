@@ -26,6 +26,9 @@ pub struct Theme {
     pub curve: RGBColor,
     /// Clipping: shaded regions, clipped markers, thresholds.
     pub clip: RGBColor,
+    /// The calibration methods' rows in the histogram, in [`quant::calibrate::Method::ALL`]'s order
+    /// (minmax, moving average, percentile, MSE, entropy): colours no other series uses.
+    pub methods: [RGBColor; 5],
     /// Font family for every text (the backend draws it: canvas and SVG use the page's fonts).
     pub font_family: &'static str,
     /// Size multiplier (device pixel ratio).
@@ -45,6 +48,13 @@ impl Theme {
             secondary: RGBColor(0xbc, 0x4c, 0x00),
             curve: RGBColor(0x82, 0x50, 0xdf),
             clip: RGBColor(0xcf, 0x22, 0x2e),
+            methods: [
+                RGBColor(0x57, 0x60, 0x6a),
+                RGBColor(0x1a, 0x7f, 0x37),
+                RGBColor(0x05, 0x50, 0xae),
+                RGBColor(0x95, 0x38, 0x00),
+                RGBColor(0xbf, 0x39, 0x89),
+            ],
             font_family: "sans-serif",
             scale: 1.0,
         }
@@ -62,6 +72,13 @@ impl Theme {
             secondary: RGBColor(0xf0, 0x88, 0x3e),
             curve: RGBColor(0xd2, 0xa8, 0xff),
             clip: RGBColor(0xff, 0x7b, 0x72),
+            methods: [
+                RGBColor(0xb1, 0xba, 0xc4),
+                RGBColor(0x3f, 0xb9, 0x50),
+                RGBColor(0x79, 0xc0, 0xff),
+                RGBColor(0xff, 0xa6, 0x57),
+                RGBColor(0xff, 0x80, 0xc8),
+            ],
             font_family: "sans-serif",
             scale: 1.0,
         }

@@ -6,7 +6,8 @@ use charts::data::{Scope, Subject, ENVELOPE_BUCKETS, MAX_BINS, MAX_POINTS};
 use charts::format::{count, db, num, pct};
 use charts::granularity::Metric;
 use charts::recording::Op;
-use charts::{error, granularity, histogram, hover, reconstruction, sweep, Theme};
+use charts::{error, granularity, histogram, hover, reconstruction, sweep, RangeChoice, Theme};
+use quant::calibrate::{self, Calibration, Method};
 use common::{int4_values, record, tensor};
 use quant::analysis::{analyse, ParamSource};
 use quant::spec::{Granularity, QuantSpec, SpecOptions};
@@ -123,6 +124,62 @@ fn histogram_grid_lines_sit_on_the_levels_and_thresholds_on_min_max() {
     assert!(c.contains("s = 0.1, z = -5"), "{c}");
     assert!(c.contains("clip thresholds min = -0.3, max = 1.2"), "{c}");
     assert!(c.contains("clipped mass 20.4 % (41 values: 8.0 % below, 12.4 % above)"), "{c}");
+}
+
+#[test]
+fn histogram_sets_every_calibration_method_side_by_side() {
+    // 2000 values with one outlier: the methods disagree on the upper end.
+    let mut values = common::normals(2000, 7);
+    values[100] = 9.0;
+    let text: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    let mut options = ToolOptions { tensor_name: "act".into(), ..ToolOptions::default() };
+    options.calibration = Calibration { method: Method::Percentile, percentile: 99.0 };
+    let report = quant::tools::values(&text.join(" "), &options).unwrap();
+    let subject = Subject::tensor(&report.analysis).with_range_choice(RangeChoice::Method(options.calibration));
+    let plan = histogram::plan(&subject);
+    let finite: Vec<f32> = values.iter().map(|&v| v as f32).collect();
+    let expected = calibrate::every_method(&finite, [(finite.iter().copied().fold(f32::INFINITY, f32::min), 9.0)], &report.analysis.spec, 99.0);
+    assert_eq!(plan.methods, expected);
+    assert_eq!(plan.methods.len(), 5);
+    assert_eq!(plan.chosen, Some(Method::Percentile));
+    // The percentile row is the range the parameters came from.
+    let ch = &report.analysis.channels[0];
+    assert_eq!((plan.methods[2].min as f64, plan.methods[2].max as f64), (ch.min.unwrap(), ch.max.unwrap()));
+    assert!(plan.methods[2].max < 5.0 && plan.methods[0].max == 9.0, "{:?}", plan.methods);
+
+    let theme = Theme::light();
+    let (log, drawn) = record(900, 520, |a| histogram::draw_plan(a, &subject, &plan, &theme).unwrap());
+    let frame = drawn.frame.clone().unwrap();
+    let mut rows_y = Vec::new();
+    for (m, color) in plan.methods.iter().zip(theme.methods) {
+        // One interval per method from its min to its max, with an end tick at each end.
+        let lines = log.horizontal_lines(rgb(color));
+        assert_eq!(lines.len(), 1, "{:?}: {lines:?}", m.method);
+        let (a, b, y) = lines[0];
+        assert!(close(a, frame.pixel_x(m.min as f64)) && close(b, frame.pixel_x(m.max as f64)), "{:?}", m.method);
+        let ticks = log.vertical_lines(rgb(color));
+        assert_eq!(ticks.len(), 2);
+        assert!(close(ticks[0], frame.pixel_x(m.min as f64)) && close(ticks[1], frame.pixel_x(m.max as f64)));
+        // Above the bars' area.
+        assert!(y < frame.top + (frame.bottom - frame.top) / 2, "{:?} at y {y}", m.method);
+        rows_y.push(y);
+    }
+    // One row each, minmax on top.
+    assert!(rows_y.windows(2).all(|w| w[0] < w[1]), "{rows_y:?}");
+    let texts = log.texts();
+    for label in ["minmax", "moving average", "percentile 99 · chosen", "MSE", "entropy (KL)"] {
+        assert!(texts.iter().any(|t| t == label), "{label} in {texts:?}");
+    }
+    let c = &drawn.caption;
+    assert!(c.contains(&format!("percentile 99 [{}, {}]", num(plan.methods[2].min as f64), num(plan.methods[2].max as f64))), "{c}");
+    assert!(c.contains("minmax [") && c.contains("entropy (KL) [") && c.contains("MSE [") && c.contains("moving average ["), "{c}");
+    assert!(c.contains("the parameters use percentile 99"), "{c}");
+
+    // A typed range: the methods are still shown, none is marked chosen.
+    let given = Subject::tensor(&report.analysis).with_range_choice(RangeChoice::Given);
+    let plan = histogram::plan(&given);
+    assert_eq!(plan.chosen, None);
+    assert!(histogram::caption(&given, &plan).contains("the parameters use the given range"));
 }
 
 #[test]

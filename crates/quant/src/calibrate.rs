@@ -416,6 +416,45 @@ fn input((lo, hi): (f32, f32)) -> RangeInput {
     RangeInput::new(lo as f64, hi as f64)
 }
 
+/// One calibration method's range over a set of values.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MethodRange {
+    /// The method.
+    pub method: Method,
+    /// The range's lower end.
+    pub min: f32,
+    /// The range's upper end.
+    pub max: f32,
+}
+
+/// Every method's range over the same values (one channel, or the whole tensor), so a view can set
+/// them side by side and show why they differ: the same ranges [`sources`] would pick, method by
+/// method, with `percentile` for [`Method::Percentile`] (an invalid percentile leaves it out).
+///
+/// `values` are the finite float32 values of the channel or tensor shown. `batches` are every
+/// channel's finite `(min, max)` in channel order: the moving average's batches, so its range is the
+/// tensor's one range whatever is shown (as [`sources`] uses it for both granularities).
+/// A method without a result (no finite values) is left out.
+pub fn every_method(
+    values: &[f32],
+    batches: impl IntoIterator<Item = (f32, f32)>,
+    spec: &QuantSpec,
+    percentile: f64,
+) -> Vec<MethodRange> {
+    let moving = moving_average(batches, AVERAGING_CONSTANT);
+    Method::ALL
+        .into_iter()
+        .filter_map(|method| {
+            let range = match method {
+                Method::MovingAverage => moving,
+                Method::Percentile if !(percentile > 0.0 && percentile <= 100.0) => None,
+                _ => range_of(values, spec, &Calibration { method, percentile }),
+            };
+            range.map(|(min, max)| MethodRange { method, min, max })
+        })
+        .collect()
+}
+
 /// The parameter sources of a calibration: `(per-channel, per-tensor)`.
 ///
 /// Min/max is [`ParamSource::Data`] for both (the analysis's own scan). Percentile, MSE and entropy
@@ -445,6 +484,31 @@ pub fn sources(tensor: &Tensor, spec: &QuantSpec, calibration: &Calibration) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_method_gives_the_ranges_sources_picks() {
+        let rows: Vec<Vec<f32>> = (0..3)
+            .map(|r| (0..500).map(|i| ((i as f32) * 0.37 + r as f32).sin() * (1.0 + r as f32)).collect())
+            .collect();
+        let mut flat: Vec<f32> = rows.concat();
+        flat[7] = 9.5; // an outlier, so the methods disagree
+        let tensor = Tensor::dense("t", Samples::F32(flat.clone()), vec![3, 500], 0).unwrap();
+        let spec = QuantSpec::resolve(&crate::spec::SpecOptions::default()).unwrap();
+        let batches: Vec<(f32, f32)> = flat.chunks(500).filter_map(min_max).collect();
+        let all = every_method(&flat, batches, &spec, 99.9);
+        assert_eq!(all.iter().map(|m| m.method).collect::<Vec<_>>(), Method::ALL.to_vec());
+        let lowest = flat.iter().copied().fold(f32::INFINITY, f32::min);
+        assert_eq!((all[0].min, all[0].max), (lowest, 9.5), "min/max: the data's own");
+        for m in &all[1..] {
+            match sources(&tensor, &spec, &Calibration { method: m.method, percentile: 99.9 }).unwrap() {
+                (_, ParamSource::Range(r)) => assert_eq!((m.min as f64, m.max as f64), (r.min, r.max), "{:?}", m.method),
+                other => panic!("{:?}: {other:?}", m.method),
+            }
+        }
+        assert!(all[2].max < 9.5, "the percentile clips the outlier: {:?}", all[2]);
+        assert!(every_method(&flat, [], &spec, 120.0).iter().all(|m| m.method != Method::Percentile && m.method != Method::MovingAverage));
+        assert!(every_method(&[], [], &spec, 99.0).is_empty());
+    }
 
     #[test]
     fn moving_average_recurrence() {

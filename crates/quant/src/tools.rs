@@ -303,6 +303,9 @@ pub struct TensorReport {
     /// Both full analyses (for views that show the two side by side).
     #[serde(skip)]
     pub full: Comparison,
+    /// The calibration method the ranges came from (`None`: a typed range).
+    #[serde(skip)]
+    pub calibration: Option<Calibration>,
 }
 
 fn local_ranges(parsed: &ParsedTensor, analysis: &Analysis) -> Vec<LocalRange> {
@@ -364,6 +367,7 @@ pub fn tensor(text: &str, options: &ToolOptions) -> Result<TensorReport, ToolErr
         nonfinite: parsed.nonfinite,
         channel_lines: parsed.channel_lines,
         full,
+        calibration: method_used(options),
     })
 }
 
@@ -379,6 +383,14 @@ pub struct ValuesReport {
     pub range_source: &'static str,
     /// Where nan / inf values were typed.
     pub nonfinite: Vec<ValueLocation>,
+    /// The calibration method the range came from (`None`: a typed range).
+    #[serde(skip)]
+    pub calibration: Option<Calibration>,
+}
+
+/// The calibration method that chose the range: none when a range was typed.
+fn method_used(options: &ToolOptions) -> Option<Calibration> {
+    options.range.trim().is_empty().then_some(options.calibration)
 }
 
 /// Runs the values tool on a flat list of values.
@@ -393,5 +405,5 @@ pub fn values(text: &str, options: &ToolOptions) -> Result<ValuesReport, ToolErr
         ParamSource::Data => options.calibration.method.name(),
         _ => "custom",
     };
-    Ok(ValuesReport { tool: "values", analysis, range_source, nonfinite: parsed.nonfinite })
+    Ok(ValuesReport { tool: "values", analysis, range_source, nonfinite: parsed.nonfinite, calibration: method_used(options) })
 }

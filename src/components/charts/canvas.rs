@@ -142,12 +142,12 @@ pub struct ElementChart<K: ElementKind> {
 
 impl<K: ElementKind> ElementChart<K> {
     pub fn new(data: ChartData, scope: Scope) -> Self {
-        let (plan, plan_ms) = timed(|| K::plan(&Subject::new(data.analysis(), scope)));
+        let (plan, plan_ms) = timed(|| K::plan(&Subject::new(data.analysis(), scope).with_range_choice(data.range_choice())));
         ElementChart { data, scope, plan, plan_ms }
     }
 
     fn subject(&self) -> Subject<'_> {
-        Subject::new(self.data.analysis(), self.scope)
+        Subject::new(self.data.analysis(), self.scope).with_range_choice(self.data.range_choice())
     }
 }
 
