@@ -512,39 +512,39 @@ impl Sample for f64 {
 /// it: for `v` beyond `[qmin - z, qmax - z]`, `round(v) + z` lies beyond `[qmin, qmax]` too (rounding
 /// is monotone and the bounds are integers), so the clamp after it gives the same `q` and `clipped`.
 /// On x86_64 it runs as AVX2 (or AVX-512) code when the CPU has it: the same operations per lane, the same bits.
-fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumulator) {
+fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, acc: &mut Accumulator) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
             // SAFETY: the CPU supports AVX-512F/VL, checked just above.
-            return unsafe { fused_f32_avx512(xs, qz, acc) };
+            return unsafe { fused_f32_avx512(xs, qz, range, acc) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { fused_f32_avx2(xs, qz, acc) };
+            return unsafe { fused_f32_avx2(xs, qz, range, acc) };
         }
     }
-    fused_f32_generic(xs, qz, acc)
+    fused_f32_generic(xs, qz, range, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
-unsafe fn fused_f32_avx512<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumulator) {
-    fused_f32_generic(xs, qz, acc)
+unsafe fn fused_f32_avx512<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, acc: &mut Accumulator) {
+    fused_f32_generic(xs, qz, range, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn fused_f32_avx2<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumulator) {
-    fused_f32_generic(xs, qz, acc)
+unsafe fn fused_f32_avx2<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, acc: &mut Accumulator) {
+    fused_f32_generic(xs, qz, range, acc)
 }
 
 #[inline(always)]
-fn fused_f32_generic<T: Sample>(xs: &[T], qz: &Quantizer, acc: &mut Accumulator) {
+fn fused_f32_generic<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, acc: &mut Accumulator) {
     // x · m (PyTorch, TFLite weights) or x / s (ONNX Runtime): a separate loop for each.
     match qz.multiplier {
-        Some(m) => fused_loop::<T, true>(xs, &Kernel::new(qz, m), acc),
-        None => fused_loop::<T, false>(xs, &Kernel::new(qz, qz.scale32), acc),
+        Some(m) => fused_loop::<T, true>(xs, &Kernel::new::<true>(qz, m, range), acc),
+        None => fused_loop::<T, false>(xs, &Kernel::new::<false>(qz, qz.scale32, range), acc),
     }
 }
 
@@ -560,18 +560,36 @@ pub(crate) struct Kernel {
     pub(crate) qmax: f32,
     /// Scale.
     pub(crate) s: f32,
+    /// Whether any value can clip; when none can, the SIMD loops leave out the clamp and the clip
+    /// count (they would change nothing).
+    pub(crate) clamp: bool,
 }
 
 impl Kernel {
-    fn new(qz: &Quantizer, m: f32) -> Kernel {
-        Kernel { m, z: qz.zero_point as f32, qmin: qz.qmin as f32, qmax: qz.qmax as f32, s: qz.scale32 }
+    /// The kernel for values within `range` (the run's finite min and max, if known).
+    ///
+    /// No value clips when neither end does: for `m > 0`, `x ↦ round(x · m) + z` (or `x / m`) is
+    /// monotone in float32 too (each step rounds monotonically), so every `q` lies between the ends'.
+    fn new<const MUL: bool>(qz: &Quantizer, m: f32, range: Option<(f32, f32)>) -> Kernel {
+        let mut k = Kernel { m, z: qz.zero_point as f32, qmin: qz.qmin as f32, qmax: qz.qmax as f32, s: qz.scale32, clamp: true };
+        if let Some((lo, hi)) = range {
+            // NaN compares false: a NaN end keeps the clamp.
+            k.clamp = !(m > 0.0 && k.unclamped::<MUL>(lo) >= k.qmin && k.unclamped::<MUL>(hi) <= k.qmax);
+        }
+        k
+    }
+
+    /// `round(x / s) + z` before clamping.
+    #[inline(always)]
+    fn unclamped<const MUL: bool>(&self, x: f32) -> f32 {
+        let v = if MUL { x * self.m } else { x / self.m };
+        v.round_ties_even() + self.z
     }
 
     /// One element: the error `e = x̂ - x` and whether it was clamped.
     #[inline(always)]
     fn one<const MUL: bool>(&self, x: f32) -> (f32, bool) {
-        let v = if MUL { x * self.m } else { x / self.m };
-        let q = v.round_ties_even() + self.z;
+        let q = self.unclamped::<MUL>(x);
         let qc = q.clamp(self.qmin, self.qmax);
         let x_hat = (qc - self.z) * self.s;
         (x_hat - x, q != qc)
@@ -743,9 +761,11 @@ impl Pass<'_> {
             let start_lane = lane_offset[c];
             lane_offset[c] = (start_lane + block.range.len()) % LANES;
             if !self.keep_elements && scan.nonfinite == 0 && qz.fused_ok() && start_lane == 0 {
+                // The channel's ends as float32 (the conversion is monotone too).
+                let range = scan.min.zip(scan.max).map(|((lo, _), (hi, _))| (lo as f32, hi as f32));
                 match &tensor.data {
-                    Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, acc),
-                    Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, acc),
+                    Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, range, acc),
+                    Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, range, acc),
                 }
                 continue;
             }
@@ -1008,6 +1028,29 @@ mod tests {
                     let one = analyse_in(tensor, &spec, granularity, &ParamSource::Data, false, 1).unwrap();
                     for threads in [2, 3, 64] {
                         assert_eq!(analyse_in(tensor, &spec, granularity, &ParamSource::Data, false, threads).unwrap(), one);
+                    }
+                }
+            }
+        }
+    }
+
+    /// With a range narrower than the data the fused kernel clamps and counts like the per-element path.
+    #[test]
+    fn fused_kernel_clips_like_per_element_path() {
+        let data: Vec<f32> = (0..4 * 1000).map(|i| ((i * 7919 % 10007) as f32 / 10007.0 - 0.5) * 2.0).collect();
+        let tensor = Tensor::dense("t", Samples::F32(data), vec![4, 1000], 0).unwrap();
+        for convention in [Convention::Pytorch, Convention::Onnxruntime, Convention::Tflite] {
+            let spec = QuantSpec::resolve(&SpecOptions { convention, ..SpecOptions::default() }).unwrap();
+            for source in [ParamSource::Range(RangeInput::new(-0.3, 0.2)), ParamSource::Data] {
+                for granularity in [Granularity::PerChannel, Granularity::PerTensor] {
+                    let fast = analyse(&tensor, &spec, granularity, &source, false).unwrap();
+                    let slow = analyse(&tensor, &spec, granularity, &source, true).unwrap();
+                    for (f, s) in fast.channels.iter().zip(&slow.channels) {
+                        assert_eq!(f.metrics, s.metrics);
+                    }
+                    assert_eq!(fast.summary.metrics, slow.summary.metrics);
+                    if matches!(source, ParamSource::Range(_)) {
+                        assert!(fast.summary.metrics.clip_count > 0);
                     }
                 }
             }

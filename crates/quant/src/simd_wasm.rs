@@ -11,6 +11,16 @@ use core::arch::wasm32::*;
 
 /// Runs whole rows of `LANES` values through the fused kernel; returns how many values it consumed.
 pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+    if k.clamp {
+        rows::<MUL, true>(xs, k, acc)
+    } else {
+        rows::<MUL, false>(xs, k, acc)
+    }
+}
+
+/// [`fused_rows`], with or without the clamp.
+#[inline(always)]
+fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     let (m, z) = (f32x4_splat(k.m), f32x4_splat(k.z));
     let (qmin, qmax, s, zero) = (f32x4_splat(k.qmin), f32x4_splat(k.qmax), f32x4_splat(k.s), f32x4_splat(0.0));
     let load = |a: &[f32; LANES]| [f32x4(a[0], a[1], a[2], a[3]), f32x4(a[4], a[5], a[6], a[7])];
@@ -40,8 +50,7 @@ pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accu
             let v = if MUL { f32x4_mul(x, m) } else { f32x4_div(x, m) };
             // wasm's own round-half-to-even, as f32::round_ties_even.
             let q = f32x4_add(f32x4_nearest(v), z);
-            let qc = f32x4_pmax(qmin, f32x4_pmin(qmax, q));
-            let clipped = f32x4_ne(q, qc);
+            let qc = if CLAMP { f32x4_pmax(qmin, f32x4_pmin(qmax, q)) } else { q };
             let x_hat = f32x4_mul(f32x4_sub(qc, z), s);
             let e = f32x4_sub(x_hat, x);
             let ae = f32x4_abs(e);
@@ -53,7 +62,9 @@ pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accu
             pct[h] = f32x4_add(pct[h], v128_bitselect(f32x4_div(ae, ax), zero, nonzero));
             mx[h] = f32x4_pmax(mx[h], ae);
             nzc[h] = i32x4_sub(nzc[h], nonzero);
-            clc[h] = i32x4_sub(clc[h], clipped);
+            if CLAMP {
+                clc[h] = i32x4_sub(clc[h], f32x4_ne(q, qc));
+            }
         }
         rows += 1;
         if rows == ROWS {

@@ -16,6 +16,16 @@ use core::arch::x86_64::*;
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+    if k.clamp {
+        rows::<MUL, true>(xs, k, acc)
+    } else {
+        rows::<MUL, false>(xs, k, acc)
+    }
+}
+
+/// [`fused_rows`], with or without the clamp.
+#[target_feature(enable = "avx2")]
+unsafe fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     let (m, z, qmin, qmax, s) =
         (_mm256_set1_ps(k.m), _mm256_set1_ps(k.z), _mm256_set1_ps(k.qmin), _mm256_set1_ps(k.qmax), _mm256_set1_ps(k.s));
     let zero = _mm256_setzero_ps();
@@ -36,8 +46,7 @@ pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &m
         let v = if MUL { _mm256_mul_ps(x, m) } else { _mm256_div_ps(x, m) };
         let q = _mm256_add_ps(_mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v), z);
         // f32::clamp(q, qmin, qmax), a NaN kept: maxps/minps return their second operand on NaN.
-        let qc = _mm256_min_ps(qmax, _mm256_max_ps(qmin, q));
-        let clipped = _mm256_cmp_ps::<_CMP_NEQ_UQ>(q, qc);
+        let qc = if CLAMP { _mm256_min_ps(qmax, _mm256_max_ps(qmin, q)) } else { q };
         let e = _mm256_sub_ps(_mm256_mul_ps(_mm256_sub_ps(qc, z), s), x);
         let ae = _mm256_and_ps(e, abs_mask);
         let ax = _mm256_and_ps(x, abs_mask);
@@ -49,7 +58,9 @@ pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &m
         // `if ae > m { ae } else { m }`, as Partial::add.
         mx = _mm256_max_ps(ae, mx);
         nzc = _mm256_sub_epi32(nzc, _mm256_castps_si256(nonzero));
-        clc = _mm256_sub_epi32(clc, _mm256_castps_si256(clipped));
+        if CLAMP {
+            clc = _mm256_sub_epi32(clc, _mm256_castps_si256(_mm256_cmp_ps::<_CMP_NEQ_UQ>(q, qc)));
+        }
         rows += 1;
         if rows == ROWS {
             store(acc, x2, e2, ae_sum, pct, mx, nzc, clc);
