@@ -9,7 +9,8 @@ use quant::{Granularity, SpecOptions};
 use leptos::prelude::*;
 use web_sys::File;
 
-use crate::components::fields::{SelectField, TextField};
+use crate::components::calibration_fields::CalibrationFields;
+use crate::components::fields::TextField;
 use crate::components::files::drop_zone::DropZone;
 use crate::components::files::progress::ProgressBar;
 use crate::components::files::results_table::ResultsTable;
@@ -18,7 +19,7 @@ use crate::components::files::tensor_list::{TensorList, TensorSelect};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tab_bar::{panel_id, tab_id};
 use crate::components::tool_panel::ToolRun;
-use crate::model::{choices, FormState, Tool};
+use crate::model::{FormState, Tool};
 use crate::options;
 use crate::report::Report;
 use crate::state::{use_app_state, Commit};
@@ -118,6 +119,8 @@ impl FilesState {
                     error.set(Some(message));
                     job.set(Job::Idle);
                 }
+                // The large-input jobs of the Tensor and Values tools (components::large_input).
+                Reply::Text { .. } | Reply::File { .. } => {}
             }
         };
         FilesState {
@@ -217,7 +220,6 @@ pub fn FilesTool() -> impl IntoView {
     let axis = state.lens(|f| f.files.axis.clone(), |f, v| f.files.axis = v, Commit::Debounced);
     let calibration = state.lens(|f| f.files.calibration.clone(), |f, v| f.files.calibration = v, Commit::Now);
     let percentile = state.lens(|f| f.files.percentile.clone(), |f, v| f.files.percentile = v, Commit::Debounced);
-    let not_percentile = Signal::derive(move || calibration.value.get() != "percentile");
     let can_run = move || files.listing.with(Option::is_some) && !files.running();
     let run = move || {
         state.commit();
@@ -253,16 +255,7 @@ pub fn FilesTool() -> impl IntoView {
                     inputmode="numeric"
                     hint="0: output channels of Linear [out, in] and Conv [O, I, kH, kW]."
                 />
-                <SelectField id="files-calibration".into() label="Calibration" lens=calibration choices=choices::CALIBRATIONS />
-                <TextField
-                    id="files-percentile".into()
-                    label="Percentile"
-                    lens=percentile
-                    inputmode="decimal"
-                    placeholder="99.999"
-                    disabled=not_percentile
-                    hint="Of the percentile method; empty: ONNX Runtime's 99.999."
-                />
+                <CalibrationFields tool=Tool::Files calibration percentile />
                 <QuantOptions tool=Tool::Files />
                 <div class="field field-wide files-actions">
                     <button type="submit" data-testid="files-analyse" disabled=move || !can_run()>
