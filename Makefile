@@ -82,7 +82,7 @@ serve: setup-web
 bench: setup-native build
 	@python3 -c 'import numpy' 2>/dev/null || pip install -q -r bench/requirements.txt
 	cargo bench -p quant
-	python3 bench/numpy_baseline.py
+	python3 bench/perf_table.py
 	bash bench/wasm_bench.sh
 	cargo bench -p charts
 	node bench/charts.mjs

@@ -42,7 +42,7 @@ def main():
         save_file({"w": w}, path)
         del w
     subprocess.run(["cargo", "build", "-q", "--profile", "release-native", "-p", "quantscope-cli"], cwd=ROOT, check=True)
-    exe = os.path.join(ROOT, "target", "release-native", "quantscope")
+    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release-native", "quantscope")
     cmd = ["/usr/bin/time", "-v", exe, "file", path, "--convention", "pytorch", "--format", "json", "--calibration", a.calibration]
     best = None
     for _ in range(3):

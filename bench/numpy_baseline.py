@@ -6,8 +6,9 @@ per-channel min/max -> PyTorch-style affine scale/zero point (float32, eps, zero
 -> quantize (x * (1/s), round half to even, clamp) -> dequantize -> MSE, SQNR, max error, MAE, clip count.
 Written the way a NumPy user would write it (vectorized, whole-array temporaries).
 
-Usage: python3 bench/numpy_baseline.py [--rows 4096] [--cols 4096] [--repeat 5]
-Prints one JSON line with the best time.
+Usage: python3 bench/numpy_baseline.py [--rows 4096] [--cols 4096] [--repeat 5] [--data FILE.f32]
+(--data: raw little-endian float32 values, rows x cols, as bench/perf_table.py writes them; otherwise
+seeded normal values with a spread per row). Prints one JSON line with the best time.
 """
 import argparse
 import json
@@ -37,15 +38,24 @@ def analyse(w: np.ndarray, qmin: int = -128, qmax: int = 127):
     return scale, zp, mse, sqnr, mae, maxe, clipped
 
 
+def weights(rows: int, cols: int) -> np.ndarray:
+    """Seeded normal values, a different spread per row like real weights."""
+    rng = np.random.default_rng(0)
+    spread = (0.01 + (np.arange(rows) % 17) * 0.05).astype(np.float32)[:, None]
+    return (rng.standard_normal((rows, cols), dtype=np.float32) * spread).astype(np.float32)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=4096)
     ap.add_argument("--cols", type=int, default=4096)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--data")
     args = ap.parse_args()
-    rng = np.random.default_rng(0)
-    spread = (0.01 + (np.arange(args.rows) % 17) * 0.05).astype(np.float32)[:, None]
-    w = (rng.standard_normal((args.rows, args.cols), dtype=np.float32) * spread).astype(np.float32)
+    if args.data:
+        w = np.fromfile(args.data, dtype="<f4").reshape(args.rows, args.cols)
+    else:
+        w = weights(args.rows, args.cols)
     times = []
     for _ in range(args.repeat):
         t = time.perf_counter()

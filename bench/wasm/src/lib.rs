@@ -1,50 +1,44 @@
-//! The core's per-channel analysis as a wasm export, with the same data as the criterion benchmark
-//! (`crates/quant/benches/analysis.rs`), so the wasm and native figures compare like for like.
+//! The core's per-channel analysis as plain wasm exports (no bindings generator), timed under Node
+//! by `bench/wasm_bench.mjs` on the same float32 data as the native and NumPy runs.
+//!
+//! The host asks for a buffer with `buffer(len)`, writes the values into wasm memory, then calls
+//! `analyse(ptr, rows, cols, which)` as often as it likes.
 
-use quant::{analyse, Convention, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
-use wasm_bindgen::prelude::*;
+use quant::{analyse as run, Convention, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
 
-/// The criterion benchmark's data: pseudo-normal values (sum of three uniforms), a spread per row.
-fn weights(rows: usize, cols: usize) -> Vec<f32> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32
+/// A zeroed buffer of `len` float32 values in wasm memory, for the host to fill; it lives as long as the module.
+#[no_mangle]
+pub extern "C" fn buffer(len: usize) -> *mut f32 {
+    let mut v = vec![0f32; len];
+    let ptr = v.as_mut_ptr();
+    std::mem::forget(v);
+    ptr
+}
+
+/// One full per-channel analysis of the `rows × cols` values at `ptr` (from [`buffer`] with
+/// `len = rows · cols`). `which`: 0 PyTorch affine, 1 PyTorch symmetric, 2 ONNX Runtime affine.
+/// Returns the tensor SQNR (so nothing is optimised away), NaN on an error.
+///
+/// # Safety
+/// `ptr` must come from `buffer(rows * cols)`.
+#[no_mangle]
+pub unsafe extern "C" fn analyse(ptr: *mut f32, rows: usize, cols: usize, which: u32) -> f64 {
+    let (convention, scheme) = match which {
+        0 => (Convention::Pytorch, Scheme::Affine),
+        1 => (Convention::Pytorch, Scheme::Symmetric),
+        _ => (Convention::Onnxruntime, Scheme::Affine),
     };
-    let mut out = Vec::with_capacity(rows * cols);
-    for r in 0..rows {
-        let spread = 0.01 + (r % 17) as f32 * 0.05;
-        for _ in 0..cols {
-            out.push((next() + next() + next() - 1.5) * spread);
-        }
+    let Ok(spec) = QuantSpec::resolve(&SpecOptions { convention, scheme, ..SpecOptions::default() }) else { return f64::NAN };
+    let len = rows * cols;
+    // SAFETY: the caller passes a buffer of exactly `len` values from `buffer`; it is given back below.
+    let data = unsafe { Vec::from_raw_parts(ptr, len, len) };
+    let Ok(tensor) = Tensor::dense("w", Samples::F32(data), vec![rows, cols], 0) else { return f64::NAN };
+    let sqnr = run(&tensor, &spec, Granularity::PerChannel, &ParamSource::Data, false)
+        .ok()
+        .and_then(|a| a.summary.metrics.sqnr_db)
+        .unwrap_or(f64::NAN);
+    if let Samples::F32(data) = tensor.data {
+        std::mem::forget(data);
     }
-    out
-}
-
-/// A prepared tensor and spec; `run` analyses it once and returns the tensor SQNR (so nothing is optimised away).
-#[wasm_bindgen]
-pub struct Bench {
-    tensor: Tensor,
-    spec: QuantSpec,
-}
-
-#[wasm_bindgen]
-impl Bench {
-    /// `convention`: pytorch or onnxruntime; `scheme`: affine or symmetric.
-    #[wasm_bindgen(constructor)]
-    pub fn new(rows: usize, cols: usize, convention: &str, scheme: &str) -> Result<Bench, JsError> {
-        let convention: Convention = convention.parse().map_err(|e: String| JsError::new(&e))?;
-        let scheme: Scheme = scheme.parse().map_err(|e: String| JsError::new(&e))?;
-        let spec = QuantSpec::resolve(&SpecOptions { convention, scheme, ..SpecOptions::default() })?;
-        let tensor = Tensor::dense("w", Samples::F32(weights(rows, cols)), vec![rows, cols], 0)?;
-        Ok(Bench { tensor, spec })
-    }
-
-    /// One full per-channel analysis.
-    pub fn run(&self) -> Result<f64, JsError> {
-        let a = analyse(&self.tensor, &self.spec, Granularity::PerChannel, &ParamSource::Data, false)?;
-        Ok(a.summary.metrics.sqnr_db.unwrap_or(f64::NAN))
-    }
+    sqnr
 }

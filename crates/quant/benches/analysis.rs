@@ -1,7 +1,8 @@
 //! Criterion benchmarks: the full per-channel analysis of a 4096 x 4096 float32 tensor, text parsing,
-//! and the machine's memory read bandwidth as the yardstick. Figures go into the README.
+//! and the machine's memory read bandwidth as the yardstick.
 //!
-//! `cargo bench -p quant`; the NumPy baseline is `python3 bench/numpy_baseline.py`.
+//! `cargo bench -p quant`; the README's table (NumPy, native, wasm, bandwidth on the same data) is
+//! `python3 bench/perf_table.py`.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use quant::{analyse, Convention, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
@@ -82,15 +83,16 @@ fn bench_parse(c: &mut Criterion) {
 }
 
 fn bench_bandwidth(c: &mut Criterion) {
-    // The yardstick: one read of the same 64 MiB, summed with independent accumulators.
-    let data = weights();
-    let mut group = c.benchmark_group("memory_read_64MiB");
+    // The yardstick: one read of 1 GiB (far beyond the last-level cache, so from DRAM), summed with
+    // independent accumulators. bench/perf_table.py measures it on every core too.
+    let data: Vec<f32> = (0..(1usize << 28)).map(|i| (i % 7) as f32).collect();
+    let mut group = c.benchmark_group("memory_read_1GiB");
     group.throughput(Throughput::Bytes((data.len() * 4) as u64));
-    group.sample_size(20);
+    group.sample_size(10);
     group.bench_function("sum", |b| {
         b.iter(|| {
-            let mut acc = [0f32; 16];
-            for chunk in black_box(&data).chunks_exact(16) {
+            let mut acc = [0f32; 32];
+            for chunk in black_box(&data).chunks_exact(32) {
                 for (a, x) in acc.iter_mut().zip(chunk) {
                     *a += x;
                 }
