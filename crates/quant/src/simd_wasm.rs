@@ -59,7 +59,8 @@ fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Ac
             x2[h] = f32x4_add(x2[h], f32x4_mul(x, x));
             e2[h] = f32x4_add(e2[h], f32x4_mul(e, e));
             ae_sum[h] = f32x4_add(ae_sum[h], ae);
-            pct[h] = f32x4_add(pct[h], v128_bitselect(f32x4_div(ae, ax), zero, nonzero));
+            // and with the mask: one instruction where bitselect takes three on x86.
+            pct[h] = f32x4_add(pct[h], v128_and(f32x4_div(ae, ax), nonzero));
             mx[h] = f32x4_pmax(mx[h], ae);
             nzc[h] = i32x4_sub(nzc[h], nonzero);
             if CLAMP {
