@@ -6,6 +6,7 @@ pub mod export;
 pub mod charts;
 pub mod fields;
 pub mod files;
+pub mod large_input;
 pub mod quant_options;
 pub mod results;
 pub mod tab_bar;

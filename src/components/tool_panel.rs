@@ -5,10 +5,11 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::components::export::ExportPanel;
+use crate::components::large_input::{LargeInput, LargeJob};
 use crate::components::results::ResultsPanel;
 use crate::components::tab_bar::{panel_id, tab_id};
 use crate::model::{FormState, Tool};
-use crate::report::{self, InputError, Report};
+use crate::report::{self, large, InputError, Report};
 use crate::state::use_app_state;
 
 /// The open tool's latest outcome, provided to the fields of its form (a located error is shown
@@ -35,9 +36,41 @@ fn commits_now(ev: &KeyboardEvent) -> bool {
 pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
     let state = use_app_state();
     let inputs = Memo::new(move |_| state.committed.with(FormState::inputs));
-    let outcome = Memo::new(move |_| inputs.with(|form| report::run(tool, form)));
+    // A large input is parsed and analysed in the worker (report::large): until its outcome comes,
+    // the previous results stay (greyed by nothing: the status line says what is computing).
+    let large_input = LargeInput::new();
+    let outcome = Memo::new(move |previous: Option<&Result<Report, InputError>>| {
+        inputs.with(|form| {
+            if large::is_large(tool, form) {
+                large_input
+                    .outcome()
+                    .or_else(|| previous.cloned())
+                    .unwrap_or_else(|| Ok(Report::default()))
+            } else {
+                report::run(tool, form)
+            }
+        })
+    });
+    Effect::new(move || {
+        inputs.with(|form| {
+            if large::is_large(tool, form) {
+                large_input.submit(tool, form);
+            } else {
+                large_input.forget();
+            }
+        })
+    });
+    on_cleanup(move || large_input.forget());
     provide_context(ToolRun { tool, outcome });
+    provide_context(large_input);
     let slug = tool.slug();
+    let computing = move || match large_input.job.get() {
+        LargeJob::Computing { bytes, .. } => Some(format!(
+            "Computing {:.1} MB of input in the background worker… (the page stays usable)",
+            bytes as f64 / 1e6
+        )),
+        _ => None,
+    };
     view! {
         <section
             class="tool-panel"
@@ -64,6 +97,9 @@ pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
             >
                 {children()}
             </form>
+            <p class="large-input-status" role="status" aria-live="polite" data-testid=format!("{slug}-computing")>
+                {computing}
+            </p>
             <ResultsPanel />
             <ExportPanel />
         </section>

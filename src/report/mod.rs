@@ -3,6 +3,7 @@
 //! [`convert`]); the app formats numbers but never computes one.
 
 mod convert;
+pub mod large;
 pub mod sampled;
 
 use std::sync::Arc;
@@ -10,12 +11,13 @@ use std::sync::Arc;
 use charts::RangeChoice;
 use quant::analysis::{Analysis, Comparison};
 use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::model::{FormState, Tool};
 use crate::options;
 
-/// One tool's results.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// One tool's results. Serialisable: the worker posts a large input's tables (`large`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// The convention that produced the numbers, e.g. `pytorch (custom: rounding)`.
     pub spec_label: String,
@@ -24,7 +26,8 @@ pub struct Report {
     pub tables: Vec<Table>,
     /// Remarks that concern no single row (non-finite values typed, ...).
     pub notes: Vec<String>,
-    /// The core's report itself, which the charts draw from.
+    /// The core's report itself, which the charts draw from (not posted: the page builds it).
+    #[serde(skip)]
     pub charts: Option<ChartData>,
 }
 
@@ -97,7 +100,7 @@ impl PartialEq for ChartData {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     /// Stable id for `data-testid` (`results-<tool>-<id>`).
     pub id: String,
@@ -106,14 +109,14 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Column {
     /// Stable key for `data-testid` and `data-col`.
     pub key: String,
     pub label: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     pub cells: Vec<Cell>,
     /// Warnings about this row (zero point outside the range, clipping, ...), shown on it.
@@ -122,16 +125,16 @@ pub struct Row {
     pub summary: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Cell {
     Text(String),
     Int(i64),
     /// A measured real, shown with the chosen number of decimals.
-    Real(f64),
+    Real(#[serde(with = "any_f64")] f64),
     /// An exact quantity (bytes, an integer held as f64), shown as is.
-    Plain(f64),
+    Plain(#[serde(with = "any_f64")] f64),
     /// A fraction, shown as a percentage.
-    Fraction(f64),
+    Fraction(#[serde(with = "any_f64")] f64),
     /// Yes / no (in words: colour is never the only signal).
     Flag(bool),
     /// Not defined here (e.g. no min/max in manual mode).
@@ -183,6 +186,37 @@ impl Cell {
     }
 }
 
+/// JSON has no NaN or infinity (serde_json writes them as null): a non-finite cell travels as its
+/// text (`NaN`, `+inf`, `-inf`), so the worker's tables read back bit for bit.
+mod any_f64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if value.is_finite() {
+            s.serialize_f64(*value)
+        } else {
+            s.serialize_str(super::non_finite(*value))
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Number {
+            Finite(f64),
+            Text(String),
+        }
+        Ok(match Number::deserialize(d)? {
+            Number::Finite(v) => v,
+            Number::Text(t) => match t.as_str() {
+                "+inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                _ => f64::NAN,
+            },
+        })
+    }
+}
+
 fn non_finite(value: f64) -> &'static str {
     if value.is_nan() {
         "NaN"
@@ -217,7 +251,7 @@ impl Table {
 }
 
 /// Which input an error is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Field {
     /// The tool's main text area.
     Data,
@@ -225,9 +259,25 @@ pub enum Field {
     Option(&'static str),
 }
 
+/// An option's id from the worker's reply. Ids are `'static` (the fields compare them with their
+/// own); reading one leaks its few bytes, once per error reply of a large input.
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        enum Posted {
+            Data,
+            Option(String),
+        }
+        Ok(match Posted::deserialize(d)? {
+            Posted::Data => Field::Data,
+            Posted::Option(name) => Field::Option(Box::leak(name.into_boxed_str())),
+        })
+    }
+}
+
 /// Bad input: where (1-based line and column in the field; line 0 when the core names a channel
 /// rather than a place), the offending text, what is wrong and what was expected.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InputError {
     pub field: Field,
     pub line: usize,

@@ -1,4 +1,5 @@
-//! The page's side: starts the worker, posts requests with the `File`, hands replies to a callback.
+//! The page's side: starts the worker, posts requests (with the `File`, for the Files tool), hands
+//! replies to a callback.
 //! Requests made before the worker's wasm is running wait in a queue until it says `Ready`.
 
 use std::cell::RefCell;
@@ -26,8 +27,10 @@ fn read_reply(data: JsValue) -> Option<Reply> {
     let parts: web_sys::js_sys::Array = data.dyn_into().ok()?;
     let mut reply: Reply = serde_json::from_str(&parts.get(0).as_string()?).ok()?;
     let file = |i: u32| parts.get(i).dyn_into::<web_sys::js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
-    if let Reply::Done { pdfs, .. } = &mut reply {
-        *pdfs = Pdfs { a4: file(1), letter: file(2) };
+    match &mut reply {
+        Reply::Done { pdfs, .. } => *pdfs = Pdfs { a4: file(1), letter: file(2) },
+        Reply::File { bytes, .. } => *bytes = file(1),
+        _ => {}
     }
     Some(reply)
 }
@@ -114,8 +117,21 @@ impl FilesWorker {
 
     /// Posts `request` with `file`.
     pub fn send(&self, request: &Request, file: &File) -> Result<(), String> {
+        self.post(request, Some(file))
+    }
+
+    /// Posts `request` alone (the large-input jobs: the text is in the request's form).
+    pub fn send_alone(&self, request: &Request) -> Result<(), String> {
+        self.post(request, None)
+    }
+
+    fn post(&self, request: &Request, file: Option<&File>) -> Result<(), String> {
         let json = serde_json::to_string(request).map_err(|e| e.to_string())?;
-        let message: JsValue = web_sys::js_sys::Array::of2(&JsValue::from_str(&json), file).into();
+        let message = web_sys::js_sys::Array::of1(&JsValue::from_str(&json));
+        if let Some(file) = file {
+            message.push(file);
+        }
+        let message: JsValue = message.into();
         let mut slot = self.running.borrow_mut();
         if slot.as_ref().is_none_or(|r| r.dead) {
             *slot = Some(self.start()?);

@@ -8,6 +8,10 @@ use quant::SpecOptions;
 use formats::sample::Sample;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::model::{FormState, Tool};
+use crate::report::large::LargeReport;
+use crate::report::InputError;
+
 /// What the page asks; every request carries its job number, echoed in the replies.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -29,6 +33,22 @@ pub enum Request {
         #[serde(default = "default_precision")]
         precision: u8,
     },
+    /// The Tensor or Values tool on a large input (`report::large`): the form as committed.
+    Text { job: u32, tool: Tool, form: FormState },
+    /// One export file of the full report of `Text` job `of` (the worker keeps the last one).
+    Export { job: u32, of: u32, file: ExportFile },
+}
+
+/// The export files of a large input's results, made in the worker from its full report with the
+/// page's own functions (`components::export::files::Exportable`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "file", rename_all = "kebab-case")]
+pub enum ExportFile {
+    ResultsCsv,
+    ElementsCsv,
+    /// The settings file of `form` (the form the results came from).
+    Settings { form: FormState },
+    Pdf { paper: export::Paper, date: String, decimals: u8 },
 }
 
 fn default_precision() -> u8 {
@@ -70,6 +90,15 @@ pub enum Reply {
         elapsed_ms: f64, compute_ms: f64, #[serde(default)] memory_bytes: f64 },
     /// The file (or the request) was refused: the message names the file and the tensor.
     Failed { job: u32, message: String },
+    /// A `Text` job's outcome: the tables and the charts' sample, or the located input error.
+    Text { job: u32, outcome: Result<LargeReport, InputError>, elapsed_ms: f64 },
+    /// An `Export` job's file (the bytes posted beside the JSON) and its row count (CSV).
+    File {
+        job: u32,
+        #[serde(skip)]
+        bytes: Vec<u8>,
+        rows: usize,
+    },
 }
 
 impl Reply {
@@ -77,7 +106,12 @@ impl Reply {
     pub fn job(&self) -> Option<u32> {
         match self {
             Reply::Ready => None,
-            Reply::Listed { job, .. } | Reply::Progress { job, .. } | Reply::Done { job, .. } | Reply::Failed { job, .. } => Some(*job),
+            Reply::Listed { job, .. }
+            | Reply::Progress { job, .. }
+            | Reply::Done { job, .. }
+            | Reply::Failed { job, .. }
+            | Reply::Text { job, .. }
+            | Reply::File { job, .. } => Some(*job),
         }
     }
 }

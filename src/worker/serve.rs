@@ -15,7 +15,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use super::blob_source::BlobSource;
-use super::protocol::Request;
+use super::protocol::{ExportFile, Request};
+use crate::components::export::files::Exportable;
+use crate::model::{FormState, Tool};
+use crate::report::large::{self, LargeReport};
+use crate::report::InputError;
 
 /// What the worker sends (the `formats` crate's own types; the page reads them as
 /// [`super::protocol::Reply`]).
@@ -35,6 +39,14 @@ enum Out<'a> {
         memory_bytes: f64,
     },
     Failed { job: u32, message: String },
+    Text { job: u32, outcome: &'a Result<LargeReport, InputError>, elapsed_ms: f64 },
+    File { job: u32, rows: usize },
+}
+
+thread_local! {
+    /// The last large input's full report (the `Text` job it answered and what the export files
+    /// are made from): the page asks for one file at a time, after the tables are on screen.
+    static LAST_TEXT: std::cell::RefCell<Option<(u32, Exportable)>> = const { std::cell::RefCell::new(None) };
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -86,13 +98,52 @@ fn handle(data: JsValue) {
     let Some(request) = request else {
         return;
     };
-    let file: File = message.get(1).unchecked_into();
     let job = match &request {
         Request::List { job } | Request::Analyse { job, .. } => *job,
+        Request::Text { job, tool, form } => return analyse_text(*job, *tool, form),
+        Request::Export { job, of, file } => {
+            if let Err(message) = export_file(*job, *of, file) {
+                post(&Out::Failed { job: *job, message });
+            }
+            return;
+        }
     };
+    let file: File = message.get(1).unchecked_into();
     if let Err(message) = answer(request, &file) {
         post(&Out::Failed { job, message });
     }
+}
+
+/// A large input of the Tensor or Values tool: the page's own `report::run` on it.
+fn analyse_text(job: u32, tool: Tool, form: &FormState) {
+    let started = web_sys::js_sys::Date::now();
+    // The previous report first: two full reports of a million values need not fit at once.
+    LAST_TEXT.with_borrow_mut(|last| *last = None);
+    let outcome = large::analyse(tool, form).map(|(report, full)| {
+        if let Ok(options) = crate::options::tool_options(tool, form) {
+            let exportable = Exportable { tool, report: full, options: std::sync::Arc::new(options) };
+            LAST_TEXT.with_borrow_mut(|last| *last = Some((job, exportable)));
+        }
+        report
+    });
+    post(&Out::Text { job, outcome: &outcome, elapsed_ms: web_sys::js_sys::Date::now() - started });
+}
+
+/// One export file of the kept full report, posted beside the JSON.
+fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
+    LAST_TEXT.with_borrow(|last| {
+        let Some((_, ex)) = last.as_ref().filter(|(kept, _)| *kept == of) else {
+            return Err("these results are no longer in the worker: edit the input to compute them again".into());
+        };
+        let (bytes, rows) = match file {
+            ExportFile::ResultsCsv => (ex.results_csv().into_bytes(), 0),
+            ExportFile::ElementsCsv => (ex.elements_csv_bytes()?, ex.element_count()),
+            ExportFile::Settings { form } => (ex.settings_json(form).into_bytes(), 0),
+            ExportFile::Pdf { paper, date, decimals } => (ex.pdf(*paper, date.clone(), *decimals), 0),
+        };
+        post_with_files(&Out::File { job, rows }, &[&bytes]);
+        Ok(())
+    })
 }
 
 fn answer(request: Request, file: &File) -> Result<(), String> {
@@ -104,6 +155,8 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
         Request::List { job } => {
             post(&Out::Listed { job, format: archive.format.name(), tensors: archive.tensors() });
         }
+        // Answered by `handle` without a file.
+        Request::Text { .. } | Request::Export { .. } => {}
         Request::Analyse { job, tensor, axis, spec, calibration, worst, date, precision } => {
             let spec = QuantSpec::resolve(&spec).map_err(|e| e.to_string())?;
             let one = tensor.is_some();

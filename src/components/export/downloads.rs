@@ -6,8 +6,10 @@ use leptos::prelude::*;
 
 use crate::browser::download::{self, BlobParts};
 use crate::components::export::files::{self, Exportable};
+use crate::components::large_input::LargeInput;
 use crate::components::tool_panel::ToolRun;
 use crate::state::use_app_state;
+use crate::worker::protocol::ExportFile;
 
 /// Milliseconds since the epoch, for the timings the status reports.
 fn now() -> f64 {
@@ -46,6 +48,37 @@ fn save_text(text: &str, mime: &str, name: &str, started: f64) -> String {
     save(parts, mime, name, "", started)
 }
 
+/// Asks the worker for `file` of a large input's results (they are in the worker, not on the
+/// page) and saves it as `name`; `busy` while it is made.
+fn from_worker(
+    large: LargeInput,
+    file: ExportFile,
+    mime: &'static str,
+    name: String,
+    status: RwSignal<String>,
+    busy: RwSignal<bool>,
+) {
+    let started = now();
+    busy.set(true);
+    status.set(format!("Making {name} in the background worker…"));
+    large.export(file, move |reply| {
+        status.set(match reply {
+            Ok((bytes, rows)) => {
+                let mut parts = BlobParts::new();
+                parts.push(&bytes);
+                let rows = if rows > 0 {
+                    format!("{rows} rows, ")
+                } else {
+                    String::new()
+                };
+                save(parts, mime, &name, &rows, started)
+            }
+            Err(e) => format!("Could not make {name}: {e}"),
+        });
+        busy.set(false);
+    });
+}
+
 #[component]
 pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let state = use_app_state();
@@ -56,15 +89,38 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let disabled = move || busy.get() || exportable.with(Option::is_none);
     // The results the click is about (recomputed first if the form changed a moment ago).
     let current = move || exportable.get_untracked();
+    // Results computed in the worker (a large input): their files are made there too.
+    let large_input = use_context::<LargeInput>();
+    let large = move || large_input.filter(|l| l.on_screen().is_some());
 
     let results_csv = move |_| {
         if let Some(ex) = current() {
+            if let Some(large) = large() {
+                return from_worker(
+                    large,
+                    ExportFile::ResultsCsv,
+                    download::CSV,
+                    ex.results_name(),
+                    status,
+                    busy,
+                );
+            }
             let csv = ex.results_csv();
             status.set(save_text(&csv, download::CSV, &ex.results_name(), now()));
         }
     };
     let elements_csv = move |_| {
         let Some(ex) = current() else { return };
+        if let Some(large) = large() {
+            return from_worker(
+                large,
+                ExportFile::ElementsCsv,
+                download::CSV,
+                ex.elements_name(),
+                status,
+                busy,
+            );
+        }
         busy.set(true);
         leptos::task::spawn_local(async move {
             let started = now();
@@ -85,6 +141,17 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     };
     let settings = move |_| {
         if let Some(ex) = current() {
+            if let Some(large) = large() {
+                let form = state.committed.get_untracked();
+                return from_worker(
+                    large,
+                    ExportFile::Settings { form },
+                    download::JSON,
+                    ex.settings_name(),
+                    status,
+                    busy,
+                );
+            }
             let started = now();
             let json = state
                 .committed
@@ -101,6 +168,14 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
         let Some(ex) = current() else { return };
         let paper = paper.get_untracked();
         let decimals = state.form.with_untracked(|f| f.display.precision);
+        if let Some(large) = large() {
+            let file = ExportFile::Pdf {
+                paper,
+                date: files::today(),
+                decimals,
+            };
+            return from_worker(large, file, download::PDF, ex.pdf_name(paper), status, busy);
+        }
         busy.set(true);
         status.set(if ex.pdf_has_sweep() {
             "Making the PDF (with the bit-width sweep)…".into()

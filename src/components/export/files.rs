@@ -109,6 +109,15 @@ impl Exportable {
         }
     }
 
+    /// The per-element table in one go (in the worker, where nothing waits for the thread).
+    pub fn elements_csv_bytes(&self) -> Result<Vec<u8>, String> {
+        let mut rows = ElementRows::new(self.analysis());
+        let mut csv = Vec::new();
+        rows.write(&mut csv, usize::MAX)
+            .map_err(|e| e.to_string())?;
+        Ok(csv)
+    }
+
     /// The settings file: the convention and every option (resolved, and as typed in `form`, the
     /// form the results were computed from), the command line that computes the same numbers, and
     /// the input text when it is small.

@@ -29,7 +29,20 @@ pub fn ExportPanel() -> impl IntoView {
     let slug = tool.slug();
     // The results on screen when they computed; nothing while the input is bad (the greyed
     // results are not the form's, and a file must never mix the two).
+    let large_input = use_context::<crate::components::large_input::LargeInput>();
     let exportable = Memo::new(move |_| {
+        // While the worker computes a large input, the results on screen are not the form's.
+        let computing = large_input.is_some_and(|l| {
+            l.job.with(|j| {
+                matches!(
+                    j,
+                    crate::components::large_input::LargeJob::Computing { .. }
+                )
+            })
+        });
+        if computing {
+            return None;
+        }
         let report = run
             .outcome
             .with(|o| o.as_ref().ok().and_then(|r| r.charts.clone()))?;

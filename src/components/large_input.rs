@@ -1,0 +1,204 @@
+//! A tool's large input (`report::large`), analysed in the Web Worker: the page posts the form,
+//! the worker answers with the tables and the charts' sample, and later with the export files.
+//! A newer input supersedes an older one: every request has a job number and replies to any other
+//! job are dropped.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+
+use crate::model::{FormState, Tool};
+use crate::report::{InputError, Report};
+use crate::worker::client::FilesWorker;
+use crate::worker::protocol::{ExportFile, Reply, Request};
+
+/// An export file from the worker: its bytes and row count, or why it could not be made.
+pub type FileReply = Result<(Vec<u8>, usize), String>;
+
+/// Where the worker is with the latest large input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LargeJob {
+    /// The input is small (computed on the page) or none was sent yet.
+    Idle,
+    /// Posted `bytes` of text at `started` (ms since the epoch).
+    Computing { bytes: usize, started: f64 },
+    /// The worker's outcome for `job`, which took `elapsed_ms` in the worker.
+    Done {
+        job: u32,
+        outcome: Result<Report, InputError>,
+        elapsed_ms: f64,
+    },
+}
+
+/// One tool's worker for large input, shared through context with its results and exports.
+#[derive(Clone, Copy)]
+pub struct LargeInput {
+    pub job: RwSignal<LargeJob>,
+    current: StoredValue<u32>,
+    /// Who waits for the export file being made (one at a time: the buttons are busy meanwhile).
+    waiting: StoredValue<Rc<RefCell<Option<(u32, Box<dyn FnOnce(FileReply)>)>>>, LocalStorage>,
+    worker: StoredValue<FilesWorker, LocalStorage>,
+}
+
+fn now() -> f64 {
+    web_sys::js_sys::Date::now()
+}
+
+impl LargeInput {
+    pub fn new() -> Self {
+        let job = RwSignal::new(LargeJob::Idle);
+        let current = StoredValue::new(0u32);
+        let waiting: Rc<RefCell<Option<(u32, Box<dyn FnOnce(FileReply)>)>>> = Rc::default();
+        let waiter = waiting.clone();
+        let on_reply = move |reply: Reply| {
+            let answer_file = |job: Option<u32>, file: FileReply| {
+                let waits = waiter
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|(j, _)| job.is_none_or(|job| *j == job));
+                if waits {
+                    if let Some((_, done)) = waiter.borrow_mut().take() {
+                        done(file);
+                    }
+                }
+            };
+            match reply {
+                Reply::Text {
+                    job: j,
+                    outcome,
+                    elapsed_ms,
+                } if j == current.get_value() => {
+                    let perf = || {
+                        web_sys::window()
+                            .and_then(|w| w.performance())
+                            .map_or(0.0, |p| p.now())
+                    };
+                    let outcome = outcome.map(|large| large.into_report(perf));
+                    job.set(LargeJob::Done {
+                        job: j,
+                        outcome,
+                        elapsed_ms,
+                    });
+                }
+                Reply::File {
+                    job: j,
+                    bytes,
+                    rows,
+                } => answer_file(Some(j), Ok((bytes, rows))),
+                // Job 0: the worker itself failed (out of memory, a panic).
+                Reply::Failed { job: 0, message } => {
+                    answer_file(None, Err(message.clone()));
+                    if matches!(job.get_untracked(), LargeJob::Computing { .. }) {
+                        job.set(LargeJob::Done {
+                            job: current.get_value(),
+                            outcome: Err(worker_failed(message)),
+                            elapsed_ms: 0.0,
+                        });
+                    }
+                }
+                Reply::Failed { job: j, message } => answer_file(Some(j), Err(message)),
+                _ => {}
+            }
+        };
+        LargeInput {
+            job,
+            current,
+            waiting: StoredValue::new_local(waiting),
+            worker: StoredValue::new_local(FilesWorker::new(on_reply)),
+        }
+    }
+
+    /// Posts `form` (the tool's large input) to the worker; a job still running is superseded:
+    /// the worker is stopped at once rather than left to finish an analysis nobody will see.
+    pub fn submit(&self, tool: Tool, form: &FormState) {
+        if matches!(self.job.get_untracked(), LargeJob::Computing { .. }) {
+            self.worker.with_value(FilesWorker::cancel);
+        }
+        let mut job = 0;
+        self.worker.update_value(|w| job = w.job());
+        self.current.set_value(job);
+        let request = Request::Text {
+            job,
+            tool,
+            form: form.clone(),
+        };
+        match self.worker.with_value(|w| w.send_alone(&request)) {
+            Ok(()) => self.job.set(LargeJob::Computing {
+                bytes: form.data(tool).len(),
+                started: now(),
+            }),
+            Err(message) => self.job.set(LargeJob::Done {
+                job,
+                outcome: Err(worker_failed(message)),
+                elapsed_ms: 0.0,
+            }),
+        }
+    }
+
+    /// The input became small again: the page computes it, a running job is stopped.
+    pub fn forget(&self) {
+        if self.job.get_untracked() != LargeJob::Idle {
+            self.worker.with_value(FilesWorker::cancel);
+            self.current.set_value(0);
+            self.job.set(LargeJob::Idle);
+        }
+    }
+
+    /// The worker's outcome for the latest input, once it came (tracked).
+    pub fn outcome(&self) -> Option<Result<Report, InputError>> {
+        self.job.with(|j| match j {
+            LargeJob::Done { outcome, .. } => Some(outcome.clone()),
+            _ => None,
+        })
+    }
+
+    /// The job whose results are on screen, when they came from the worker (untracked).
+    pub fn on_screen(&self) -> Option<u32> {
+        match self.job.get_untracked() {
+            LargeJob::Done {
+                job,
+                outcome: Ok(_),
+                ..
+            } => Some(job),
+            _ => None,
+        }
+    }
+
+    /// Asks the worker for `file` of the results on screen; `done` gets it.
+    pub fn export(&self, file: ExportFile, done: impl FnOnce(FileReply) + 'static) {
+        let Some(of) = self.on_screen() else {
+            return done(Err("no results from the worker to export".into()));
+        };
+        let mut job = 0;
+        self.worker.update_value(|w| job = w.job());
+        self.waiting
+            .with_value(|w| *w.borrow_mut() = Some((job, Box::new(done))));
+        if let Err(message) = self
+            .worker
+            .with_value(|w| w.send_alone(&Request::Export { job, of, file }))
+        {
+            if let Some((_, done)) = self.waiting.with_value(|w| w.borrow_mut().take()) {
+                done(Err(message));
+            }
+        }
+    }
+}
+
+impl Default for LargeInput {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The worker stopped (a panic, out of memory): said on the data field, which is what it was given.
+fn worker_failed(message: String) -> InputError {
+    InputError {
+        field: crate::report::Field::Data,
+        line: 0,
+        column: 0,
+        text: String::new(),
+        problem: message,
+        expected: String::new(),
+    }
+}

@@ -1,0 +1,131 @@
+//! Large input of the Tensor and Values tools, analysed in the Web Worker (`crate::worker`) so the
+//! page stays responsive: the worker runs [`super::run`] (the very call the page makes for small
+//! input, so the numbers are identical) and hands back the tables and, for the charts, a bounded
+//! sample of the values with the full data's parameters (`formats::sample`, the Files tool's
+//! charts). The full core report stays in the worker, which makes the export files from it.
+
+use std::sync::Arc;
+
+use formats::sample::{Sample, MAX_SAMPLE_VALUES};
+use quant::analysis::{Comparison, MemoryEstimate};
+use quant::calibrate::Calibration;
+use quant::{Analysis, Granularity, SpecOptions};
+use serde::{Deserialize, Serialize};
+
+use super::sampled::SampledCharts;
+use super::{ChartData, InputError, Report};
+use crate::model::{FormState, Tool};
+
+/// Input text above this many bytes goes to the worker: about 250,000 values as typically typed
+/// (`-0.1234 `, 8 bytes each). Below it the synchronous path answers within a frame or two
+/// (1M values block the page for seconds: README, "Performance").
+pub const LARGE_INPUT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Whether `tool`'s input in `form` is analysed in the worker.
+pub fn is_large(tool: Tool, form: &FormState) -> bool {
+    matches!(tool, Tool::Tensor | Tool::Values) && form.data(tool).len() > LARGE_INPUT_BYTES
+}
+
+/// What the worker posts back for a large input: the tables as [`super::convert`] made them, and
+/// the charts' sample with what the page needs to analyse it as the full data was.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LargeReport {
+    /// The tool's tables, notes and formulas (`charts` is left empty).
+    pub report: Report,
+    pub sample: Sample,
+    pub spec: SpecOptions,
+    pub calibration: Calibration,
+    pub granularity: Granularity,
+}
+
+/// The worker's side: runs the tool on `form` as the page would, and keeps the full report
+/// (`ChartData`, for the export files) beside the [`LargeReport`] it returns.
+pub fn analyse(tool: Tool, form: &FormState) -> Result<(LargeReport, ChartData), InputError> {
+    let mut report = super::run(tool, form)?;
+    let options = crate::options::tool_options(tool, form)?;
+    let full = report.charts.take().ok_or_else(|| no_charts(tool))?;
+    let sample = sample_of(&full, &options.tensor_name).ok_or_else(|| no_charts(tool))?;
+    let large = LargeReport {
+        report,
+        sample,
+        spec: options.spec.clone(),
+        calibration: options.calibration,
+        granularity: full.analysis().granularity,
+    };
+    Ok((large, full))
+}
+
+/// A report without charts data cannot happen for these tools; said rather than panicked.
+fn no_charts(tool: Tool) -> InputError {
+    InputError {
+        field: super::Field::Data,
+        line: 0,
+        column: 0,
+        text: String::new(),
+        problem: format!("the {} tool gave no data for its charts", tool.slug()),
+        expected: String::new(),
+    }
+}
+
+/// The charts' sample of a full report: the values re-read by the core's parser (the report keeps
+/// results, not the typed tensor) and the report's own full-data comparison.
+fn sample_of(full: &ChartData, name: &str) -> Option<Sample> {
+    match full {
+        ChartData::Tensor {
+            report,
+            text,
+            options,
+        } => {
+            let parsed = quant::parse::parse_tensor(text, name).ok()?;
+            let tensor = quant::parse::rows_to_matrix(&parsed, options.axis).ok()?;
+            Some(Sample::take(&tensor, &report.full, MAX_SAMPLE_VALUES))
+        }
+        ChartData::Values(report) => {
+            let a = &report.analysis;
+            let channel = a.channels.first()?;
+            let x = channel.elements.as_ref()?.x.clone();
+            let tensor =
+                quant::Tensor::from_rows(a.tensor.clone(), vec![channel.name.clone()], vec![x]);
+            Some(Sample::take(
+                &tensor,
+                &single_channel_comparison(a),
+                MAX_SAMPLE_VALUES,
+            ))
+        }
+        ChartData::Channels(_) | ChartData::Sampled(_) => None,
+    }
+}
+
+/// The Values tool has one channel and one set of parameters: both sides of the comparison are
+/// its analysis (the sample reads each side's ranges and figures, not their elements).
+fn single_channel_comparison(a: &Analysis) -> Comparison {
+    let mut side = a.clone();
+    for channel in &mut side.channels {
+        channel.elements = None;
+    }
+    Comparison {
+        per_channel: side.clone(),
+        per_tensor: side,
+        memory: MemoryEstimate::new(a.summary.elements, u32::from(a.spec.dtype.bits), 1),
+        sqnr_gain_db: Some(0.0),
+        mse_ratio: Some(1.0),
+    }
+}
+
+impl LargeReport {
+    /// The page's side: the tables as they came, and the charts drawn from the sample analysed
+    /// with the full data's parameters (`report::sampled`, as for a tensor of a weight file).
+    pub fn into_report(self, now: impl Fn() -> f64) -> Report {
+        let mut report = self.report;
+        report.charts = SampledCharts::build(
+            self.sample,
+            self.spec,
+            self.calibration,
+            self.granularity,
+            now,
+        )
+        .ok()
+        .map(|charts| ChartData::Sampled(Arc::new(charts)));
+        report
+    }
+}
