@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { byTestId, DESKTOP, OUTPUT, openApp, PHONE } from './support/browser.mjs';
+import { longTasks, millionValues, watchLongTasks } from './support/long_tasks.mjs';
 
 // The Channels tool's example (seed 000) plus a channel whose name a spreadsheet would run as a
 // formula; the example is read from the page.
@@ -250,41 +251,25 @@ describe('export in Chromium', () => {
     const { page } = app;
     await byTestId(page, 'tab-tensor').click();
     // 1000 channels of 1000 values, typed into the text area in one go.
-    await page.evaluate(() => {
-      const lines = [];
-      for (let c = 0; c < 1000; c++) {
-        const row = new Array(1000);
-        for (let i = 0; i < 1000; i++) row[i] = (Math.sin(c * 1000 + i) * 2).toFixed(4);
-        lines.push(row.join(' '));
-      }
+    await page.evaluate((text) => {
       const area = document.querySelector('[data-testid="tensor-data"]');
-      area.value = lines.join('\n');
+      area.value = text;
       area.dispatchEvent(new Event('input', { bubbles: true }));
-    });
+    }, millionValues());
     await byTestId(page, 'table-memory').locator('tbody tr[data-row="0"] [data-col="elements"]').filter({ hasText: '1000000' }).waitFor({ timeout: 60_000 });
     // The page's long tasks (over 50 ms of the main thread) while the CSV is written.
-    await page.evaluate(() => {
-      window.__longTasks = [];
-      window.__longObserver = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
-      });
-      window.__longObserver.observe({ type: 'longtask' });
-    });
+    await watchLongTasks(page);
     const started = Date.now();
     const file = await download(page, 'tensor-download-elements');
     const elapsed = Date.now() - started;
-    const longTasks = await page.evaluate(async () => {
-      await new Promise((done) => setTimeout(done, 100));
-      window.__longObserver.disconnect();
-      return window.__longTasks;
-    });
-    const longest = Math.max(0, ...longTasks);
+    const tasks = await longTasks(page);
+    const longest = Math.max(0, ...tasks);
     const text = await readFile(file.path, 'utf8');
     let lines = 0;
     for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
     assert.equal(lines, 1_000_001, 'the header and a million rows');
     const status = await byTestId(page, 'tensor-download-status').textContent();
-    console.log(`1M-value CSV: ${(text.length / 1e6).toFixed(1)} MB in ${elapsed} ms; ${longTasks.length} long task(s), the longest ${longest.toFixed(0)} ms; "${status}"`);
+    console.log(`1M-value CSV: ${(text.length / 1e6).toFixed(1)} MB in ${elapsed} ms; ${tasks.length} long task(s), the longest ${longest.toFixed(0)} ms; "${status}"`);
     // Generous: the machine's two cores are shared with builds; unloaded, the longest is ~60 ms.
     assert.ok(longest < 500, `the page was busy for ${longest} ms in one go`);
     // A link of a million values is refused at once (compression stops early).

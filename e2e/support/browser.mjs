@@ -10,7 +10,8 @@ import { chromium } from 'playwright-core';
 import { serveStatic } from './server.mjs';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const DIST = join(ROOT, 'dist');
+// QUANTSCOPE_DIST: another build's folder (a second checkout building into its own dist).
+export const DIST = process.env.QUANTSCOPE_DIST ?? join(ROOT, 'dist');
 export const OUTPUT = join(ROOT, 'e2e', 'output');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 

@@ -1,0 +1,113 @@
+// A million values pasted into the Tensor and Values tools (1000 channels × 1000): the text is
+// parsed and analysed in the worker (report::large), so the page's main thread is never blocked
+// for long (the Long Tasks API's entries while the results come), and the numbers on the page are
+// the CLI's (`quantscope tensor --format json` on the same text).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { byTestId, openApp, ROOT } from './support/browser.mjs';
+import { longTasks, millionValues, watchLongTasks } from './support/long_tasks.mjs';
+
+// Before the worker the longest task was seconds (README, "Performance"); with it, what is left on
+// the main thread is the paste itself (the text into wasm) and the sample's charts. Generous for a
+// machine whose two cores are shared with builds.
+const LONGEST_TASK_MS = 400;
+
+/** `quantscope <tool> --format json` on `text` (stdin), through cargo. */
+function cli(tool, text) {
+  const env = { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? '/work/target-h3' };
+  const out = execFileSync(
+    'cargo',
+    ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', tool, '--format', 'json'],
+    { cwd: ROOT, env, input: text, encoding: 'utf8', maxBuffer: 1 << 30 },
+  );
+  return JSON.parse(out);
+}
+
+/** Pastes `text` into `tool`'s data field and returns the main thread's long tasks until `done`. */
+async function pasteAndWatch(page, tool, text, done) {
+  await watchLongTasks(page);
+  const started = Date.now();
+  await page.evaluate(
+    ([id, value]) => {
+      const area = document.querySelector(`[data-testid="${id}"]`);
+      area.value = value;
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    [`${tool}-data`, text],
+  );
+  await done();
+  const elapsed = Date.now() - started;
+  const tasks = await longTasks(page, 200);
+  const longest = Math.max(0, ...tasks);
+  const total = tasks.reduce((a, b) => a + b, 0);
+  console.log(`${tool}, 1M values: results in ${elapsed} ms; ${tasks.length} long task(s), longest ${longest.toFixed(0)} ms, total ${total.toFixed(0)} ms`);
+  return { longest, total, elapsed };
+}
+
+/** A cell's full value (its title) in `table`, row `row`, column `col`. */
+async function full(page, table, row, col) {
+  const cell = byTestId(page, `table-${table}`).locator(`tbody tr[data-row="${row}"] [data-col="${col}"]`);
+  return (await cell.getAttribute('title')) ?? (await cell.textContent()).trim();
+}
+
+/** What serialize_extended writes, as a number. */
+const num = (v) => (v === '+inf' ? Infinity : v === '-inf' ? -Infinity : v === null ? NaN : Number(v));
+
+describe('a million values pasted', () => {
+  let app;
+  const text = millionValues();
+  before(async () => {
+    app = await openApp();
+  });
+  after(() => app?.close());
+
+  test('Tensor tool: the page stays responsive and its numbers are the CLI’s', async () => {
+    const { page } = app;
+    await app.goto('#tensor');
+    const { longest } = await pasteAndWatch(page, 'tensor', text, () =>
+      byTestId(page, 'table-memory').locator('tbody tr[data-row="0"] [data-col="elements"]').filter({ hasText: '1000000' }).waitFor({ timeout: 120_000 }),
+    );
+    assert.ok(longest < LONGEST_TASK_MS, `the main thread was blocked for ${longest} ms in one go`);
+    const json = cli('tensor', text);
+    const pc = json.comparison.per_channel;
+    for (const c of [0, 1, 499, 999]) {
+      assert.equal(Number(await full(page, 'comparison', c, 'pc_scale')), pc.scales[c], `channel ${c} scale`);
+      assert.equal(Number(await full(page, 'comparison', c, 'pc_zero_point')), pc.zero_points[c], `channel ${c} zero point`);
+      assert.equal(Number(await full(page, 'comparison', c, 'pc_sqnr_db')), num(pc.channel_sqnr_db[c]), `channel ${c} SQNR`);
+    }
+    assert.equal(Number(await full(page, 'granularity', 0, 'sqnr_db')), num(pc.summary.metrics.sqnr_db), 'per-channel SQNR of the tensor');
+    assert.equal(Number(await full(page, 'granularity', 1, 'sqnr_db')), num(json.comparison.per_tensor.summary.metrics.sqnr_db), 'per-tensor SQNR');
+    // The charts are drawn from the worker's bounded sample, and say so.
+    await page.getByText(/Drawn from a strided sample of \d+ of 1000000 values/).first().waitFor({ timeout: 30_000 });
+  });
+
+  test('Values tool: the page stays responsive and its numbers are the CLI’s', async () => {
+    const { page } = app;
+    await app.goto('#values');
+    const { longest } = await pasteAndWatch(page, 'values', text, () =>
+      byTestId(page, 'table-metrics').locator('tbody tr[data-row="0"] [data-col="values"]').filter({ hasText: '1000000' }).waitFor({ timeout: 120_000 }),
+    );
+    assert.ok(longest < LONGEST_TASK_MS, `the main thread was blocked for ${longest} ms in one go`);
+    const json = cli('values', text);
+    const channel = json.channels[0];
+    assert.equal(Number(await full(page, 'parameters', 0, 'scale')), channel.scale, 'scale');
+    assert.equal(Number(await full(page, 'parameters', 0, 'zero_point')), channel.zero_point, 'zero point');
+    assert.equal(Number(await full(page, 'metrics', 0, 'sqnr_db')), num(json.summary.metrics.sqnr_db), 'SQNR');
+  });
+
+  test('a located error of a large input is shown at the field', async () => {
+    const { page } = app;
+    await app.goto('#tensor');
+    await pasteAndWatch(page, 'tensor', text.replace(/^(\S+ \S+ )\S+/m, '$1abc'), () =>
+      byTestId(page, 'tensor-stale-note').filter({ hasText: 'line 1, column' }).waitFor({ timeout: 120_000 }),
+    );
+    assert.match(await byTestId(page, 'tensor-stale-note').textContent(), /"abc"/);
+  });
+
+  test('nothing failed', () => {
+    assert.deepEqual(app.foreignRequests, []);
+    assert.deepEqual(app.pageErrors, []);
+    assert.deepEqual(app.consoleErrors, []);
+  });
+});
