@@ -54,6 +54,12 @@ impl BlobParts {
         self.bytes += bytes.len();
     }
 
+    /// Appends bytes already in the JS heap (a worker's file) without copying them into wasm.
+    pub fn push_js(&mut self, bytes: Uint8Array) {
+        self.bytes += bytes.length() as usize;
+        self.parts.push(&bytes);
+    }
+
     /// Bytes appended so far.
     pub fn len(&self) -> usize {
         self.bytes

@@ -7,14 +7,16 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
+use web_sys::js_sys::Uint8Array;
 
 use crate::model::{FormState, Tool};
 use crate::report::{InputError, Report};
 use crate::worker::client::FilesWorker;
 use crate::worker::protocol::{ExportFile, Reply, Request};
 
-/// An export file from the worker: its bytes and row count, or why it could not be made.
-pub type FileReply = Result<(Vec<u8>, usize), String>;
+/// An export file from the worker: its bytes (in the JS heap) and row count, or why it could not
+/// be made.
+pub type FileReply = Result<(Uint8Array, usize), String>;
 
 /// Where the worker is with the latest large input.
 #[derive(Clone, Debug, PartialEq)]
@@ -85,7 +87,10 @@ impl LargeInput {
                     job: j,
                     bytes,
                     rows,
-                } => answer_file(Some(j), Ok((bytes, rows))),
+                } => {
+                    let file = bytes.0.ok_or_else(|| "the worker sent no file".to_string());
+                    answer_file(Some(j), file.map(|bytes| (bytes, rows)))
+                }
                 // Job 0: the worker itself failed (out of memory, a panic).
                 Reply::Failed { job: 0, message } => {
                     answer_file(None, Err(message.clone()));

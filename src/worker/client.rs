@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker};
 
-use super::protocol::{Pdfs, Reply, Request};
+use super::protocol::{JsBytes, Pdfs, Reply, Request};
 
 /// The worker's script: Trunk's loader shim for `data-bin="worker"` (unhashed: a worker's name is
 /// fixed at run time), next to index.html.
@@ -29,7 +29,7 @@ fn read_reply(data: JsValue) -> Option<Reply> {
     let file = |i: u32| parts.get(i).dyn_into::<web_sys::js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
     match &mut reply {
         Reply::Done { pdfs, .. } => *pdfs = Pdfs { a4: file(1), letter: file(2) },
-        Reply::File { bytes, .. } => *bytes = file(1),
+        Reply::File { bytes, .. } => *bytes = JsBytes(parts.get(1).dyn_into().ok()),
         _ => {}
     }
     Some(reply)

@@ -62,6 +62,18 @@ pub struct Pdfs {
     pub letter: Vec<u8>,
 }
 
+/// A file's bytes as they arrived, in the JS heap (none: the reply had no file beside it).
+#[derive(Clone, Debug, Default)]
+pub struct JsBytes(pub Option<web_sys::js_sys::Uint8Array>);
+
+/// The same JS array (not equal contents: comparing a million values' CSV would cost a pass).
+impl PartialEq for JsBytes {
+    fn eq(&self, other: &Self) -> bool {
+        let js = |b: &JsBytes| b.0.as_ref().map(|a| wasm_bindgen::JsValue::from(a.clone()));
+        js(self) == js(other)
+    }
+}
+
 /// What the worker sends back (the page's reading of it).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -92,11 +104,12 @@ pub enum Reply {
     Failed { job: u32, message: String },
     /// A `Text` job's outcome: the tables and the charts' sample, or the located input error.
     Text { job: u32, outcome: Result<LargeReport, InputError>, elapsed_ms: f64 },
-    /// An `Export` job's file (the bytes posted beside the JSON) and its row count (CSV).
+    /// An `Export` job's file (the bytes posted beside the JSON, left in the JS heap: a million
+    /// values' CSV copied into the page's wasm and out again would block it) and its row count.
     File {
         job: u32,
         #[serde(skip)]
-        bytes: Vec<u8>,
+        bytes: JsBytes,
         rows: usize,
     },
 }

@@ -65,7 +65,7 @@ fn from_worker(
         status.set(match reply {
             Ok((bytes, rows)) => {
                 let mut parts = BlobParts::new();
-                parts.push(&bytes);
+                parts.push_js(bytes);
                 let rows = if rows > 0 {
                     format!("{rows} rows, ")
                 } else {

@@ -1,0 +1,81 @@
+//! The large-input messages (`report::large`, `worker::protocol`): what the worker posts for the
+//! Tensor and Values tools reads back on the page as the very tables the page computes itself,
+//! non-finite cells and located errors included, and requests survive their JSON.
+
+use quantscope::model::{FormState, Tool};
+use quantscope::report::large::{self, LargeReport, LARGE_INPUT_BYTES};
+use quantscope::report::{run, Cell, Field, InputError};
+use quantscope::worker::protocol::{ExportFile, Reply, Request};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The worker's `Text` reply as JSON (the shape `worker::serve` writes).
+fn text_reply(job: u32, outcome: &Result<LargeReport, InputError>) -> Reply {
+    let json = serde_json::json!({ "kind": "text", "job": job, "outcome": outcome, "elapsed_ms": 1.5 });
+    serde_json::from_value(json).expect("the page reads the worker's reply")
+}
+
+#[wasm_bindgen_test]
+fn the_workers_tables_are_the_pages_own() {
+    for tool in [Tool::Tensor, Tool::Values] {
+        let form = FormState::examples();
+        let (posted, _full) = large::analyse(tool, &form).expect("the example computes");
+        let Reply::Text { job, outcome: Ok(read), .. } = text_reply(7, &Ok(posted.clone())) else {
+            panic!("not a text reply")
+        };
+        assert_eq!(job, 7);
+        assert_eq!(read, posted);
+        let on_page = run(tool, &form).unwrap();
+        assert_eq!(read.report.tables, on_page.tables, "{tool:?}");
+        assert_eq!(read.report.notes, on_page.notes);
+        // The page draws the charts from the sample: every value of a small input.
+        let report = read.into_report(|| 0.0);
+        assert!(report.charts.is_some());
+    }
+}
+
+#[wasm_bindgen_test]
+fn non_finite_cells_and_located_errors_read_back() {
+    for cell in [Cell::Real(f64::INFINITY), Cell::Plain(f64::NEG_INFINITY), Cell::Fraction(0.25)] {
+        let json = serde_json::to_string(&cell).unwrap();
+        assert_eq!(serde_json::from_str::<Cell>(&json).unwrap(), cell, "{json}");
+    }
+    let nan: Cell = serde_json::from_str(&serde_json::to_string(&Cell::Real(f64::NAN)).unwrap()).unwrap();
+    assert!(matches!(nan, Cell::Real(v) if v.is_nan()));
+
+    let mut form = FormState::examples();
+    form.tensor.data = "1 2 3\n4 abc 6".into();
+    let error = large::analyse(Tool::Tensor, &form).unwrap_err();
+    let Reply::Text { outcome: Err(read), .. } = text_reply(2, &Err(error.clone())) else { panic!("not an error") };
+    assert_eq!(read, error);
+    assert_eq!((read.field, read.line, read.column, read.text.as_str()), (Field::Data, 2, 3, "abc"));
+
+    form.tensor.quant.quant_min = "10".into();
+    form.tensor.quant.quant_max = "5".into();
+    let error = large::analyse(Tool::Tensor, &form).unwrap_err();
+    let Reply::Text { outcome: Err(read), .. } = text_reply(3, &Err(error.clone())) else { panic!("not an error") };
+    assert_eq!(read.field, Field::Option("quant-min"));
+}
+
+#[wasm_bindgen_test]
+fn requests_survive_their_json_and_the_threshold_is_by_size() {
+    let form = FormState::examples();
+    let requests = [
+        Request::Text { job: 4, tool: Tool::Values, form: form.clone() },
+        Request::Export { job: 5, of: 4, file: ExportFile::ElementsCsv },
+        Request::Export { job: 6, of: 4, file: ExportFile::Pdf { paper: export::Paper::Letter, date: "2026-01-02".into(), decimals: 6 } },
+        Request::Export { job: 7, of: 4, file: ExportFile::Settings { form: form.clone() } },
+    ];
+    for request in requests {
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request, "{json}");
+    }
+    assert!(!large::is_large(Tool::Tensor, &form));
+    let mut big = form.clone();
+    big.tensor.data = "0.5 ".repeat(LARGE_INPUT_BYTES / 4 + 1);
+    assert!(large::is_large(Tool::Tensor, &big));
+    // The Channels tool stays on the page (its lines are parameters, not bulk values).
+    big.channels.data = big.tensor.data.clone();
+    assert!(!large::is_large(Tool::Channels, &big));
+}
