@@ -9,10 +9,11 @@ import { readFile } from 'node:fs/promises';
 import { byTestId, openApp, ROOT } from './support/browser.mjs';
 import { longTasks, millionValues, watchLongTasks } from './support/long_tasks.mjs';
 
-// Before the worker the longest task was seconds (README, "Performance"); with it, what is left on
-// the main thread is the paste itself (the text into wasm) and the sample's charts. Generous for a
-// machine whose two cores are shared with builds.
-const LONGEST_TASK_MS = 400;
+// Before the worker the longest task was 1.9–2.7 s (docs/large-input.md); with it, and tables that
+// draw their first 200 rows, 0.3–0.45 s here, of which about 0.3 s is the paste itself (the 7.4 MB
+// text into the textarea and into wasm). The bound leaves room for a loaded machine and still fails
+// on the old behaviour.
+const LONGEST_TASK_MS = 700;
 
 /** The command line of the page's settings file (made in the worker for a large input): its words. */
 async function settingsCommand(page, tool) {
@@ -25,11 +26,10 @@ async function settingsCommand(page, tool) {
 /** The settings file's command (`quantscope <tool> --options...`) with `--format json` on `text` (stdin), through cargo. */
 async function cli(page, tool, text) {
   const [, ...args] = await settingsCommand(page, tool);
-  const env = { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? '/work/target-h3' };
   const out = execFileSync(
     'cargo',
     ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', ...args, '--format', 'json'],
-    { cwd: ROOT, env, input: text, encoding: 'utf8', maxBuffer: 1 << 30 },
+    { cwd: ROOT, input: text, encoding: 'utf8', maxBuffer: 1 << 30 },
   );
   return JSON.parse(out);
 }
@@ -84,6 +84,8 @@ describe('a million values pasted', () => {
     assert.ok(longest < LONGEST_TASK_MS, `the main thread was blocked for ${longest} ms in one go`);
     const json = await cli(page, 'tensor', text);
     const pc = json.comparison.per_channel;
+    // The table draws its first rows; the rest on request.
+    await byTestId(page, 'table-comparison-show-all').click();
     for (const c of [0, 1, 499, 999]) {
       assert.equal(Number(await full(page, 'comparison', c, 'pc_scale')), pc.scales[c], `channel ${c} scale`);
       assert.equal(Number(await full(page, 'comparison', c, 'pc_zero_point')), pc.zero_points[c], `channel ${c} zero point`);

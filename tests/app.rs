@@ -5,7 +5,7 @@ mod support;
 
 use leptos::prelude::*;
 use quantscope::components::fields::TextAreaField;
-use quantscope::components::results::ResultsPanel;
+use quantscope::components::results::{ResultsPanel, FIRST_ROWS};
 use quantscope::components::tool_panel::ToolRun;
 use quantscope::model::{FormState, Tool};
 use quantscope::report::{Cell, Column, Field, InputError, Report, Row, Table};
@@ -315,6 +315,37 @@ async fn results_show_numbers_with_precision_full_values_and_row_warnings() {
     select(&get(&root, "channels-precision"), "4");
     tick().await;
     assert_eq!(scale.text_content().unwrap(), "0.0086");
+}
+
+#[wasm_bindgen_test]
+async fn a_long_table_draws_its_first_rows_and_the_summary_then_all_on_request() {
+    clean_slate();
+    let total = FIRST_ROWS + 50;
+    let mut report = sample_report(0.25);
+    let table = &mut report.tables[0];
+    table.rows = (0..total)
+        .map(|i| Row {
+            cells: vec![Cell::Text(format!("ch{i}")), Cell::Real(i as f64), Cell::Int(0)],
+            summary: i == total - 1,
+            ..Row::default()
+        })
+        .collect();
+    let outcome = RwSignal::new(Ok(report));
+    let root = container();
+    let _view =
+        leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
+    tick().await;
+    let rows = || root.query_selector_all("[data-testid=\"table-channels\"] tbody tr[data-row]").unwrap().length() as usize;
+    // The first rows and the summary row (the last one).
+    assert_eq!(rows(), FIRST_ROWS + 1);
+    assert!(root.query_selector(&format!("[data-row=\"{}\"]", total - 1)).unwrap().is_some());
+    assert!(root.query_selector(&format!("[data-row=\"{FIRST_ROWS}\"]")).unwrap().is_none());
+    let more = get(&root, "table-channels-show-all");
+    assert_eq!(more.text_content().unwrap(), format!("Show all {total} rows"));
+    click(&more);
+    tick().await;
+    assert_eq!(rows(), total);
+    assert!(by_testid(&root, "table-channels-show-all").is_none());
 }
 
 #[wasm_bindgen_test]

@@ -7,7 +7,7 @@ use crate::browser::clipboard;
 use crate::components::charts::ChartsPanel;
 use crate::components::tool_panel::ToolRun;
 use crate::model::DisplayForm;
-use crate::report::{Report, Table};
+use crate::report::{Report, Row, Table};
 use crate::state::{use_app_state, Commit};
 
 /// A table whose rows do not match its columns: a bug in the conversion from the core's report,
@@ -213,6 +213,47 @@ pub fn ReportView(report: Report) -> impl IntoView {
     }
 }
 
+/// Rows a table draws before "Show all".
+pub const FIRST_ROWS: usize = 200;
+
+/// One row of a results table (and its warnings, on a row of their own).
+fn table_row(index: usize, row: Row, keys: &[String], precision: Memo<u8>) -> impl IntoView + use<> {
+    let warned = !row.warnings.is_empty();
+    let cells = row
+        .cells
+        .into_iter()
+        .zip(keys.iter().cloned())
+        .enumerate()
+        .map(|(column, (cell, key))| {
+            let numeric = cell.is_numeric();
+            let full = cell.full();
+            let text = move || cell.display(precision.get());
+            if column == 0 {
+                view! { <th scope="row" data-col=key title=full>{text}</th> }.into_any()
+            } else {
+                view! { <td class:num=numeric data-col=key title=full>{text}</td> }.into_any()
+            }
+        })
+        .collect_view();
+    let warnings = warned.then(|| {
+        view! {
+            <tr class="row-warnings" data-testid=format!("row-{index}-warnings")>
+                <td colspan=keys.len().to_string()>
+                    <ul>
+                        {row.warnings.into_iter().map(|w| view! { <li><span aria-hidden="true">"⚠ "</span>{w}</li> }).collect_view()}
+                    </ul>
+                </td>
+            </tr>
+        }
+    });
+    view! {
+        <tr class:row-summary=row.summary class:row-warned=warned data-row=index.to_string()>
+            {cells}
+        </tr>
+        {warnings}
+    }
+}
+
 #[component]
 pub fn TableView(table: Table) -> impl IntoView {
     let state = use_app_state();
@@ -239,46 +280,40 @@ pub fn TableView(table: Table) -> impl IntoView {
         .map(|column| view! { <th scope="col" data-col=column.key.clone()>{column.label.clone()}</th> })
         .collect_view();
     let keys: Vec<String> = columns.iter().map(|c| c.key.clone()).collect();
-    let rows_view = rows
-        .into_iter()
-        .enumerate()
-        .map(|(index, row)| {
-            let warned = !row.warnings.is_empty();
-            let cells = row
-                .cells
-                .into_iter()
-                .zip(keys.iter().cloned())
+    let total = rows.len();
+    // Thousands of rows of reactive cells would block the page for seconds: the first rows (and
+    // the summary rows) are drawn at once, the rest when asked for.
+    let show_all = RwSignal::new(total <= FIRST_ROWS);
+    let rows = StoredValue::new(rows);
+    let keys = StoredValue::new(keys);
+    let rows_view = move || {
+        let all = show_all.get();
+        rows.with_value(|rows| {
+            rows.iter()
                 .enumerate()
-                .map(|(column, (cell, key))| {
-                    let numeric = cell.is_numeric();
-                    let full = cell.full();
-                    let text = move || cell.display(precision.get());
-                    if column == 0 {
-                        view! { <th scope="row" data-col=key title=full>{text}</th> }.into_any()
-                    } else {
-                        view! { <td class:num=numeric data-col=key title=full>{text}</td> }.into_any()
-                    }
-                })
-                .collect_view();
-            let warnings = warned.then(|| {
-                view! {
-                    <tr class="row-warnings" data-testid=format!("row-{index}-warnings")>
-                        <td colspan=keys.len().to_string()>
-                            <ul>
-                                {row.warnings.into_iter().map(|w| view! { <li><span aria-hidden="true">"⚠ "</span>{w}</li> }).collect_view()}
-                            </ul>
-                        </td>
-                    </tr>
-                }
-            });
+                .filter(|(index, row)| all || *index < FIRST_ROWS || row.summary)
+                .map(|(index, row)| table_row(index, row.clone(), &keys.get_value(), precision))
+                .collect_view()
+        })
+    };
+    let show_all_id = format!("table-{id}-show-all");
+    let more = move || {
+        (!show_all.get()).then(|| {
             view! {
-                <tr class:row-summary=row.summary class:row-warned=warned data-row=index.to_string()>
-                    {cells}
-                </tr>
-                {warnings}
+                <p class="table-more">
+                    {format!("The first {FIRST_ROWS} of {total} rows (and the summary) are shown; copy and the downloads have them all. ")}
+                    <button
+                        type="button"
+                        class="small-button"
+                        data-testid=show_all_id.clone()
+                        on:click=move |_| show_all.set(true)
+                    >
+                        {format!("Show all {total} rows")}
+                    </button>
+                </p>
             }
         })
-        .collect_view();
+    };
     view! {
         <figure class="table-block" data-testid=format!("table-{id}")>
             <figcaption>
@@ -292,6 +327,7 @@ pub fn TableView(table: Table) -> impl IntoView {
                     <tbody>{rows_view}</tbody>
                 </table>
             </div>
+            {more}
         </figure>
     }
 }

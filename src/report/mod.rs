@@ -78,6 +78,14 @@ impl ChartData {
     }
 
     /// What a chart of this data was drawn from, when that needs saying (a file's tensor: its sample).
+    /// How many values the data has: a sample's full tensor's count, not the sample's.
+    pub fn elements(&self) -> usize {
+        match self {
+            ChartData::Sampled(s) => s.sample.elements,
+            other => other.analysis().summary.elements,
+        }
+    }
+
     pub fn sample_note(&self) -> Option<String> {
         match self {
             ChartData::Sampled(s) => Some(s.note()),

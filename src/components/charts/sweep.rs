@@ -8,7 +8,8 @@ use crate::components::charts::noted;
 use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
 use crate::report::ChartData;
 
-/// Values up to which the sweep (30 analyses) runs by itself; above, on request.
+/// Values up to which the sweep (30 analyses) runs by itself; above (counting a sample's whole
+/// tensor, so a large input never runs it unasked on the main thread), on request.
 pub const AUTO_SWEEP_VALUES: usize = 100_000;
 
 pub struct Sweep(BitSweep);
@@ -26,7 +27,7 @@ impl CanvasChart for Sweep {
 pub fn SweepChart(data: Memo<Option<ChartData>>, testid: String) -> impl IntoView {
     // Large tensors: the sweep waits for the button (the request is for this data only).
     let requested = RwSignal::new(None::<ChartData>);
-    let values = Memo::new(move |_| data.with(|d| d.as_ref().map_or(0, |d| d.analysis().summary.elements)));
+    let values = Memo::new(move |_| data.with(|d| d.as_ref().map_or(0, ChartData::elements)));
     let wanted = move || values.get() <= AUTO_SWEEP_VALUES || (requested.get().is_some() && requested.get() == data.get());
     let chart = Memo::new(move |_| {
         if !wanted() {
@@ -45,7 +46,10 @@ pub fn SweepChart(data: Memo<Option<ChartData>>, testid: String) -> impl IntoVie
     view! {
         <Show when=move || !wanted()>
             <p class="chart-note">
-                {move || format!("The sweep quantizes the {} values 30 times (2 to 16 bits, both granularities). ", values.get())}
+                {move || {
+                    let quantized = data.with(|d| d.as_ref().map_or(0, |d| d.analysis().summary.elements));
+                    format!("The sweep quantizes {} values 30 times (2 to 16 bits, both granularities). ", quantized)
+                }}
                 <button type="button" data-testid=button_id.clone() on:click=move |_| requested.set(data.get_untracked())>
                     "Compute the bit-width sweep"
                 </button>
