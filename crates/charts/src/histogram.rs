@@ -114,6 +114,15 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
         RangeChoice::Method(c) => (Some(c.method), c.percentile),
         RangeChoice::Given => (None, quant::calibrate::DEFAULT_PERCENTILE),
     };
+    // The chosen method's row is the range the parameters came from (the thresholds): shown
+    // values that are a sample of a larger tensor, or channels calibrated one by one, need not
+    // give it again.
+    let mut methods = methods;
+    if let (Some(method), Some((a, b))) = (chosen, thresholds) {
+        for m in methods.iter_mut().filter(|m| m.method == method) {
+            (m.min, m.max) = (a as f32, b as f32);
+        }
+    }
     Plan { x, bins, counts, curve, grid, thresholds, total, clipped, methods, chosen, percentile }
 }
 
@@ -141,7 +150,7 @@ fn methods_text(plan: &Plan) -> String {
         .map(|m| format!("{} [{}, {}]", method_label(m.method, plan.percentile), num(m.min as f64), num(m.max as f64)))
         .collect();
     let from = match plan.chosen {
-        Some(m) => format!("the parameters use {}", method_label(m, plan.percentile)),
+        Some(m) => format!("the parameters use {} (its row: the range they came from)", method_label(m, plan.percentile)),
         None => "the parameters use the given range".into(),
     };
     format!("calibration ranges over these values: {}; {from}", ranges.join(", "))

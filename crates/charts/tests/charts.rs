@@ -175,6 +175,18 @@ fn histogram_sets_every_calibration_method_side_by_side() {
     assert!(c.contains("minmax [") && c.contains("entropy (KL) [") && c.contains("MSE [") && c.contains("moving average ["), "{c}");
     assert!(c.contains("the parameters use percentile 99"), "{c}");
 
+    // Channels calibrated one by one, the whole tensor shown: the chosen row is the thresholds
+    // (the union of the channels' percentile ranges), the others are over all the values.
+    let mut options = ToolOptions::default();
+    options.calibration = Calibration { method: Method::Percentile, percentile: 99.0 };
+    let (_, tensor_report) = tensor(4, 300, options);
+    let all = Subject::tensor(&tensor_report.analysis).with_range_choice(tensor_report.calibration.into());
+    let plan = histogram::plan(&all);
+    let (a, b) = all.calibration_range().unwrap();
+    let row = plan.methods.iter().find(|m| m.method == Method::Percentile).unwrap();
+    assert_eq!((row.min, row.max), (a as f32, b as f32));
+    assert_eq!(plan.methods[0].max, all.data_range().unwrap().1 as f32, "minmax over every value");
+
     // A typed range: the methods are still shown, none is marked chosen.
     let given = Subject::tensor(&report.analysis).with_range_choice(RangeChoice::Given);
     let plan = histogram::plan(&given);
