@@ -178,7 +178,7 @@ fn search_sorted(cdf: &[f64], v: f64) -> usize {
 /// range `[edges[searchsorted(cdf, cut)], edges[searchsorted(cdf, 1 - cut)]]`.
 /// Symmetric: histogram of `|x|` with 2048 bins on `[min |x|, max |x|]`;
 /// range `[-e, e]` with `e = edges[searchsorted(cdf, p / 100)]`.
-/// Both: the ends are clamped to the data's `[min, max]`.
+/// Both: the ends are clamped to the data's `[min, max]` ([`within`]).
 pub fn percentile(values: &[f32], percentile: f64, symmetric: bool) -> Option<(f32, f32)> {
     let (min, max) = min_max(values)?;
     let (hist, edges) = if symmetric {
@@ -198,20 +198,24 @@ pub fn percentile(values: &[f32], percentile: f64, symmetric: bool) -> Option<(f
             acc
         })
         .collect();
-    let (mut lo, mut hi) = if symmetric {
+    let (lo, hi) = if symmetric {
         let e = edges[search_sorted(&cdf, percentile / 100.0)];
         (-e, e)
     } else {
         let cut = (100.0 - percentile) / 200.0;
         (edges[search_sorted(&cdf, cut)], edges[search_sorted(&cdf, 1.0 - cut)])
     };
-    if lo < min {
-        lo = min;
-    }
-    if hi > max {
-        hi = max;
-    }
-    Some((lo, hi))
+    Some(within(lo, hi, min, max))
+}
+
+/// A threshold pair clamped into the data's `[min, max]`, both ends: ONNX Runtime clamps only
+/// `lo` up to `min` and `hi` down to `max`, which inverts the range when both thresholds fall on
+/// one side of the data (one value, or values in part of one bin far from zero, lie above the
+/// bin's lower edge); here such a range is `[min, min]` or `[max, max]`, a zero range the
+/// conventions handle. Otherwise the same as ONNX Runtime's.
+fn within(lo: f32, hi: f32, min: f32, max: f32) -> (f32, f32) {
+    let (lo, hi) = (lo.clamp(min, max), hi.clamp(min, max));
+    (lo.min(hi), hi)
 }
 
 /// NumPy's pairwise float32 sum (`numpy.sum` of a contiguous float32 array).
@@ -342,14 +346,8 @@ pub fn entropy(values: &[f32], num_bins: usize, num_quantized_bins: usize) -> Op
             best = Some((div, candidate));
         }
     }
-    let (_, (mut lo, mut hi)) = best?;
-    if lo < min {
-        lo = min;
-    }
-    if hi > max {
-        hi = max;
-    }
-    Some((lo, hi))
+    let (_, (lo, hi)) = best?;
+    Some(within(lo, hi, min, max))
 }
 
 /// MSE-optimal clipping (NVIDIA pytorch-quantization / ModelOpt `HistogramCalibrator`,
@@ -546,6 +544,15 @@ mod tests {
         let (_, hi) = entropy(&v, 2048, 128).unwrap();
         assert!(hi < 50.0, "{hi}");
         assert_eq!(percentile(&[], 99.0, false), None);
+        // One value far from zero sits in part of the last bin, whose lower edge is below it.
+        let x = 0.911_319_f32;
+        assert_eq!(percentile(&[x], 99.9, false), Some((x, x)));
+        let (lo, hi) = percentile(&[0.91, 0.9113], 99.9, false).unwrap();
+        assert!(0.91 <= lo && lo <= hi && hi <= 0.9113, "{lo} {hi}");
+        // All negative, thresholds symmetric about zero and narrower than the data: not inverted.
+        let v: Vec<f32> = (0..1000).map(|i| -1.0 + (i as f32) * 1e-4).collect();
+        let (lo, hi) = entropy(&v, 2048, 128).unwrap();
+        assert!(lo <= hi && -1.0 <= lo && hi <= v[999], "{lo} {hi}");
         assert_eq!(percentile(&[1.0; 5], 99.0, true), Some((1.0, 1.0)));
     }
 }
