@@ -288,12 +288,14 @@ pub fn TableView(table: Table) -> impl IntoView {
     let keys = StoredValue::new(keys);
     let rows_view = move || {
         let all = show_all.get();
-        rows.with_value(|rows| {
-            rows.iter()
-                .enumerate()
-                .filter(|(index, row)| all || *index < FIRST_ROWS || row.summary)
-                .map(|(index, row)| table_row(index, row.clone(), &keys.get_value(), precision))
-                .collect_view()
+        keys.with_value(|keys| {
+            rows.with_value(|rows| {
+                rows.iter()
+                    .enumerate()
+                    .filter(|(index, row)| all || *index < FIRST_ROWS || row.summary)
+                    .map(|(index, row)| table_row(index, row.clone(), keys, precision))
+                    .collect_view()
+            })
         })
     };
     let show_all_id = format!("table-{id}-show-all");
