@@ -4,6 +4,7 @@
 //! ```text
 //! perf analyse FILE ROWS COLS REPEAT [pytorch-affine|pytorch-symmetric|onnxruntime-affine]
 //! perf bandwidth MIB REPEAT
+//! perf parse MB REPEAT
 //! ```
 //!
 //! The analysis uses as many threads as the process may run on (`taskset -c 0` for one); the
@@ -18,12 +19,13 @@ fn main() {
     match arg(0) {
         "analyse" => analysis(arg(1), number(2), number(3), number(4), if arg(5).is_empty() { "pytorch-affine" } else { arg(5) }),
         "bandwidth" => bandwidth(number(1), number(2)),
+        "parse" => parse(number(1), number(2)),
         _ => usage(),
     }
 }
 
 fn usage() -> ! {
-    eprintln!("usage: perf analyse FILE ROWS COLS REPEAT [CONVENTION] | perf bandwidth MIB REPEAT");
+    eprintln!("usage: perf analyse FILE ROWS COLS REPEAT [CONVENTION] | perf bandwidth MIB REPEAT | perf parse MB REPEAT");
     std::process::exit(2)
 }
 
@@ -114,4 +116,48 @@ fn sum_lanes(xs: &[f32]) -> f32 {
         }
     }
     acc.iter().sum()
+}
+
+/// Parses `mb` MB of pasted text (1024 values per line, as `f32` prints them, about 10 characters
+/// each: the criterion benchmark's text) as a tensor. Best of `repeat`, in MB/s (10^6 bytes).
+fn parse(mb: usize, repeat: usize) {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 40) as f32 / (1u64 << 24) as f32
+    };
+    let mut text = String::with_capacity(mb * 1_000_000 + 64 * 1024);
+    let mut row = 0usize;
+    while text.len() < mb * 1_000_000 {
+        let spread = 0.01 + (row % 17) as f32 * 0.05;
+        for j in 0..1024 {
+            if j > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&format!("{}", (next() + next() + next() - 1.5) * spread));
+        }
+        text.push('\n');
+        row += 1;
+    }
+    let mut best = f64::INFINITY;
+    let mut values = 0;
+    for _ in 0..repeat.max(1) {
+        let t = Instant::now();
+        let parsed = parse_text(std::hint::black_box(&text));
+        best = best.min(t.elapsed().as_secs_f64());
+        values = parsed.tensor.len();
+    }
+    println!(
+        "{{\"impl\":\"parse\",\"bytes\":{},\"values\":{values},\"best_s\":{best:.6},\"mb_s\":{:.1}}}",
+        text.len(),
+        text.len() as f64 / best / 1e6
+    );
+}
+
+/// Apart, so that instruction counters (callgrind's --toggle-collect=perf::parse_text) see the parse alone.
+#[inline(never)]
+fn parse_text(text: &str) -> quant::parse::ParsedTensor {
+    quant::parse::parse_tensor(text, "t").expect("parse")
 }

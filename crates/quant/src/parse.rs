@@ -14,7 +14,7 @@ use crate::analysis::{ManualParams, ParamSource};
 use crate::error::ParseError;
 use crate::exact::Decimal;
 use crate::params::RangeInput;
-use crate::tensor::{Samples, Tensor};
+use crate::tensor::{Layout, Samples, Tensor};
 use serde::{Deserialize, Serialize};
 
 const NUMBER: &str = "a number such as 0.25, -.5, 1e-3, +2, nan or inf";
@@ -28,53 +28,175 @@ pub struct Number {
     pub exact: Option<Decimal>,
 }
 
-/// Whether `token` is a number in the accepted syntax:
-/// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?` or `[+-]? (nan | inf | infinity)`.
-fn well_formed(token: &str) -> bool {
-    let b = token.as_bytes();
-    let mut i = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        i = 1;
-    }
-    let rest = &token[i..];
-    if rest.eq_ignore_ascii_case("nan") || rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
-        return true;
-    }
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while *i < b.len() && b[*i].is_ascii_digit() {
-            *i += 1;
+/// What one read of a token tells: where it ends, whether it is a number in the accepted syntax
+/// `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?` or `[+-]? (nan | inf | infinity)`,
+/// and, for a finite one, its exact decimal as [`Decimal::parse`] gives it.
+///
+/// Pasted text is read once here (syntax, decimal and the token's end together) and once more by
+/// `fast-float2` for the correctly rounded f64: 10 MB of numbers is otherwise four reads.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Scanned {
+    /// Byte offset just past the token (the next white space, comma or the end).
+    end: usize,
+    /// Whether the token is a number.
+    number: bool,
+    /// Its exact decimal: at most 18 significant digits and an exponent within ±100000, as
+    /// [`Decimal::parse`] (which stays the reference; a property test compares the two).
+    exact: Option<Decimal>,
+}
+
+#[inline]
+fn is_separator(b: u8) -> bool {
+    is_space(b) || b == b','
+}
+
+/// Reads the token that starts at `b[start]` (up to white space, a comma or the end of `b`).
+#[inline]
+fn scan(b: &[u8], start: usize) -> Scanned {
+    const MAX_DIGITS: u32 = 18;
+    let mut i = start;
+    let negative = match b.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
         }
-        *i - start
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
     };
-    let mut mantissa_digits = digits(&mut i);
-    if i < b.len() && b[i] == b'.' {
-        i += 1;
-        mantissa_digits += digits(&mut i);
-    }
-    if mantissa_digits == 0 {
-        return false;
-    }
-    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
-        i += 1;
-        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+    let body = i;
+    let (mut mantissa, mut significant, mut digits, mut scale, mut point) = (0i64, 0u32, 0usize, 0i64, false);
+    // The digits before the point, then (after a `.`) the digits after it.
+    loop {
+        // Eight digits at a time while there are eight (the bulk of a pasted value's digits).
+        while let Some(eight) = eight_digits(b, i) {
+            let leading_zeros = if mantissa == 0 { eight.leading_zeros() } else { 0 };
+            significant += 8 - leading_zeros;
+            if significant <= MAX_DIGITS {
+                mantissa = mantissa * 100_000_000 + eight.value() as i64;
+            }
+            digits += 8;
+            scale -= 8 * point as i64;
+            i += 8;
+        }
+        while i < b.len() && b[i].is_ascii_digit() {
+            let c = b[i];
+            digits += 1;
+            scale -= point as i64;
+            // Leading zeros carry no significant digit.
+            if mantissa != 0 || c != b'0' {
+                significant += 1;
+                if significant <= MAX_DIGITS {
+                    mantissa = mantissa * 10 + (c - b'0') as i64;
+                }
+            }
             i += 1;
         }
-        if digits(&mut i) == 0 {
-            return false;
+        if point || i == b.len() || b[i] != b'.' {
+            break;
+        }
+        point = true;
+        i += 1;
+    }
+    let mut exponent = 0i64;
+    let mut exponent_fits = true;
+    let mut well_formed = digits > 0;
+    if well_formed && i < b.len() && (b[i] | 0x20) == b'e' {
+        i += 1;
+        let exponent_negative = match b.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let first = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            exponent = (exponent * 10 + (b[i] - b'0') as i64).min(1 << 40);
+            i += 1;
+        }
+        well_formed = i > first;
+        // Decimal::parse takes exponents of at most 7 characters, a `-` counted, a `+` not.
+        exponent_fits = i - first + exponent_negative as usize <= 7;
+        if exponent_negative {
+            exponent = -exponent;
         }
     }
-    i == b.len()
+    let number_end = i;
+    while i < b.len() && !is_separator(b[i]) {
+        i += 1;
+    }
+    if digits == 0 {
+        let word = &b[body..i];
+        let named = word.eq_ignore_ascii_case(b"nan") || word.eq_ignore_ascii_case(b"inf") || word.eq_ignore_ascii_case(b"infinity");
+        return Scanned { end: i, number: named, exact: None };
+    }
+    let number = well_formed && number_end == i;
+    let exponent = exponent + scale;
+    let exact = (number && significant <= MAX_DIGITS && exponent_fits && exponent.abs() <= 100_000)
+        .then(|| Decimal { mantissa: if negative { -mantissa } else { mantissa }, exponent: exponent as i32 });
+    Scanned { end: i, number, exact }
+}
+
+/// Eight ASCII digits read as one little-endian word (the SWAR method of fast_float and simdjson).
+#[derive(Clone, Copy)]
+struct EightDigits(u64);
+
+/// The eight bytes at `b[i..]` when they are all digits.
+#[inline(always)]
+fn eight_digits(b: &[u8], i: usize) -> Option<EightDigits> {
+    let bytes: [u8; 8] = b.get(i..i + 8)?.try_into().ok()?;
+    let word = u64::from_le_bytes(bytes);
+    // Each byte is 0x30..=0x39: its high nibble is 3, and adding 6 keeps it 3 (no byte carries,
+    // once every high nibble is 3).
+    const HIGH: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    let all_digits = word & HIGH == THREES && word.wrapping_add(0x0606_0606_0606_0606) & HIGH == THREES;
+    all_digits.then(|| EightDigits(word - 0x3030_3030_3030_3030))
+}
+
+impl EightDigits {
+    /// The eight digits' value, the first digit the most significant (three multiplications).
+    #[inline(always)]
+    fn value(self) -> u32 {
+        let v = self.0;
+        // Wrapping, as the method intends: the high bytes' overflow is masked off.
+        let v = v.wrapping_mul(10).wrapping_add(v >> 8); // pairs of digits in every other byte
+        let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32))
+            .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32))))
+            >> 32;
+        v as u32
+    }
+
+    /// How many of the digits, from the first, are `0`.
+    #[inline(always)]
+    fn leading_zeros(self) -> u32 {
+        self.0.trailing_zeros().min(64) / 8
+    }
+}
+
+/// The f64 of a token [`scan`] found to be a number, by `fast-float2` (correctly rounded), with
+/// the exact decimal kept only where the value is finite.
+#[inline]
+fn number_of(token: &str, scanned: Scanned) -> Option<Number> {
+    let unsigned = token.strip_prefix('+').unwrap_or(token);
+    let value: f64 = fast_float2::parse(unsigned).ok()?;
+    Some(Number { value, exact: if value.is_finite() { scanned.exact } else { None } })
 }
 
 /// Parses one numeric token (no surrounding space).
 pub fn parse_number(token: &str) -> Option<Number> {
-    if !well_formed(token) {
+    let scanned = scan(token.as_bytes(), 0);
+    if !scanned.number || scanned.end != token.len() {
         return None;
     }
-    let unsigned = token.strip_prefix('+').unwrap_or(token);
-    let value: f64 = fast_float2::parse(unsigned).ok()?;
-    Some(Number { value, exact: if value.is_finite() { Decimal::parse(token) } else { None } })
+    number_of(token, scanned)
 }
 
 /// A line of the input with its number and the byte offset where its content starts.
@@ -98,9 +220,9 @@ impl Line<'_> {
 
 /// The input's lines with comments cut off (`#` to the end of the line).
 fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
-    text.split('\n').enumerate().map(|(n, full)| {
+    split_at_byte(text, b'\n').enumerate().map(|(n, full)| {
         let full = full.strip_suffix('\r').unwrap_or(full);
-        let text = match full.find('#') {
+        let text = match memchr::memchr(b'#', full.as_bytes()) {
             Some(i) => &full[..i],
             None => full,
         };
@@ -108,17 +230,33 @@ fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
     })
 }
 
+/// `text.split(byte as char)` for an ASCII `byte`, with the `memchr` crate's SIMD search (pasted text
+/// is megabytes; the standard library's character search reads a byte at a time here).
+fn split_at_byte(text: &str, byte: u8) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    memchr::memchr_iter(byte, text.as_bytes())
+        .map(Some)
+        .chain(std::iter::once(None))
+        .map(move |at| {
+            let end = at.unwrap_or(text.len());
+            // An ASCII byte is always a character boundary.
+            let part = &text[start..end];
+            start = end + 1;
+            part
+        })
+}
+
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\x0b' | b'\x0c')
 }
 
-/// Calls `f(token, byte_offset)` for each value of `segment` (values separated by commas and/or
-/// white space; a trailing comma is allowed, an empty value between two commas is not).
+/// Calls `f(token, byte_offset, scanned)` for each value of `segment` (values separated by commas
+/// and/or white space; a trailing comma is allowed, an empty value between two commas is not).
 fn for_each_value(
     line: &Line<'_>,
     segment: &str,
     base: usize,
-    mut f: impl FnMut(&str, usize) -> Result<(), ParseError>,
+    mut f: impl FnMut(&str, usize, Scanned) -> Result<(), ParseError>,
 ) -> Result<(), ParseError> {
     let b = segment.as_bytes();
     let mut i = 0;
@@ -135,11 +273,9 @@ fn for_each_value(
             after_comma = true;
             i += 1;
         } else {
-            let start = i;
-            while i < b.len() && !is_space(b[i]) && b[i] != b',' {
-                i += 1;
-            }
-            f(&segment[start..i], base + start)?;
+            let scanned = scan(b, i);
+            f(&segment[i..scanned.end], base + i, scanned)?;
+            i = scanned.end;
             seen = true;
             after_comma = false;
         }
@@ -171,42 +307,74 @@ pub struct ParsedTensor {
     pub nonfinite: Vec<ValueLocation>,
 }
 
-/// Collects rows of numbers with their decimals.
-#[derive(Default)]
+/// Collects rows of numbers with their decimals, straight into the tensor's one value array.
 struct RowBuilder {
     names: Vec<String>,
-    rows: Vec<Vec<f64>>,
+    values: Vec<f64>,
+    offsets: Vec<usize>,
     decimals: Vec<Option<Decimal>>,
     lines: Vec<usize>,
     nonfinite: Vec<ValueLocation>,
 }
 
+impl Default for RowBuilder {
+    fn default() -> Self {
+        RowBuilder { names: Vec::new(), values: Vec::new(), offsets: vec![0], decimals: Vec::new(), lines: Vec::new(), nonfinite: Vec::new() }
+    }
+}
+
 impl RowBuilder {
-    fn push_value(&mut self, line: &Line<'_>, token: &str, byte: usize) -> Result<(), ParseError> {
-        let n = parse_number(token).ok_or_else(|| line.error(byte, token, "not a number", NUMBER))?;
-        let row = self.rows.last_mut().expect("a row is open");
+    /// Adds a token [`scan`] has read.
+    #[inline]
+    fn push_scanned(&mut self, line: &Line<'_>, token: &str, byte: usize, scanned: Scanned) -> Result<(), ParseError> {
+        let n = scanned
+            .number
+            .then(|| number_of(token, scanned))
+            .flatten()
+            .ok_or_else(|| line.error(byte, token, "not a number", NUMBER))?;
         if !n.value.is_finite() {
             self.nonfinite.push(ValueLocation {
                 channel: self.names.len() - 1,
-                index: row.len(),
+                index: self.open_len(),
                 line: line.number,
                 column: line.column(byte),
             });
         }
-        row.push(n.value);
+        self.values.push(n.value);
         self.decimals.push(n.exact);
         Ok(())
     }
 
+    /// Adds a whole field (channel lines), which must be one number.
+    fn push_value(&mut self, line: &Line<'_>, token: &str, byte: usize) -> Result<(), ParseError> {
+        let mut scanned = scan(token.as_bytes(), 0);
+        scanned.number &= scanned.end == token.len();
+        self.push_scanned(line, token, byte, scanned)
+    }
+
+    /// Values in the channel being read.
+    fn open_len(&self) -> usize {
+        self.values.len() - self.offsets.last().copied().unwrap_or(0)
+    }
+
+    /// Starts the next channel (closing the one before).
     fn open(&mut self, name: String, line: usize) {
+        if !self.names.is_empty() {
+            self.offsets.push(self.values.len());
+        }
         self.names.push(name);
-        self.rows.push(Vec::new());
         self.lines.push(line);
     }
 
-    fn finish(self, name: &str) -> ParsedTensor {
-        let mut tensor = Tensor::from_rows(name, self.names, self.rows);
-        tensor.decimals = Some(self.decimals);
+    fn finish(mut self, name: &str) -> ParsedTensor {
+        self.offsets.push(self.values.len());
+        let tensor = Tensor {
+            name: name.to_string(),
+            channel_names: self.names,
+            data: Samples::F64(self.values),
+            decimals: Some(self.decimals),
+            layout: Layout::Rows { offsets: self.offsets },
+        };
         ParsedTensor { tensor, channel_lines: self.lines, nonfinite: self.nonfinite }
     }
 }
@@ -218,13 +386,13 @@ pub fn parse_tensor(text: &str, name: &str) -> Result<ParsedTensor, ParseError> 
     let mut rows = RowBuilder::default();
     for line in lines(text) {
         let mut base = 0;
-        for segment in line.text.split(';') {
+        for segment in split_at_byte(line.text, b';') {
             let seg_base = base;
             base += segment.len() + 1;
             if segment.trim().is_empty() {
                 continue;
             }
-            let (label, values, values_base) = match segment.find(':') {
+            let (label, values, values_base) = match memchr::memchr(b':', segment.as_bytes()) {
                 Some(colon) => {
                     let label = segment[..colon].trim();
                     if label.is_empty() {
@@ -236,8 +404,8 @@ pub fn parse_tensor(text: &str, name: &str) -> Result<ParsedTensor, ParseError> 
             };
             let index = rows.names.len();
             rows.open(label.map_or_else(|| format!("ch{index}"), str::to_string), line.number);
-            for_each_value(&line, values, values_base, |token, byte| rows.push_value(&line, token, byte))?;
-            if rows.rows[index].is_empty() {
+            for_each_value(&line, values, values_base, |token, byte, scanned| rows.push_scanned(&line, token, byte, scanned))?;
+            if rows.open_len() == 0 {
                 let label = label.unwrap_or_default();
                 return Err(line.error(seg_base, label, "channel has no values", "values after the name"));
             }
@@ -255,13 +423,13 @@ pub fn parse_values(text: &str, name: &str) -> Result<ParsedTensor, ParseError> 
     rows.open(name.to_string(), 1);
     for line in lines(text) {
         let mut base = 0;
-        for segment in line.text.split(';') {
+        for segment in split_at_byte(line.text, b';') {
             let seg_base = base;
             base += segment.len() + 1;
-            for_each_value(&line, segment, seg_base, |token, byte| rows.push_value(&line, token, byte))?;
+            for_each_value(&line, segment, seg_base, |token, byte, scanned| rows.push_scanned(&line, token, byte, scanned))?;
         }
     }
-    if rows.rows[0].is_empty() {
+    if rows.values.is_empty() {
         return Err(ParseError::new(1, 1, "", "no values", "a list of numbers such as -1.25, 0.14, 0.79"));
     }
     Ok(rows.finish(name))
@@ -450,6 +618,65 @@ mod tests {
         // Correct rounding to the last bit (a classic hard case).
         assert_eq!(parse_number("2.2250738585072011e-308").unwrap().value, 2.225_073_858_507_201e-308);
         assert_eq!(parse_number("0.1").unwrap().value.to_bits(), 0.1f64.to_bits());
+    }
+
+    /// The syntax as it was checked before the one-pass [`scan`]: the oracle of the property below.
+    fn reference_well_formed(token: &str) -> bool {
+        let b = token.as_bytes();
+        let mut i = 0;
+        if matches!(b.first(), Some(b'+' | b'-')) {
+            i = 1;
+        }
+        let rest = &token[i..];
+        if rest.eq_ignore_ascii_case("nan") || rest.eq_ignore_ascii_case("inf") || rest.eq_ignore_ascii_case("infinity") {
+            return true;
+        }
+        let digits = |i: &mut usize| {
+            let start = *i;
+            while *i < b.len() && b[*i].is_ascii_digit() {
+                *i += 1;
+            }
+            *i - start
+        };
+        let mut mantissa_digits = digits(&mut i);
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            mantissa_digits += digits(&mut i);
+        }
+        if mantissa_digits == 0 {
+            return false;
+        }
+        if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+            i += 1;
+            if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+                i += 1;
+            }
+            if digits(&mut i) == 0 {
+                return false;
+            }
+        }
+        i == b.len()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+        /// One read gives what the syntax check and `Decimal::parse` gave, token for token, and
+        /// finds the token's end at the first separator.
+        #[test]
+        fn scan_agrees_with_syntax_check_and_decimal(
+            token in "[-+]?([0-9]{0,22}[.]?[0-9]{0,22}([eE][-+]?[0-9]{0,9})?|0{0,12}[.]?0{0,12}[1-9][0-9]{0,20}|(?i:nan|inf|infinity)|[0-9a-z.+-]{0,6})",
+            tail in "([ ,\t][ ,0-9]{0,3})?",
+        ) {
+            let text = format!("{token}{tail}");
+            let s = scan(text.as_bytes(), 0);
+            let end = text.find(|c: char| is_separator(c as u8) && c.is_ascii()).unwrap_or(text.len());
+            proptest::prop_assert_eq!(s.end, end);
+            let token = &text[..end];
+            proptest::prop_assert_eq!(s.number, reference_well_formed(token), "{}", token);
+            if s.number {
+                proptest::prop_assert_eq!(s.exact, Decimal::parse(token), "{}", token);
+            }
+        }
     }
 
     #[test]
