@@ -240,6 +240,9 @@ fn scan(tensor: &Tensor, arithmetic: Arithmetic, unit: &Unit) -> Vec<Scan> {
 struct Unit<'a> {
     channels: Range<usize>,
     blocks: &'a [Block],
+    /// How many values ahead the next unit's data lies (0: none follows in memory). The measuring
+    /// pass prefetches it, so that its range pass reads from the cache while this one computes.
+    ahead: usize,
 }
 
 /// The tensor's runs as units. With one run per channel (rows, or channels along the first axis)
@@ -251,14 +254,15 @@ fn units<'a>(tensor: &Tensor, blocks: &'a [Block]) -> Vec<Unit<'a>> {
     const UNIT_VALUES: usize = 16 * 1024;
     let channels = tensor.channels();
     if !(blocks.len() == channels && blocks.iter().enumerate().all(|(c, b)| b.channel == c)) {
-        return vec![Unit { channels: 0..channels, blocks }];
+        return vec![Unit { channels: 0..channels, blocks, ahead: 0 }];
     }
     let mut units = Vec::new();
     let (mut start, mut values) = (0, 0);
     for (c, block) in blocks.iter().enumerate() {
         values += block.range.len();
         if values >= UNIT_VALUES || c + 1 == channels {
-            units.push(Unit { channels: start..c + 1, blocks: &blocks[start..=c] });
+            let ahead = if c + 1 == channels { 0 } else { values };
+            units.push(Unit { channels: start..c + 1, blocks: &blocks[start..=c], ahead });
             (start, values) = (c + 1, 0);
         }
     }
@@ -512,39 +516,39 @@ impl Sample for f64 {
 /// it: for `v` beyond `[qmin - z, qmax - z]`, `round(v) + z` lies beyond `[qmin, qmax]` too (rounding
 /// is monotone and the bounds are integers), so the clamp after it gives the same `q` and `clipped`.
 /// On x86_64 it runs as AVX2 (or AVX-512) code when the CPU has it: the same operations per lane, the same bits.
-fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, acc: &mut Accumulator) {
+fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, ahead: usize, acc: &mut Accumulator) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
             // SAFETY: the CPU supports AVX-512F/VL, checked just above.
-            return unsafe { fused_f32_avx512(xs, qz, range, acc) };
+            return unsafe { fused_f32_avx512(xs, qz, range, ahead, acc) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { fused_f32_avx2(xs, qz, range, acc) };
+            return unsafe { fused_f32_avx2(xs, qz, range, ahead, acc) };
         }
     }
-    fused_f32_generic(xs, qz, range, acc)
+    fused_f32_generic(xs, qz, range, ahead, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
-unsafe fn fused_f32_avx512<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, acc: &mut Accumulator) {
-    fused_f32_generic(xs, qz, range, acc)
+unsafe fn fused_f32_avx512<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, ahead: usize, acc: &mut Accumulator) {
+    fused_f32_generic(xs, qz, range, ahead, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn fused_f32_avx2<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, acc: &mut Accumulator) {
-    fused_f32_generic(xs, qz, range, acc)
+unsafe fn fused_f32_avx2<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, ahead: usize, acc: &mut Accumulator) {
+    fused_f32_generic(xs, qz, range, ahead, acc)
 }
 
 #[inline(always)]
-fn fused_f32_generic<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, acc: &mut Accumulator) {
+fn fused_f32_generic<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, ahead: usize, acc: &mut Accumulator) {
     // x · m (PyTorch, TFLite weights) or x / s (ONNX Runtime): a separate loop for each.
     match qz.multiplier {
-        Some(m) => fused_loop::<T, true>(xs, &Kernel::new::<true>(qz, m, range), acc),
-        None => fused_loop::<T, false>(xs, &Kernel::new::<false>(qz, qz.scale32, range), acc),
+        Some(m) => fused_loop::<T, true>(xs, &Kernel::new::<true>(qz, m, range, ahead), acc),
+        None => fused_loop::<T, false>(xs, &Kernel::new::<false>(qz, qz.scale32, range, ahead), acc),
     }
 }
 
@@ -563,6 +567,9 @@ pub(crate) struct Kernel {
     /// Whether any value can clip; when none can, the SIMD loops leave out the clamp and the clip
     /// count (they would change nothing).
     pub(crate) clamp: bool,
+    /// Values ahead of each one to prefetch (the next unit's; 0: none). Only the x86_64 loops use it.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub(crate) ahead: usize,
 }
 
 impl Kernel {
@@ -570,8 +577,8 @@ impl Kernel {
     ///
     /// No value clips when neither end does: for `m > 0`, `x ↦ round(x · m) + z` (or `x / m`) is
     /// monotone in float32 too (each step rounds monotonically), so every `q` lies between the ends'.
-    fn new<const MUL: bool>(qz: &Quantizer, m: f32, range: Option<(f32, f32)>) -> Kernel {
-        let mut k = Kernel { m, z: qz.zero_point as f32, qmin: qz.qmin as f32, qmax: qz.qmax as f32, s: qz.scale32, clamp: true };
+    fn new<const MUL: bool>(qz: &Quantizer, m: f32, range: Option<(f32, f32)>, ahead: usize) -> Kernel {
+        let mut k = Kernel { m, z: qz.zero_point as f32, qmin: qz.qmin as f32, qmax: qz.qmax as f32, s: qz.scale32, clamp: true, ahead };
         if let Some((lo, hi)) = range {
             // NaN compares false: a NaN end keeps the clamp.
             k.clamp = !(m > 0.0 && k.unclamped::<MUL>(lo) >= k.qmin && k.unclamped::<MUL>(hi) <= k.qmax);
@@ -764,8 +771,8 @@ impl Pass<'_> {
                 // The channel's ends as float32 (the conversion is monotone too).
                 let range = scan.min.zip(scan.max).map(|((lo, _), (hi, _))| (lo as f32, hi as f32));
                 match &tensor.data {
-                    Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, range, acc),
-                    Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, range, acc),
+                    Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, range, unit.ahead, acc),
+                    Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, range, unit.ahead, acc),
                 }
                 continue;
             }

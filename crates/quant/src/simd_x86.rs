@@ -1,14 +1,26 @@
-//! The fused float32 kernel written with AVX2 intrinsics.
+//! The fused float32 kernel written with AVX2 and AVX-512 intrinsics.
 //!
 //! LLVM vectorizes the portable kernel's arithmetic but not its bookkeeping (the row's clip flags
 //! and the float32 partial sums go through memory, several times the instructions of the work
-//! itself); this loop keeps everything in registers and performs exactly the same float32
+//! itself); these loops keep everything in registers and perform exactly the same float32
 //! operations per lane, in the same order, as `analysis::Kernel::one` and `Partial::add`, so the
-//! results are bit-for-bit the same (the property tests compare it with the per-element path).
+//! results are bit-for-bit the same (the property tests compare them with the per-element path).
+//!
+//! Two things are cheaper here than in the portable [`Accumulator::flush`], with the same bits:
+//! - the float32 partial sums go into the f64 totals every `ROWS` rows straight from the registers;
+//! - the running maximum and the two counts stay in registers for the whole run: a maximum and an
+//!   integer sum do not depend on how they are grouped, so they are handed to the accumulator once,
+//!   at the end.
+//!
+//! The AVX-512 loop computes two rows (16 values) per step and adds the first row's values, then
+//! the second's, into the 8 lanes of the sums: the order of the AVX2 loop and of the portable code.
 
 use crate::analysis::Kernel;
 use crate::metrics::{Accumulator, LANES, ROWS};
 use core::arch::x86_64::*;
+
+/// Values per call of the register loops: their 32-bit lane counts then hold at most 2^28 per lane.
+const RUN: usize = 1 << 31;
 
 /// Runs whole rows of `LANES` values through the fused kernel; returns how many values it consumed.
 ///
@@ -16,33 +28,138 @@ use core::arch::x86_64::*;
 /// The CPU must support AVX2.
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
-    if k.clamp {
-        rows::<MUL, true>(xs, k, acc)
-    } else {
-        rows::<MUL, false>(xs, k, acc)
+    let wide = std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl");
+    let mut done = 0;
+    for run in xs.chunks(RUN) {
+        // SAFETY: AVX2 is the caller's promise; AVX-512F/VL were detected just above.
+        let consumed = unsafe {
+            match (wide, k.clamp) {
+                (true, true) => rows512::<MUL, true>(run, k, acc),
+                (true, false) => rows512::<MUL, false>(run, k, acc),
+                (false, true) => rows256::<MUL, true>(run, k, acc),
+                (false, false) => rows256::<MUL, false>(run, k, acc),
+            }
+        };
+        done += consumed;
+        // A run left partly to the caller must be the last.
+        if consumed != run.len() {
+            break;
+        }
+    }
+    done
+}
+
+/// Asks for the cache line `ahead` values beyond `values` into the core's L2: the next unit, whose
+/// range pass then reads from the cache while this loop computes (this pass reads its own data from
+/// the cache; without it the memory would wait idle meanwhile). A prefetch never faults, whatever
+/// the address, hence `wrapping_add`.
+#[inline(always)]
+fn prefetch(values: &[f32], ahead: usize) {
+    if ahead > 0 {
+        // SAFETY: SSE is part of x86_64; a prefetch only hints the cache and reads nothing.
+        unsafe { _mm_prefetch::<_MM_HINT_T1>(values.as_ptr().wrapping_add(ahead) as *const i8) };
     }
 }
 
-/// [`fused_rows`], with or without the clamp.
+/// The running maximum and the counts the register loops start from: the accumulator's counts move
+/// to its totals first (exact integers), so that the loop's 32-bit lanes start at zero.
+fn take_counts(acc: &mut Accumulator) {
+    let p = &mut acc.part;
+    for lane in 0..LANES {
+        acc.total.nonzero[lane] += std::mem::take(&mut p.nonzero[lane]) as u64;
+        acc.total.clipped[lane] += std::mem::take(&mut p.clipped[lane]) as u64;
+    }
+}
+
+/// `total[lane] += sum[lane] as f64` for the 8 lanes of `sum`.
 #[target_feature(enable = "avx2")]
-unsafe fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+unsafe fn add_into(total: &mut [f64; LANES], sum: __m256) {
+    let t = total.as_mut_ptr();
+    let lo = _mm256_cvtps_pd(_mm256_castps256_ps128(sum));
+    let hi = _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(sum));
+    // SAFETY: `total` holds 8 f64, two unaligned 256-bit accesses at offsets 0 and 4.
+    unsafe {
+        _mm256_storeu_pd(t, _mm256_add_pd(_mm256_loadu_pd(t), lo));
+        _mm256_storeu_pd(t.add(4), _mm256_add_pd(_mm256_loadu_pd(t.add(4)), hi));
+    }
+}
+
+/// The four float32 sums of the current group of rows.
+#[derive(Clone, Copy)]
+struct Sums256 {
+    x2: __m256,
+    e2: __m256,
+    abs_e: __m256,
+    pct: __m256,
+}
+
+impl Sums256 {
+    #[target_feature(enable = "avx2")]
+    unsafe fn load(acc: &Accumulator) -> Self {
+        let p = &acc.part;
+        // SAFETY: each is an array of LANES = 8 four-byte values, one unaligned 256-bit load.
+        unsafe {
+            Sums256 {
+                x2: _mm256_loadu_ps(p.x2.as_ptr()),
+                e2: _mm256_loadu_ps(p.e2.as_ptr()),
+                abs_e: _mm256_loadu_ps(p.abs_e.as_ptr()),
+                pct: _mm256_loadu_ps(p.pct.as_ptr()),
+            }
+        }
+    }
+
+    /// Adds the group's sums into the f64 totals and starts the next group at zero: what
+    /// [`Accumulator::flush`] does with them.
+    #[target_feature(enable = "avx2")]
+    unsafe fn flush(&mut self, acc: &mut Accumulator) {
+        let t = &mut acc.total;
+        // SAFETY: AVX2, as this function.
+        unsafe {
+            add_into(&mut t.x2, self.x2);
+            add_into(&mut t.e2, self.e2);
+            add_into(&mut t.abs_e, self.abs_e);
+            add_into(&mut t.pct, self.pct);
+        }
+        let zero = _mm256_setzero_ps();
+        *self = Sums256 { x2: zero, e2: zero, abs_e: zero, pct: zero };
+    }
+
+    /// Leaves the sums, the maximum and the counts in the accumulator's partial sums.
+    #[target_feature(enable = "avx2")]
+    unsafe fn store(self, acc: &mut Accumulator, max_abs_e: __m256, nonzero: __m256i, clipped: __m256i) {
+        let p = &mut acc.part;
+        // SAFETY: each destination is an array of LANES = 8 four-byte values.
+        unsafe {
+            _mm256_storeu_ps(p.x2.as_mut_ptr(), self.x2);
+            _mm256_storeu_ps(p.e2.as_mut_ptr(), self.e2);
+            _mm256_storeu_ps(p.abs_e.as_mut_ptr(), self.abs_e);
+            _mm256_storeu_ps(p.pct.as_mut_ptr(), self.pct);
+            _mm256_storeu_ps(p.max_abs_e.as_mut_ptr(), max_abs_e);
+            _mm256_storeu_si256(p.nonzero.as_mut_ptr() as *mut __m256i, nonzero);
+            _mm256_storeu_si256(p.clipped.as_mut_ptr() as *mut __m256i, clipped);
+        }
+    }
+}
+
+/// The AVX2 loop: one row of 8 values per step.
+#[target_feature(enable = "avx2")]
+unsafe fn rows256<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     let (m, z, qmin, qmax, s) =
         (_mm256_set1_ps(k.m), _mm256_set1_ps(k.z), _mm256_set1_ps(k.qmin), _mm256_set1_ps(k.qmax), _mm256_set1_ps(k.s));
     let zero = _mm256_setzero_ps();
     let abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(i32::MAX));
-    let p = &acc.part;
-    // SAFETY (loads and stores of the partial sums): each is an array of LANES = 8 four-byte values,
-    // one unaligned 256-bit access.
-    let (mut x2, mut e2, mut ae_sum) = (_mm256_loadu_ps(p.x2.as_ptr()), _mm256_loadu_ps(p.e2.as_ptr()), _mm256_loadu_ps(p.abs_e.as_ptr()));
-    let (mut pct, mut mx) = (_mm256_loadu_ps(p.pct.as_ptr()), _mm256_loadu_ps(p.max_abs_e.as_ptr()));
-    let mut nzc = _mm256_loadu_si256(p.nonzero.as_ptr() as *const __m256i);
-    let mut clc = _mm256_loadu_si256(p.clipped.as_ptr() as *const __m256i);
+    take_counts(acc);
+    // SAFETY (here and below): AVX2, as this function; the loads read arrays of 8 four-byte values.
+    let mut sums = unsafe { Sums256::load(acc) };
+    let mut mx = unsafe { _mm256_loadu_ps(acc.part.max_abs_e.as_ptr()) };
+    let (mut nzc, mut clc) = (_mm256_setzero_si256(), _mm256_setzero_si256());
     let mut rows = acc.rows;
     let chunks = xs.chunks_exact(LANES);
     let consumed = xs.len() - chunks.remainder().len();
     for chunk in chunks {
+        prefetch(chunk, k.ahead);
         // SAFETY: the chunk holds LANES = 8 floats.
-        let x = _mm256_loadu_ps(chunk.as_ptr());
+        let x = unsafe { _mm256_loadu_ps(chunk.as_ptr()) };
         let v = if MUL { _mm256_mul_ps(x, m) } else { _mm256_div_ps(x, m) };
         let q = _mm256_add_ps(_mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v), z);
         // f32::clamp(q, qmin, qmax), a NaN kept: maxps/minps return their second operand on NaN.
@@ -51,10 +168,10 @@ unsafe fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: 
         let ae = _mm256_and_ps(e, abs_mask);
         let ax = _mm256_and_ps(x, abs_mask);
         let nonzero = _mm256_cmp_ps::<_CMP_NEQ_UQ>(ax, zero);
-        x2 = _mm256_add_ps(x2, _mm256_mul_ps(x, x));
-        e2 = _mm256_add_ps(e2, _mm256_mul_ps(e, e));
-        ae_sum = _mm256_add_ps(ae_sum, ae);
-        pct = _mm256_add_ps(pct, _mm256_and_ps(_mm256_div_ps(ae, ax), nonzero));
+        sums.x2 = _mm256_add_ps(sums.x2, _mm256_mul_ps(x, x));
+        sums.e2 = _mm256_add_ps(sums.e2, _mm256_mul_ps(e, e));
+        sums.abs_e = _mm256_add_ps(sums.abs_e, ae);
+        sums.pct = _mm256_add_ps(sums.pct, _mm256_and_ps(_mm256_div_ps(ae, ax), nonzero));
         // `if ae > m { ae } else { m }`, as Partial::add.
         mx = _mm256_max_ps(ae, mx);
         nzc = _mm256_sub_epi32(nzc, _mm256_castps_si256(nonzero));
@@ -63,29 +180,82 @@ unsafe fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: 
         }
         rows += 1;
         if rows == ROWS {
-            store(acc, x2, e2, ae_sum, pct, mx, nzc, clc);
-            acc.flush();
-            (x2, e2, ae_sum, pct, mx) = (zero, zero, zero, zero, zero);
-            (nzc, clc) = (_mm256_setzero_si256(), _mm256_setzero_si256());
+            unsafe { sums.flush(acc) };
             rows = 0;
         }
     }
-    store(acc, x2, e2, ae_sum, pct, mx, nzc, clc);
+    unsafe { sums.store(acc, mx, nzc, clc) };
     acc.rows = rows;
     consumed
 }
 
-/// Writes the register partial sums back into the accumulator.
-#[target_feature(enable = "avx2")]
-#[allow(clippy::too_many_arguments)] // one register per partial sum
-unsafe fn store(acc: &mut Accumulator, x2: __m256, e2: __m256, ae: __m256, pct: __m256, mx: __m256, nz: __m256i, cl: __m256i) {
-    let p = &mut acc.part;
-    // SAFETY: each destination is an array of LANES = 8 four-byte values.
-    _mm256_storeu_ps(p.x2.as_mut_ptr(), x2);
-    _mm256_storeu_ps(p.e2.as_mut_ptr(), e2);
-    _mm256_storeu_ps(p.abs_e.as_mut_ptr(), ae);
-    _mm256_storeu_ps(p.pct.as_mut_ptr(), pct);
-    _mm256_storeu_ps(p.max_abs_e.as_mut_ptr(), mx);
-    _mm256_storeu_si256(p.nonzero.as_mut_ptr() as *mut __m256i, nz);
-    _mm256_storeu_si256(p.clipped.as_mut_ptr() as *mut __m256i, cl);
+/// The upper 8 lanes of a 16-lane vector.
+#[target_feature(enable = "avx512f")]
+fn upper(v: __m512) -> __m256 {
+    _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(v)))
+}
+
+/// `sum + lower(v) + upper(v)`: the first row's values, then the second's.
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+fn add_rows(sum: __m256, v: __m512) -> __m256 {
+    _mm256_add_ps(_mm256_add_ps(sum, _mm512_castps512_ps256(v)), upper(v))
+}
+
+/// The AVX-512 loop: two rows of 8 values per step.
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+unsafe fn rows512<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+    // Steps of two rows must not straddle a group of ROWS rows: an odd row first goes alone.
+    let mut done = 0;
+    if acc.rows % 2 == 1 && xs.len() >= LANES {
+        // SAFETY: AVX2, as this function.
+        done = unsafe { rows256::<MUL, CLAMP>(&xs[..LANES], k, acc) };
+    }
+    let xs = &xs[done..];
+    let (m, z, qmin, qmax, s) =
+        (_mm512_set1_ps(k.m), _mm512_set1_ps(k.z), _mm512_set1_ps(k.qmin), _mm512_set1_ps(k.qmax), _mm512_set1_ps(k.s));
+    let zero = _mm512_setzero_ps();
+    let minus_one = _mm512_set1_epi32(-1);
+    take_counts(acc);
+    // SAFETY (here and below): AVX2, as this function; the loads read arrays of 8 four-byte values.
+    let mut sums = unsafe { Sums256::load(acc) };
+    let mut mx = _mm512_setzero_ps();
+    let (mut nzc, mut clc) = (_mm512_setzero_si512(), _mm512_setzero_si512());
+    let mut rows = acc.rows;
+    let pairs = xs.chunks_exact(2 * LANES);
+    let consumed = xs.len() - pairs.remainder().len();
+    for pair in pairs {
+        prefetch(pair, k.ahead);
+        // SAFETY: the pair holds 2 · LANES = 16 floats.
+        let x = unsafe { _mm512_loadu_ps(pair.as_ptr()) };
+        let v = if MUL { _mm512_mul_ps(x, m) } else { _mm512_div_ps(x, m) };
+        let q = _mm512_add_ps(_mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v), z);
+        let qc = if CLAMP { _mm512_min_ps(qmax, _mm512_max_ps(qmin, q)) } else { q };
+        let e = _mm512_sub_ps(_mm512_mul_ps(_mm512_sub_ps(qc, z), s), x);
+        let ae = _mm512_abs_ps(e);
+        let ax = _mm512_abs_ps(x);
+        let nonzero = _mm512_cmp_ps_mask::<_CMP_NEQ_UQ>(ax, zero);
+        sums.x2 = add_rows(sums.x2, _mm512_mul_ps(x, x));
+        sums.e2 = add_rows(sums.e2, _mm512_mul_ps(e, e));
+        sums.abs_e = add_rows(sums.abs_e, ae);
+        // `ae / ax` where x ≠ 0, +0 elsewhere: the AVX2 loop's division and mask in one instruction.
+        sums.pct = add_rows(sums.pct, _mm512_maskz_div_ps(nonzero, ae, ax));
+        mx = _mm512_max_ps(ae, mx);
+        nzc = _mm512_mask_sub_epi32(nzc, nonzero, nzc, minus_one);
+        if CLAMP {
+            clc = _mm512_mask_sub_epi32(clc, _mm512_cmp_ps_mask::<_CMP_NEQ_UQ>(q, qc), clc, minus_one);
+        }
+        rows += 2;
+        if rows == ROWS {
+            unsafe { sums.flush(acc) };
+            rows = 0;
+        }
+    }
+    // The two rows' lanes to the 8 of the sums: a maximum and integer sums, in any order.
+    // SAFETY: AVX2, as this function; the load reads an array of 8 four-byte values.
+    let part_max = unsafe { _mm256_loadu_ps(acc.part.max_abs_e.as_ptr()) };
+    let mx = _mm256_max_ps(_mm256_max_ps(_mm512_castps512_ps256(mx), upper(mx)), part_max);
+    let lanes8 = |c: __m512i| _mm256_add_epi32(_mm512_castsi512_si256(c), _mm512_extracti64x4_epi64::<1>(c));
+    unsafe { sums.store(acc, mx, lanes8(nzc), lanes8(clc)) };
+    acc.rows = rows;
+    done + consumed
 }
