@@ -43,3 +43,24 @@ fn simd_kernel_matches_per_element_path() {
         }
     }
 }
+
+/// Channels in the middle axis: each channel is several runs whose lengths are not whole rows, so the
+/// SIMD loop starts in the middle of a group of rows and hands its partial sums to the portable
+/// code and back.
+#[wasm_bindgen_test]
+fn simd_kernel_matches_per_element_path_in_runs() {
+    for inner in [5, 24, 45, 130, 300] {
+        let tensor = Tensor::dense("w", Samples::F32(values(3 * 4 * inner)), vec![3, 4, inner], 1).unwrap();
+        for convention in [Convention::Pytorch, Convention::Onnxruntime] {
+            let spec = QuantSpec::resolve(&SpecOptions { convention, ..SpecOptions::default() }).unwrap();
+            for source in [ParamSource::Data, ParamSource::Range(quant::RangeInput::new(-0.8, 1.1))] {
+                let fast = analyse(&tensor, &spec, Granularity::PerChannel, &source, false).unwrap();
+                let slow = analyse(&tensor, &spec, Granularity::PerChannel, &source, true).unwrap();
+                for (f, s) in fast.channels.iter().zip(&slow.channels) {
+                    assert_eq!(f.metrics, s.metrics, "{convention} inner {inner}");
+                }
+                assert_eq!(fast.summary.metrics, slow.summary.metrics);
+            }
+        }
+    }
+}

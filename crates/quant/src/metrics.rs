@@ -95,6 +95,18 @@ impl Accumulator {
         }
     }
 
+    /// Moves the partial counts into the totals (exact integers, so it changes no result): the SIMD
+    /// loops then count from zero in 32-bit lanes for a whole run, without flushing them every
+    /// `ROWS` rows.
+    #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+    pub(crate) fn take_counts(&mut self) {
+        let p = &mut self.part;
+        for lane in 0..LANES {
+            self.total.nonzero[lane] += std::mem::take(&mut p.nonzero[lane]) as u64;
+            self.total.clipped[lane] += std::mem::take(&mut p.clipped[lane]) as u64;
+        }
+    }
+
     /// Adds the float32 partial sums into the f64 totals. Called every `ROWS` rows and once at the end.
     pub fn flush(&mut self) {
         let p = std::mem::take(&mut self.part);

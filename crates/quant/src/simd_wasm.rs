@@ -9,22 +9,46 @@ use crate::analysis::Kernel;
 use crate::metrics::{Accumulator, LANES, ROWS};
 use core::arch::wasm32::*;
 
+/// Values per call of the register loop: its 32-bit lane counts then hold at most 2^28 per lane.
+const RUN: usize = 1 << 31;
+
 /// Runs whole rows of `LANES` values through the fused kernel; returns how many values it consumed.
 pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
-    if k.clamp {
-        rows::<MUL, true>(xs, k, acc)
-    } else {
-        rows::<MUL, false>(xs, k, acc)
+    let mut done = 0;
+    for run in xs.chunks(RUN) {
+        let consumed = if k.clamp { rows::<MUL, true>(run, k, acc) } else { rows::<MUL, false>(run, k, acc) };
+        done += consumed;
+        // A run left partly to the caller must be the last.
+        if consumed != run.len() {
+            break;
+        }
+    }
+    done
+}
+
+/// `total[4h + i] += sum[i] as f64` for the 4 lanes of `sum`, the half `h` of a row.
+#[inline(always)]
+fn add_into(total: &mut [f64; LANES], h: usize, sum: v128) {
+    let lo = f64x2_promote_low_f32x4(sum);
+    let hi = f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 2, 3>(sum, sum));
+    for (k, v) in [lo, hi].into_iter().enumerate() {
+        let at = 4 * h + 2 * k;
+        // SAFETY: `total[at..at + 2]` is in bounds (h < 2, k < 2); unaligned access is fine in wasm.
+        unsafe {
+            let t = total.as_mut_ptr().add(at) as *mut v128;
+            v128_store(t, f64x2_add(v128_load(t), v));
+        }
     }
 }
 
-/// [`fused_rows`], with or without the clamp.
+/// The fused kernel, as `simd_x86`: the float32 sums go into the f64 totals every `ROWS` rows
+/// straight from the registers, and the running maximum and the counts stay in registers for the
+/// whole run (a maximum and integer sums do not depend on how they are grouped).
 #[inline(always)]
 fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     let (m, z) = (f32x4_splat(k.m), f32x4_splat(k.z));
     let (qmin, qmax, s, zero) = (f32x4_splat(k.qmin), f32x4_splat(k.qmax), f32x4_splat(k.s), f32x4_splat(0.0));
     let load = |a: &[f32; LANES]| [f32x4(a[0], a[1], a[2], a[3]), f32x4(a[4], a[5], a[6], a[7])];
-    let load_u = |a: &[u32; LANES]| [u32x4(a[0], a[1], a[2], a[3]), u32x4(a[4], a[5], a[6], a[7])];
     let store = |v: &[v128; 2], a: &mut [f32; LANES]| {
         for (h, &half) in v.iter().enumerate() {
             // SAFETY: a [f32; 8] holds two v128 at offsets 0 and 4 floats; unaligned stores are fine in wasm.
@@ -37,9 +61,10 @@ fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Ac
             unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, half) };
         }
     };
+    acc.take_counts();
     let p = &acc.part;
     let (mut x2, mut e2, mut ae_sum, mut pct, mut mx) = (load(&p.x2), load(&p.e2), load(&p.abs_e), load(&p.pct), load(&p.max_abs_e));
-    let (mut nzc, mut clc) = (load_u(&p.nonzero), load_u(&p.clipped));
+    let (mut nzc, mut clc) = ([zero; 2], [zero; 2]);
     let mut rows = acc.rows;
     let chunks = xs.chunks_exact(LANES);
     let consumed = xs.len() - chunks.remainder().len();
@@ -69,17 +94,14 @@ fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Ac
         }
         rows += 1;
         if rows == ROWS {
-            let p = &mut acc.part;
-            store(&x2, &mut p.x2);
-            store(&e2, &mut p.e2);
-            store(&ae_sum, &mut p.abs_e);
-            store(&pct, &mut p.pct);
-            store(&mx, &mut p.max_abs_e);
-            store_u(&nzc, &mut p.nonzero);
-            store_u(&clc, &mut p.clipped);
-            acc.flush();
-            (x2, e2, ae_sum, pct, mx) = ([zero; 2], [zero; 2], [zero; 2], [zero; 2], [zero; 2]);
-            (nzc, clc) = ([zero; 2], [zero; 2]);
+            let t = &mut acc.total;
+            for h in 0..2 {
+                add_into(&mut t.x2, h, x2[h]);
+                add_into(&mut t.e2, h, e2[h]);
+                add_into(&mut t.abs_e, h, ae_sum[h]);
+                add_into(&mut t.pct, h, pct[h]);
+            }
+            (x2, e2, ae_sum, pct) = ([zero; 2], [zero; 2], [zero; 2], [zero; 2]);
             rows = 0;
         }
     }

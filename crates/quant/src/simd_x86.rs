@@ -61,16 +61,6 @@ fn prefetch(values: &[f32], ahead: usize) {
     }
 }
 
-/// The running maximum and the counts the register loops start from: the accumulator's counts move
-/// to its totals first (exact integers), so that the loop's 32-bit lanes start at zero.
-fn take_counts(acc: &mut Accumulator) {
-    let p = &mut acc.part;
-    for lane in 0..LANES {
-        acc.total.nonzero[lane] += std::mem::take(&mut p.nonzero[lane]) as u64;
-        acc.total.clipped[lane] += std::mem::take(&mut p.clipped[lane]) as u64;
-    }
-}
-
 /// `total[lane] += sum[lane] as f64` for the 8 lanes of `sum`.
 #[target_feature(enable = "avx2")]
 unsafe fn add_into(total: &mut [f64; LANES], sum: __m256) {
@@ -148,7 +138,7 @@ unsafe fn rows256<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, ac
         (_mm256_set1_ps(k.m), _mm256_set1_ps(k.z), _mm256_set1_ps(k.qmin), _mm256_set1_ps(k.qmax), _mm256_set1_ps(k.s));
     let zero = _mm256_setzero_ps();
     let abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(i32::MAX));
-    take_counts(acc);
+    acc.take_counts();
     // SAFETY (here and below): AVX2, as this function; the loads read arrays of 8 four-byte values.
     let mut sums = unsafe { Sums256::load(acc) };
     let mut mx = unsafe { _mm256_loadu_ps(acc.part.max_abs_e.as_ptr()) };
@@ -215,7 +205,7 @@ unsafe fn rows512<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, ac
         (_mm512_set1_ps(k.m), _mm512_set1_ps(k.z), _mm512_set1_ps(k.qmin), _mm512_set1_ps(k.qmax), _mm512_set1_ps(k.s));
     let zero = _mm512_setzero_ps();
     let minus_one = _mm512_set1_epi32(-1);
-    take_counts(acc);
+    acc.take_counts();
     // SAFETY (here and below): AVX2, as this function; the loads read arrays of 8 four-byte values.
     let mut sums = unsafe { Sums256::load(acc) };
     let mut mx = _mm512_setzero_ps();
