@@ -9,28 +9,25 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker};
 
-use super::protocol::{JsBytes, Pdfs, Reply, Request};
+use super::protocol::{JsBytes, Reply, Request};
 
 /// The worker's script: Trunk's loader shim for `data-bin="worker"` (unhashed: a worker's name is
 /// fixed at run time), next to index.html.
 pub const WORKER_URL: &str = "./worker_loader.js";
 
-/// A worker whose wasm memory grew past this is let go once it has answered: wasm memory never
-/// shrinks, so it would hold a big tensor's size for the page's lifetime.
+/// A worker whose wasm memory grew past this is let go once it has answered everything asked of
+/// it: wasm memory never shrinks, so it would hold a big tensor's size for the page's lifetime.
 pub const KEEP_MEMORY_BYTES: f64 = 128.0 * 1024.0 * 1024.0;
 
-/// A reply: its JSON, or `[json, files...]` (the PDF reports beside the `Done` JSON).
+/// A reply: its JSON, or `[json, file]` (an export file beside the `File` JSON).
 fn read_reply(data: JsValue) -> Option<Reply> {
     if let Some(text) = data.as_string() {
         return serde_json::from_str(&text).ok();
     }
     let parts: web_sys::js_sys::Array = data.dyn_into().ok()?;
     let mut reply: Reply = serde_json::from_str(&parts.get(0).as_string()?).ok()?;
-    let file = |i: u32| parts.get(i).dyn_into::<web_sys::js_sys::Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
-    match &mut reply {
-        Reply::Done { pdfs, .. } => *pdfs = Pdfs { a4: file(1), letter: file(2) },
-        Reply::File { bytes, .. } => *bytes = JsBytes(parts.get(1).dyn_into().ok()),
-        _ => {}
+    if let Reply::File { bytes, .. } = &mut reply {
+        *bytes = JsBytes(parts.get(1).dyn_into().ok());
     }
     Some(reply)
 }
@@ -38,8 +35,13 @@ fn read_reply(data: JsValue) -> Option<Reply> {
 struct Running {
     worker: Worker,
     ready: bool,
-    /// Failed (panic, out of memory): replaced on the next request.
+    /// Failed (panic, out of memory) or let go: replaced on the next request.
     dead: bool,
+    /// Requests posted and not answered yet.
+    pending: usize,
+    /// Its memory grew past [`KEEP_MEMORY_BYTES`]: let go once `pending` is 0 (a request queued
+    /// behind the big analysis, such as its PDF, is answered first).
+    fat: bool,
     queue: Vec<JsValue>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
@@ -82,13 +84,17 @@ impl FilesWorker {
                 }
                 return;
             }
-            if let Reply::Done { memory_bytes, .. } = &reply {
-                if *memory_bytes > KEEP_MEMORY_BYTES {
-                    if let Some(cell) = running.upgrade() {
-                        if let Some(r) = cell.borrow_mut().as_mut() {
-                            r.worker.terminate();
-                            r.dead = true;
-                        }
+            if let Some(cell) = running.upgrade() {
+                if let Some(r) = cell.borrow_mut().as_mut() {
+                    if let Reply::Done { memory_bytes, .. } = &reply {
+                        r.fat |= *memory_bytes > KEEP_MEMORY_BYTES;
+                    }
+                    if !matches!(reply, Reply::Progress { .. }) {
+                        r.pending = r.pending.saturating_sub(1);
+                    }
+                    if r.fat && r.pending == 0 {
+                        r.worker.terminate();
+                        r.dead = true;
                     }
                 }
             }
@@ -112,7 +118,16 @@ impl FilesWorker {
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Running { worker, ready: false, dead: false, queue: Vec::new(), _on_message: on_message, _on_error: on_error })
+        Ok(Running {
+            worker,
+            ready: false,
+            dead: false,
+            pending: 0,
+            fat: false,
+            queue: Vec::new(),
+            _on_message: on_message,
+            _on_error: on_error,
+        })
     }
 
     /// Posts `request` with `file`.
@@ -142,7 +157,14 @@ impl FilesWorker {
         } else {
             running.queue.push(message);
         }
+        running.pending += 1;
         Ok(())
+    }
+
+    /// Whether the worker that answered the last requests still runs, with what it keeps (not
+    /// failed, cancelled or let go for its memory).
+    pub fn alive(&self) -> bool {
+        self.running.borrow().as_ref().is_some_and(|r| !r.dead)
     }
 
     /// Stops whatever the worker is doing, at once (it is terminated; the next request starts a

@@ -26,21 +26,16 @@ pub enum Request {
         spec: SpecOptions,
         calibration: Calibration,
         worst: usize,
-        /// The date printed on the PDF report (`YYYY-MM-DD`).
-        #[serde(default)]
-        date: String,
-        /// Decimals of the PDF report's numbers.
-        #[serde(default = "default_precision")]
-        precision: u8,
     },
     /// The Tensor or Values tool on a large input (`report::large`): the form as committed.
     Text { job: u32, tool: Tool, form: FormState },
-    /// One export file of the full report of `Text` job `of` (the worker keeps the last one).
+    /// One export file of `Text` job `of`'s full report, or of `Analyse` job `of`'s table (the
+    /// worker keeps the last of each).
     Export { job: u32, of: u32, file: ExportFile },
 }
 
-/// The export files of a large input's results, made in the worker from its full report with the
-/// page's own functions (`components::export::files::Exportable`).
+/// The export files made in the worker, on request: a large input's from its full report with the
+/// page's own functions (`components::export::files::Exportable`), and the Files tool's PDF.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "file", rename_all = "kebab-case")]
 pub enum ExportFile {
@@ -49,17 +44,9 @@ pub enum ExportFile {
     /// The settings file of `form` (the form the results came from).
     Settings { form: FormState },
     Pdf { paper: export::Paper, date: String, decimals: u8 },
-}
-
-fn default_precision() -> u8 {
-    8
-}
-
-/// The model-wide PDF report on both papers (posted beside the JSON, as bytes).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Pdfs {
-    pub a4: Vec<u8>,
-    pub letter: Vec<u8>,
+    /// The Files tool's model-wide PDF report (`quantscope file --pdf`) of an `Analyse` job's
+    /// table: laid out only when asked, as PDFs are downloaded far less often than files analysed.
+    FilePdf { paper: export::Paper, date: String, decimals: u8 },
 }
 
 /// A file's bytes as they arrived, in the JS heap (none: the reply had no file beside it).
@@ -88,8 +75,8 @@ pub enum Reply {
     /// `compute_ms` from the last tensor's last byte read to its result (the analysis alone);
     /// `memory_bytes`: the worker's wasm memory (its peak: wasm memory never shrinks).
     /// `csv`: the rows as `quantscope file --format csv` writes them; `sample`: for one tensor,
-    /// its charts' sample with the full data's parameters (`formats::sample`); `pdfs`: the
-    /// model-wide PDF report (`quantscope file --pdf`), the bytes posted beside the JSON.
+    /// its charts' sample with the full data's parameters (`formats::sample`). The worker keeps
+    /// the table for the PDF (`ExportFile::FilePdf`).
     Done {
         job: u32,
         rows: Vec<RowView>,
@@ -97,8 +84,6 @@ pub enum Reply {
         csv: String,
         #[serde(default)]
         sample: Option<Box<Sample>>,
-        #[serde(skip)]
-        pdfs: Pdfs,
         elapsed_ms: f64, compute_ms: f64, #[serde(default)] memory_bytes: f64 },
     /// The file (or the request) was refused: the message names the file and the tensor.
     Failed { job: u32, message: String },

@@ -4,8 +4,9 @@ use std::ops::ControlFlow;
 
 use export::file_table::FileTable;
 use export::number::Precision;
-use export::{Paper, PdfOptions};
+use export::PdfOptions;
 use formats::report::{self, TableOptions};
+use quant::calibrate::Calibration;
 use formats::sample::{Sample, MAX_SAMPLE_VALUES};
 use formats::{Archive, TensorInfo};
 use quant::QuantSpec;
@@ -47,6 +48,41 @@ thread_local! {
     /// The last large input's full report (the `Text` job it answered and what the export files
     /// are made from): the page asks for one file at a time, after the tables are on screen.
     static LAST_TEXT: std::cell::RefCell<Option<(u32, Exportable)>> = const { std::cell::RefCell::new(None) };
+    /// The last file analysis's table (the `Analyse` job it answered): its PDF is made from it when
+    /// the page asks, long after the rows were posted.
+    static LAST_FILE: std::cell::RefCell<Option<(u32, KeptTable)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// What `export::file_table::pdf` lays out, owned (`FileTable` borrows it).
+struct KeptTable {
+    file: String,
+    format: &'static str,
+    spec: QuantSpec,
+    calibration: Calibration,
+    axis: usize,
+    worst: usize,
+    rows: Vec<report::Row>,
+}
+
+impl KeptTable {
+    fn pdf(&self, paper: export::Paper, date: &str, decimals: u8) -> Vec<u8> {
+        let table = FileTable {
+            file: &self.file,
+            format: self.format,
+            spec: &self.spec,
+            calibration: self.calibration,
+            axis: self.axis,
+            worst: self.worst,
+            rows: &self.rows,
+        };
+        let options = PdfOptions {
+            paper,
+            date: date.to_string(),
+            precision: Precision::Decimals(usize::from(decimals)),
+            ..PdfOptions::default()
+        };
+        export::file_table::pdf(&table, &options)
+    }
 }
 
 fn scope() -> DedicatedWorkerGlobalScope {
@@ -129,8 +165,17 @@ fn analyse_text(job: u32, tool: Tool, form: &FormState) {
     post(&Out::Text { job, outcome: &outcome, elapsed_ms: web_sys::js_sys::Date::now() - started });
 }
 
-/// One export file of the kept full report, posted beside the JSON.
+/// One export file of the kept full report (or table), posted beside the JSON.
 fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
+    if let ExportFile::FilePdf { paper, date, decimals } = file {
+        return LAST_FILE.with_borrow(|last| {
+            let Some((_, table)) = last.as_ref().filter(|(kept, _)| *kept == of) else {
+                return Err("this analysis is no longer in the worker: analyse the file again to make its PDF".into());
+            };
+            post_with_files(&Out::File { job, rows: 0 }, &[&table.pdf(*paper, date, *decimals)]);
+            Ok(())
+        });
+    }
     LAST_TEXT.with_borrow(|last| {
         let Some((_, ex)) = last.as_ref().filter(|(kept, _)| *kept == of) else {
             return Err("these results are no longer in the worker: edit the input to compute them again".into());
@@ -140,6 +185,7 @@ fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
             ExportFile::ElementsCsv => (ex.elements_csv_bytes()?, ex.element_count()),
             ExportFile::Settings { form } => (ex.settings_json(form).into_bytes(), 0),
             ExportFile::Pdf { paper, date, decimals } => (ex.pdf(*paper, date.clone(), *decimals), 0),
+            ExportFile::FilePdf { .. } => return Err("the PDF of a file analysis asked of a large input".into()),
         };
         post_with_files(&Out::File { job, rows }, &[&bytes]);
         Ok(())
@@ -157,7 +203,10 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
         }
         // Answered by `handle` without a file.
         Request::Text { .. } | Request::Export { .. } => {}
-        Request::Analyse { job, tensor, axis, spec, calibration, worst, date, precision } => {
+        Request::Analyse { job, tensor, axis, spec, calibration, worst } => {
+            // The previous table goes whatever this one's outcome: a PDF asked of it now would
+            // describe results no longer on the page.
+            LAST_FILE.with_borrow_mut(|last| *last = None);
             let spec = QuantSpec::resolve(&spec).map_err(|e| e.to_string())?;
             let one = tensor.is_some();
             let options = TableOptions { tensor, axis, spec, calibration, worst };
@@ -182,20 +231,6 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             .map_err(|e| format!("{name}: {e}"))?;
             let now = web_sys::js_sys::Date::now();
             let csv = export::file_table::csv(&rows).map_err(|e| e.to_string())?;
-            let table = FileTable {
-                file: &name,
-                format: archive.format.name(),
-                spec: &options.spec,
-                calibration: options.calibration,
-                axis: options.axis,
-                worst: options.worst,
-                rows: &rows,
-            };
-            let pdf = |paper| {
-                let o = PdfOptions { paper, date: date.clone(), precision: Precision::Decimals(usize::from(precision)), ..PdfOptions::default() };
-                export::file_table::pdf(&table, &o)
-            };
-            let (a4, letter) = (pdf(Paper::A4), pdf(Paper::Letter));
             let out = Out::Done {
                 job,
                 rows: &rows,
@@ -205,7 +240,10 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
                 compute_ms: now - last_read,
                 memory_bytes: memory_bytes(),
             };
-            post_with_files(&out, &[&a4, &letter]);
+            post(&out);
+            let TableOptions { spec, calibration, axis, worst, .. } = options;
+            let table = KeptTable { file: name, format: archive.format.name(), spec, calibration, axis, worst, rows };
+            LAST_FILE.with_borrow_mut(|last| *last = Some((job, table)));
         }
     }
     Ok(())

@@ -1,8 +1,11 @@
 //! The Files tool's panel: the drop zone, the tensor list, the options (the shared
 //! `QuantOptions` plus channel axis and calibration), the progress of the worker, the results.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::sync::Arc;
 
+use export::Paper;
 use leptos::ev::SubmitEvent;
 use quant::calibrate::Calibration;
 use quant::{Granularity, SpecOptions};
@@ -10,12 +13,14 @@ use leptos::prelude::*;
 use web_sys::File;
 
 use crate::components::calibration_fields::CalibrationFields;
+use crate::components::export::files::today;
 use crate::components::fields::TextField;
 use crate::components::files::drop_zone::DropZone;
 use crate::components::files::progress::ProgressBar;
 use crate::components::files::results_table::ResultsTable;
 use crate::components::files::tensor_charts::TensorCharts;
 use crate::components::files::tensor_list::{TensorList, TensorSelect};
+use crate::components::large_input::FileReply;
 use crate::components::quant_options::QuantOptions;
 use crate::components::tab_bar::{panel_id, tab_id};
 use crate::components::tool_panel::ToolRun;
@@ -26,7 +31,7 @@ use crate::state::{use_app_state, Commit};
 use crate::worker::client::FilesWorker;
 use crate::report::sampled::SampledCharts;
 use crate::report::ChartData;
-use crate::worker::protocol::{Pdfs, Reply, Request, RowView, TensorView};
+use crate::worker::protocol::{ExportFile, Reply, Request, RowView, TensorView};
 
 /// How many worst channels each row names (the CLI's default `--worst`).
 pub const WORST: usize = 3;
@@ -48,11 +53,10 @@ pub enum Job {
     /// Reading and analysing: `done` of `total` bytes since `started` (ms, `Date.now()`).
     Running { done: u64, total: u64, tensor: String, started: f64 },
     /// The rows, most sensitive first; `all` when every tensor was asked for; `charts`: one
-    /// tensor's charts (drawn from its sample) or why there are none; `pdfs`: the model-wide report.
+    /// tensor's charts (drawn from its sample) or why there are none.
     Done {
         rows: Vec<RowView>,
         csv: String,
-        pdfs: Arc<Pdfs>,
         charts: Option<Result<ChartData, String>>,
         all: bool,
         elapsed_ms: f64,
@@ -76,7 +80,24 @@ pub struct FilesState {
     asked_all: StoredValue<bool>,
     /// The spec and calibration of the request running (the charts' analysis uses them).
     asked: StoredValue<(SpecOptions, Calibration)>,
+    /// The `Analyse` request of the results on screen: sent again when the worker that kept their
+    /// table is gone.
+    request: StoredValue<Option<Request>>,
+    /// The `Analyse` job whose table the worker keeps (the PDF is made from it).
+    kept: StoredValue<u32>,
+    /// Who waits for the PDF being made (one at a time: the button is busy meanwhile).
+    waiting: StoredValue<Waiting, LocalStorage>,
     worker: StoredValue<FilesWorker, LocalStorage>,
+}
+
+type Waiting = Rc<RefCell<Option<(u32, Box<dyn FnOnce(FileReply)>)>>>;
+
+/// Hands `file` to whoever waits for export job `job` (any job: `None`); whether someone did.
+fn answer_waiting(waiting: &Waiting, job: Option<u32>, file: FileReply) -> bool {
+    let waits = waiting.borrow().as_ref().is_some_and(|(j, _)| job.is_none_or(|job| *j == job));
+    // Taken before the call: `done` may ask for another file.
+    let done = if waits { waiting.borrow_mut().take() } else { None };
+    done.map(|(_, done)| done(file)).is_some()
 }
 
 impl FilesState {
@@ -87,8 +108,32 @@ impl FilesState {
         let current = StoredValue::new(0u32);
         let asked_all = StoredValue::new(false);
         let asked = StoredValue::new((SpecOptions::default(), Calibration::default()));
+        let kept = StoredValue::new(0u32);
         let file = RwSignal::new_local(None::<File>);
+        let waiting: Waiting = Rc::default();
+        let waiter = waiting.clone();
         let on_reply = move |reply: Reply| {
+            // The PDF's replies first: its job is not `current` (the results stay on screen).
+            match &reply {
+                Reply::File { job: j, bytes, .. } => {
+                    let file = bytes.0.clone().ok_or_else(|| "the worker sent no file".to_string());
+                    answer_waiting(&waiter, Some(*j), file.map(|bytes| (bytes, 0)));
+                    return;
+                }
+                Reply::Failed { job: j, message } if *j != 0 && *j != current.get_value() => {
+                    answer_waiting(&waiter, Some(*j), Err(message.clone()));
+                    return;
+                }
+                // Job 0: the worker itself failed (out of memory, a panic), whatever it was doing.
+                Reply::Failed { job: 0, message } => {
+                    let made_pdf = answer_waiting(&waiter, None, Err(message.clone()));
+                    // Failed making a PDF: the results it was made of stay on screen.
+                    if made_pdf && !matches!(job.get_untracked(), Job::Running { .. } | Job::Listing) {
+                        return;
+                    }
+                }
+                _ => {}
+            }
             // Replies of an older request (a file replaced, a cancelled run) are dropped.
             if reply.job().is_some_and(|j| j != 0 && j != current.get_value()) {
                 return;
@@ -105,21 +150,22 @@ impl FilesState {
                         (*d, *t, *n) = (done, total, tensor);
                     }
                 }),
-                Reply::Done { rows, csv, sample, pdfs, elapsed_ms, compute_ms, memory_bytes, .. } => {
+                Reply::Done { job: j, rows, csv, sample, elapsed_ms, compute_ms, memory_bytes } => {
+                    kept.set_value(j);
                     let charts = sample.map(|sample| {
                         let (spec, calibration) = asked.get_value();
                         let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
                         SampledCharts::build(*sample, spec, calibration, Granularity::PerChannel, now)
                             .map(|c| ChartData::Sampled(Arc::new(c)))
                     });
-                    let pdfs = Arc::new(pdfs);
-                    job.set(Job::Done { rows, csv, pdfs, charts, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes });
+                    job.set(Job::Done { rows, csv, charts, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes });
                 }
                 Reply::Failed { message, .. } => {
                     error.set(Some(message));
                     job.set(Job::Idle);
                 }
-                // The large-input jobs of the Tensor and Values tools (components::large_input).
+                // Answered above (`File`); the large-input jobs of the Tensor and Values tools
+                // (components::large_input).
                 Reply::Text { .. } | Reply::File { .. } => {}
             }
         };
@@ -132,6 +178,9 @@ impl FilesState {
             current,
             asked_all,
             asked,
+            request: StoredValue::new(None),
+            kept,
+            waiting: StoredValue::new_local(waiting),
             worker: StoredValue::new_local(FilesWorker::new(on_reply)),
         }
     }
@@ -145,7 +194,7 @@ impl FilesState {
 
     /// A new file: stop whatever runs, list its tensors.
     pub fn open(&self, file: File) {
-        self.worker.with_value(FilesWorker::cancel);
+        self.stop();
         self.error.set(None);
         self.listing.set(None);
         self.tensor.set(String::new());
@@ -179,9 +228,8 @@ impl FilesState {
             spec: options.spec,
             calibration: options.calibration,
             worst: WORST,
-            date: crate::components::export::files::today(),
-            precision: form.display.precision,
         };
+        self.request.set_value(Some(request.clone()));
         self.error.set(None);
         self.job.set(Job::Running { done: 0, total: 0, tensor: String::new(), started: web_sys::js_sys::Date::now() });
         if let Err(e) = self.worker.with_value(|w| w.send(&request, &file)) {
@@ -192,9 +240,54 @@ impl FilesState {
 
     /// Stops the running analysis at once (the worker is terminated).
     pub fn cancel(&self) {
-        self.worker.with_value(FilesWorker::cancel);
+        self.stop();
         self.next_job();
         self.job.set(Job::Cancelled);
+    }
+
+    /// Terminates the worker, with what it keeps; a PDF being made is not coming.
+    fn stop(&self) {
+        self.worker.with_value(FilesWorker::cancel);
+        self.kept.set_value(0);
+        self.waiting.with_value(|w| answer_waiting(w, None, Err("stopped".into())));
+    }
+
+    /// Asks the worker for the model-wide PDF of the results on screen (`decimals` as the table
+    /// shows them); `done` gets it. The worker makes it from the table it kept; when that worker
+    /// was let go (its memory) or failed, a new one reads the file again first: whether it does.
+    pub fn pdf(&self, paper: Paper, decimals: u8, done: impl FnOnce(FileReply) + 'static) -> bool {
+        let (Some(file), Some(mut analyse)) = (self.file.get_untracked(), self.request.get_value()) else {
+            done(Err("no results to make a PDF of".into()));
+            return false;
+        };
+        let mut job = 0;
+        self.worker.update_value(|w| job = w.job());
+        let kept = self.kept;
+        let of = kept.get_value();
+        let again = of == 0 || !self.worker.with_value(FilesWorker::alive);
+        let done = move |reply: FileReply| {
+            if again && reply.is_ok() {
+                kept.set_value(job);
+            }
+            done(reply)
+        };
+        self.waiting.with_value(|w| *w.borrow_mut() = Some((job, Box::new(done))));
+        let export = Request::Export { job, of: if again { job } else { of }, file: ExportFile::FilePdf { paper, date: today(), decimals } };
+        let sent = self.worker.with_value(|w| {
+            if again {
+                // The same job number: the analysis's `Failed` reaches the waiter, its `Done`
+                // (not `current`) leaves the results on screen alone.
+                if let Request::Analyse { job: j, .. } = &mut analyse {
+                    *j = job;
+                }
+                w.send(&analyse, &file)?;
+            }
+            w.send_alone(&export)
+        });
+        if let Err(message) = sent {
+            self.waiting.with_value(|w| answer_waiting(w, Some(job), Err(message)));
+        }
+        again
     }
 
     pub fn running(&self) -> bool {

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use crate::components::files::files_tool::{use_files_state, Job};
 use crate::components::files::scroll_table::ScrollTable;
 use crate::components::files::shape;
-use crate::browser::download;
+use crate::browser::download::{self, BlobParts};
 use crate::report::Cell;
 use crate::state::use_app_state;
 use crate::worker::protocol::RowView;
@@ -91,7 +91,7 @@ pub fn ResultsTable() -> impl IntoView {
     let files = use_files_state();
     let state = use_app_state();
     move || {
-        let Job::Done { rows, csv, pdfs, all, elapsed_ms, compute_ms, memory_bytes, .. } = files.job.get() else {
+        let Job::Done { rows, csv, all, elapsed_ms, compute_ms, memory_bytes, .. } = files.job.get() else {
             return ().into_any();
         };
         let precision = state.form.with(|f| f.display.precision);
@@ -130,13 +130,35 @@ pub fn ResultsTable() -> impl IntoView {
         let csv_stem = file_stem.clone();
         let download = move |_| save(csv.as_bytes(), "text/csv", format!("{csv_stem}-quantscope.csv"));
         let paper = RwSignal::new(Paper::A4);
+        let making_pdf = RwSignal::new(false);
+        // The worker lays the PDF out now, from the table it kept (not after every analysis).
         let download_pdf = move |_| {
             let paper = paper.get_untracked();
-            let bytes = match paper {
-                Paper::A4 => &pdfs.a4,
-                Paper::Letter => &pdfs.letter,
-            };
-            save(bytes, download::PDF, format!("{file_stem}-quantscope-{}.pdf", paper.name()));
+            let name = format!("{file_stem}-quantscope-{}.pdf", paper.name());
+            let started = web_sys::js_sys::Date::now();
+            making_pdf.set(true);
+            download_status.set(String::new());
+            let again = files.pdf(paper, precision, move |reply| {
+                download_status.set(match reply {
+                    Ok((bytes, _)) => {
+                        let mut parts = BlobParts::new();
+                        parts.push_js(bytes);
+                        match parts.into_blob(download::PDF).and_then(|b| download::save(&b, &name)) {
+                            Ok(()) => format!("Saved {name} (made in {:.0} ms).", web_sys::js_sys::Date::now() - started),
+                            Err(e) => format!("Not downloaded: {e}"),
+                        }
+                    }
+                    Err(e) => format!("Could not make the PDF: {e}"),
+                });
+                making_pdf.set(false);
+            });
+            if making_pdf.get_untracked() {
+                download_status.set(if again {
+                    "Making the PDF in the background worker (reading the file again: the worker that analysed it was let go to free its memory)…".into()
+                } else {
+                    "Making the PDF in the background worker…".into()
+                });
+            }
         };
         view! {
             <section class="results files-results" data-testid="files-results" data-all=all.to_string()>
@@ -147,7 +169,14 @@ pub fn ResultsTable() -> impl IntoView {
                             "Download CSV"
                         </button>
                         " "
-                        <button type="button" class="small-button" data-testid="files-pdf" on:click=download_pdf>
+                        <button
+                            type="button"
+                            class="small-button"
+                            data-testid="files-pdf"
+                            disabled=move || making_pdf.get()
+                            aria-busy=move || making_pdf.get().to_string()
+                            on:click=download_pdf
+                        >
                             "Download PDF"
                         </button>
                         " "
@@ -160,7 +189,7 @@ pub fn ResultsTable() -> impl IntoView {
                             <option value="a4" selected=move || paper.get() == Paper::A4>"A4"</option>
                             <option value="letter" selected=move || paper.get() == Paper::Letter>"Letter"</option>
                         </select>
-                        <span class="copy-status" role="status">{move || download_status.get()}</span>
+                        <span class="copy-status" role="status" data-testid="files-download-status">{move || download_status.get()}</span>
                     </figcaption>
                     <ScrollTable label="Results by tensor" columns=COLUMNS.to_vec()>{body}</ScrollTable>
                 </figure>
