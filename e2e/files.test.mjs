@@ -1,7 +1,8 @@
 // End-to-end: the Files tool. Real weight files (crates/formats/tests/data, written by NumPy and
 // safetensors) go in through the file input; the tensor list, the numbers (equal to the CLI's
-// `quantscope file --format json`, run here on the same files), the model-wide order, a bad file's
-// error, and cancelling a big file in the worker with progress shown.
+// `quantscope file --format json`, run here on the same files), the model-wide order, the PDF made
+// in the worker on request, a bad file's error, and cancelling a big file in the worker with
+// progress shown.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -218,16 +219,24 @@ describe('Files tool in Chromium', () => {
     await byTestId(page, 'files-analyse').click();
     await page.locator('[data-testid="files-results"][data-all="true"]').waitFor();
     await screenshot(page, 'files-model-wide');
-    const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'files-pdf').click()]);
-    assert.equal(download.suggestedFilename(), 'layers-quantscope-a4.pdf');
-    const fromPage = join(OUTPUT, 'files-model-wide.pdf');
-    await copyFile(await download.path(), fromPage);
-    const fromCli = join(tmp, 'cli.pdf');
-    cliText(path, 'human', '--pdf', fromCli);
-    const pageText = pdftotext(fromPage);
-    assert.match(pageText, /proj\.weight/);
-    assert.match(pageText, /layers\.safetensors/);
-    assert.equal(pageText, pdftotext(fromCli));
+    // Made by the worker when asked (from the table it kept), on the paper chosen then.
+    for (const paper of ['a4', 'letter']) {
+      await byTestId(page, 'files-paper').selectOption(paper);
+      const [download] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'files-pdf').click()]);
+      assert.equal(download.suggestedFilename(), `layers-quantscope-${paper}.pdf`);
+      const status = byTestId(page, 'files-download-status');
+      await page.locator(`[data-testid="files-download-status"]:has-text("Saved layers-quantscope-${paper}.pdf")`).waitFor();
+      console.log(`${paper} PDF: ${await status.textContent()}`);
+      assert.equal(await byTestId(page, 'files-pdf').isDisabled(), false);
+      const fromPage = join(OUTPUT, `files-model-wide-${paper}.pdf`);
+      await copyFile(await download.path(), fromPage);
+      const fromCli = join(tmp, `cli-${paper}.pdf`);
+      cliText(path, 'human', '--pdf', fromCli, '--paper', paper);
+      const pageText = pdftotext(fromPage);
+      assert.match(pageText, /proj\.weight/);
+      assert.match(pageText, /layers\.safetensors/);
+      assert.equal(pageText, pdftotext(fromCli), paper);
+    }
     assert.deepEqual(app.pageErrors, []);
   });
 
@@ -285,6 +294,35 @@ describe('Files tool in Chromium', () => {
     await drop(join(DATA, 'single.npy'));
     await byTestId(page, 'files-analyse').click();
     await byTestId(page, 'files-results').waitFor();
+    assert.deepEqual(app.pageErrors, []);
+  });
+
+  test('a big file analysed: its worker is let go for its memory, and the PDF reads the file again in a new one', async () => {
+    const { page } = app;
+    await app.goto('#files');
+    await byTestId(page, 'reset').click();
+    const path = join(tmp, 'big.safetensors');
+    await writeSafetensors(path, 8192, 4096); // 128 MiB of float32
+    await drop(path);
+    await page.locator('[data-testid="files-tensors"] tr[data-tensor="big"]').waitFor();
+    await byTestId(page, 'files-analyse').click();
+    await byTestId(page, 'files-results').waitFor({ timeout: 120_000 });
+    const memory = Number(await byTestId(page, 'files-timing').getAttribute('data-memory-bytes'));
+    assert.ok(memory > 128 * 1024 * 1024, `worker memory ${memory} bytes`);
+    const downloaded = page.waitForEvent('download', { timeout: 120_000 });
+    await byTestId(page, 'files-pdf').click();
+    await page.locator('[data-testid="files-download-status"]:has-text("reading the file again")').waitFor();
+    assert.ok(await byTestId(page, 'files-pdf').isDisabled(), 'busy while it is made');
+    const download = await downloaded;
+    assert.equal(download.suggestedFilename(), 'big-quantscope-a4.pdf');
+    await page.locator('[data-testid="files-download-status"]:has-text("Saved big-quantscope-a4.pdf")').waitFor();
+    console.log(`big file's PDF, read again: ${await byTestId(page, 'files-download-status').textContent()}`);
+    const text = pdftotext(await download.path());
+    assert.match(text, /big\.safetensors/);
+    cliText(path, 'human', '--pdf', join(tmp, 'big.pdf'));
+    assert.equal(text, pdftotext(join(tmp, 'big.pdf')));
+    // The results on screen are still those of the first analysis.
+    assert.equal(await byTestId(page, 'files-results').count(), 1);
     assert.deepEqual(app.pageErrors, []);
   });
 });

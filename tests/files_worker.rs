@@ -1,6 +1,7 @@
 //! The Files tool's worker glue in a real dedicated worker (FileReaderSync exists only there):
 //! `BlobSource` reads a `Blob` by slices exactly as a byte slice is read, and the worker's JSON
-//! (the `formats` crate's rows) reads back into the page's view types.
+//! (the `formats` crate's rows) reads back into the page's view types, and the PDF's request
+//! survives its JSON.
 
 use std::ops::ControlFlow;
 
@@ -9,7 +10,7 @@ use formats::{Archive, Source};
 use quant::calibrate::Calibration;
 use quant::{QuantSpec, SpecOptions};
 use quantscope::worker::blob_source::BlobSource;
-use quantscope::worker::protocol::{Reply, RowView};
+use quantscope::worker::protocol::{ExportFile, Reply, Request, RowView};
 use wasm_bindgen_test::*;
 use web_sys::js_sys::{Array, Uint8Array};
 use web_sys::Blob;
@@ -81,4 +82,32 @@ fn the_rows_json_reads_back_into_the_page_view() {
             report::Outcome::Skipped(reason) => assert_eq!(skipped.as_deref(), Some(reason.as_str())),
         }
     }
+}
+
+#[wasm_bindgen_test]
+fn the_analysis_and_its_pdf_request_survive_their_json() {
+    let requests = [
+        Request::Analyse {
+            job: 3,
+            tensor: Some("fc.weight".into()),
+            axis: 1,
+            spec: SpecOptions::default(),
+            calibration: Calibration::default(),
+            worst: 3,
+        },
+        Request::Export {
+            job: 4,
+            of: 3,
+            file: ExportFile::FilePdf { paper: export::Paper::Letter, date: "2026-01-02".into(), decimals: 6 },
+        },
+    ];
+    for request in requests {
+        let json = serde_json::to_string(&request).unwrap();
+        assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request, "{json}");
+    }
+    // The worker's answer: the bytes beside the JSON, which alone has no file.
+    let Reply::File { job, bytes, rows } = serde_json::from_str(r#"{"kind":"file","job":4,"rows":0}"#).unwrap() else {
+        panic!("not a File reply");
+    };
+    assert_eq!((job, rows, bytes.0.is_none()), (4, 0, true));
 }
