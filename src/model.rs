@@ -315,6 +315,25 @@ impl FormState {
     }
 
     /// The tool's pasted data.
+    /// The form as localStorage keeps it: data texts over `limit` bytes left out (a browser keeps
+    /// about 5 MB per page, and one refused item would lose every other field with it), and which
+    /// tools' texts were left out, with their sizes.
+    pub fn for_storage(&self, limit: usize) -> (FormState, Vec<(Tool, usize)>) {
+        let mut kept = self.clone();
+        let mut left_out = Vec::new();
+        for (tool, data) in [
+            (Tool::Channels, &mut kept.channels.data),
+            (Tool::Tensor, &mut kept.tensor.data),
+            (Tool::Values, &mut kept.values.data),
+        ] {
+            if data.len() > limit {
+                left_out.push((tool, data.len()));
+                data.clear();
+            }
+        }
+        (kept, left_out)
+    }
+
     pub fn data(&self, tool: Tool) -> &str {
         match tool {
             Tool::Channels => &self.channels.data,

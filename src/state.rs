@@ -15,6 +15,9 @@ pub const STORAGE_KEY: &str = "quantscope.form.v1";
 pub const UNREADABLE_KEY: &str = "quantscope.form.unreadable";
 /// Quiet time after the last keystroke before results are recomputed and the form saved.
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
+/// Data texts up to this size are kept in localStorage with the form (a browser keeps about 5 MB per
+/// page); larger ones (pasted megabytes, analysed in the worker) are left out, the rest kept.
+pub const STORED_TEXT_BYTES: usize = crate::report::large::LARGE_INPUT_BYTES;
 
 #[derive(Clone, Copy)]
 pub struct AppState {
@@ -80,7 +83,14 @@ impl AppState {
         };
         // A link's form, not edited, is shown but not saved over the user's own.
         if share_link::should_save(*self, &form) {
-            let save_error = storage::save(STORAGE_KEY, &form).err();
+            let (kept, left_out) = form.for_storage(STORED_TEXT_BYTES);
+            let save_error = storage::save(STORAGE_KEY, &kept).err().or_else(|| {
+                let texts: Vec<String> = left_out
+                    .iter()
+                    .map(|(tool, bytes)| format!("the {} tool's text ({:.1} MB)", tool.title(), *bytes as f64 / 1e6))
+                    .collect();
+                (!texts.is_empty()).then(|| format!("{}: too large for this browser's storage; the rest of the form is kept", texts.join(" and ")))
+            });
             if self.save_error.with_untracked(|e| *e != save_error) {
                 self.save_error.set(save_error);
             }

@@ -79,3 +79,31 @@ fn requests_survive_their_json_and_the_threshold_is_by_size() {
     big.channels.data = big.tensor.data.clone();
     assert!(!large::is_large(Tool::Channels, &big));
 }
+
+/// A large paste replaces the text area's selection (UTF-16 offsets, as `selectionStart` gives them)
+/// as the browser's own paste would.
+#[wasm_bindgen_test]
+fn a_paste_replaces_the_selection() {
+    use quantscope::components::fields::paste_into;
+    assert_eq!(paste_into("1, 2, 3", 3, 4, "9 9"), "1, 9 9, 3");
+    assert_eq!(paste_into("", 0, 0, "5"), "5");
+    // "é" is one UTF-16 unit and two bytes; "𝑥" two units and four bytes.
+    assert_eq!(paste_into("é𝑥: 1", 3, 3, "y"), "é𝑥y: 1");
+    assert_eq!(paste_into("ab", 1, 0, "-"), "a-b", "an inverted selection is an insertion point");
+    assert_eq!(paste_into("ab", 7, 9, "-"), "ab-", "offsets past the end append");
+}
+
+/// localStorage keeps the form without a text too large for it, and says which was left out.
+#[wasm_bindgen_test]
+fn the_stored_form_leaves_out_large_texts_only() {
+    let mut form = FormState::examples();
+    form.tensor.data = "0.5 ".repeat(LARGE_INPUT_BYTES / 4 + 1);
+    form.values.quant.dtype = "quint8".into();
+    let (kept, left_out) = form.for_storage(LARGE_INPUT_BYTES);
+    assert_eq!(left_out, vec![(Tool::Tensor, form.tensor.data.len())]);
+    assert_eq!(kept.tensor.data, "");
+    assert_eq!(kept.values, form.values, "the other tools' fields are kept");
+    assert_eq!(kept.channels.data, FormState::examples().channels.data);
+    let (same, none) = FormState::examples().for_storage(LARGE_INPUT_BYTES);
+    assert_eq!((same, none), (FormState::examples(), vec![]));
+}

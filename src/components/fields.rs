@@ -5,8 +5,38 @@ use leptos::prelude::*;
 
 use crate::components::tool_panel::ToolRun;
 use crate::model::Tool;
+use crate::report::large::LARGE_INPUT_BYTES;
 use crate::report::{Field, InputError};
 use crate::state::Lens;
+
+/// Text over this size is not drawn in a text area: Chromium lays a text area's text out whole, and
+/// the 7.4 MB of a million values took it 1.2 s of layout in one frame (measured with a trace), the
+/// page frozen meanwhile. Such text is analysed in the worker anyway (`report::large`).
+pub const DRAWN_TEXT_BYTES: usize = LARGE_INPUT_BYTES;
+
+/// The byte offset in `text` of the UTF-16 offset `utf16` (what `selectionStart` gives).
+fn byte_offset(text: &str, utf16: u32) -> usize {
+    let mut units = 0u32;
+    for (at, c) in text.char_indices() {
+        if units >= utf16 {
+            return at;
+        }
+        units += c.len_utf16() as u32;
+    }
+    text.len()
+}
+
+/// `text` with its UTF-16 range `start..end` (a text area's selection) replaced by `pasted`, as the
+/// browser's own paste would leave it.
+pub fn paste_into(text: &str, start: u32, end: u32, pasted: &str) -> String {
+    let (start, end) = (byte_offset(text, start), byte_offset(text, end.max(start)));
+    [&text[..start], pasted, &text[end..]].concat()
+}
+
+/// "7.4 MB of text, 1000 lines": what a text too large to draw holds.
+fn text_summary(text: &str) -> String {
+    format!("{:.1} MB of text, {} lines", text.len() as f64 / 1e6, text.lines().count())
+}
 
 fn hint_id(id: &str) -> String {
     format!("{id}-hint")
@@ -203,28 +233,87 @@ pub fn TextAreaField(
     let error = tool_error(|_, field| field == Field::Data);
     let hint_id = hint_id(&id);
     let error_id = error_id(&id);
-    let described_by = described_by(&id, hint.into(), error);
+    // A signal (Copy), for the two branches that draw the field.
+    let described_by = Signal::derive(described_by(&id, hint.into(), error));
     let text_area = NodeRef::<leptos::html::Textarea>::new();
+    // The user asked to see a text too large to draw (and was told it is slow).
+    let drawn_anyway = RwSignal::new(false);
+    let too_large = Memo::new(move |_| lens.value.with(|v| v.len() > DRAWN_TEXT_BYTES));
+    let drawn = move || !too_large.get() || drawn_anyway.get();
+    // Large pasted text goes to the form from the event: the browser would lay it out in the text
+    // area first. The selection (if the text area is drawn) is replaced, as by the browser's paste.
+    let on_paste = move |ev: web_sys::ClipboardEvent| {
+        let Some(pasted) = ev.clipboard_data().and_then(|data| data.get_data("text").ok()) else {
+            return;
+        };
+        if pasted.len() <= DRAWN_TEXT_BYTES {
+            return;
+        }
+        ev.prevent_default();
+        let text = match text_area.get_untracked() {
+            Some(area) if drawn() => {
+                let (start, end) = (area.selection_start().ok().flatten(), area.selection_end().ok().flatten());
+                let current = lens.value.get_untracked();
+                paste_into(&current, start.unwrap_or(0), end.unwrap_or(0), &pasted)
+            }
+            _ => pasted,
+        };
+        drawn_anyway.set(false);
+        lens.set.run(text);
+    };
+    let summary = move || lens.value.with(|v| text_summary(v));
     view! {
         <div class="field field-wide" class:field-invalid=move || error.with(Option::is_some)>
             <label for=id.clone()>{label}</label>
-            <textarea
-                id=id.clone()
-                name=id.clone()
-                data-testid=id.clone()
-                node_ref=text_area
-                rows=rows
-                autocomplete="off"
-                spellcheck="false"
-                aria-describedby=described_by
-                aria-invalid=move || error.with(Option::is_some).to_string()
-                prop:value=lens.value
-                on:input=move |ev| lens.set.run(event_target_value(&ev))
-            ></textarea>
+            <Show
+                when=drawn
+                fallback={
+                    let id = id.clone();
+                    move || view! {
+                        <div
+                            class="large-text"
+                            id=id.clone()
+                            data-testid=format!("{id}-large")
+                            tabindex="0"
+                            role="group"
+                            aria-describedby=described_by
+                            on:paste=on_paste
+                        >
+                            <p>
+                                <strong data-testid=format!("{id}-large-summary")>{summary}</strong>
+                                ": too large to draw here without freezing the page for seconds; it is analysed in the background. Paste here to replace it."
+                            </p>
+                            <p class="large-text-actions">
+                                <button type="button" class="small-button" data-testid=format!("{id}-large-show") on:click=move |_| drawn_anyway.set(true)>
+                                    "Show the text (slow)"
+                                </button>
+                                <button type="button" class="small-button" data-testid=format!("{id}-large-clear") on:click=move |_| lens.set.run(String::new())>
+                                    "Clear"
+                                </button>
+                            </p>
+                        </div>
+                    }
+                }
+            >
+                <textarea
+                    id=id.clone()
+                    name=id.clone()
+                    data-testid=id.clone()
+                    node_ref=text_area
+                    rows=rows
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby=described_by
+                    aria-invalid=move || error.with(Option::is_some).to_string()
+                    prop:value=lens.value
+                    on:input=move |ev| lens.set.run(event_target_value(&ev))
+                    on:paste=on_paste
+                ></textarea>
+            </Show>
             <p class="hint" id=hint_id>{hint}</p>
             {move || {
                 error.get().map(|error| {
-                    view! { <InputErrorNote id=error_id.clone() error=error text=lens.value text_area=text_area /> }
+                    view! { <InputErrorNote id=error_id.clone() error=error text=lens.value text_area=text_area reveal=drawn_anyway /> }
                 })
             }}
         </div>
@@ -240,6 +329,9 @@ pub fn InputErrorNote(
     /// The field's text, to quote the bad line.
     text: Signal<String>,
     text_area: NodeRef<leptos::html::Textarea>,
+    /// Set to draw a text area that is too large to draw by default (see [`DRAWN_TEXT_BYTES`]).
+    #[prop(optional)]
+    reveal: Option<RwSignal<bool>>,
 ) -> impl IntoView {
     let line = if error.is_located() {
         text.with(|text| text.split('\n').nth(error.line - 1).map(str::to_owned))
@@ -253,11 +345,20 @@ pub fn InputErrorNote(
     let select_bad_text = {
         let error = error.clone();
         move |_| {
-            if let Some(area) = text_area.get() {
-                let (start, end) =
-                    text.with(|t| utf16_range(t, error.line, error.column, &error.text));
-                let _ = area.focus();
-                let _ = area.set_selection_range(start, end);
+            let (start, end) = text.with(|t| utf16_range(t, error.line, error.column, &error.text));
+            let select = move || {
+                if let Some(area) = text_area.get_untracked() {
+                    let _ = area.focus();
+                    let _ = area.set_selection_range(start, end);
+                }
+            };
+            match reveal {
+                // Drawn first (slow for such a text), selected once it is in the page.
+                Some(reveal) if text_area.get_untracked().is_none() => {
+                    reveal.set(true);
+                    set_timeout(select, std::time::Duration::from_millis(0));
+                }
+                _ => select(),
             }
         }
     };
