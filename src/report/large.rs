@@ -116,16 +116,33 @@ impl LargeReport {
     /// The page's side: the tables as they came, and the charts drawn from the sample analysed
     /// with the full data's parameters (`report::sampled`, as for a tensor of a weight file).
     pub fn into_report(self, now: impl Fn() -> f64) -> Report {
-        let mut report = self.report;
-        report.charts = SampledCharts::build(
-            self.sample,
-            self.spec,
-            self.calibration,
-            self.granularity,
-            now,
-        )
-        .ok()
-        .map(|charts| ChartData::Sampled(Arc::new(charts)));
+        let (mut report, charts) = self.into_parts();
+        report.charts = charts.build(now);
         report
+    }
+
+    /// [`LargeReport::into_report`] in two steps: the tables now, the charts when asked (the page
+    /// draws them in a later task, so that the two do not block it together).
+    pub fn into_parts(self) -> (Report, PendingCharts) {
+        let LargeReport { report, sample, spec, calibration, granularity } = self;
+        (report, PendingCharts { sample, spec, calibration, granularity })
+    }
+}
+
+/// A large report's charts not yet built: the sample and what it is analysed with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingCharts {
+    sample: Sample,
+    spec: SpecOptions,
+    calibration: Calibration,
+    granularity: Granularity,
+}
+
+impl PendingCharts {
+    /// The sample analysed with the full data's parameters; `None` if it cannot be.
+    pub fn build(self, now: impl Fn() -> f64) -> Option<ChartData> {
+        SampledCharts::build(self.sample, self.spec, self.calibration, self.granularity, now)
+            .ok()
+            .map(|charts| ChartData::Sampled(Arc::new(charts)))
     }
 }
