@@ -2,7 +2,7 @@
 
 use crate::error::QuantError;
 use crate::exact::{self, Decimal};
-use crate::metrics::{serialize_extended, Accumulator, Metrics, LANES};
+use crate::metrics::{serialize_extended, Accumulator, Metrics, Totals, LANES};
 use crate::params::{QParams, RangeInput};
 use crate::rounding::Rounding;
 use crate::spec::{Arithmetic, Granularity, QuantSpec};
@@ -687,7 +687,7 @@ struct Channel {
     scan: Scan,
     params: QParams,
     warnings: Vec<Warning>,
-    acc: Accumulator,
+    totals: Totals,
     elements: Option<ChannelElements>,
 }
 
@@ -737,10 +737,12 @@ impl Pass<'_> {
             scan,
             params,
             warnings,
-            acc: Accumulator::default(),
+            totals: Totals::default(),
             elements: None,
         }));
         let channels = &mut out[first..];
+        // The unit's accumulators, while its blocks are measured; each channel then keeps its totals.
+        let mut accs = vec![Accumulator::default(); unit.channels.len()];
         let mut elements: Vec<ChannelElements> = if self.keep_elements {
             unit.channels
                 .clone()
@@ -763,7 +765,7 @@ impl Pass<'_> {
         for block in unit.blocks {
             let c = block.channel - unit.channels.start;
             let qz = &quantizers[c];
-            let Channel { scan, acc, .. } = &mut channels[c];
+            let (scan, acc) = (&channels[c].scan, &mut accs[c]);
             // Lanes continue across a channel's blocks, so the sums do not depend on the layout's run length.
             let start_lane = lane_offset[c];
             lane_offset[c] = (start_lane + block.range.len()) % LANES;
@@ -809,6 +811,9 @@ impl Pass<'_> {
                     el.clipped.push(clipped);
                 }
             }
+        }
+        for (ch, mut acc) in channels.iter_mut().zip(accs) {
+            ch.totals = acc.totals();
         }
         for (ch, el) in channels.iter_mut().zip(elements) {
             ch.elements = Some(el);
@@ -909,17 +914,16 @@ fn analyse_in(
         }
     };
 
-    let mut total = Accumulator::default();
+    let mut total = Totals::default();
     let mut results = Vec::with_capacity(channels);
     let mut total_nonfinite = 0;
     let mut first_nonfinite = None;
     for (c, ch) in done.into_iter().flatten().enumerate() {
-        let Channel { scan: s, params, mut warnings, mut acc, elements } = ch;
-        acc.flush();
-        total.merge(&acc);
+        let Channel { scan: s, params, mut warnings, totals, elements } = ch;
+        total.merge(&totals);
         total_nonfinite += s.nonfinite;
         first_nonfinite = first_nonfinite.or(s.first_nonfinite);
-        let metrics = acc.metrics(s.nonfinite);
+        let metrics = totals.metrics(s.nonfinite);
         if let Some(first_index) = s.first_nonfinite {
             warnings.push(Warning::NonFinite { count: s.nonfinite, first_index });
         }
