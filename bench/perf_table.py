@@ -11,7 +11,8 @@ its own process and timed inside it (best of --repeat after a warm-up), the per-
   - wasm:   bench/wasm_bench.mjs with bench/output/wasm-on.wasm (built by bench/wasm_bench.sh)
 and each process's peak RSS (/usr/bin/time). The bandwidth is perf.rs summing a --bandwidth-mib buffer
 (default 1 GiB, far beyond the last-level cache) with one thread and with one per core; the text
-parsing figure is `perf parse 10` (10 MB of pasted values parsed as a tensor, one thread).
+parsing figure is `perf parse 10` (10 MB of pasted values parsed as a tensor; one thread, and the
+two halves of the text on two threads as native builds parse from 1 MiB).
 
 Usage: python3 bench/perf_table.py [--sizes 4096x4096,10000x10000] [--repeat 7] [--json]
 Prints the Markdown table (and, with --json, every raw result).
@@ -65,7 +66,8 @@ def main():
     load = [os.getloadavg()[0]]
     bw, _ = run([perf, "bandwidth", str(a.bandwidth_mib), str(a.repeat)])
     parse, _ = run(["taskset", "-c", "0", perf, "parse", "10", str(a.repeat)])
-    raw = {"bandwidth": bw, "parse": parse}
+    parse_all, _ = run([perf, "parse", "10", str(a.repeat)])
+    raw = {"bandwidth": bw, "parse": parse, "parse_all": parse_all}
     rows_out = []
     for size in a.sizes.split(","):
         r, c = (int(v) for v in size.split("x"))
@@ -100,8 +102,9 @@ def main():
     print(f"load average (1 min) at the start and the end: {load[0]:.1f}, {load[1]:.1f} on {os.cpu_count()} cores")
     print(f"memory read bandwidth ({a.bandwidth_mib} MiB, best of {a.repeat}): "
           f"{bw['one_core_gib_s']:.1f} GiB/s one core, {bw['all_cores_gib_s']:.1f} GiB/s all {bw['cores']} cores")
-    print(f"text parsing (10 MB, 1024 values per line, one thread, best of {a.repeat}): "
-          f"{parse['mb_s']:.0f} MB/s ({parse['values']} values in {parse['best_s'] * 1e3:.1f} ms)")
+    print(f"text parsing (10 MB, 1024 values per line, best of {a.repeat}): "
+          f"{parse['mb_s']:.0f} MB/s on one thread ({parse['best_s'] * 1e3:.1f} ms), "
+          f"{parse_all['mb_s']:.0f} MB/s on {os.cpu_count()} ({parse_all['best_s'] * 1e3:.1f} ms), {parse['values']} values")
     print()
     print("| tensor (float32) | NumPy | native 1 thread / all threads | wasm simd128 (Node, 1 thread) "
           "| native vs NumPy (1 / all) | wasm / native 1 thread | bandwidth fraction (1 / all) | peak RSS NumPy / native / wasm |")

@@ -218,16 +218,49 @@ impl Line<'_> {
     }
 }
 
-/// The input's lines with comments cut off (`#` to the end of the line).
-fn lines(text: &str) -> impl Iterator<Item = Line<'_>> {
-    split_at_byte(text, b'\n').enumerate().map(|(n, full)| {
+/// The input's lines with comments cut off (`#` to the end of the line), the first numbered `first`.
+fn lines(text: &str, first: usize) -> impl Iterator<Item = Line<'_>> {
+    split_at_byte(text, b'\n').enumerate().map(move |(n, full)| {
         let full = full.strip_suffix('\r').unwrap_or(full);
         let text = match memchr::memchr(b'#', full.as_bytes()) {
             Some(i) => &full[..i],
             None => full,
         };
-        Line { number: n + 1, text, full }
+        Line { number: n + first, text, full }
     })
+}
+
+/// Text from this size is parsed on two threads in native builds, each half of the lines on its own.
+const PARALLEL_TEXT_BYTES: usize = 1 << 20;
+
+/// `parse(part, first_line)` on the whole text, or on its two halves (split at a line end) at once
+/// on two threads: the second half is `None` when the text was parsed whole. The first half's error
+/// wins, as it comes first in the text.
+fn in_halves<R: Send>(
+    text: &str,
+    min_bytes: usize,
+    parse: impl Fn(&str, usize) -> Result<R, ParseError> + Sync,
+) -> Result<(R, Option<R>), ParseError> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if text.len() >= min_bytes && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        if let Some(end) = memchr::memchr(b'\n', &text.as_bytes()[text.len() / 2..]).map(|i| text.len() / 2 + i) {
+            let (first, second) = (&text[..end], &text[end + 1..]);
+            let second_line = memchr::memchr_iter(b'\n', first.as_bytes()).count() + 2;
+            let parse = &parse;
+            let (a, b) = std::thread::scope(|scope| {
+                let later = std::thread::Builder::new().spawn_scoped(scope, move || parse(second, second_line)).ok();
+                let a = parse(first, 1);
+                // A thread that could not start leaves its half to this one.
+                let b = match later.map(|h| h.join()) {
+                    Some(Ok(b)) => b,
+                    _ => parse(second, second_line),
+                };
+                (a, b)
+            });
+            return Ok((a?, Some(b?)));
+        }
+    }
+    Ok((parse(text, 1)?, None))
 }
 
 /// `text.split(byte as char)` for an ASCII `byte`, with the `memchr` crate's SIMD search (pasted text
@@ -309,7 +342,8 @@ pub struct ParsedTensor {
 
 /// Collects rows of numbers with their decimals, straight into the tensor's one value array.
 struct RowBuilder {
-    names: Vec<String>,
+    /// `None`: unnamed, `ch<index>` once the index is known (a half of the text does not know it).
+    names: Vec<Option<String>>,
     values: Vec<f64>,
     offsets: Vec<usize>,
     decimals: Vec<Option<Decimal>>,
@@ -358,7 +392,7 @@ impl RowBuilder {
     }
 
     /// Starts the next channel (closing the one before).
-    fn open(&mut self, name: String, line: usize) {
+    fn open(&mut self, name: Option<String>, line: usize) {
         if !self.names.is_empty() {
             self.offsets.push(self.values.len());
         }
@@ -366,11 +400,37 @@ impl RowBuilder {
         self.lines.push(line);
     }
 
+    /// Appends the channels of the text's next half.
+    fn append_channels(&mut self, next: RowBuilder) {
+        if next.names.is_empty() {
+            return;
+        }
+        let (channels, values) = (self.names.len(), self.values.len());
+        if channels > 0 {
+            self.offsets.push(values);
+        }
+        self.offsets.extend(next.offsets[1..].iter().map(|o| o + values));
+        self.names.extend(next.names);
+        self.lines.extend(next.lines);
+        self.nonfinite.extend(next.nonfinite.into_iter().map(|v| ValueLocation { channel: v.channel + channels, ..v }));
+        self.values.extend(next.values);
+        self.decimals.extend(next.decimals);
+    }
+
+    /// Appends the values of the text's next half to the one channel (the Values tool's list).
+    fn append_values(&mut self, next: RowBuilder) {
+        let values = self.values.len();
+        self.nonfinite.extend(next.nonfinite.into_iter().map(|v| ValueLocation { index: v.index + values, ..v }));
+        self.values.extend(next.values);
+        self.decimals.extend(next.decimals);
+    }
+
     fn finish(mut self, name: &str) -> ParsedTensor {
         self.offsets.push(self.values.len());
+        let names = self.names.into_iter().enumerate().map(|(i, n)| n.unwrap_or_else(|| format!("ch{i}"))).collect();
         let tensor = Tensor {
             name: name.to_string(),
-            channel_names: self.names,
+            channel_names: names,
             data: Samples::F64(self.values),
             decimals: Some(self.decimals),
             layout: Layout::Rows { offsets: self.offsets },
@@ -383,8 +443,25 @@ impl RowBuilder {
 ///
 /// Channels without a label are named `ch0`, `ch1`, ... A label with no values is an error.
 pub fn parse_tensor(text: &str, name: &str) -> Result<ParsedTensor, ParseError> {
+    tensor_in_halves(text, name, PARALLEL_TEXT_BYTES)
+}
+
+/// [`parse_tensor`], in two halves from `min_bytes` of text.
+fn tensor_in_halves(text: &str, name: &str, min_bytes: usize) -> Result<ParsedTensor, ParseError> {
+    let (mut rows, second) = in_halves(text, min_bytes, tensor_rows)?;
+    if let Some(second) = second {
+        rows.append_channels(second);
+    }
+    if rows.names.is_empty() {
+        return Err(ParseError::new(1, 1, "", "no values", "at least one channel of numbers"));
+    }
+    Ok(rows.finish(name))
+}
+
+/// The channels of `text`, its first line numbered `first_line`.
+fn tensor_rows(text: &str, first_line: usize) -> Result<RowBuilder, ParseError> {
     let mut rows = RowBuilder::default();
-    for line in lines(text) {
+    for line in lines(text, first_line) {
         let mut base = 0;
         for segment in split_at_byte(line.text, b';') {
             let seg_base = base;
@@ -402,8 +479,7 @@ pub fn parse_tensor(text: &str, name: &str) -> Result<ParsedTensor, ParseError> 
                 }
                 None => (None, segment, seg_base),
             };
-            let index = rows.names.len();
-            rows.open(label.map_or_else(|| format!("ch{index}"), str::to_string), line.number);
+            rows.open(label.map(str::to_string), line.number);
             for_each_value(&line, values, values_base, |token, byte, scanned| rows.push_scanned(&line, token, byte, scanned))?;
             if rows.open_len() == 0 {
                 let label = label.unwrap_or_default();
@@ -411,27 +487,36 @@ pub fn parse_tensor(text: &str, name: &str) -> Result<ParsedTensor, ParseError> 
             }
         }
     }
-    if rows.names.is_empty() {
-        return Err(ParseError::new(1, 1, "", "no values", "at least one channel of numbers"));
-    }
-    Ok(rows.finish(name))
+    Ok(rows)
 }
 
 /// Parses a flat list of values (commas, white space, newlines or `;` between them) as one channel.
 pub fn parse_values(text: &str, name: &str) -> Result<ParsedTensor, ParseError> {
-    let mut rows = RowBuilder::default();
-    rows.open(name.to_string(), 1);
-    for line in lines(text) {
-        let mut base = 0;
-        for segment in split_at_byte(line.text, b';') {
-            let seg_base = base;
-            base += segment.len() + 1;
-            for_each_value(&line, segment, seg_base, |token, byte, scanned| rows.push_scanned(&line, token, byte, scanned))?;
+    values_in_halves(text, name, PARALLEL_TEXT_BYTES)
+}
+
+/// [`parse_values`], in two halves from `min_bytes` of text.
+fn values_in_halves(text: &str, name: &str, min_bytes: usize) -> Result<ParsedTensor, ParseError> {
+    let (mut rows, second) = in_halves(text, min_bytes, |text, first_line| {
+        let mut rows = RowBuilder::default();
+        rows.open(None, first_line);
+        for line in lines(text, first_line) {
+            let mut base = 0;
+            for segment in split_at_byte(line.text, b';') {
+                let seg_base = base;
+                base += segment.len() + 1;
+                for_each_value(&line, segment, seg_base, |token, byte, scanned| rows.push_scanned(&line, token, byte, scanned))?;
+            }
         }
+        Ok(rows)
+    })?;
+    if let Some(second) = second {
+        rows.append_values(second);
     }
     if rows.values.is_empty() {
         return Err(ParseError::new(1, 1, "", "no values", "a list of numbers such as -1.25, 0.14, 0.79"));
     }
+    rows.names[0] = Some(name.to_string());
     Ok(rows.finish(name))
 }
 
@@ -472,7 +557,7 @@ pub fn parse_channel_lines(text: &str, mode: LineMode, name: &str) -> Result<Par
     };
     let layout = format!("channel,{first},{second},sample");
     let mut header_allowed = true;
-    for line in lines(text) {
+    for line in lines(text, 1) {
         if line.text.trim().is_empty() {
             continue;
         }
@@ -532,7 +617,7 @@ pub fn parse_channel_lines(text: &str, mode: LineMode, name: &str) -> Result<Par
             }
         }
         param_fields.push([1, 2].map(|k| (line.column(fields[k].0), fields[k].1.to_string())));
-        rows.open(channel.to_string(), line.number);
+        rows.open(Some(channel.to_string()), line.number);
         for &(at, text) in &fields[3..] {
             if text.is_empty() {
                 return Err(line.error(at, "", "empty sample", NUMBER));
@@ -676,6 +761,23 @@ mod tests {
             if s.number {
                 proptest::prop_assert_eq!(s.exact, Decimal::parse(token), "{}", token);
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1500))]
+        /// Parsed in two halves on two threads (as from 1 MiB of text), a text gives what it gives
+        /// parsed whole: values, decimals, channel names and lines, non-finite locations, or the
+        /// same first error.
+        #[test]
+        fn halves_give_what_the_whole_gives(
+            lines in proptest::collection::vec("(([a-c]{1,2}: )?((-?[0-9]{1,3}(\\.[0-9]{1,3})?|nan|-inf|x)[ ,]{1,2}){0,4}(; )?){0,3}(# c)?", 0..12),
+        ) {
+            let text = lines.join("\n");
+            // Compared as printed: NaN is not equal to itself.
+            let same = |a: Result<ParsedTensor, ParseError>, b: Result<ParsedTensor, ParseError>| format!("{a:?}") == format!("{b:?}");
+            proptest::prop_assert!(same(tensor_in_halves(&text, "t", 0), tensor_in_halves(&text, "t", usize::MAX)), "{:?}", text);
+            proptest::prop_assert!(same(values_in_halves(&text, "v", 0), values_in_halves(&text, "v", usize::MAX)), "{:?}", text);
         }
     }
 
