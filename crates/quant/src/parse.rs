@@ -260,6 +260,8 @@ fn in_halves<R: Send>(
             return Ok((a?, Some(b?)));
         }
     }
+    #[cfg(target_arch = "wasm32")]
+    let _ = min_bytes; // wasm has one thread: the page's and the worker's
     Ok((parse(text, 1)?, None))
 }
 
