@@ -16,6 +16,7 @@
 //! Per channel, each method runs on each channel's values; per tensor, on all values. The one
 //! exception is the moving average, whose batches *are* the channels (see [`moving_average`]).
 
+use std::borrow::Cow;
 use crate::analysis::ParamSource;
 use crate::params::RangeInput;
 use crate::spec::{QuantSpec, Scheme};
@@ -129,6 +130,12 @@ pub fn moving_average(batches: impl IntoIterator<Item = (f32, f32)>, c: f32) -> 
 ///
 /// `None` where NumPy refuses ("too many bins for data range": edges not increasing).
 pub fn histogram(values: &[f32], bins: usize, first: f32, last: f32) -> Option<(Vec<u64>, Vec<f32>)> {
+    histogram_of(values, |x| x, bins, first, last)
+}
+
+/// [`histogram`] of `f(x)` for each value (`|x|`), with no array of `f(x)`: a tensor's values are
+/// read where they are.
+fn histogram_of(values: &[f32], f: impl Fn(f32) -> f32, bins: usize, first: f32, last: f32) -> Option<(Vec<u64>, Vec<f32>)> {
     let (first, last) = if first == last { (first - 0.5, last + 0.5) } else { (first, last) };
     let delta = last - first;
     let step = delta / bins as f32;
@@ -141,7 +148,7 @@ pub fn histogram(values: &[f32], bins: usize, first: f32, last: f32) -> Option<(
     }
     let mut counts = vec![0u64; bins];
     let n = bins as f32;
-    for &x in values {
+    for x in values.iter().map(|&x| f(x)) {
         if !(x >= first && x <= last) {
             continue;
         }
@@ -160,7 +167,12 @@ pub fn histogram(values: &[f32], bins: usize, first: f32, last: f32) -> Option<(
 }
 
 fn min_max(values: &[f32]) -> Option<(f32, f32)> {
-    values.iter().fold(None, |acc, &x| match acc {
+    min_max_of(values, |x| x)
+}
+
+/// [`min_max`] of `f(x)` for each value.
+fn min_max_of(values: &[f32], f: impl Fn(f32) -> f32) -> Option<(f32, f32)> {
+    values.iter().map(|&x| f(x)).fold(None, |acc, x| match acc {
         None => Some((x, x)),
         Some((lo, hi)) => Some((lo.min(x), hi.max(x))),
     })
@@ -182,9 +194,8 @@ fn search_sorted(cdf: &[f64], v: f64) -> usize {
 pub fn percentile(values: &[f32], percentile: f64, symmetric: bool) -> Option<(f32, f32)> {
     let (min, max) = min_max(values)?;
     let (hist, edges) = if symmetric {
-        let abs: Vec<f32> = values.iter().map(|x| x.abs()).collect();
-        let (lo, hi) = min_max(&abs)?;
-        histogram(&abs, PERCENTILE_BINS, lo, hi)?
+        let (lo, hi) = min_max_of(values, f32::abs)?;
+        histogram_of(values, f32::abs, PERCENTILE_BINS, lo, hi)?
     } else {
         let t = min.abs().max(max.abs());
         histogram(values, PERCENTILE_BINS, -t, t)?
@@ -361,12 +372,11 @@ pub fn entropy(values: &[f32], num_bins: usize, num_quantized_bins: usize) -> Op
 /// `[max(min, -amax), min(max, amax)]` (the clipping threshold applied to either scheme).
 pub fn mse(values: &[f32], bits: u8) -> Option<(f32, f32)> {
     let (min, max) = min_max(values)?;
-    let abs: Vec<f32> = values.iter().map(|x| x.abs()).collect();
-    let amax = abs.iter().fold(0.0f32, |a, &b| a.max(b));
+    let amax = values.iter().fold(0.0f32, |a, &b| a.max(b.abs()));
     if amax == 0.0 {
         return Some((min, max));
     }
-    let (hist, edges) = histogram(&abs, MSE_BINS, 0.0, amax)?;
+    let (hist, edges) = histogram_of(values, f32::abs, MSE_BINS, 0.0, amax)?;
     let centers: Vec<f32> = edges.windows(2).map(|w| (w[1] + w[0]) / 2.0).collect();
     let bound = ((1i64 << (bits.clamp(2, 16) - 1)) - 1) as f32;
     let mut best: Option<(f64, f32)> = None;
@@ -387,8 +397,17 @@ pub fn mse(values: &[f32], bits: u8) -> Option<(f32, f32)> {
     Some((min.max(-amax), max.min(amax)))
 }
 
-/// One set of finite float32 values per channel (non-finite values left out, as in the analysis).
-fn channel_values(tensor: &Tensor) -> Vec<Vec<f32>> {
+/// One set of finite float32 values per channel (non-finite values left out, as in the analysis):
+/// the tensor's own values where a channel is one run of finite float32 values (a weight file's
+/// channels along axis 0), a copy otherwise.
+fn channel_values(tensor: &Tensor) -> Vec<Cow<'_, [f32]>> {
+    if let Samples::F32(v) = &tensor.data {
+        let blocks: Vec<_> = tensor.blocks().collect();
+        let one_run_each = blocks.len() == tensor.channels() && blocks.iter().enumerate().all(|(c, b)| b.channel == c);
+        if one_run_each && v.iter().all(|x| x.is_finite()) {
+            return blocks.into_iter().map(|b| Cow::Borrowed(&v[b.range])).collect();
+        }
+    }
     let mut out: Vec<Vec<f32>> = (0..tensor.channels()).map(|c| Vec::with_capacity(tensor.channel_len(c))).collect();
     for block in tensor.blocks() {
         let dst = &mut out[block.channel];
@@ -397,7 +416,7 @@ fn channel_values(tensor: &Tensor) -> Vec<Vec<f32>> {
             Samples::F64(v) => dst.extend(v[block.range].iter().map(|&x| x as f32).filter(|x| x.is_finite())),
         }
     }
-    out
+    out.into_iter().map(Cow::Owned).collect()
 }
 
 /// One range from a set of values with a histogram/search method (not min/max nor moving average).
@@ -474,7 +493,12 @@ pub fn sources(tensor: &Tensor, spec: &QuantSpec, calibration: &Calibration) -> 
         return Ok((ParamSource::Range(r), ParamSource::Range(r)));
     }
     let per_channel = channels.iter().map(|v| input(range_of(v, spec, calibration).unwrap_or(empty))).collect();
-    let all: Vec<f32> = channels.into_iter().flatten().collect();
+    // Every value in channel order: the tensor's own array when the channels are slices of it, in order.
+    let all: Cow<[f32]> = match (&tensor.data, channels.iter().all(|c| matches!(c, Cow::Borrowed(_)))) {
+        (Samples::F32(v), true) => Cow::Borrowed(v),
+        _ => Cow::Owned(channels.iter().flat_map(|c| c.iter().copied()).collect()),
+    };
+    drop(channels);
     let per_tensor = input(range_of(&all, spec, calibration).unwrap_or(empty));
     Ok((ParamSource::PerChannelRange(per_channel), ParamSource::Range(per_tensor)))
 }
