@@ -379,22 +379,70 @@ pub fn mse(values: &[f32], bits: u8) -> Option<(f32, f32)> {
     let (hist, edges) = histogram_of(values, f32::abs, MSE_BINS, 0.0, amax)?;
     let centers: Vec<f32> = edges.windows(2).map(|w| (w[1] + w[0]) / 2.0).collect();
     let bound = ((1i64 << (bits.clamp(2, 16) - 1)) - 1) as f32;
+    // Empty bins add +0.0 to a sum of non-negative terms, which leaves it as it is: only the others
+    // are visited (the search is bins × candidates per channel, most of a file's MSE calibration).
+    let filled: Vec<(f32, f64)> = centers.iter().zip(&hist).filter(|(_, &n)| n > 0).map(|(&c, &n)| (c, n as f64)).collect();
     let mut best: Option<(f64, f32)> = None;
-    for &a in &centers[MSE_START_BIN.min(centers.len() - 1)..] {
-        let s = bound / a;
-        let mut sum = 0.0f64;
-        for (&c, &n) in centers.iter().zip(&hist) {
-            let q = (c * s).round_ties_even().clamp(-bound, bound) / s;
-            let e = (q - c) as f64;
-            sum += e * e * n as f64;
+    // Eight candidates at a time, each with its own sum: eight independent chains of additions
+    // instead of one (each sum still takes its terms in bin order, so the figures are the same).
+    const AT_ONCE: usize = 8;
+    for group in centers[MSE_START_BIN.min(centers.len() - 1)..].chunks(AT_ONCE) {
+        let mut scales = [1.0f32; AT_ONCE];
+        for (s, &a) in scales.iter_mut().zip(group) {
+            *s = bound / a;
         }
-        let m = sum / centers.len() as f64;
-        if best.is_none_or(|(b, _)| m < b) {
-            best = Some((m, a));
+        let sums = mse_sums(&filled, &scales, bound);
+        for (&sum, &a) in sums.iter().zip(group) {
+            let m = sum / centers.len() as f64;
+            if best.is_none_or(|(b, _)| m < b) {
+                best = Some((m, a));
+            }
         }
     }
     let (_, amax) = best?;
     Some((min.max(-amax), max.min(amax)))
+}
+
+/// For each of the candidates' scales `s`, `Σ (ĉ - c)² · n` over the filled bins `(c, n)` in bin order,
+/// `ĉ = clamp(round(c · s), -bound, bound) / s`. Clamped before it is rounded (the same for integer
+/// bounds, rounding being monotone), so the rounding is always the exact small-value one, and the
+/// loop has no branch: on x86_64 it runs as AVX2 code when the CPU has it, eight candidates a vector.
+fn mse_sums(filled: &[(f32, f64)], scales: &[f32; 8], bound: f32) -> [f64; 8] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { mse_sums_avx2(filled, scales, bound) };
+    }
+    mse_sums_portable(filled, scales, bound)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn mse_sums_avx2(filled: &[(f32, f64)], scales: &[f32; 8], bound: f32) -> [f64; 8] {
+    mse_sums_portable(filled, scales, bound)
+}
+
+#[inline(always)]
+fn mse_sums_portable(filled: &[(f32, f64)], scales: &[f32; 8], bound: f32) -> [f64; 8] {
+    let mut sums = [0.0f64; 8];
+    for &(c, n) in filled {
+        for (sum, &s) in sums.iter_mut().zip(scales) {
+            let q = round_small((c * s).clamp(-bound, bound)) / s;
+            let e = (q - c) as f64;
+            *sum += e * e * n;
+        }
+    }
+    sums
+}
+
+/// `v.round_ties_even()` for `|v| < 2^22` (a clamped quantized value), without the library call
+/// x86_64 makes of it when the CPU's rounding instruction (SSE4.1) is not assumed: adding and
+/// subtracting 1.5 · 2^23 rounds to the nearest integer, ties to even, exactly (float32 has a
+/// spacing of 1 there); on |v|, the sign put back (-0.4 rounds to -0).
+#[inline(always)]
+fn round_small(v: f32) -> f32 {
+    const SHIFT: f32 = 12_582_912.0; // 1.5 · 2^23
+    ((v.abs() + SHIFT) - SHIFT).copysign(v)
 }
 
 /// One set of finite float32 values per channel (non-finite values left out, as in the analysis):
@@ -530,6 +578,26 @@ mod tests {
         assert!(all[2].max < 9.5, "the percentile clips the outlier: {:?}", all[2]);
         assert!(every_method(&flat, [], &spec, 120.0).iter().all(|m| m.method != Method::Percentile && m.method != Method::MovingAverage));
         assert!(every_method(&[], [], &spec, 99.0).is_empty());
+    }
+
+    /// What `mse_sums` relies on: clamping to integer bounds and then rounding with the small-value
+    /// method gives `round_ties_even` then the clamp, bit for bit, for every float32 (NaN included).
+    #[test]
+    fn clamped_small_rounding_is_round_ties_even_clamped() {
+        let mut x = 0x1234_5678u32;
+        let specials = [0.5f32, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, 126.5, 127.5, -127.5, 32766.5, 1e9, -0.0, 0.0, f32::INFINITY, f32::MIN_POSITIVE];
+        let randoms = (0..200_000).map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            f32::from_bits(x) // every magnitude
+        });
+        for v in specials.into_iter().chain(randoms) {
+            for bound in [1.0f32, 7.0, 127.0, 32767.0] {
+                let (got, want) = (round_small(v.clamp(-bound, bound)), v.round_ties_even().clamp(-bound, bound));
+                assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "{v} within {bound}: {got} vs {want}");
+            }
+        }
     }
 
     #[test]
