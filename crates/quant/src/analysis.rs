@@ -273,7 +273,7 @@ fn units<'a>(tensor: &Tensor, blocks: &'a [Block]) -> Vec<Unit<'a>> {
 /// `threads` threads, slices of about equal `size`; results do not depend on the split (channels
 /// are independent, each summed in its own fixed order). A thread that cannot be started leaves its
 /// slice to the calling thread.
-fn in_parts<T: Sync, R: Send>(items: &[T], size: impl Fn(&T) -> usize, threads: usize, work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parts<T: Sync, R: Send>(items: &[T], size: impl Fn(&T) -> usize, threads: usize, work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
     #[cfg(not(target_arch = "wasm32"))]
     if threads > 1 && items.len() > 1 {
         let total: usize = items.iter().map(&size).sum();

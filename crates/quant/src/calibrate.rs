@@ -540,7 +540,19 @@ pub fn sources(tensor: &Tensor, spec: &QuantSpec, calibration: &Calibration) -> 
         let r = input(moving_average(channels.iter().filter_map(|v| min_max(v)), AVERAGING_CONSTANT).unwrap_or(empty));
         return Ok((ParamSource::Range(r), ParamSource::Range(r)));
     }
-    let per_channel = channels.iter().map(|v| input(range_of(v, spec, calibration).unwrap_or(empty))).collect();
+    // Channels are independent: native builds search them on every core (MSE and entropy search
+    // hundreds of thresholds per channel).
+    let threads = if channels.iter().map(|c| c.len()).sum::<usize>() >= 1 << 16 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    };
+    let per_channel = crate::analysis::in_parts(&channels, |c| c.len(), threads, |part| {
+        part.iter().map(|v| input(range_of(v, spec, calibration).unwrap_or(empty))).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     // Every value in channel order: the tensor's own array when the channels are slices of it, in order.
     let all: Cow<[f32]> = match (&tensor.data, channels.iter().all(|c| matches!(c, Cow::Borrowed(_)))) {
         (Samples::F32(v), true) => Cow::Borrowed(v),
