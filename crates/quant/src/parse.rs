@@ -50,22 +50,24 @@ fn is_separator(b: u8) -> bool {
     is_space(b) || b == b','
 }
 
+/// Reads an optional `+` or `-` at `b[*i]`; whether it was `-`.
+#[inline(always)]
+fn sign(b: &[u8], i: &mut usize) -> bool {
+    match b.get(*i) {
+        Some(&c @ (b'-' | b'+')) => {
+            *i += 1;
+            c == b'-'
+        }
+        _ => false,
+    }
+}
+
 /// Reads the token that starts at `b[start]` (up to white space, a comma or the end of `b`).
 #[inline]
 fn scan(b: &[u8], start: usize) -> Scanned {
     const MAX_DIGITS: u32 = 18;
     let mut i = start;
-    let negative = match b.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let negative = sign(b, &mut i);
     let body = i;
     let (mut mantissa, mut significant, mut digits, mut scale, mut point) = (0i64, 0u32, 0usize, 0i64, false);
     // The digits before the point, then (after a `.`) the digits after it.
@@ -105,17 +107,7 @@ fn scan(b: &[u8], start: usize) -> Scanned {
     let mut well_formed = digits > 0;
     if well_formed && i < b.len() && (b[i] | 0x20) == b'e' {
         i += 1;
-        let exponent_negative = match b.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let exponent_negative = sign(b, &mut i);
         let first = i;
         while i < b.len() && b[i].is_ascii_digit() {
             exponent = (exponent * 10 + (b[i] - b'0') as i64).min(1 << 40);
