@@ -19,6 +19,18 @@ use crate::worker::protocol::{ExportFile, Reply, Request};
 /// be made.
 pub type FileReply = Result<(Uint8Array, usize), String>;
 
+/// Who waits for the export file being made (one at a time: the buttons are busy meanwhile): its
+/// job, and what to do with the file.
+pub type FileWaiter = Rc<RefCell<Option<(u32, Box<dyn FnOnce(FileReply)>)>>>;
+
+/// Hands `file` to whoever waits for export job `job` (any job: `None`); whether someone did.
+pub fn answer_waiting(waiting: &FileWaiter, job: Option<u32>, file: FileReply) -> bool {
+    let waits = waiting.borrow().as_ref().is_some_and(|(j, _)| job.is_none_or(|job| *j == job));
+    // Taken before the call: `done` may ask for another file.
+    let done = if waits { waiting.borrow_mut().take() } else { None };
+    done.map(|(_, done)| done(file)).is_some()
+}
+
 /// Where the worker is with the latest large input.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LargeJob {
@@ -39,8 +51,7 @@ pub enum LargeJob {
 pub struct LargeInput {
     pub job: RwSignal<LargeJob>,
     current: StoredValue<u32>,
-    /// Who waits for the export file being made (one at a time: the buttons are busy meanwhile).
-    waiting: StoredValue<Rc<RefCell<Option<(u32, Box<dyn FnOnce(FileReply)>)>>>, LocalStorage>,
+    waiting: StoredValue<FileWaiter, LocalStorage>,
     worker: StoredValue<FilesWorker, LocalStorage>,
 }
 
@@ -52,20 +63,9 @@ impl LargeInput {
     pub fn new() -> Self {
         let job = RwSignal::new(LargeJob::Idle);
         let current = StoredValue::new(0u32);
-        let waiting: Rc<RefCell<Option<(u32, Box<dyn FnOnce(FileReply)>)>>> = Rc::default();
+        let waiting: FileWaiter = Rc::default();
         let waiter = waiting.clone();
         let on_reply = move |reply: Reply| {
-            let answer_file = |job: Option<u32>, file: FileReply| {
-                let waits = waiter
-                    .borrow()
-                    .as_ref()
-                    .is_some_and(|(j, _)| job.is_none_or(|job| *j == job));
-                if waits {
-                    if let Some((_, done)) = waiter.borrow_mut().take() {
-                        done(file);
-                    }
-                }
-            };
             match reply {
                 Reply::Text {
                     job: j,
@@ -113,11 +113,11 @@ impl LargeInput {
                     rows,
                 } => {
                     let file = bytes.0.ok_or_else(|| "the worker sent no file".to_string());
-                    answer_file(Some(j), file.map(|bytes| (bytes, rows)))
+                    answer_waiting(&waiter, Some(j), file.map(|bytes| (bytes, rows)));
                 }
                 // Job 0: the worker itself failed (out of memory, a panic).
                 Reply::Failed { job: 0, message } => {
-                    answer_file(None, Err(message.clone()));
+                    answer_waiting(&waiter, None, Err(message.clone()));
                     if matches!(job.get_untracked(), LargeJob::Computing { .. }) {
                         job.set(LargeJob::Done {
                             job: current.get_value(),
@@ -126,7 +126,9 @@ impl LargeInput {
                         });
                     }
                 }
-                Reply::Failed { job: j, message } => answer_file(Some(j), Err(message)),
+                Reply::Failed { job: j, message } => {
+                    answer_waiting(&waiter, Some(j), Err(message));
+                }
                 _ => {}
             }
         };
@@ -207,9 +209,7 @@ impl LargeInput {
             .worker
             .with_value(|w| w.send_alone(&Request::Export { job, of, file }))
         {
-            if let Some((_, done)) = self.waiting.with_value(|w| w.borrow_mut().take()) {
-                done(Err(message));
-            }
+            self.waiting.with_value(|w| answer_waiting(w, Some(job), Err(message)));
         }
     }
 }

@@ -1,7 +1,6 @@
 //! The Files tool's panel: the drop zone, the tensor list, the options (the shared
 //! `QuantOptions` plus channel axis and calibration), the progress of the worker, the results.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
 
@@ -20,7 +19,7 @@ use crate::components::files::progress::ProgressBar;
 use crate::components::files::results_table::ResultsTable;
 use crate::components::files::tensor_charts::TensorCharts;
 use crate::components::files::tensor_list::{TensorList, TensorSelect};
-use crate::components::large_input::FileReply;
+use crate::components::large_input::{answer_waiting, FileReply, FileWaiter};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tab_bar::{panel_id, tab_id};
 use crate::components::tool_panel::ToolRun;
@@ -86,18 +85,8 @@ pub struct FilesState {
     /// The `Analyse` job whose table the worker keeps (the PDF is made from it).
     kept: StoredValue<u32>,
     /// Who waits for the PDF being made (one at a time: the button is busy meanwhile).
-    waiting: StoredValue<Waiting, LocalStorage>,
+    waiting: StoredValue<FileWaiter, LocalStorage>,
     worker: StoredValue<FilesWorker, LocalStorage>,
-}
-
-type Waiting = Rc<RefCell<Option<(u32, Box<dyn FnOnce(FileReply)>)>>>;
-
-/// Hands `file` to whoever waits for export job `job` (any job: `None`); whether someone did.
-fn answer_waiting(waiting: &Waiting, job: Option<u32>, file: FileReply) -> bool {
-    let waits = waiting.borrow().as_ref().is_some_and(|(j, _)| job.is_none_or(|job| *j == job));
-    // Taken before the call: `done` may ask for another file.
-    let done = if waits { waiting.borrow_mut().take() } else { None };
-    done.map(|(_, done)| done(file)).is_some()
 }
 
 impl FilesState {
@@ -110,7 +99,7 @@ impl FilesState {
         let asked = StoredValue::new((SpecOptions::default(), Calibration::default()));
         let kept = StoredValue::new(0u32);
         let file = RwSignal::new_local(None::<File>);
-        let waiting: Waiting = Rc::default();
+        let waiting: FileWaiter = Rc::default();
         let waiter = waiting.clone();
         let on_reply = move |reply: Reply| {
             // The PDF's replies first: its job is not `current` (the results stay on screen).
