@@ -169,7 +169,7 @@ impl EightDigits {
     /// How many of the digits, from the first, are `0`.
     #[inline(always)]
     fn leading_zeros(self) -> u32 {
-        self.0.trailing_zeros().min(64) / 8
+        self.0.trailing_zeros() / 8
     }
 }
 
@@ -182,13 +182,17 @@ fn number_of(token: &str, scanned: Scanned) -> Option<Number> {
     Some(Number { value, exact: if value.is_finite() { scanned.exact } else { None } })
 }
 
+/// [`scan`] of a whole token (a field): a number only if nothing follows it.
+fn scan_whole(token: &str) -> Scanned {
+    let mut scanned = scan(token.as_bytes(), 0);
+    scanned.number &= scanned.end == token.len();
+    scanned
+}
+
 /// Parses one numeric token (no surrounding space).
 pub fn parse_number(token: &str) -> Option<Number> {
-    let scanned = scan(token.as_bytes(), 0);
-    if !scanned.number || scanned.end != token.len() {
-        return None;
-    }
-    number_of(token, scanned)
+    let scanned = scan_whole(token);
+    scanned.number.then(|| number_of(token, scanned)).flatten()
 }
 
 /// A line of the input with its number and the byte offset where its content starts.
@@ -375,9 +379,7 @@ impl RowBuilder {
 
     /// Adds a whole field (channel lines), which must be one number.
     fn push_value(&mut self, line: &Line<'_>, token: &str, byte: usize) -> Result<(), ParseError> {
-        let mut scanned = scan(token.as_bytes(), 0);
-        scanned.number &= scanned.end == token.len();
-        self.push_scanned(line, token, byte, scanned)
+        self.push_scanned(line, token, byte, scan_whole(token))
     }
 
     /// Values in the channel being read.
