@@ -7,30 +7,13 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use quant::{analyse, Convention, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
 
+mod data;
+
 const ROWS: usize = 4096;
 const COLS: usize = 4096;
 
-/// Deterministic pseudo-normal data (sum of uniforms), scaled differently per row like real weights.
-fn weights() -> Vec<f32> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32
-    };
-    let mut out = Vec::with_capacity(ROWS * COLS);
-    for r in 0..ROWS {
-        let spread = 0.01 + (r % 17) as f32 * 0.05;
-        for _ in 0..COLS {
-            out.push((next() + next() + next() - 1.5) * spread);
-        }
-    }
-    out
-}
-
 fn bench_analysis(c: &mut Criterion) {
-    let data = weights();
+    let data = data::weights(ROWS, COLS);
     let tensor = Tensor::dense("w", Samples::F32(data), vec![ROWS, COLS], 0).unwrap();
     let mut group = c.benchmark_group("analysis_4096x4096_f32");
     group.throughput(Throughput::Bytes((ROWS * COLS * 4) as u64));
@@ -48,7 +31,7 @@ fn bench_analysis(c: &mut Criterion) {
     group.finish();
 
     // Textbook (f64, exact ties) on a smaller slice: it is the seeds' convention, not the bulk one.
-    let small: Vec<f64> = weights()[..1024 * 1024].iter().map(|&v| v as f64).collect();
+    let small: Vec<f64> = data::weight_values(COLS).take(1024 * 1024).map(f64::from).collect();
     let tensor = Tensor::dense("w", Samples::F64(small), vec![1024, 1024], 0).unwrap();
     let spec = QuantSpec::resolve(&SpecOptions::default()).unwrap();
     let mut group = c.benchmark_group("analysis_1024x1024_textbook_f64");
@@ -62,19 +45,7 @@ fn bench_analysis(c: &mut Criterion) {
 
 fn bench_parse(c: &mut Criterion) {
     // About 10 MB of pasted values: 1024 channels per line, ~10 characters per value.
-    let data = weights();
-    let mut text = String::new();
-    let mut i = 0;
-    while text.len() < 10_000_000 {
-        for j in 0..1024 {
-            if j > 0 {
-                text.push_str(", ");
-            }
-            text.push_str(&format!("{}", data[i % data.len()]));
-            i += 1;
-        }
-        text.push('\n');
-    }
+    let text = data::pasted_text(10_000_000);
     let mut group = c.benchmark_group("parse_10MB");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(10);

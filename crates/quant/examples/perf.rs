@@ -12,6 +12,9 @@
 use quant::{analyse, Convention, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
 use std::time::Instant;
 
+#[path = "../benches/data/mod.rs"]
+mod data;
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
@@ -118,29 +121,10 @@ fn sum_lanes(xs: &[f32]) -> f32 {
     acc.iter().sum()
 }
 
-/// Parses `mb` MB of pasted text (1024 values per line, as `f32` prints them, about 10 characters
-/// each: the criterion benchmark's text) as a tensor. Best of `repeat`, in MB/s (10^6 bytes).
+/// Parses `mb` MB of pasted text (`data::pasted_text`: 1024 values per line, as `f32` prints them,
+/// about 10 characters each; the criterion benchmark's text) as a tensor. Best of `repeat`, in MB/s (10^6 bytes).
 fn parse(mb: usize, repeat: usize) {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 40) as f32 / (1u64 << 24) as f32
-    };
-    let mut text = String::with_capacity(mb * 1_000_000 + 64 * 1024);
-    let mut row = 0usize;
-    while text.len() < mb * 1_000_000 {
-        let spread = 0.01 + (row % 17) as f32 * 0.05;
-        for j in 0..1024 {
-            if j > 0 {
-                text.push_str(", ");
-            }
-            text.push_str(&format!("{}", (next() + next() + next() - 1.5) * spread));
-        }
-        text.push('\n');
-        row += 1;
-    }
+    let text = data::pasted_text(mb * 1_000_000);
     let mut best = f64::INFINITY;
     let mut values = 0;
     for _ in 0..repeat.max(1) {
