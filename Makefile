@@ -79,7 +79,7 @@ serve: setup-web
 	trunk serve --release --address 127.0.0.1 --port 8080
 
 # Benchmarks (not part of `make test`): criterion for the core, NumPy for the baseline ratio.
-bench: setup-native build
+bench: setup-native setup-browser build
 	@python3 -c 'import numpy' 2>/dev/null || pip install -q -r bench/requirements.txt
 	cargo bench -p quant
 	python3 bench/perf_table.py

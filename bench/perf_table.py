@@ -8,8 +8,10 @@ its own process and timed inside it (best of --repeat after a warm-up), the per-
 (min/max -> scale/zero point -> quantize -> dequantize -> MSE/SQNR/clip count, PyTorch affine int8):
   - NumPy:  bench/numpy_baseline.py --data FILE
   - native: crates/quant/examples/perf.rs (release-native), under `taskset -c 0` for one thread
-  - wasm:   bench/wasm_bench.mjs with bench/output/wasm-on.wasm (built by bench/wasm_bench.sh)
-and each process's peak RSS (/usr/bin/time). The bandwidth is perf.rs summing a --bandwidth-mib buffer
+  - wasm:   bench/wasm_bench.mjs with bench/output/wasm-on.wasm (built by bench/wasm_bench.sh) under
+            Node, and bench/wasm_chromium.mjs with the same file and timing loop in headless Chromium
+and each process's peak RSS (/usr/bin/time; for Chromium, whose work is in other processes, the size
+of the module's memory). The bandwidth is perf.rs summing a --bandwidth-mib buffer
 (default 1 GiB, far beyond the last-level cache) with one thread and with one per core; the text
 parsing figure is `perf parse 10` (10 MB of pasted values parsed as a tensor; one thread, and the
 two halves of the text on two threads as native builds parse from 1 MiB).
@@ -79,6 +81,7 @@ def main():
             "native_1": run(["taskset", "-c", "0", perf, "analyse", path, str(r), str(c), n]),
             "native_all": run([perf, "analyse", path, str(r), str(c), n]),
             "wasm": run(["node", "bench/wasm_bench.mjs", "--wasm", wasm, "--data", path, "--rows", str(r), "--cols", str(c), "--repeat", n, "--which", "0"]),
+            "chromium": run(["node", "bench/wasm_chromium.mjs", "--wasm", wasm, "--data", path, "--rows", str(r), "--cols", str(c), "--repeat", n, "--which", "0"]),
         }
         os.remove(path)
         raw[size] = res
@@ -89,11 +92,11 @@ def main():
             f"| {r} × {c} ({r * c / 1e6:.0f} M, {r * c * 4 / (1 << 20):.0f} MiB) "
             f"| {t['numpy'] * 1e3:.0f} ms "
             f"| {t['native_1'] * 1e3:.1f} ms / {t['native_all'] * 1e3:.1f} ms "
-            f"| {t['wasm'] * 1e3:.1f} ms "
+            f"| {t['wasm'] * 1e3:.1f} ms / {t['chromium'] * 1e3:.1f} ms "
             f"| {t['numpy'] / t['native_1']:.1f}× / {t['numpy'] / t['native_all']:.1f}× "
-            f"| {t['wasm'] / t['native_1']:.2f}× "
+            f"| {t['wasm'] / t['native_1']:.2f}× / {t['chromium'] / t['native_1']:.2f}× "
             f"| {gib / t['native_1'] / bw['one_core_gib_s']:.0%} / {gib / t['native_all'] / bw['all_cores_gib_s']:.0%} "
-            f"| {mem['numpy']:.0f} / {mem['native_1']:.0f} / {mem['wasm']:.0f} MiB |"
+            f"| {mem['numpy']:.0f} / {mem['native_1']:.0f} / {mem['wasm']:.0f} / {res['chromium'][0]['peak_memory_bytes'] / (1 << 20):.0f} MiB |"
         )
         sqnr = {k: v[0].get("sqnr_db") for k, v in res.items() if k != "numpy"}
         if len(set(sqnr.values())) != 1:
@@ -106,8 +109,9 @@ def main():
           f"{parse['mb_s']:.0f} MB/s on one thread ({parse['best_s'] * 1e3:.1f} ms), "
           f"{parse_all['mb_s']:.0f} MB/s on {os.cpu_count()} ({parse_all['best_s'] * 1e3:.1f} ms), {parse['values']} values")
     print()
-    print("| tensor (float32) | NumPy | native 1 thread / all threads | wasm simd128 (Node, 1 thread) "
-          "| native vs NumPy (1 / all) | wasm / native 1 thread | bandwidth fraction (1 / all) | peak RSS NumPy / native / wasm |")
+    print("| tensor (float32) | NumPy | native 1 thread / all threads | wasm simd128, 1 thread (Node / Chromium) "
+          "| native vs NumPy (1 / all) | wasm / native 1 thread (Node / Chromium) | bandwidth fraction (1 / all) "
+          "| peak memory NumPy / native / wasm Node (RSS) / wasm Chromium (its memory) |")
     print("|---|---|---|---|---|---|---|---|")
     print("\n".join(rows_out))
     if a.json:

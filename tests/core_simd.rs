@@ -64,3 +64,58 @@ fn simd_kernel_matches_per_element_path_in_runs() {
         }
     }
 }
+
+/// Enough channels for several units of work (about 16 Ki values each) with a short last one, so the
+/// loop reads ahead into the next unit (and must stop at the tensor's end), on 8- and 16-bit grids:
+/// without a clamp the wasm loop takes round(v) for (round(v) + z) - z, exact for integers below
+/// 2^24. Signed zeros included.
+#[wasm_bindgen_test]
+fn simd_kernel_matches_per_element_path_across_units() {
+    let (rows, cols) = (40, 1000);
+    let mut data = values(rows * cols);
+    for x in data.iter_mut().step_by(89) {
+        *x = -0.0;
+    }
+    let tensor = Tensor::dense("w", Samples::F32(data), vec![rows, cols], 0).unwrap();
+    for convention in [Convention::Pytorch, Convention::Onnxruntime] {
+        for scheme in [Scheme::Affine, Scheme::Symmetric] {
+            for dtype in ["quint8", "qint8", "int16", "quint16"] {
+                let dtype: Dtype = dtype.parse().unwrap();
+                let spec = QuantSpec::resolve(&SpecOptions { convention, scheme, dtype, ..SpecOptions::default() }).unwrap();
+                let fast = analyse(&tensor, &spec, Granularity::PerChannel, &ParamSource::Data, false).unwrap();
+                let slow = analyse(&tensor, &spec, Granularity::PerChannel, &ParamSource::Data, true).unwrap();
+                for (f, s) in fast.channels.iter().zip(&slow.channels) {
+                    assert_eq!(f.metrics, s.metrics, "{convention} {scheme:?} {dtype} channel {}", f.index);
+                }
+                assert_eq!(fast.summary.metrics, slow.summary.metrics);
+            }
+        }
+    }
+}
+
+/// The range pass: plain min/max when every value is finite, and a second, masked read of a run
+/// holding NaN or ±inf, wherever they fall (in the 16-value steps or the tail): each channel's data
+/// range is that of its finite values, and its non-finite values are counted.
+#[wasm_bindgen_test]
+fn range_pass_leaves_out_and_counts_non_finite_values() {
+    let cols = 53; // three steps of 16 and a tail of 5
+    let rows = 6;
+    let mut data = values(rows * cols);
+    let bad = [(1, 0, f32::NAN), (2, 17, f32::INFINITY), (3, 50, f32::NEG_INFINITY), (4, 3, f32::NAN), (4, 52, f32::INFINITY)];
+    for &(r, c, x) in &bad {
+        data[r * cols + c] = x;
+    }
+    let tensor = Tensor::dense("w", Samples::F32(data.clone()), vec![rows, cols], 0).unwrap();
+    let spec = QuantSpec::resolve(&SpecOptions::default()).unwrap();
+    let analysis = analyse(&tensor, &spec, Granularity::PerChannel, &ParamSource::Data, false).unwrap();
+    for (r, channel) in analysis.channels.iter().enumerate() {
+        let row = &data[r * cols..(r + 1) * cols];
+        let finite = row.iter().filter(|x| x.is_finite());
+        let min = finite.clone().fold(f32::INFINITY, |m, &x| m.min(x)) as f64;
+        let max = finite.fold(f32::NEG_INFINITY, |m, &x| m.max(x)) as f64;
+        assert_eq!(channel.data_min, Some(min), "row {r}");
+        assert_eq!(channel.data_max, Some(max), "row {r}");
+        let expected = bad.iter().filter(|b| b.0 == r).count() as u64;
+        assert_eq!(channel.metrics.nonfinite, expected, "row {r}");
+    }
+}

@@ -15,7 +15,7 @@ export const DIST = process.env.QUANTSCOPE_DIST ?? join(ROOT, 'dist');
 export const OUTPUT = join(ROOT, 'e2e', 'output');
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-const ARGS = [
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -42,7 +42,7 @@ export async function openApp() {
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: DESKTOP,
   });
   const consoleErrors = [];

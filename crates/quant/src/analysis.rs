@@ -241,8 +241,19 @@ struct Unit<'a> {
     channels: Range<usize>,
     blocks: &'a [Block],
     /// How many values ahead the next unit's data lies (0: none follows in memory). The measuring
-    /// pass prefetches it, so that its range pass reads from the cache while this one computes.
+    /// pass brings it into the cache (`Kernel::next`), so that its range pass reads from the cache.
     ahead: usize,
+}
+
+impl Unit<'_> {
+    /// The next unit's values that lie `ahead` beyond `block`'s, as many as `block` holds or fewer.
+    fn next_of<'v>(&self, values: &'v [f32], block: &Block) -> &'v [f32] {
+        if self.ahead == 0 {
+            return &[];
+        }
+        let start = (block.range.start + self.ahead).min(values.len());
+        &values[start..(start + block.range.len()).min(values.len())]
+    }
 }
 
 /// The tensor's runs as units. With one run per channel (rows, or channels along the first axis)
@@ -516,44 +527,45 @@ impl Sample for f64 {
 /// it: for `v` beyond `[qmin - z, qmax - z]`, `round(v) + z` lies beyond `[qmin, qmax]` too (rounding
 /// is monotone and the bounds are integers), so the clamp after it gives the same `q` and `clipped`.
 /// On x86_64 it runs as AVX2 (or AVX-512) code when the CPU has it: the same operations per lane, the same bits.
-fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, ahead: usize, acc: &mut Accumulator) {
+fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, next: &[f32], acc: &mut Accumulator) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
             // SAFETY: the CPU supports AVX-512F/VL, checked just above.
-            return unsafe { fused_f32_avx512(xs, qz, range, ahead, acc) };
+            return unsafe { fused_f32_avx512(xs, qz, range, next, acc) };
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
-            return unsafe { fused_f32_avx2(xs, qz, range, ahead, acc) };
+            return unsafe { fused_f32_avx2(xs, qz, range, next, acc) };
         }
     }
-    fused_f32_generic(xs, qz, range, ahead, acc)
+    fused_f32_generic(xs, qz, range, next, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
-unsafe fn fused_f32_avx512<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, ahead: usize, acc: &mut Accumulator) {
-    fused_f32_generic(xs, qz, range, ahead, acc)
+unsafe fn fused_f32_avx512<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, next: &[f32], acc: &mut Accumulator) {
+    fused_f32_generic(xs, qz, range, next, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn fused_f32_avx2<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, ahead: usize, acc: &mut Accumulator) {
-    fused_f32_generic(xs, qz, range, ahead, acc)
+unsafe fn fused_f32_avx2<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, next: &[f32], acc: &mut Accumulator) {
+    fused_f32_generic(xs, qz, range, next, acc)
 }
 
 #[inline(always)]
-fn fused_f32_generic<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, ahead: usize, acc: &mut Accumulator) {
+fn fused_f32_generic<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32, f32)>, next: &[f32], acc: &mut Accumulator) {
     // x · m (PyTorch, TFLite weights) or x / s (ONNX Runtime): a separate loop for each.
     match qz.multiplier {
-        Some(m) => fused_loop::<T, true>(xs, &Kernel::new::<true>(qz, m, range, ahead), acc),
-        None => fused_loop::<T, false>(xs, &Kernel::new::<false>(qz, qz.scale32, range, ahead), acc),
+        Some(m) => fused_loop::<T, true>(xs, &Kernel::new::<true>(qz, m, range, next), acc),
+        None => fused_loop::<T, false>(xs, &Kernel::new::<false>(qz, qz.scale32, range, next), acc),
     }
 }
 
 /// A channel's quantizer as the float32 constants of the fused kernel (the wasm SIMD loop reads them too).
-pub(crate) struct Kernel {
+#[derive(Clone, Copy)]
+pub(crate) struct Kernel<'a> {
     /// The multiplier (`x · m`) or the scale (`x / m`).
     pub(crate) m: f32,
     /// Zero point.
@@ -567,21 +579,28 @@ pub(crate) struct Kernel {
     /// Whether any value can clip; when none can, the SIMD loops leave out the clamp and the clip
     /// count (they would change nothing).
     pub(crate) clamp: bool,
-    /// Values ahead of each one to prefetch (the next unit's; 0: none). Only the x86_64 loops use it.
-    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-    pub(crate) ahead: usize,
+    /// The next unit's values, from the one as far ahead of this run's first value as the unit is
+    /// long (at most as many as the run; empty: none). The SIMD loops bring them into the cache
+    /// while they compute, so that the next range pass reads from the cache instead of waiting on
+    /// memory: x86_64 with a prefetch, wasm (which has none) by reading one value per cache line.
+    #[cfg_attr(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))), allow(dead_code))]
+    pub(crate) next: &'a [f32],
 }
 
-impl Kernel {
+impl<'a> Kernel<'a> {
     /// The kernel for values within `range` (the run's finite min and max, if known).
     ///
     /// No value clips when neither end does: for `m > 0`, `x ↦ round(x · m) + z` (or `x / m`) is
     /// monotone in float32 too (each step rounds monotonically), so every `q` lies between the ends'.
-    fn new<const MUL: bool>(qz: &Quantizer, m: f32, range: Option<(f32, f32)>, ahead: usize) -> Kernel {
-        let mut k = Kernel { m, z: qz.zero_point as f32, qmin: qz.qmin as f32, qmax: qz.qmax as f32, s: qz.scale32, clamp: true, ahead };
+    fn new<const MUL: bool>(qz: &Quantizer, m: f32, range: Option<(f32, f32)>, next: &'a [f32]) -> Kernel<'a> {
+        let mut k = Kernel { m, z: qz.zero_point as f32, qmin: qz.qmin as f32, qmax: qz.qmax as f32, s: qz.scale32, clamp: true, next };
+        // Integers below 2^24 in magnitude are exact in float32, so without a clamp the wasm loop
+        // may take round(v) for (round(v) + z) - z; wider grids (32-bit) keep the clamped loop.
+        const EXACT: f32 = 16_777_216.0;
+        let small = [k.qmin, k.qmax, k.z].iter().all(|v| v.abs() < EXACT);
         if let Some((lo, hi)) = range {
             // NaN compares false: a NaN end keeps the clamp.
-            k.clamp = !(m > 0.0 && k.unclamped::<MUL>(lo) >= k.qmin && k.unclamped::<MUL>(hi) <= k.qmax);
+            k.clamp = !(small && m > 0.0 && k.unclamped::<MUL>(lo) >= k.qmin && k.unclamped::<MUL>(hi) <= k.qmax);
         }
         k
     }
@@ -773,8 +792,9 @@ impl Pass<'_> {
                 // The channel's ends as float32 (the conversion is monotone too).
                 let range = scan.min.zip(scan.max).map(|((lo, _), (hi, _))| (lo as f32, hi as f32));
                 match &tensor.data {
-                    Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, range, unit.ahead, acc),
-                    Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, range, unit.ahead, acc),
+                    Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, range, unit.next_of(v, block), acc),
+                    // The SIMD loops, which would bring the next unit in, take float32 only.
+                    Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, range, &[], acc),
                 }
                 continue;
             }

@@ -1,9 +1,17 @@
 //! The fused float32 kernel and the range pass written with wasm `simd128` instructions.
 //!
-//! LLVM leaves the portable kernel scalar on wasm; these loops perform exactly the same float32
-//! operations per lane, in the same order, as `analysis::fused_loop` and `analysis::block_range`,
-//! so results are bit-for-bit the same (the wasm tests in Chromium check it against the portable
-//! code). Built only with `-C target-feature=+simd128` (the app's `.cargo/config.toml`).
+//! LLVM leaves the portable kernel scalar on wasm; these loops perform the same float32 operations
+//! per lane, in the same order, as `analysis::fused_loop` and `analysis::block_range`, so results
+//! are bit-for-bit the same (the wasm tests in Chromium check it against the portable code). Two
+//! steps are shorter but exact: without a clamp, x̂ is `round(v) · s` (see `half_rows`), and the
+//! range pass flags a non-finite value with `x - x` instead of counting them (a run holding one is
+//! read again, counted). Built only with `-C target-feature=+simd128` (the app's
+//! `.cargo/config.toml`).
+//!
+//! Written for what V8 makes of them (16 xmm registers, no prefetch): each loop carries few enough
+//! values to stay in registers, and the measuring loop reads one value per cache line of the next
+//! unit so that memory works while it computes. On 4096 × 4096 in Node 20 these took the analysis
+//! from about 48 to 21 ms (`bench/perf_table.py`, README).
 
 use crate::analysis::Kernel;
 use crate::metrics::{Accumulator, LANES, ROWS};
@@ -16,6 +24,8 @@ const RUN: usize = 1 << 31;
 pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     let mut done = 0;
     for run in xs.chunks(RUN) {
+        // The next unit's values as far ahead of this run as of the whole.
+        let k = &Kernel { next: k.next.get(done..).unwrap_or(&[]), ..*k };
         let consumed = if k.clamp { rows::<MUL, true>(run, k, acc) } else { rows::<MUL, false>(run, k, acc) };
         done += consumed;
         // A run left partly to the caller must be the last.
@@ -41,95 +51,193 @@ fn add_into(total: &mut [f64; LANES], h: usize, sum: v128) {
     }
 }
 
+/// One half (4 lanes) of the rows' running sums, kept in registers.
+#[derive(Clone, Copy)]
+struct Half {
+    x2: v128,
+    e2: v128,
+    abs_e: v128,
+    pct: v128,
+    max_abs_e: v128,
+    nonzero: v128,
+    clipped: v128,
+}
+
+/// The kernel's constants, splatted once.
+struct Consts {
+    m: v128,
+    z: v128,
+    qmin: v128,
+    qmax: v128,
+    s: v128,
+    abs: v128,
+}
+
 /// The fused kernel, as `simd_x86`: the float32 sums go into the f64 totals every `ROWS` rows
 /// straight from the registers, and the running maximum and the counts stay in registers for the
 /// whole run (a maximum and integer sums do not depend on how they are grouped).
+///
+/// Each group of up to `ROWS` rows is read twice from L1, once per half of the row: lanes 0–3,
+/// then lanes 4–7. Every lane still adds its values in row order, so the sums are the same, but
+/// the loop carries 7 registers instead of 14 and has no flush branch inside: V8 has 16 xmm
+/// registers, and with both halves and the branch in one loop it spilled about half of each step
+/// to the stack (measured: about 150 instructions per row, 70 of them moves to and from the stack).
 #[inline(always)]
 fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
-    let (m, z) = (f32x4_splat(k.m), f32x4_splat(k.z));
-    let (qmin, qmax, s, zero) = (f32x4_splat(k.qmin), f32x4_splat(k.qmax), f32x4_splat(k.s), f32x4_splat(0.0));
-    let load = |a: &[f32; LANES]| [f32x4(a[0], a[1], a[2], a[3]), f32x4(a[4], a[5], a[6], a[7])];
-    let store = |v: &[v128; 2], a: &mut [f32; LANES]| {
-        for (h, &half) in v.iter().enumerate() {
-            // SAFETY: a [f32; 8] holds two v128 at offsets 0 and 4 floats; unaligned stores are fine in wasm.
-            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, half) };
-        }
-    };
-    let store_u = |v: &[v128; 2], a: &mut [u32; LANES]| {
-        for (h, &half) in v.iter().enumerate() {
-            // SAFETY: as above, for u32.
-            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, half) };
-        }
-    };
+    let c = Consts { m: f32x4_splat(k.m), z: f32x4_splat(k.z), qmin: f32x4_splat(k.qmin), qmax: f32x4_splat(k.qmax), s: f32x4_splat(k.s), abs: u32x4_splat(0x7fff_ffff) };
+    let zero = f32x4_splat(0.0);
+    let load = |a: &[f32; LANES], h: usize| f32x4(a[4 * h], a[4 * h + 1], a[4 * h + 2], a[4 * h + 3]);
+    let load_u = |a: &[u32; LANES], h: usize| u32x4(a[4 * h], a[4 * h + 1], a[4 * h + 2], a[4 * h + 3]);
     acc.take_counts();
     let p = &acc.part;
-    let (mut x2, mut e2, mut ae_sum, mut pct, mut mx) = (load(&p.x2), load(&p.e2), load(&p.abs_e), load(&p.pct), load(&p.max_abs_e));
-    let (mut nzc, mut clc) = ([zero; 2], [zero; 2]);
-    let mut rows = acc.rows;
-    let chunks = xs.chunks_exact(LANES);
-    let consumed = xs.len() - chunks.remainder().len();
-    for chunk in chunks {
-        for h in 0..2 {
-            // SAFETY: the chunk holds LANES = 8 floats; each half is 4 of them. Unaligned loads are fine in wasm.
-            let x = unsafe { v128_load(chunk.as_ptr().add(4 * h) as *const v128) };
-            let v = if MUL { f32x4_mul(x, m) } else { f32x4_div(x, m) };
-            // wasm's own round-half-to-even, as f32::round_ties_even.
-            let q = f32x4_add(f32x4_nearest(v), z);
-            let qc = if CLAMP { f32x4_pmax(qmin, f32x4_pmin(qmax, q)) } else { q };
-            let x_hat = f32x4_mul(f32x4_sub(qc, z), s);
-            let e = f32x4_sub(x_hat, x);
-            let ae = f32x4_abs(e);
-            let ax = f32x4_abs(x);
-            let nonzero = f32x4_ne(ax, zero);
-            x2[h] = f32x4_add(x2[h], f32x4_mul(x, x));
-            e2[h] = f32x4_add(e2[h], f32x4_mul(e, e));
-            ae_sum[h] = f32x4_add(ae_sum[h], ae);
-            // and with the mask: one instruction where bitselect takes three on x86.
-            pct[h] = f32x4_add(pct[h], v128_and(f32x4_div(ae, ax), nonzero));
-            mx[h] = f32x4_pmax(mx[h], ae);
-            nzc[h] = i32x4_sub(nzc[h], nonzero);
-            if CLAMP {
-                clc[h] = i32x4_sub(clc[h], f32x4_ne(q, qc));
-            }
-        }
-        rows += 1;
-        if rows == ROWS {
+    let mut halves = [0, 1].map(|h| Half {
+        x2: load(&p.x2, h),
+        e2: load(&p.e2, h),
+        abs_e: load(&p.abs_e, h),
+        pct: load(&p.pct, h),
+        max_abs_e: load(&p.max_abs_e, h),
+        nonzero: load_u(&p.nonzero, h),
+        clipped: load_u(&p.clipped, h),
+    });
+    let consumed = xs.len() - xs.len() % LANES;
+    let mut rest = &xs[..consumed];
+    let mut rows = acc.rows as usize;
+    // What the touches read, kept so that neither LLVM nor V8 drops the reads.
+    let mut touched = 0u32;
+    while !rest.is_empty() {
+        let (group, tail) = rest.split_at(((ROWS as usize - rows) * LANES).min(rest.len()));
+        touched = touched.wrapping_add(touch(k.next, xs.len() - rest.len(), group.len()));
+        half_rows::<MUL, CLAMP, 0>(group, &c, &mut halves[0]);
+        half_rows::<MUL, CLAMP, 1>(group, &c, &mut halves[1]);
+        rows += group.len() / LANES;
+        if rows == ROWS as usize {
             let t = &mut acc.total;
-            for h in 0..2 {
-                add_into(&mut t.x2, h, x2[h]);
-                add_into(&mut t.e2, h, e2[h]);
-                add_into(&mut t.abs_e, h, ae_sum[h]);
-                add_into(&mut t.pct, h, pct[h]);
+            for (h, half) in halves.iter_mut().enumerate() {
+                add_into(&mut t.x2, h, half.x2);
+                add_into(&mut t.e2, h, half.e2);
+                add_into(&mut t.abs_e, h, half.abs_e);
+                add_into(&mut t.pct, h, half.pct);
+                (half.x2, half.e2, half.abs_e, half.pct) = (zero, zero, zero, zero);
             }
-            (x2, e2, ae_sum, pct) = ([zero; 2], [zero; 2], [zero; 2], [zero; 2]);
             rows = 0;
         }
+        rest = tail;
     }
     let p = &mut acc.part;
-    store(&x2, &mut p.x2);
-    store(&e2, &mut p.e2);
-    store(&ae_sum, &mut p.abs_e);
-    store(&pct, &mut p.pct);
-    store(&mx, &mut p.max_abs_e);
-    store_u(&nzc, &mut p.nonzero);
-    store_u(&clc, &mut p.clipped);
-    acc.rows = rows;
+    for (h, half) in halves.iter().enumerate() {
+        let store = |v: v128, a: &mut [f32; LANES]| {
+            // SAFETY: a [f32; 8] holds two v128 at offsets 0 and 4 floats; unaligned stores are fine in wasm.
+            unsafe { v128_store(a.as_mut_ptr().add(4 * h) as *mut v128, v) };
+        };
+        store(half.x2, &mut p.x2);
+        store(half.e2, &mut p.e2);
+        store(half.abs_e, &mut p.abs_e);
+        store(half.pct, &mut p.pct);
+        store(half.max_abs_e, &mut p.max_abs_e);
+        // SAFETY: as above, for u32.
+        unsafe {
+            v128_store(p.nonzero.as_mut_ptr().add(4 * h) as *mut v128, half.nonzero);
+            v128_store(p.clipped.as_mut_ptr().add(4 * h) as *mut v128, half.clipped);
+        }
+    }
+    acc.rows = rows as u32;
+    core::hint::black_box(touched);
     consumed
+}
+
+/// Reads one value per 64-byte cache line of `next[at..at + len]` (as much of it as there is):
+/// wasm has no prefetch, but a plain read brings the line into the cache while the loop after it
+/// computes, so that the next unit's range pass does not wait on memory. Returns the bits read.
+#[inline(always)]
+fn touch(next: &[f32], at: usize, len: usize) -> u32 {
+    const LINE: usize = 64 / core::mem::size_of::<f32>();
+    let part = next.get(at..(at + len).min(next.len())).unwrap_or(&[]);
+    part.iter().step_by(LINE).fold(0u32, |bits, x| bits.wrapping_add(x.to_bits()))
+}
+
+/// Lanes `4H..4H + 4` of every row of `group` (whole rows of `LANES` values) into `half`.
+#[inline(always)]
+fn half_rows<const MUL: bool, const CLAMP: bool, const H: usize>(group: &[f32], c: &Consts, half: &mut Half) {
+    let zero = f32x4_splat(0.0);
+    let mut r = *half;
+    for row in group.chunks_exact(LANES) {
+        // SAFETY: the row holds LANES = 8 floats; lanes 4H..4H + 4 are in it. Unaligned loads are fine in wasm.
+        let x = unsafe { v128_load(row.as_ptr().add(4 * H) as *const v128) };
+        let v = if MUL { f32x4_mul(x, c.m) } else { f32x4_div(x, c.m) };
+        // wasm's own round-half-to-even, as f32::round_ties_even.
+        let rounded = f32x4_nearest(v);
+        let q = f32x4_add(rounded, c.z);
+        let qc = if CLAMP { f32x4_pmax(c.qmin, f32x4_pmin(c.qmax, q)) } else { q };
+        // Without the clamp, (round(v) + z) - z is round(v) itself: `Kernel::new` keeps the clamp
+        // unless qmin, qmax and z are integers below 2^24 in magnitude and no value can clip, and
+        // then both steps are exact float32 integer sums. (Only the sign of a zero x̂ can differ,
+        // which changes neither e², |e| nor |e|/|x|, masked out at x = 0.)
+        let x_hat = if CLAMP { f32x4_mul(f32x4_sub(qc, c.z), c.s) } else { f32x4_mul(rounded, c.s) };
+        let e = f32x4_sub(x_hat, x);
+        let ae = v128_and(e, c.abs);
+        let ax = v128_and(x, c.abs);
+        let nonzero = f32x4_ne(x, zero);
+        r.x2 = f32x4_add(r.x2, f32x4_mul(x, x));
+        r.e2 = f32x4_add(r.e2, f32x4_mul(e, e));
+        r.abs_e = f32x4_add(r.abs_e, ae);
+        // and with the mask: one instruction where bitselect takes three on x86.
+        r.pct = f32x4_add(r.pct, v128_and(f32x4_div(ae, ax), nonzero));
+        r.max_abs_e = f32x4_pmax(r.max_abs_e, ae);
+        r.nonzero = i32x4_sub(r.nonzero, nonzero);
+        if CLAMP {
+            r.clipped = i32x4_sub(r.clipped, f32x4_ne(q, qc));
+        }
+    }
+    *half = r;
 }
 
 /// Smallest and largest finite value of a float32 run (±inf when none) and how many are not finite.
 /// Plain min/max first (exact when every value is finite, as they nearly always are), otherwise
 /// the run is read again with the non-finite values masked out, as `analysis::block_range`.
 pub(crate) fn range_f32(xs: &[f32]) -> (f32, f32, u64) {
-    match lanes_range::<false>(xs) {
-        (lo, hi, 0) => (lo, hi, 0),
-        _ => lanes_range::<true>(xs),
+    match plain_range(xs) {
+        Some((lo, hi)) => (lo, hi, 0),
+        None => masked_range(xs),
     }
 }
 
-/// The range in four independent accumulators, so the selects do not wait on each other.
+/// Folds four accumulators of 4 lanes into one value.
+fn fold(v: &[v128; 4], start: f32, f: fn(f32, f32) -> f32) -> f32 {
+    v.iter().flat_map(|&v| [f32x4_extract_lane::<0>(v), f32x4_extract_lane::<1>(v), f32x4_extract_lane::<2>(v), f32x4_extract_lane::<3>(v)]).fold(start, f)
+}
+
+/// Min and max of a run in which every value is finite, or `None` if one is not. `x - x` is +0
+/// (all bits clear) for a finite `x` and NaN for ±inf and NaN, so or-ing them flags a non-finite
+/// value in two instructions a vector, where comparing |x| with infinity and counting takes five
+/// as V8 compiles them. Four independent accumulators, so the selects do not wait on each other.
 #[inline(always)]
-fn lanes_range<const MASKED: bool>(xs: &[f32]) -> (f32, f32, u64) {
+fn plain_range(xs: &[f32]) -> Option<(f32, f32)> {
+    let mut lo = [f32x4_splat(f32::INFINITY); 4];
+    let mut hi = [f32x4_splat(f32::NEG_INFINITY); 4];
+    let mut bad = [f32x4_splat(0.0); 4];
+    let chunks = xs.chunks_exact(16);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..4 {
+            // SAFETY: the chunk holds 16 floats, 4 per k; unaligned loads are fine in wasm.
+            let x = unsafe { v128_load(chunk.as_ptr().add(4 * k) as *const v128) };
+            // `x < lo ? x : lo` and `hi < x ? x : hi`: a NaN never wins (and is flagged below).
+            lo[k] = f32x4_pmin(lo[k], x);
+            hi[k] = f32x4_pmax(hi[k], x);
+            bad[k] = v128_or(bad[k], f32x4_sub(x, x));
+        }
+    }
+    let flagged = v128_or(v128_or(bad[0], bad[1]), v128_or(bad[2], bad[3]));
+    if v128_any_true(flagged) || rest.iter().any(|x| !x.is_finite()) {
+        return None;
+    }
+    let min = rest.iter().fold(fold(&lo, f32::INFINITY, f32::min), |m, &x| m.min(x));
+    let max = rest.iter().fold(fold(&hi, f32::NEG_INFINITY, f32::max), |m, &x| m.max(x));
+    Some((min, max))
+}
+
+/// The range of the finite values and how many are not finite, each value checked.
+fn masked_range(xs: &[f32]) -> (f32, f32, u64) {
     let inf = f32x4_splat(f32::INFINITY);
     let mut lo = [inf; 4];
     let mut hi = [f32x4_splat(f32::NEG_INFINITY); 4];
@@ -141,21 +249,14 @@ fn lanes_range<const MASKED: bool>(xs: &[f32]) -> (f32, f32, u64) {
             // SAFETY: the chunk holds 16 floats, 4 per k; unaligned loads are fine in wasm.
             let x = unsafe { v128_load(chunk.as_ptr().add(4 * k) as *const v128) };
             let ok = f32x4_lt(f32x4_abs(x), inf);
-            if MASKED {
-                lo[k] = v128_bitselect(x, lo[k], v128_and(ok, f32x4_lt(x, lo[k])));
-                hi[k] = v128_bitselect(x, hi[k], v128_and(ok, f32x4_gt(x, hi[k])));
-            } else {
-                // `x < lo ? x : lo` and `hi < x ? x : hi`: a NaN never wins.
-                lo[k] = f32x4_pmin(lo[k], x);
-                hi[k] = f32x4_pmax(hi[k], x);
-            }
+            lo[k] = v128_bitselect(x, lo[k], v128_and(ok, f32x4_lt(x, lo[k])));
+            hi[k] = v128_bitselect(x, hi[k], v128_and(ok, f32x4_gt(x, hi[k])));
             bad[k] = i32x4_sub(bad[k], v128_not(ok));
         }
     }
-    let lanes = |v: v128| [f32x4_extract_lane::<0>(v), f32x4_extract_lane::<1>(v), f32x4_extract_lane::<2>(v), f32x4_extract_lane::<3>(v)];
     let ints = |v: v128| [i32x4_extract_lane::<0>(v), i32x4_extract_lane::<1>(v), i32x4_extract_lane::<2>(v), i32x4_extract_lane::<3>(v)];
-    let mut min = lo.iter().flat_map(|&v| lanes(v)).fold(f32::INFINITY, f32::min);
-    let mut max = hi.iter().flat_map(|&v| lanes(v)).fold(f32::NEG_INFINITY, f32::max);
+    let mut min = fold(&lo, f32::INFINITY, f32::min);
+    let mut max = fold(&hi, f32::NEG_INFINITY, f32::max);
     let mut count: u64 = bad.iter().flat_map(|&v| ints(v)).map(|b| b as u64).sum();
     for &x in rest {
         if x.is_finite() {

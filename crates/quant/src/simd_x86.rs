@@ -31,6 +31,8 @@ pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &m
     let wide = std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl");
     let mut done = 0;
     for run in xs.chunks(RUN) {
+        // The next unit's values as far ahead of this run as of the whole.
+        let k = &Kernel { next: k.next.get(done..).unwrap_or(&[]), ..*k };
         // SAFETY: AVX2 is the caller's promise; AVX-512F/VL were detected just above.
         let consumed = unsafe {
             match (wide, k.clamp) {
@@ -49,15 +51,15 @@ pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &m
     done
 }
 
-/// Asks for the cache line `ahead` values beyond `values` into the core's L2: the next unit, whose
-/// range pass then reads from the cache while this loop computes (this pass reads its own data from
-/// the cache; without it the memory would wait idle meanwhile). A prefetch never faults, whatever
-/// the address, hence `wrapping_add`.
+/// Asks for the cache line of `next[at]` (the next unit's value as far ahead as this row's) into
+/// the core's L2: the next unit's range pass then reads from the cache while this loop computes
+/// (this pass reads its own data from the cache; without it the memory would wait idle meanwhile).
+/// A prefetch never faults, whatever the address, hence `wrapping_add` past a short `next`.
 #[inline(always)]
-fn prefetch(values: &[f32], ahead: usize) {
-    if ahead > 0 {
+fn prefetch(next: &[f32], at: usize) {
+    if !next.is_empty() {
         // SAFETY: SSE is part of x86_64; a prefetch only hints the cache and reads nothing.
-        unsafe { _mm_prefetch::<_MM_HINT_T1>(values.as_ptr().wrapping_add(ahead) as *const i8) };
+        unsafe { _mm_prefetch::<_MM_HINT_T1>(next.as_ptr().wrapping_add(at) as *const i8) };
     }
 }
 
@@ -146,8 +148,8 @@ unsafe fn rows256<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, ac
     let mut rows = acc.rows;
     let chunks = xs.chunks_exact(LANES);
     let consumed = xs.len() - chunks.remainder().len();
-    for chunk in chunks {
-        prefetch(chunk, k.ahead);
+    for (i, chunk) in chunks.enumerate() {
+        prefetch(k.next, i * LANES);
         // SAFETY: the chunk holds LANES = 8 floats.
         let x = unsafe { _mm256_loadu_ps(chunk.as_ptr()) };
         let v = if MUL { _mm256_mul_ps(x, m) } else { _mm256_div_ps(x, m) };
@@ -213,8 +215,8 @@ unsafe fn rows512<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, ac
     let mut rows = acc.rows;
     let pairs = xs.chunks_exact(2 * LANES);
     let consumed = xs.len() - pairs.remainder().len();
-    for pair in pairs {
-        prefetch(pair, k.ahead);
+    for (i, pair) in pairs.enumerate() {
+        prefetch(k.next, i * 2 * LANES);
         // SAFETY: the pair holds 2 · LANES = 16 floats.
         let x = unsafe { _mm512_loadu_ps(pair.as_ptr()) };
         let v = if MUL { _mm512_mul_ps(x, m) } else { _mm512_div_ps(x, m) };
