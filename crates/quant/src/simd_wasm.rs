@@ -201,6 +201,21 @@ pub(crate) fn range_f32(xs: &[f32]) -> (f32, f32, u64) {
     }
 }
 
+/// Calls `step(k, x)` for each vector of 4 values of `xs`, `k` cycling through the four accumulators
+/// (16 values a turn); returns the values left over.
+#[inline(always)]
+fn each_vector(xs: &[f32], mut step: impl FnMut(usize, v128)) -> &[f32] {
+    let chunks = xs.chunks_exact(16);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for k in 0..4 {
+            // SAFETY: the chunk holds 16 floats, 4 per k; unaligned loads are fine in wasm.
+            step(k, unsafe { v128_load(chunk.as_ptr().add(4 * k) as *const v128) });
+        }
+    }
+    rest
+}
+
 /// Folds four accumulators of 4 lanes into one value.
 fn fold(v: &[v128; 4], start: f32, f: fn(f32, f32) -> f32) -> f32 {
     v.iter().flat_map(|&v| [f32x4_extract_lane::<0>(v), f32x4_extract_lane::<1>(v), f32x4_extract_lane::<2>(v), f32x4_extract_lane::<3>(v)]).fold(start, f)
@@ -215,18 +230,12 @@ fn plain_range(xs: &[f32]) -> Option<(f32, f32)> {
     let mut lo = [f32x4_splat(f32::INFINITY); 4];
     let mut hi = [f32x4_splat(f32::NEG_INFINITY); 4];
     let mut bad = [f32x4_splat(0.0); 4];
-    let chunks = xs.chunks_exact(16);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for k in 0..4 {
-            // SAFETY: the chunk holds 16 floats, 4 per k; unaligned loads are fine in wasm.
-            let x = unsafe { v128_load(chunk.as_ptr().add(4 * k) as *const v128) };
-            // `x < lo ? x : lo` and `hi < x ? x : hi`: a NaN never wins (and is flagged below).
-            lo[k] = f32x4_pmin(lo[k], x);
-            hi[k] = f32x4_pmax(hi[k], x);
-            bad[k] = v128_or(bad[k], f32x4_sub(x, x));
-        }
-    }
+    let rest = each_vector(xs, |k, x| {
+        // `x < lo ? x : lo` and `hi < x ? x : hi`: a NaN never wins (and is flagged below).
+        lo[k] = f32x4_pmin(lo[k], x);
+        hi[k] = f32x4_pmax(hi[k], x);
+        bad[k] = v128_or(bad[k], f32x4_sub(x, x));
+    });
     let flagged = v128_or(v128_or(bad[0], bad[1]), v128_or(bad[2], bad[3]));
     if v128_any_true(flagged) || rest.iter().any(|x| !x.is_finite()) {
         return None;
@@ -242,18 +251,12 @@ fn masked_range(xs: &[f32]) -> (f32, f32, u64) {
     let mut lo = [inf; 4];
     let mut hi = [f32x4_splat(f32::NEG_INFINITY); 4];
     let mut bad = [i32x4_splat(0); 4];
-    let chunks = xs.chunks_exact(16);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for k in 0..4 {
-            // SAFETY: the chunk holds 16 floats, 4 per k; unaligned loads are fine in wasm.
-            let x = unsafe { v128_load(chunk.as_ptr().add(4 * k) as *const v128) };
-            let ok = f32x4_lt(f32x4_abs(x), inf);
-            lo[k] = v128_bitselect(x, lo[k], v128_and(ok, f32x4_lt(x, lo[k])));
-            hi[k] = v128_bitselect(x, hi[k], v128_and(ok, f32x4_gt(x, hi[k])));
-            bad[k] = i32x4_sub(bad[k], v128_not(ok));
-        }
-    }
+    let rest = each_vector(xs, |k, x| {
+        let ok = f32x4_lt(f32x4_abs(x), inf);
+        lo[k] = v128_bitselect(x, lo[k], v128_and(ok, f32x4_lt(x, lo[k])));
+        hi[k] = v128_bitselect(x, hi[k], v128_and(ok, f32x4_gt(x, hi[k])));
+        bad[k] = i32x4_sub(bad[k], v128_not(ok));
+    });
     let ints = |v: v128| [i32x4_extract_lane::<0>(v), i32x4_extract_lane::<1>(v), i32x4_extract_lane::<2>(v), i32x4_extract_lane::<3>(v)];
     let mut min = fold(&lo, f32::INFINITY, f32::min);
     let mut max = fold(&hi, f32::NEG_INFINITY, f32::max);
