@@ -365,12 +365,53 @@ fn block_range_generic<T: Sample + num_traits::Float>(xs: &[T], usable: impl Fn(
         let (lo, hi, bad) = crate::simd_wasm::range_f32(floats);
         return (lo as f64, hi as f64, bad);
     }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    if let Some(floats) = T::as_f32(xs) {
+        // float32 data: usable means finite, whatever the convention.
+        return match finite_range_f32(floats) {
+            Some((lo, hi)) => (lo, hi, 0),
+            None => lanes_range::<T, true>(xs, usable),
+        };
+    }
     // Plain min/max first (a NaN never wins a comparison, an infinity would): exact when every
     // value is usable, as they nearly always are; otherwise the run is read again, masked.
     match lanes_range::<T, false>(xs, usable) {
         (lo, hi, 0) => (lo, hi, 0),
         _ => lanes_range::<T, true>(xs, usable),
     }
+}
+
+/// Min and max of a float32 run in which every value is finite, or `None` if one is not (the
+/// caller then reads it again, masked). `x - x` is +0 (no bit set) for a finite `x` and NaN for ±inf
+/// and NaN, so or-ing their bits flags a non-finite value in two instructions a vector where
+/// checking |x| < inf and counting takes four. Same lanes and comparisons as [`lanes_range`], so
+/// the same min and max.
+#[cfg_attr(all(target_arch = "wasm32", target_feature = "simd128"), allow(dead_code))]
+#[allow(clippy::eq_op)] // `x - x` is the test, not a slip
+#[inline(always)]
+fn finite_range_f32(xs: &[f32]) -> Option<(f64, f64)> {
+    const W: usize = 16;
+    let mut lo = [f32::INFINITY; W];
+    let mut hi = [f32::NEG_INFINITY; W];
+    let mut flag = [0u32; W];
+    let mut fold = |lane: usize, x: f32| {
+        lo[lane] = if x < lo[lane] { x } else { lo[lane] };
+        hi[lane] = if x > hi[lane] { x } else { hi[lane] };
+        flag[lane] |= (x - x).to_bits();
+    };
+    let mut chunks = xs.chunks_exact(W);
+    for chunk in &mut chunks {
+        for (lane, &x) in chunk.iter().enumerate() {
+            fold(lane, x);
+        }
+    }
+    for (lane, &x) in chunks.remainder().iter().enumerate() {
+        fold(lane, x);
+    }
+    if flag.iter().any(|&f| f != 0) {
+        return None;
+    }
+    Some((lo.iter().map(|&v| v as f64).fold(f64::INFINITY, f64::min), hi.iter().map(|&v| v as f64).fold(f64::NEG_INFINITY, f64::max)))
 }
 
 /// The range over 16 independent lanes; `MASKED` leaves unusable values out of the min/max.
@@ -594,8 +635,10 @@ impl<'a> Kernel<'a> {
     /// monotone in float32 too (each step rounds monotonically), so every `q` lies between the ends'.
     fn new<const MUL: bool>(qz: &Quantizer, m: f32, range: Option<(f32, f32)>, next: &'a [f32]) -> Kernel<'a> {
         let mut k = Kernel { m, z: qz.zero_point as f32, qmin: qz.qmin as f32, qmax: qz.qmax as f32, s: qz.scale32, clamp: true, next };
-        // Integers below 2^24 in magnitude are exact in float32, so without a clamp the wasm loop
-        // may take round(v) for (round(v) + z) - z; wider grids (32-bit) keep the clamped loop.
+        // Integers below 2^24 in magnitude are exact in float32, so without a clamp the SIMD loops
+        // may take round(v) for (round(v) + z) - z: q = round(v) + z lies in [qmin, qmax], so the
+        // exact sum is representable and nothing rounds (only the sign of a zero x̂ can differ,
+        // which changes neither e², |e| nor |e|/|x|, masked at x = 0). Wider grids keep the clamp.
         const EXACT: f32 = 16_777_216.0;
         let small = [k.qmin, k.qmax, k.z].iter().all(|v| v.abs() < EXACT);
         if let Some((lo, hi)) = range {
@@ -1043,6 +1086,29 @@ pub fn compare_sources(
 mod tests {
     use super::*;
     use crate::spec::{Convention, SpecOptions};
+
+    proptest::proptest! {
+        /// The float32 range pass (plain min/max with the `x - x` flag, else a masked second read)
+        /// gives the finite values' min and max and counts the rest, wherever NaN and ±inf fall.
+        #[test]
+        fn float32_range_leaves_out_and_counts_non_finite_values(
+            values in proptest::collection::vec(
+                proptest::prop_oneof![
+                    8 => (-1e6f32..1e6f32),
+                    1 => proptest::sample::select(vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0, f32::MAX, f32::MIN, f32::MIN_POSITIVE / 4.0]),
+                ],
+                0..100,
+            )
+        ) {
+            let finite: Vec<f64> = values.iter().filter(|x| x.is_finite()).map(|&x| x as f64).collect();
+            let min = finite.iter().copied().fold(f64::INFINITY, f64::min);
+            let max = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let (lo, hi, bad) = block_range(&values, |x: f32| x.is_finite());
+            proptest::prop_assert_eq!(lo, min);
+            proptest::prop_assert_eq!(hi, max);
+            proptest::prop_assert_eq!(bad as usize, values.len() - finite.len());
+        }
+    }
 
     /// The thread count changes no bit: uneven rows, channels along a later axis, both granularities.
     #[test]

@@ -6,6 +6,9 @@
 //! operations per lane, in the same order, as `analysis::Kernel::one` and `Partial::add`, so the
 //! results are bit-for-bit the same (the property tests compare them with the per-element path).
 //!
+//! Without a clamp, x̂ is `round(v) · s` rather than `(round(v) + z - z) · s`: the same value,
+//! as `Kernel::new` keeps the clamp unless both sums are exact.
+//!
 //! Two things are cheaper here than in the portable [`Accumulator::flush`], with the same bits:
 //! - the float32 partial sums go into the f64 totals every `ROWS` rows straight from the registers;
 //! - the running maximum and the two counts stay in registers for the whole run: a maximum and an
@@ -153,10 +156,12 @@ unsafe fn rows256<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, ac
         // SAFETY: the chunk holds LANES = 8 floats.
         let x = unsafe { _mm256_loadu_ps(chunk.as_ptr()) };
         let v = if MUL { _mm256_mul_ps(x, m) } else { _mm256_div_ps(x, m) };
-        let q = _mm256_add_ps(_mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v), z);
+        let rounded = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v);
+        let q = _mm256_add_ps(rounded, z);
         // f32::clamp(q, qmin, qmax), a NaN kept: maxps/minps return their second operand on NaN.
         let qc = if CLAMP { _mm256_min_ps(qmax, _mm256_max_ps(qmin, q)) } else { q };
-        let e = _mm256_sub_ps(_mm256_mul_ps(_mm256_sub_ps(qc, z), s), x);
+        // Without the clamp, (q - z) is round(v) exactly (see `Kernel::new`).
+        let e = _mm256_sub_ps(_mm256_mul_ps(if CLAMP { _mm256_sub_ps(qc, z) } else { rounded }, s), x);
         let ae = _mm256_and_ps(e, abs_mask);
         let ax = _mm256_and_ps(x, abs_mask);
         let nonzero = _mm256_cmp_ps::<_CMP_NEQ_UQ>(ax, zero);
@@ -220,9 +225,10 @@ unsafe fn rows512<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, ac
         // SAFETY: the pair holds 2 · LANES = 16 floats.
         let x = unsafe { _mm512_loadu_ps(pair.as_ptr()) };
         let v = if MUL { _mm512_mul_ps(x, m) } else { _mm512_div_ps(x, m) };
-        let q = _mm512_add_ps(_mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v), z);
+        let rounded = _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v);
+        let q = _mm512_add_ps(rounded, z);
         let qc = if CLAMP { _mm512_min_ps(qmax, _mm512_max_ps(qmin, q)) } else { q };
-        let e = _mm512_sub_ps(_mm512_mul_ps(_mm512_sub_ps(qc, z), s), x);
+        let e = _mm512_sub_ps(_mm512_mul_ps(if CLAMP { _mm512_sub_ps(qc, z) } else { rounded }, s), x);
         let ae = _mm512_abs_ps(e);
         let ax = _mm512_abs_ps(x);
         let nonzero = _mm512_cmp_ps_mask::<_CMP_NEQ_UQ>(ax, zero);
