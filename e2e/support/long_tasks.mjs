@@ -25,6 +25,13 @@ export async function longTasks(page, settleMs = 100) {
   }, settleMs);
 }
 
+/** Waits until a large input's charts are drawn from the worker's sample (their note says so) and
+ * the page has had `settleMs` more: what the page does after the tables is the input's work too. */
+export async function chartsDrawn(page, elements = 1_000_000, settleMs = 300) {
+  await page.getByText(new RegExp(`Drawn from a strided sample of \\d+ of ${elements} values`)).first().waitFor({ timeout: 60_000 });
+  await page.evaluate((settle) => new Promise((done) => requestAnimationFrame(() => setTimeout(done, settle))), settleMs);
+}
+
 /** 1000 lines of 1000 values, as text. */
 export function millionValues() {
   const lines = [];
