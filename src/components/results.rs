@@ -65,6 +65,9 @@ pub fn ResultsPanel() -> impl IntoView {
     let error = Memo::new(move |_| run.outcome.with(|o| o.as_ref().err().cloned()));
     let label = Memo::new(move |_| last_good.with(|r| r.as_ref().map(|r| r.spec_label.clone())));
     let chart_data = Memo::new(move |_| last_good.with(|r| r.as_ref().and_then(|r| r.charts.clone())));
+    // The tables apart from the charts: a large input's charts come a moment after its tables
+    // (report::large), and adding them must not draw a thousand rows again.
+    let tables = Memo::new(move |_| last_good.with(|r| r.as_ref().map(Report::without_charts)));
     view! {
         <section
             class="results"
@@ -116,7 +119,7 @@ pub fn ResultsPanel() -> impl IntoView {
                     </div>
                 }
             }>
-                {move || last_good.get().map(|report| view! { <ReportView report=report /> })}
+                {move || tables.get().map(|report| view! { <ReportView report=report /> })}
             </ErrorBoundary>
             <ChartsPanel tool=run.tool data=chart_data />
             <HowItIsComputed tool_slug=slug last_good=last_good />
@@ -259,9 +262,23 @@ pub fn TableView(table: Table) -> impl IntoView {
     let state = use_app_state();
     let precision = Memo::new(move |_| state.form.with(|f| f.display.precision));
     let copy_status = RwSignal::new(String::new());
-    let tsv = table.to_tsv();
+    let caption = table.caption.clone();
+    let id = table.id.clone();
+    let columns_view = table
+        .columns
+        .iter()
+        .map(|column| view! { <th scope="col" data-col=column.key.clone()>{column.label.clone()}</th> })
+        .collect_view();
+    let keys: Vec<String> = table.columns.iter().map(|c| c.key.clone()).collect();
+    let total = table.rows.len();
+    // Thousands of rows of reactive cells would block the page for seconds: the first rows (and
+    // the summary rows) are drawn at once, the rest when asked for.
+    let show_all = RwSignal::new(total <= FIRST_ROWS);
+    let table = StoredValue::new(table);
+    let keys = StoredValue::new(keys);
+    // The full-precision text is written when asked, not on every draw of a thousand rows.
     let copy = move |_| {
-        let tsv = tsv.clone();
+        let tsv = table.with_value(Table::to_tsv);
         leptos::task::spawn_local(async move {
             copy_status.set(match clipboard::copy_text(&tsv).await {
                 Ok(()) => "Copied (full precision, tab-separated).".into(),
@@ -269,28 +286,13 @@ pub fn TableView(table: Table) -> impl IntoView {
             });
         });
     };
-    let Table {
-        id,
-        caption,
-        columns,
-        rows,
-    } = table;
-    let columns_view = columns
-        .iter()
-        .map(|column| view! { <th scope="col" data-col=column.key.clone()>{column.label.clone()}</th> })
-        .collect_view();
-    let keys: Vec<String> = columns.iter().map(|c| c.key.clone()).collect();
-    let total = rows.len();
-    // Thousands of rows of reactive cells would block the page for seconds: the first rows (and
-    // the summary rows) are drawn at once, the rest when asked for.
-    let show_all = RwSignal::new(total <= FIRST_ROWS);
-    let rows = StoredValue::new(rows);
-    let keys = StoredValue::new(keys);
     let rows_view = move || {
         let all = show_all.get();
         keys.with_value(|keys| {
-            rows.with_value(|rows| {
-                rows.iter()
+            table.with_value(|table| {
+                table
+                    .rows
+                    .iter()
                     .enumerate()
                     .filter(|(index, row)| all || *index < FIRST_ROWS || row.summary)
                     .map(|(index, row)| table_row(index, row.clone(), keys, precision))

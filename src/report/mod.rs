@@ -31,6 +31,19 @@ pub struct Report {
     pub charts: Option<ChartData>,
 }
 
+impl Report {
+    /// The same report without its charts' data: what the tables are drawn from.
+    pub fn without_charts(&self) -> Report {
+        Report {
+            spec_label: self.spec_label.clone(),
+            formulas: self.formulas.clone(),
+            tables: self.tables.clone(),
+            notes: self.notes.clone(),
+            charts: None,
+        }
+    }
+}
+
 /// The core's report of a tool, shared (not copied) with the charts: they draw the core's results,
 /// never the formatted tables.
 #[derive(Clone, Debug)]
