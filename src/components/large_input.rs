@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use web_sys::js_sys::Uint8Array;
 
 use crate::model::{FormState, Tool};
-use crate::report::large::LargeReport;
+use crate::report::large::{LargeReport, PendingCharts};
 use crate::report::{InputError, Report};
 use crate::worker::client::FilesWorker;
 use crate::worker::protocol::{ExportFile, Reply, Request};
@@ -72,46 +72,31 @@ impl LargeInput {
                     outcome,
                     elapsed_ms,
                 } if j == current.get_value() => {
-                    let perf = || {
-                        web_sys::window()
-                            .and_then(|w| w.performance())
-                            .map_or(0.0, |p| p.now())
-                    };
-                    let (outcome, charts) = match outcome.map(LargeReport::into_parts) {
-                        Ok((report, charts)) => (Ok(report), Some(charts)),
-                        Err(error) => (Err(error), None),
-                    };
-                    job.set(LargeJob::Done {
-                        job: j,
-                        outcome,
-                        elapsed_ms,
-                    });
-                    // The charts in a later task: the sample's analysis and drawing in the same
-                    // task as the tables blocked the page for both (0.47 s in one go, traced).
-                    // And they are drawn a frame after the sample's analysis: in one frame, the
-                    // analysis, the drawing and the layout after it took 0.44–0.74 s (e2e).
-                    if let Some(charts) = charts {
-                        set_timeout(
-                            move || {
-                                if current.get_value() != j {
-                                    return;
+                    // Three tasks, each after a frame, so no frame holds two of them: this one
+                    // read the reply (its JSON), the next draws the tables, the last analyses the
+                    // sample and draws the charts. Together they blocked the page for 0.4–0.74 s
+                    // in one frame (e2e, traced); apart, the longest is the tables'.
+                    after_next_frame(move || {
+                        if current.get_value() != j {
+                            return;
+                        }
+                        let (outcome, charts) = match outcome.map(LargeReport::into_parts) {
+                            Ok((report, charts)) => (Ok(report), Some(charts)),
+                            Err(error) => (Err(error), None),
+                        };
+                        job.set(LargeJob::Done {
+                            job: j,
+                            outcome,
+                            elapsed_ms,
+                        });
+                        if let Some(charts) = charts {
+                            after_next_frame(move || {
+                                if current.get_value() == j {
+                                    show_charts(job, j, charts);
                                 }
-                                let charts = charts.build(perf);
-                                let show = move || {
-                                    job.update(|state| {
-                                        if let LargeJob::Done { job: done, outcome: Ok(report), .. } = state {
-                                            if *done == j {
-                                                report.charts = charts;
-                                            }
-                                        }
-                                    });
-                                };
-                                // A timeout from the next frame's callback runs after that frame.
-                                request_animation_frame(move || set_timeout(show, std::time::Duration::ZERO));
-                            },
-                            std::time::Duration::ZERO,
-                        );
-                    }
+                            });
+                        }
+                    });
                 }
                 Reply::File {
                     job: j,
@@ -224,6 +209,30 @@ impl Default for LargeInput {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// Runs `task` in a task of its own after the next frame (a timeout set from the frame's
+/// callback runs after that frame is drawn), so its work and the work before it are not one frame.
+fn after_next_frame(task: impl FnOnce() + 'static) {
+    request_animation_frame(move || set_timeout(task, std::time::Duration::ZERO));
+}
+
+/// Analyses the sample of job `j` and adds its charts to the results on screen, if they are still
+/// that job's.
+fn show_charts(job: RwSignal<LargeJob>, j: u32, charts: PendingCharts) {
+    let perf = || {
+        web_sys::window()
+            .and_then(|w| w.performance())
+            .map_or(0.0, |p| p.now())
+    };
+    let charts = charts.build(perf);
+    job.update(|state| {
+        if let LargeJob::Done { job: done, outcome: Ok(report), .. } = state {
+            if *done == j {
+                report.charts = charts;
+            }
+        }
+    });
 }
 
 /// The worker stopped (a panic, out of memory): said on the data field, which is what it was given.
