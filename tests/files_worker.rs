@@ -62,7 +62,7 @@ fn blob_files_give_the_same_table_as_bytes() {
 #[wasm_bindgen_test]
 fn the_rows_json_reads_back_into_the_page_view() {
     let rows = table(MODEL);
-    let json = serde_json::json!({ "kind": "done", "job": 7, "rows": rows, "elapsed_ms": 1.5, "compute_ms": 0.5 });
+    let json = serde_json::json!({ "done": { "job": 7, "rows": rows, "elapsed_ms": 1.5, "compute_ms": 0.5 } });
     let Reply::Done { job, rows: views, .. } = serde_json::from_value::<Reply>(json).unwrap() else {
         panic!("not a Done reply");
     };
@@ -106,7 +106,7 @@ fn the_analysis_and_its_pdf_request_survive_their_json() {
         assert_eq!(serde_json::from_str::<Request>(&json).unwrap(), request, "{json}");
     }
     // The worker's answer: the bytes beside the JSON, which alone has no file.
-    let Reply::File { job, bytes, rows } = serde_json::from_str(r#"{"kind":"file","job":4,"rows":0}"#).unwrap() else {
+    let Reply::File { job, bytes, rows } = serde_json::from_str(r#"{"file":{"job":4,"rows":0}}"#).unwrap() else {
         panic!("not a File reply");
     };
     assert_eq!((job, rows, bytes.0.is_none()), (4, 0, true));

@@ -12,7 +12,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 /// The worker's `Text` reply as JSON (the shape `worker::serve` writes).
 fn text_reply(job: u32, outcome: &Result<LargeReport, InputError>) -> Reply {
-    let json = serde_json::json!({ "kind": "text", "job": job, "outcome": outcome, "elapsed_ms": 1.5 });
+    let json = serde_json::json!({ "text": { "job": job, "outcome": outcome, "elapsed_ms": 1.5 } });
     serde_json::from_value(json).expect("the page reads the worker's reply")
 }
 

@@ -25,7 +25,7 @@ use crate::report::InputError;
 /// What the worker sends (the `formats` crate's own types; the page reads them as
 /// [`super::protocol::Reply`]).
 #[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 enum Out<'a> {
     Ready,
     Listed { job: u32, format: &'static str, tensors: &'a [TensorInfo] },
@@ -247,4 +247,44 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::Out;
+    use crate::model::{FormState, Tool};
+    use crate::report::large;
+    use crate::worker::protocol::Reply;
+
+    /// The page reads every reply as the worker writes it (the two sides are separate types).
+    fn read(out: &Out) -> Reply {
+        let json = serde_json::to_string(out).unwrap();
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+    }
+
+    #[test]
+    fn the_page_reads_what_the_worker_writes() {
+        assert_eq!(read(&Out::Ready), Reply::Ready);
+        let Reply::Progress { job, done, total, tensor } = read(&Out::Progress { job: 3, done: 5, total: 9, tensor: "fc.weight" }) else {
+            panic!("not a progress reply")
+        };
+        assert_eq!((job, done, total, tensor.as_str()), (3, 5, 9, "fc.weight"));
+        let (posted, _) = large::analyse(Tool::Tensor, &FormState::examples()).unwrap();
+        let outcome = Ok(posted.clone());
+        let Reply::Text { job, outcome: Ok(read_back), elapsed_ms } = read(&Out::Text { job: 7, outcome: &outcome, elapsed_ms: 2.5 }) else {
+            panic!("not a text reply")
+        };
+        assert_eq!((job, elapsed_ms), (7, 2.5));
+        assert_eq!(read_back, posted);
+        let Reply::File { job, rows, .. } = read(&Out::File { job: 4, rows: 12 }) else {
+            panic!("not a file reply")
+        };
+        assert_eq!((job, rows), (4, 12));
+        let Reply::Failed { job, message } = read(&Out::Failed { job: 2, message: "no".into() }) else {
+            panic!("not a failed reply")
+        };
+        assert_eq!((job, message.as_str()), (2, "no"));
+    }
 }
