@@ -1,9 +1,15 @@
-//! A debouncer: many calls in a burst, one run after the burst has been quiet for `delay`.
+//! Time on the page: its clock ([`page_ms`]) and a debouncer (many calls in a burst, one run
+//! after the burst has been quiet for `delay`).
 
 use std::time::Duration;
 
 use leptos::leptos_dom::helpers::{set_timeout_with_handle, TimeoutHandle};
 use leptos::prelude::*;
+
+/// Milliseconds since the page started (`performance.now()`; 0 where there is none).
+pub fn page_ms() -> f64 {
+    window().performance().map_or(0.0, |p| p.now())
+}
 
 /// Runs the last scheduled callback once no other was scheduled for `delay`. `Copy`, so event
 /// handlers can share it. The pending timer is cancelled when the owning reactive scope is dropped.

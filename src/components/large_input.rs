@@ -9,6 +9,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use web_sys::js_sys::Uint8Array;
 
+use crate::browser::timer::page_ms;
 use crate::model::{FormState, Tool};
 use crate::report::large::{LargeReport, PendingCharts};
 use crate::report::{InputError, Report};
@@ -220,12 +221,7 @@ fn after_next_frame(task: impl FnOnce() + 'static) {
 /// Analyses the sample of job `j` and adds its charts to the results on screen, if they are still
 /// that job's.
 fn show_charts(job: RwSignal<LargeJob>, j: u32, charts: PendingCharts) {
-    let perf = || {
-        web_sys::window()
-            .and_then(|w| w.performance())
-            .map_or(0.0, |p| p.now())
-    };
-    let charts = charts.build(perf);
+    let charts = charts.build(page_ms);
     job.update(|state| {
         if let LargeJob::Done { job: done, outcome: Ok(report), .. } = state {
             if *done == j {

@@ -17,6 +17,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use crate::browser::timer::page_ms as now;
 use crate::report::ChartData;
 
 /// The backend the charts draw on: plotters' canvas backend, with text measured by the canvas
@@ -214,11 +215,6 @@ fn page_theme(element: &web_sys::Element, dark: bool, dpr: f64) -> Theme {
     }
     theme.font_family = "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, DejaVu Sans, sans-serif";
     theme.scaled(dpr)
-}
-
-/// Milliseconds since the page started.
-fn now() -> f64 {
-    window().performance().map_or(0.0, |p| p.now())
 }
 
 /// A chart on a canvas, with its caption and hover tooltip. On the figure, `data-draw-ms`: the last

@@ -11,6 +11,7 @@ use quant::{Granularity, SpecOptions};
 use leptos::prelude::*;
 use web_sys::File;
 
+use crate::browser::timer::page_ms;
 use crate::components::calibration_fields::CalibrationFields;
 use crate::components::export::files::today;
 use crate::components::fields::TextField;
@@ -143,8 +144,7 @@ impl FilesState {
                     kept.set_value(j);
                     let charts = sample.map(|sample| {
                         let (spec, calibration) = asked.get_value();
-                        let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
-                        SampledCharts::build(*sample, spec, calibration, Granularity::PerChannel, now)
+                        SampledCharts::build(*sample, spec, calibration, Granularity::PerChannel, page_ms)
                             .map(|c| ChartData::Sampled(Arc::new(c)))
                     });
                     job.set(Job::Done { rows, csv, charts, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes });
