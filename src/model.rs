@@ -67,9 +67,7 @@ impl Tool {
     pub fn from_fragment(fragment: &str) -> Option<Tool> {
         // `#tensor&share=1.…` (a share link) names its tool first.
         let slug = fragment.trim_start_matches('#').split('&').next().unwrap_or_default().trim();
-        Tool::ALL
-            .into_iter()
-            .find(|tool| tool.slug().eq_ignore_ascii_case(slug))
+        Tool::ALL.into_iter().find(|tool| tool.slug().eq_ignore_ascii_case(slug))
     }
 
     pub fn next(self) -> Tool {
@@ -261,12 +259,7 @@ pub struct FilesForm {
 
 impl Default for FilesForm {
     fn default() -> Self {
-        FilesForm {
-            axis: "0".into(),
-            calibration: "minmax".into(),
-            percentile: String::new(),
-            quant: QuantForm::default(),
-        }
+        FilesForm { axis: "0".into(), calibration: "minmax".into(), percentile: String::new(), quant: QuantForm::default() }
     }
 }
 
@@ -308,10 +301,7 @@ impl FormState {
     /// The form without the display preferences: what the results are computed from (changing
     /// the number of decimals does not recompute anything).
     pub fn inputs(&self) -> FormState {
-        FormState {
-            display: DisplayForm::default(),
-            ..self.clone()
-        }
+        FormState { display: DisplayForm::default(), ..self.clone() }
     }
 
     /// The tool's pasted data.
@@ -321,11 +311,9 @@ impl FormState {
     pub fn for_storage(&self, limit: usize) -> (FormState, Vec<(Tool, usize)>) {
         let mut kept = self.clone();
         let mut left_out = Vec::new();
-        for (tool, data) in [
-            (Tool::Channels, &mut kept.channels.data),
-            (Tool::Tensor, &mut kept.tensor.data),
-            (Tool::Values, &mut kept.values.data),
-        ] {
+        for (tool, data) in
+            [(Tool::Channels, &mut kept.channels.data), (Tool::Tensor, &mut kept.tensor.data), (Tool::Values, &mut kept.values.data)]
+        {
             if data.len() > limit {
                 left_out.push((tool, data.len()));
                 data.clear();
@@ -388,10 +376,7 @@ pub mod choices {
         ("uint16", "uint16"),
     ];
 
-    pub const SCHEMES: &[(&str, &str)] = &[
-        ("affine", "Affine (asymmetric)"),
-        ("symmetric", "Symmetric"),
-    ];
+    pub const SCHEMES: &[(&str, &str)] = &[("affine", "Affine (asymmetric)"), ("symmetric", "Symmetric")];
 
     pub const ROUNDINGS: &[(&str, &str)] = &[
         ("half-even", "Half to even"),
@@ -403,31 +388,16 @@ pub mod choices {
         ("stochastic", "Stochastic (seeded)"),
     ];
 
-    pub const DIVISORS: &[(&str, &str)] = &[
-        ("max-abs", "max-abs: max(|qmin|, |qmax|)"),
-        ("qmax", "qmax"),
-        ("half-range", "half-range: (qmax - qmin) / 2"),
-    ];
+    pub const DIVISORS: &[(&str, &str)] =
+        &[("max-abs", "max-abs: max(|qmin|, |qmax|)"), ("qmax", "qmax"), ("half-range", "half-range: (qmax - qmin) / 2")];
 
-    pub const INPUT_MODES: &[(&str, &str)] = &[
-        ("min-max", "channel,min,max,sample"),
-        ("manual", "channel,scale,zero_point,sample"),
-    ];
+    pub const INPUT_MODES: &[(&str, &str)] = &[("min-max", "channel,min,max,sample"), ("manual", "channel,scale,zero_point,sample")];
 
-    pub const GRANULARITIES: &[(&str, &str)] = &[
-        ("per-channel", "Per channel"),
-        ("per-tensor", "Per tensor (union of the ranges)"),
-    ];
+    pub const GRANULARITIES: &[(&str, &str)] = &[("per-channel", "Per channel"), ("per-tensor", "Per tensor (union of the ranges)")];
 
-    pub const AXES: &[(&str, &str)] = &[
-        ("0", "0: one channel per line"),
-        ("1", "1: one channel per column"),
-    ];
+    pub const AXES: &[(&str, &str)] = &[("0", "0: one channel per line"), ("1", "1: one channel per column")];
 
-    pub const RANGE_MODES: &[(&str, &str)] = &[
-        ("derived", "Derived from the values"),
-        ("custom", "Custom MIN:MAX"),
-    ];
+    pub const RANGE_MODES: &[(&str, &str)] = &[("derived", "Derived from the values"), ("custom", "Custom MIN:MAX")];
 
     pub const CALIBRATIONS: &[(&str, &str)] = &[
         ("minmax", "Min/max"),
@@ -446,10 +416,7 @@ mod tests {
     #[test]
     fn fragments_round_trip() {
         for tool in Tool::ALL {
-            assert_eq!(
-                Tool::from_fragment(&format!("#{}", tool.slug())),
-                Some(tool)
-            );
+            assert_eq!(Tool::from_fragment(&format!("#{}", tool.slug())), Some(tool));
         }
         assert_eq!(Tool::from_fragment("#VALUES"), Some(Tool::Values));
         assert_eq!(Tool::from_fragment(""), None);

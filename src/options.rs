@@ -2,23 +2,16 @@
 //! names are exactly the command line's), and a field that does not parse becomes a located
 //! [`InputError`] on that field.
 
-use quant::parse::LineMode;
 use quant::calibrate::Calibration;
+use quant::parse::LineMode;
 use quant::tools::ToolOptions;
-use quant::{
-    Convention, Dtype, Granularity, QuantSpec, Rounding, Scheme, SpecOptions, SymmetricDivisor,
-};
+use quant::{Convention, Dtype, Granularity, QuantSpec, Rounding, Scheme, SpecOptions, SymmetricDivisor};
 
 use crate::model::{FormState, QuantForm, Tool};
 use crate::report::{Field, InputError};
 
 /// An error on an option field, located in its text.
-fn field_error(
-    field: &'static str,
-    typed: &str,
-    problem: impl Into<String>,
-    expected: &str,
-) -> InputError {
+fn field_error(field: &'static str, typed: &str, problem: impl Into<String>, expected: &str) -> InputError {
     InputError {
         field: Field::Option(field),
         line: 1,
@@ -30,25 +23,15 @@ fn field_error(
 }
 
 /// Parses a choice with the core's `FromStr`; its message becomes the problem.
-fn choice<T: std::str::FromStr>(
-    field: &'static str,
-    typed: &str,
-    expected: &str,
-) -> Result<T, InputError>
+fn choice<T: std::str::FromStr>(field: &'static str, typed: &str, expected: &str) -> Result<T, InputError>
 where
     T::Err: std::fmt::Display,
 {
-    typed
-        .parse()
-        .map_err(|e: T::Err| field_error(field, typed, e.to_string(), expected))
+    typed.parse().map_err(|e: T::Err| field_error(field, typed, e.to_string(), expected))
 }
 
 /// An optional choice: empty means "the convention's".
-fn optional_choice<T: std::str::FromStr>(
-    field: &'static str,
-    typed: &str,
-    expected: &str,
-) -> Result<Option<T>, InputError>
+fn optional_choice<T: std::str::FromStr>(field: &'static str, typed: &str, expected: &str) -> Result<Option<T>, InputError>
 where
     T::Err: std::fmt::Display,
 {
@@ -61,26 +44,16 @@ where
 
 /// An integer field; empty gives `None`. The column points at the first character that is not
 /// part of an integer.
-fn integer<T: std::str::FromStr>(
-    field: &'static str,
-    typed: &str,
-    expected: &str,
-) -> Result<Option<T>, InputError> {
+fn integer<T: std::str::FromStr>(field: &'static str, typed: &str, expected: &str) -> Result<Option<T>, InputError> {
     let trimmed = typed.trim();
     if trimmed.is_empty() {
         return Ok(None);
     }
     trimmed.parse().map(Some).map_err(|_| {
         let lead = typed.len() - typed.trim_start().len();
-        let bad = trimmed
-            .char_indices()
-            .find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+'))))
-            .map_or(0, |(i, _)| i);
+        let bad = trimmed.char_indices().find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+')))).map_or(0, |(i, _)| i);
         let column = typed[..lead + bad].chars().count() + 1;
-        InputError {
-            column,
-            ..field_error(field, trimmed, "not a whole number in range", expected)
-        }
+        InputError { column, ..field_error(field, trimmed, "not a whole number in range", expected) }
     })
 }
 
@@ -100,43 +73,22 @@ fn decimal(field: &'static str, typed: &str, expected: &str) -> Result<Option<f6
 /// The quantization choices of one tool's form.
 pub fn spec_options(quant: &QuantForm) -> Result<SpecOptions, InputError> {
     Ok(SpecOptions {
-        convention: choice::<Convention>(
-            "convention",
-            &quant.convention,
-            "textbook, pytorch, onnxruntime or tflite",
-        )?,
+        convention: choice::<Convention>("convention", &quant.convention, "textbook, pytorch, onnxruntime or tflite")?,
         dtype: choice::<Dtype>("dtype", &quant.dtype, "qint8, quint8, int<N> or uint<N>")?,
         scheme: choice::<Scheme>("scheme", &quant.scheme, "affine or symmetric")?,
         reduce_range: quant.reduce_range,
         narrow_range: quant.narrow_range,
         include_zero: quant.include_zero,
         clamp_zero_point: quant.clamp_zero_point,
-        rounding: optional_choice::<Rounding>(
-            "rounding",
-            &quant.rounding,
-            "a rounding rule such as half-even",
-        )?,
+        rounding: optional_choice::<Rounding>("rounding", &quant.rounding, "a rounding rule such as half-even")?,
         symmetric_divisor: optional_choice::<SymmetricDivisor>(
             "symmetric-divisor",
             &quant.symmetric_divisor,
             "max-abs, qmax or half-range",
         )?,
-        quant_min: integer::<i32>(
-            "quant-min",
-            &quant.quant_min,
-            "an integer such as -8, or nothing",
-        )?,
-        quant_max: integer::<i32>(
-            "quant-max",
-            &quant.quant_max,
-            "an integer such as 7, or nothing",
-        )?,
-        seed: integer::<u64>(
-            "seed",
-            &quant.seed,
-            "a whole number from 0 to 18446744073709551615",
-        )?
-        .unwrap_or(0),
+        quant_min: integer::<i32>("quant-min", &quant.quant_min, "an integer such as -8, or nothing")?,
+        quant_max: integer::<i32>("quant-max", &quant.quant_max, "an integer such as 7, or nothing")?,
+        seed: integer::<u64>("seed", &quant.seed, "a whole number from 0 to 18446744073709551615")?.unwrap_or(0),
     })
 }
 
@@ -181,18 +133,14 @@ fn calibration(method: &str, percentile: &str) -> Result<Calibration, InputError
 /// Everything the core needs to run `tool` on the form.
 pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputError> {
     let quant = form.quant(tool);
-    let mut options = ToolOptions {
-        spec: spec_options(quant)?,
-        ..ToolOptions::default()
-    };
+    let mut options = ToolOptions { spec: spec_options(quant)?, ..ToolOptions::default() };
     match tool {
         Tool::Channels => {
             let f = &form.channels;
             options.tensor_name = f.tensor_name.clone();
             options.axis = integer::<usize>("axis", &f.axis, "a dimension index such as 0")?.unwrap_or(0);
             options.param_mode = line_mode(&f.input_mode)?;
-            options.granularity =
-                choice::<Granularity>("granularity", &f.granularity, "per-channel or per-tensor")?;
+            options.granularity = choice::<Granularity>("granularity", &f.granularity, "per-channel or per-tensor")?;
         }
         Tool::Tensor => {
             let f = &form.tensor;
@@ -221,14 +169,8 @@ pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputEr
 
 /// `LineMode` has no `FromStr`; its serde name (`min-max`, `manual`) is the form's value.
 fn line_mode(typed: &str) -> Result<LineMode, InputError> {
-    serde_json::from_value(serde_json::Value::String(typed.to_string())).map_err(|_| {
-        field_error(
-            "input-mode",
-            typed,
-            "unknown input mode",
-            "min-max or manual",
-        )
-    })
+    serde_json::from_value(serde_json::Value::String(typed.to_string()))
+        .map_err(|_| field_error("input-mode", typed, "unknown input mode", "min-max or manual"))
 }
 
 #[cfg(test)]
@@ -245,11 +187,7 @@ mod tests {
         let values = tool_options(Tool::Values, &form).unwrap();
         assert_eq!(values.range, "-1.5:1.5");
         assert_eq!(values.spec.symmetric_divisor, Some(SymmetricDivisor::Qmax));
-        assert_eq!(
-            tool_options(Tool::Tensor, &form).unwrap().range,
-            "",
-            "derived range"
-        );
+        assert_eq!(tool_options(Tool::Tensor, &form).unwrap().range, "", "derived range");
     }
 
     #[test]
@@ -278,10 +216,6 @@ mod tests {
         form.values.quant.dtype = "int99".into();
         let error = tool_options(Tool::Values, &form).unwrap_err();
         assert_eq!(error.field, Field::Option("dtype"));
-        assert!(
-            error.problem.contains("int99") || error.problem.contains("99"),
-            "{}",
-            error.problem
-        );
+        assert!(error.problem.contains("int99") || error.problem.contains("99"), "{}", error.problem);
     }
 }

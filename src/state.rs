@@ -89,7 +89,8 @@ impl AppState {
                     .iter()
                     .map(|(tool, bytes)| format!("the {} tool's text ({:.1} MB)", tool.title(), *bytes as f64 / 1e6))
                     .collect();
-                (!texts.is_empty()).then(|| format!("{}: too large for this browser's storage; the rest of the form is kept", texts.join(" and ")))
+                (!texts.is_empty())
+                    .then(|| format!("{}: too large for this browser's storage; the rest of the form is kept", texts.join(" and ")))
             });
             if self.save_error.with_untracked(|e| *e != save_error) {
                 self.save_error.set(save_error);

@@ -28,24 +28,11 @@ async fn first_visit_shows_the_channels_tool_with_the_examples() {
     let _app = leptos::mount::mount_to(root.clone(), App);
     tick().await;
     assert_eq!(fragment(), "#channels", "the fragment names the open tool");
-    assert_eq!(
-        get(&root, "tab-channels")
-            .get_attribute("aria-selected")
-            .as_deref(),
-        Some("true")
-    );
-    assert_eq!(
-        get(&root, "tab-tensor")
-            .get_attribute("aria-selected")
-            .as_deref(),
-        Some("false")
-    );
+    assert_eq!(get(&root, "tab-channels").get_attribute("aria-selected").as_deref(), Some("true"));
+    assert_eq!(get(&root, "tab-tensor").get_attribute("aria-selected").as_deref(), Some("false"));
     assert!(by_testid(&root, "panel-channels").is_some());
     assert!(by_testid(&root, "panel-tensor").is_none());
-    assert_eq!(
-        value(&get(&root, "channels-data")),
-        FormState::examples().channels.data
-    );
+    assert_eq!(value(&get(&root, "channels-data")), FormState::examples().channels.data);
     assert_eq!(value(&get(&root, "channels-dtype")), "qint8");
     // Every control has a label.
     let controls = root.query_selector_all("input, select, textarea").unwrap();
@@ -53,12 +40,7 @@ async fn first_visit_shows_the_channels_tool_with_the_examples() {
     for index in 0..controls.length() {
         let control: web_sys::Element = controls.item(index).unwrap().unchecked_into();
         let id = control.id();
-        assert!(
-            root.query_selector(&format!("label[for=\"{id}\"]"))
-                .unwrap()
-                .is_some(),
-            "control #{id} has no label"
-        );
+        assert!(root.query_selector(&format!("label[for=\"{id}\"]")).unwrap().is_some(), "control #{id} has no label");
     }
 }
 
@@ -83,23 +65,9 @@ async fn tabs_follow_clicks_keys_and_the_fragment() {
     sleep(20).await;
     assert_eq!(fragment(), "#values");
     assert!(by_testid(&root, "panel-values").is_some());
-    assert_eq!(
-        doc().active_element().map(|e| e.id()),
-        Some("tab-values".into()),
-        "focus follows"
-    );
-    assert_eq!(
-        get(&root, "tab-values")
-            .get_attribute("tabindex")
-            .as_deref(),
-        Some("0")
-    );
-    assert_eq!(
-        get(&root, "tab-channels")
-            .get_attribute("tabindex")
-            .as_deref(),
-        Some("-1")
-    );
+    assert_eq!(doc().active_element().map(|e| e.id()), Some("tab-values".into()), "focus follows");
+    assert_eq!(get(&root, "tab-values").get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(get(&root, "tab-channels").get_attribute("tabindex").as_deref(), Some("-1"));
 
     key(&get(&root, "tab-values"), "Home");
     sleep(20).await;
@@ -147,8 +115,7 @@ async fn enter_and_choices_commit_at_once() {
     type_into(&name, "fc2.weight");
     key(&name, "Enter");
     tick().await;
-    let saved: FormState =
-        serde_json::from_str(&stored_form().expect("Enter saves at once")).unwrap();
+    let saved: FormState = serde_json::from_str(&stored_form().expect("Enter saves at once")).unwrap();
     assert_eq!(saved.channels.tensor_name, "fc2.weight");
 
     select(&get(&root, "channels-scheme"), "symmetric");
@@ -189,10 +156,7 @@ async fn reset_restores_the_examples_and_undo_brings_the_input_back() {
 
     click(&get(&root, "reset"));
     tick().await;
-    assert_eq!(
-        value(&get(&root, "channels-data")),
-        FormState::examples().channels.data
-    );
+    assert_eq!(value(&get(&root, "channels-data")), FormState::examples().channels.data);
     assert!(by_testid(&root, "reset-status").is_some());
 
     click(&get(&root, "undo-reset"));
@@ -212,17 +176,8 @@ async fn an_unreadable_saved_form_is_kept_aside_and_said() {
     let _app = leptos::mount::mount_to(root.clone(), App);
     tick().await;
     assert!(text(&root, "storage-note").contains("could not be read"));
-    assert_eq!(
-        storage
-            .get_item(quantscope::state::UNREADABLE_KEY)
-            .unwrap()
-            .as_deref(),
-        Some("{\"channels\": 42")
-    );
-    assert_eq!(
-        value(&get(&root, "channels-data")),
-        FormState::examples().channels.data
-    );
+    assert_eq!(storage.get_item(quantscope::state::UNREADABLE_KEY).unwrap().as_deref(), Some("{\"channels\": 42"));
+    assert_eq!(value(&get(&root, "channels-data")), FormState::examples().channels.data);
 }
 
 fn sample_report(scale: f64) -> Report {
@@ -234,34 +189,14 @@ fn sample_report(scale: f64) -> Report {
             id: "channels".into(),
             caption: "Per channel".into(),
             columns: vec![
-                Column {
-                    key: "channel".into(),
-                    label: "Channel".into(),
-                },
-                Column {
-                    key: "scale".into(),
-                    label: "Scale".into(),
-                },
-                Column {
-                    key: "zero_point".into(),
-                    label: "Zero point".into(),
-                },
+                Column { key: "channel".into(), label: "Channel".into() },
+                Column { key: "scale".into(), label: "Scale".into() },
+                Column { key: "zero_point".into(), label: "Zero point".into() },
             ],
             rows: vec![
+                Row { cells: vec![Cell::Text("filter_0".into()), Cell::Real(scale), Cell::Int(11)], ..Row::default() },
                 Row {
-                    cells: vec![
-                        Cell::Text("filter_0".into()),
-                        Cell::Real(scale),
-                        Cell::Int(11),
-                    ],
-                    ..Row::default()
-                },
-                Row {
-                    cells: vec![
-                        Cell::Text("filter_1".into()),
-                        Cell::Real(0.5),
-                        Cell::Int(300),
-                    ],
+                    cells: vec![Cell::Text("filter_1".into()), Cell::Real(0.5), Cell::Int(300)],
                     warnings: vec!["zero point 300 is outside [-128, 127]".into()],
                     summary: false,
                 },
@@ -277,15 +212,8 @@ fn Harness(outcome: RwSignal<Result<Report, InputError>>) -> impl IntoView {
     let state = AppState::restore();
     provide_context(state);
     let outcome = Memo::new(move |_| outcome.get());
-    provide_context(ToolRun {
-        tool: Tool::Channels,
-        outcome,
-    });
-    let data = state.lens(
-        |f| f.channels.data.clone(),
-        |f, v| f.channels.data = v,
-        Commit::Debounced,
-    );
+    provide_context(ToolRun { tool: Tool::Channels, outcome });
+    let data = state.lens(|f| f.channels.data.clone(), |f, v| f.channels.data = v, Commit::Debounced);
     view! {
         <TextAreaField id="channels-data".into() label="Channels" lens=data hint="hint" />
         <ResultsPanel />
@@ -297,18 +225,11 @@ async fn results_show_numbers_with_precision_full_values_and_row_warnings() {
     clean_slate();
     let outcome = RwSignal::new(Ok(sample_report(2.2 / 255.0)));
     let root = container();
-    let _view =
-        leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
+    let _view = leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
     tick().await;
-    let scale = root
-        .query_selector("[data-row=\"0\"] [data-col=\"scale\"]")
-        .unwrap()
-        .unwrap();
+    let scale = root.query_selector("[data-row=\"0\"] [data-col=\"scale\"]").unwrap().unwrap();
     assert_eq!(scale.text_content().unwrap(), "0.00862745");
-    assert_eq!(
-        scale.get_attribute("title").unwrap(),
-        (2.2f64 / 255.0).to_string()
-    );
+    assert_eq!(scale.get_attribute("title").unwrap(), (2.2f64 / 255.0).to_string());
     assert!(scale.class_list().contains("num"));
     assert!(text(&root, "row-1-warnings").contains("outside [-128, 127]"));
 
@@ -332,8 +253,7 @@ async fn a_long_table_draws_its_first_rows_and_the_summary_then_all_on_request()
         .collect();
     let outcome = RwSignal::new(Ok(report));
     let root = container();
-    let _view =
-        leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
+    let _view = leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
     tick().await;
     let rows = || root.query_selector_all("[data-testid=\"table-channels\"] tbody tr[data-row]").unwrap().length() as usize;
     // The first rows and the summary row (the last one).
@@ -353,13 +273,9 @@ async fn a_located_error_is_shown_at_its_field_and_the_last_results_stay_greyed(
     clean_slate();
     let outcome = RwSignal::new(Ok(sample_report(0.25)));
     let root = container();
-    let _view =
-        leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
+    let _view = leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
     tick().await;
-    type_into(
-        &get(&root, "channels-data"),
-        "filter_0,-1.2,1,0.73\nfilter_1,-0.8,abc,-0.21",
-    );
+    type_into(&get(&root, "channels-data"), "filter_0,-1.2,1,0.73\nfilter_1,-0.8,abc,-0.21");
     outcome.set(Err(InputError {
         field: Field::Data,
         line: 2,
@@ -374,57 +290,27 @@ async fn a_located_error_is_shown_at_its_field_and_the_last_results_stay_greyed(
     assert_eq!(text(&root, "input-error-text"), "abc");
     assert_eq!(text(&root, "input-error-expected"), "a number (max)");
     let line = get(&root, "input-error-line");
-    assert_eq!(
-        line.query_selector("mark")
-            .unwrap()
-            .unwrap()
-            .text_content()
-            .unwrap(),
-        "abc"
-    );
-    assert_eq!(
-        get(&root, "channels-data")
-            .get_attribute("aria-invalid")
-            .as_deref(),
-        Some("true")
-    );
+    assert_eq!(line.query_selector("mark").unwrap().unwrap().text_content().unwrap(), "abc");
+    assert_eq!(get(&root, "channels-data").get_attribute("aria-invalid").as_deref(), Some("true"));
 
     let results = get(&root, "channels-results");
     assert_eq!(results.get_attribute("data-stale").as_deref(), Some("true"));
     assert!(by_testid(&root, "channels-stale-note").is_some());
-    let scale = root
-        .query_selector("[data-row=\"0\"] [data-col=\"scale\"]")
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        scale.text_content().unwrap(),
-        "0.25000000",
-        "the last good results are kept"
-    );
+    let scale = root.query_selector("[data-row=\"0\"] [data-col=\"scale\"]").unwrap().unwrap();
+    assert_eq!(scale.text_content().unwrap(), "0.25000000", "the last good results are kept");
 
     // "Select it" puts the selection on the bad text.
     click(&root.query_selector(".input-error button").unwrap().unwrap());
     let area: web_sys::HtmlTextAreaElement = get(&root, "channels-data").unchecked_into();
-    let (start, end) = (
-        area.selection_start().unwrap().unwrap(),
-        area.selection_end().unwrap().unwrap(),
-    );
+    let (start, end) = (area.selection_start().unwrap().unwrap(), area.selection_end().unwrap().unwrap());
     assert_eq!(&area.value()[start as usize..end as usize], "abc");
 
     // Fixed: the error goes, fresh results are not greyed.
     outcome.set(Ok(sample_report(0.5)));
     tick().await;
     assert!(by_testid(&root, "input-error").is_none());
-    assert_eq!(
-        get(&root, "channels-results")
-            .get_attribute("data-stale")
-            .as_deref(),
-        Some("false")
-    );
-    let scale = root
-        .query_selector("[data-row=\"0\"] [data-col=\"scale\"]")
-        .unwrap()
-        .unwrap();
+    assert_eq!(get(&root, "channels-results").get_attribute("data-stale").as_deref(), Some("false"));
+    let scale = root.query_selector("[data-row=\"0\"] [data-col=\"scale\"]").unwrap().unwrap();
     assert_eq!(scale.text_content().unwrap(), "0.50000000");
 }
 
@@ -435,8 +321,7 @@ async fn a_misshapen_table_is_caught_by_the_error_boundary() {
     report.tables[0].rows[0].cells.pop();
     let outcome = RwSignal::new(Ok(report));
     let root = container();
-    let _view =
-        leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
+    let _view = leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
     tick().await;
     assert!(text(&root, "render-error").contains("row 1 has 2 cells for 3 columns"));
 }
@@ -453,16 +338,10 @@ async fn an_error_the_core_cannot_locate_is_shown_without_a_quoted_line() {
         expected: String::new(),
     }));
     let root = container();
-    let _view =
-        leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
+    let _view = leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
     tick().await;
     assert!(text(&root, "input-error-problem").contains("filter_1"));
     assert!(by_testid(&root, "input-error-location").is_none());
     assert!(by_testid(&root, "input-error-line").is_none());
-    assert_eq!(
-        get(&root, "channels-results")
-            .get_attribute("data-stale")
-            .as_deref(),
-        Some("true")
-    );
+    assert_eq!(get(&root, "channels-results").get_attribute("data-stale").as_deref(), Some("true"));
 }

@@ -21,15 +21,9 @@ fn storage_round_trips_a_form() {
     let mut form = FormState::examples();
     form.tensor.data = "1 2 3; 4 5 6".into();
     storage::save("test.form", &form).unwrap();
-    assert_eq!(
-        storage::load::<FormState>("test.form"),
-        storage::Loaded::Found(form)
-    );
+    assert_eq!(storage::load::<FormState>("test.form"), storage::Loaded::Found(form));
     storage::remove("test.form");
-    assert_eq!(
-        storage::load::<FormState>("test.form"),
-        storage::Loaded::Missing
-    );
+    assert_eq!(storage::load::<FormState>("test.form"), storage::Loaded::Missing);
 }
 
 #[wasm_bindgen_test]

@@ -14,7 +14,11 @@ fn values(len: usize) -> Vec<f32> {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            if i % 97 == 0 { 0.0 } else { ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.45) * (1 + i % 5) as f32 }
+            if i % 97 == 0 {
+                0.0
+            } else {
+                ((state >> 40) as f32 / (1u64 << 24) as f32 - 0.45) * (1 + i % 5) as f32
+            }
         })
         .collect()
 }

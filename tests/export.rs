@@ -20,40 +20,26 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 async fn blob_text(blob: &web_sys::Blob) -> String {
-    JsFuture::from(blob.text())
-        .await
-        .unwrap()
-        .as_string()
-        .unwrap()
+    JsFuture::from(blob.text()).await.unwrap().as_string().unwrap()
 }
 
 /// Fetches `url`; the error when it cannot be read (a revoked object URL).
 async fn fetch_text(url: &str) -> Result<String, String> {
-    let response = JsFuture::from(win().fetch_with_str(url))
-        .await
-        .map_err(|e| format!("{e:?}"))?;
+    let response = JsFuture::from(win().fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
     let response: web_sys::Response = response.unchecked_into();
-    let text = JsFuture::from(response.text().unwrap())
-        .await
-        .map_err(|e| format!("{e:?}"))?;
+    let text = JsFuture::from(response.text().unwrap()).await.map_err(|e| format!("{e:?}"))?;
     Ok(text.as_string().unwrap())
 }
 
 /// Puts `fragment` in the address without a history entry or a `hashchange`.
 fn set_fragment(fragment: &str) {
     let history = win().history().unwrap();
-    history
-        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment))
-        .unwrap();
+    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(fragment)).unwrap();
 }
 
 fn exportable(tool: Tool, form: &FormState) -> Exportable {
     let report = report::run(tool, form).unwrap();
-    Exportable {
-        tool,
-        report: report.charts.clone().unwrap(),
-        options: Arc::new(options::tool_options(tool, form).unwrap()),
-    }
+    Exportable { tool, report: report.charts.clone().unwrap(), options: Arc::new(options::tool_options(tool, form).unwrap()) }
 }
 
 #[wasm_bindgen_test]
@@ -78,11 +64,7 @@ async fn an_object_url_reads_the_file_until_it_is_revoked() {
     assert!(url.starts_with("blob:"), "{url}");
     assert_eq!(fetch_text(&url).await.unwrap(), "quantscope test file");
     download::revoke_later(url.clone(), 10).unwrap();
-    assert_eq!(
-        fetch_text(&url).await.unwrap(),
-        "quantscope test file",
-        "not yet"
-    );
+    assert_eq!(fetch_text(&url).await.unwrap(), "quantscope test file", "not yet");
     sleep(50).await;
     assert!(fetch_text(&url).await.is_err(), "the object URL is revoked");
 }
@@ -91,9 +73,7 @@ async fn an_object_url_reads_the_file_until_it_is_revoked() {
 async fn the_element_csv_in_pieces_is_the_crates_csv() {
     let mut form = FormState::examples();
     // More rows than one piece, so the page is yielded to in between.
-    let values: Vec<String> = (0..files::ROWS_PER_PIECE + 1234)
-        .map(|i| format!("{}", (i as f64 * 0.37).sin()))
-        .collect();
+    let values: Vec<String> = (0..files::ROWS_PER_PIECE + 1234).map(|i| format!("{}", (i as f64 * 0.37).sin())).collect();
     form.values.data = values.join(", ");
     let ex = exportable(Tool::Values, &form);
     let progress = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
@@ -105,13 +85,8 @@ async fn the_element_csv_in_pieces_is_the_crates_csv() {
         .await
         .unwrap();
     let total = files::ROWS_PER_PIECE + 1234;
-    assert_eq!(
-        *progress.borrow(),
-        [(files::ROWS_PER_PIECE, total), (total, total)]
-    );
-    let report::ChartData::Values(report) = &ex.report else {
-        panic!("not a values report")
-    };
+    assert_eq!(*progress.borrow(), [(files::ROWS_PER_PIECE, total), (total, total)]);
+    let report::ChartData::Values(report) = &ex.report else { panic!("not a values report") };
     let text = blob_text(&parts.into_blob(download::CSV).unwrap()).await;
     assert_eq!(text, export::elements_csv(&**report));
 }
@@ -121,22 +96,10 @@ fn file_names_carry_the_tensor_tool_convention_and_key_options() {
     let mut form = FormState::examples();
     form.channels.quant.convention = "pytorch".into();
     let ex = exportable(Tool::Channels, &form);
-    assert_eq!(
-        ex.results_name(),
-        "conv1.weight_channels_pytorch_qint8_affine.csv"
-    );
-    assert_eq!(
-        ex.elements_name(),
-        "conv1.weight_channels_pytorch_qint8_affine_elements.csv"
-    );
-    assert_eq!(
-        ex.settings_name(),
-        "conv1.weight_channels_pytorch_qint8_affine_settings.json"
-    );
-    assert_eq!(
-        ex.pdf_name(export::Paper::Letter),
-        "conv1.weight_channels_pytorch_qint8_affine_letter.pdf"
-    );
+    assert_eq!(ex.results_name(), "conv1.weight_channels_pytorch_qint8_affine.csv");
+    assert_eq!(ex.elements_name(), "conv1.weight_channels_pytorch_qint8_affine_elements.csv");
+    assert_eq!(ex.settings_name(), "conv1.weight_channels_pytorch_qint8_affine_settings.json");
+    assert_eq!(ex.pdf_name(export::Paper::Letter), "conv1.weight_channels_pytorch_qint8_affine_letter.pdf");
     form.channels.granularity = "per-tensor".into();
     form.channels.quant.rounding = "floor".into();
     form.channels.tensor_name = "../evil name/=x".into();
@@ -147,10 +110,7 @@ fn file_names_carry_the_tensor_tool_convention_and_key_options() {
     assert_eq!(files::file_safe(" .. "), "tensor");
     // The values tool is always per tensor: not repeated in its names.
     let values = exportable(Tool::Values, &FormState::examples());
-    assert_eq!(
-        values.results_name(),
-        "activations_values_textbook-custom_qint8_symmetric.csv"
-    );
+    assert_eq!(values.results_name(), "activations_values_textbook-custom_qint8_symmetric.csv");
 }
 
 #[wasm_bindgen_test]
@@ -181,43 +141,24 @@ fn a_link_carries_the_whole_form_and_the_tool() {
     form.display.precision = 4;
     let fragment = share_link::fragment_for(Tool::Tensor, &form).unwrap();
     assert!(fragment.starts_with("tensor&share=1."), "{fragment}");
-    assert_eq!(
-        Tool::from_fragment(&fragment),
-        Some(Tool::Tensor),
-        "the tab part still names the tool"
-    );
-    assert_eq!(
-        share_link::decode(&format!("#{fragment}")),
-        Some(Ok((Tool::Tensor, form.clone())))
-    );
+    assert_eq!(Tool::from_fragment(&fragment), Some(Tool::Tensor), "the tab part still names the tool");
+    assert_eq!(share_link::decode(&format!("#{fragment}")), Some(Ok((Tool::Tensor, form.clone()))));
     // Without the tab part, the state's tool.
     let bare = share_link::share_part(&fragment).unwrap();
     assert_eq!(share_link::decode(bare), Some(Ok((Tool::Tensor, form))));
     assert_eq!(share_link::decode("#values"), None);
-    let damaged = share_link::decode(&fragment[..fragment.len() - 20])
-        .unwrap()
-        .unwrap_err();
-    assert!(
-        damaged.to_string().starts_with("not a quantscope link"),
-        "{damaged}"
-    );
+    let damaged = share_link::decode(&fragment[..fragment.len() - 20]).unwrap().unwrap_err();
+    assert!(damaged.to_string().starts_with("not a quantscope link"), "{damaged}");
 }
 
 #[wasm_bindgen_test]
 fn too_large_a_form_is_refused_with_the_share_modules_message() {
     let mut form = FormState::examples();
     // Values that do not compress well (the fractional digits of a sine).
-    let values: Vec<String> = (0..4000)
-        .map(|i| format!("{:.6}", (f64::from(i) * 12.9898).sin()))
-        .collect();
+    let values: Vec<String> = (0..4000).map(|i| format!("{:.6}", (f64::from(i) * 12.9898).sin())).collect();
     form.values.data = values.join(", ");
-    let error = share_link::fragment_for(Tool::Values, &form)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        error.starts_with("too large for a link: ") && error.ends_with("use Export instead"),
-        "{error}"
-    );
+    let error = share_link::fragment_for(Tool::Values, &form).unwrap_err().to_string();
+    assert!(error.starts_with("too large for a link: ") && error.ends_with("use Export instead"), "{error}");
 }
 
 #[wasm_bindgen_test]
@@ -239,27 +180,14 @@ async fn opening_a_link_restores_its_form_unsaved_until_edited() {
     tick().await;
     assert_eq!(value(&get(&root, "values-data")), "0.5, -0.25, 1");
     assert_eq!(value(&get(&root, "values-tensor-name")), "linked");
-    assert_eq!(
-        get(&root, "tab-values")
-            .get_attribute("aria-selected")
-            .as_deref(),
-        Some("true")
-    );
+    assert_eq!(get(&root, "tab-values").get_attribute("aria-selected").as_deref(), Some("true"));
     assert!(text(&root, "storage-note").contains("Opened from a link"));
-    assert_eq!(
-        fragment::current(),
-        fragment,
-        "the link stays in the address until an edit"
-    );
+    assert_eq!(fragment::current(), fragment, "the link stays in the address until an edit");
     assert!(share_link::is_open());
     // Enter (a commit without a change) saves nothing.
     key(&get(&root, "values-tensor-name"), "Enter");
     tick().await;
-    assert_eq!(
-        stored_form().unwrap(),
-        saved_json,
-        "the saved form is untouched"
-    );
+    assert_eq!(stored_form().unwrap(), saved_json, "the saved form is untouched");
 
     // The first edit saves, ends the link and its note.
     type_into(&get(&root, "values-tensor-name"), "edited");
@@ -282,10 +210,7 @@ async fn copy_link_shows_the_link_of_the_form_on_screen() {
     tick().await;
     let link = value(&get(&root, "channels-share-link"));
     let fragment = link.split_once('#').unwrap().1;
-    assert_eq!(
-        share_link::decode(fragment),
-        Some(Ok((Tool::Channels, FormState::examples())))
-    );
+    assert_eq!(share_link::decode(fragment), Some(Ok((Tool::Channels, FormState::examples()))));
     root.remove();
 }
 
@@ -299,10 +224,7 @@ fn a_damaged_link_keeps_the_saved_form_and_says_why() {
         assert_eq!(state.form.get_untracked(), FormState::examples());
         assert_eq!(state.tool.get_untracked(), Tool::Tensor);
         let note = state.restore_note.get_untracked().unwrap();
-        assert!(
-            note.contains("This link could not be opened (not a quantscope link"),
-            "{note}"
-        );
+        assert!(note.contains("This link could not be opened (not a quantscope link"), "{note}");
         assert!(!share_link::is_open());
     });
 }

@@ -21,9 +21,7 @@ fn the_workers_tables_are_the_pages_own() {
     for tool in [Tool::Tensor, Tool::Values] {
         let form = FormState::examples();
         let (posted, _full) = large::analyse(tool, &form).expect("the example computes");
-        let Reply::Text { job, outcome: Ok(read), .. } = text_reply(7, &Ok(posted.clone())) else {
-            panic!("not a text reply")
-        };
+        let Reply::Text { job, outcome: Ok(read), .. } = text_reply(7, &Ok(posted.clone())) else { panic!("not a text reply") };
         assert_eq!(job, 7);
         assert_eq!(read, posted);
         let on_page = run(tool, &form).unwrap();

@@ -16,12 +16,7 @@ pub const PDF: &str = "application/pdf";
 const REVOKE_AFTER_MS: i32 = 1_000;
 
 fn error(e: JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<web_sys::js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| format!("{e:?}"))
+    e.as_string().or_else(|| e.dyn_ref::<web_sys::js_sys::Error>().map(|e| String::from(e.message()))).unwrap_or_else(|| format!("{e:?}"))
 }
 
 /// A file being assembled from pieces of bytes. Each piece is copied out of wasm memory into
@@ -39,10 +34,7 @@ impl Default for BlobParts {
 
 impl BlobParts {
     pub fn new() -> Self {
-        BlobParts {
-            parts: Array::new(),
-            bytes: 0,
-        }
+        BlobParts { parts: Array::new(), bytes: 0 }
     }
 
     /// Appends a copy of `bytes`.
@@ -106,13 +98,8 @@ pub fn object_url(blob: &web_sys::Blob) -> Result<String, String> {
 }
 
 fn click_download(url: &str, file_name: &str) -> Result<(), String> {
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(error)?
-        .unchecked_into();
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").map_err(error)?.unchecked_into();
     a.set_href(url);
     a.set_download(file_name);
     a.set_rel("noopener");
@@ -126,10 +113,7 @@ pub fn revoke_later(url: String, ms: i32) -> Result<(), String> {
     let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
         let _ = web_sys::Url::revoke_object_url(&url);
     });
-    window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), ms)
-        .map(|_| ())
-        .map_err(error)
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), ms).map(|_| ()).map_err(error)
 }
 
 /// Lets the page breathe: resolves on the next macrotask, after pending input, rendering and

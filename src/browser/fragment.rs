@@ -5,10 +5,7 @@ use leptos::leptos_dom::helpers::{window_event_listener, WindowListenerHandle};
 
 /// The current fragment without its `#` (empty when there is none).
 pub fn current() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .map(|hash| hash.trim_start_matches('#').to_string())
-        .unwrap_or_default()
+    web_sys::window().and_then(|w| w.location().hash().ok()).map(|hash| hash.trim_start_matches('#').to_string()).unwrap_or_default()
 }
 
 /// Navigates to `#slug` (a history entry, so Back returns to the previous tool). Does nothing when
@@ -30,11 +27,7 @@ pub fn replace(slug: &str) {
     }
     if let Some(window) = web_sys::window() {
         if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&format!("#{slug}")),
-            );
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{slug}")));
         }
     }
 }

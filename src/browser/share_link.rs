@@ -34,28 +34,20 @@ thread_local! {
 /// The fragment (without `#`) of a link to `form` with `tool` open; too large a form gives the
 /// share module's error (`too large for a link: ...`).
 pub fn fragment_for(tool: Tool, form: &FormState) -> Result<String, ShareError> {
-    let state = SharedForm {
-        tool: tool.slug().into(),
-        form: form.clone(),
-    };
+    let state = SharedForm { tool: tool.slug().into(), form: form.clone() };
     Ok(format!("{}&{}", tool.slug(), share::encode(&state)?))
 }
 
 /// The page's address with `fragment`.
 pub fn url_with(fragment: &str) -> String {
-    let href = web_sys::window()
-        .and_then(|w| w.location().href().ok())
-        .unwrap_or_default();
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
     let base = href.split('#').next().unwrap_or_default();
     format!("{base}#{fragment}")
 }
 
 /// The share part of a fragment (`share=1.…`), if it has one.
 pub fn share_part(fragment: &str) -> Option<&str> {
-    fragment
-        .trim_start_matches('#')
-        .split('&')
-        .find(|part| share::is_share(part))
+    fragment.trim_start_matches('#').split('&').find(|part| share::is_share(part))
 }
 
 /// The tool and form a fragment carries: `None` for a plain fragment (`#values`), the share
@@ -64,14 +56,13 @@ pub fn share_part(fragment: &str) -> Option<&str> {
 pub fn decode(fragment: &str) -> Option<Result<(Tool, FormState), ShareError>> {
     let part = share_part(fragment)?;
     Some(share::decode::<SharedForm>(part).map(|shared| {
-        let tool = Tool::from_fragment(fragment)
-            .or_else(|| Tool::from_fragment(&shared.tool))
-            .unwrap_or(Tool::Channels);
+        let tool = Tool::from_fragment(fragment).or_else(|| Tool::from_fragment(&shared.tool)).unwrap_or(Tool::Channels);
         (tool, shared.form)
     }))
 }
 
-const OPENED_NOTE: &str = "Opened from a link: this is the linked form. The form saved in this browser is kept until you change something here.";
+const OPENED_NOTE: &str =
+    "Opened from a link: this is the linked form. The form saved in this browser is kept until you change something here.";
 
 fn broken_note(error: &ShareError) -> String {
     format!("This link could not be opened ({error}).")
@@ -79,10 +70,7 @@ fn broken_note(error: &ShareError) -> String {
 
 /// Page load: the form and tool of a share link in the address, if there is one (with a note
 /// saying so, or why the link could not be opened, in which case the saved form stays).
-pub fn open_at_load(
-    saved: FormState,
-    note: Option<String>,
-) -> (FormState, Option<String>, Option<Tool>) {
+pub fn open_at_load(saved: FormState, note: Option<String>) -> (FormState, Option<String>, Option<Tool>) {
     OPENED.with_borrow_mut(|opened| *opened = None);
     match decode(&fragment::current()) {
         None => (saved, note, None),
@@ -91,11 +79,7 @@ pub fn open_at_load(
             (form, Some(OPENED_NOTE.into()), Some(tool))
         }
         Some(Err(error)) => {
-            let note = [note, Some(broken_note(&error))]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let note = [note, Some(broken_note(&error))].into_iter().flatten().collect::<Vec<_>>().join(" ");
             (saved, Some(note), None)
         }
     }
@@ -134,10 +118,7 @@ pub fn should_save(state: AppState, form: &FormState) -> bool {
             if share_part(&fragment::current()).is_some() {
                 fragment::replace(state.tool.get_untracked().slug());
             }
-            if state
-                .restore_note
-                .with_untracked(|n| n.as_deref() == Some(OPENED_NOTE))
-            {
+            if state.restore_note.with_untracked(|n| n.as_deref() == Some(OPENED_NOTE)) {
                 state.restore_note.set(None);
             }
             true

@@ -26,10 +26,7 @@ pub fn load<T: DeserializeOwned>(key: &str) -> Loaded<T> {
     };
     match serde_json::from_str(&raw) {
         Ok(value) => Loaded::Found(value),
-        Err(error) => Loaded::Unreadable {
-            raw,
-            error: error.to_string(),
-        },
+        Err(error) => Loaded::Unreadable { raw, error: error.to_string() },
     }
 }
 
@@ -41,9 +38,7 @@ pub fn save<T: Serialize>(key: &str, value: &T) -> Result<(), String> {
 
 pub fn save_raw(key: &str, text: &str) -> Result<(), String> {
     let storage = local_storage().ok_or_else(|| "localStorage is not available".to_string())?;
-    storage
-        .set_item(key, text)
-        .map_err(|e| format!("localStorage refused to store {key}: {e:?}"))
+    storage.set_item(key, text).map_err(|e| format!("localStorage refused to store {key}: {e:?}"))
 }
 
 pub fn remove(key: &str) {

@@ -63,8 +63,6 @@ impl Debouncer {
     }
 
     pub fn is_pending(&self) -> bool {
-        self.pending
-            .try_with_value(Option::is_some)
-            .unwrap_or(false)
+        self.pending.try_with_value(Option::is_some).unwrap_or(false)
     }
 }

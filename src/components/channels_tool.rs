@@ -11,31 +11,11 @@ use crate::state::{use_app_state, Commit};
 #[component]
 pub fn ChannelsTool() -> impl IntoView {
     let state = use_app_state();
-    let data = state.lens(
-        |f| f.channels.data.clone(),
-        |f, v| f.channels.data = v,
-        Commit::Debounced,
-    );
-    let name = state.lens(
-        |f| f.channels.tensor_name.clone(),
-        |f, v| f.channels.tensor_name = v,
-        Commit::Debounced,
-    );
-    let axis = state.lens(
-        |f| f.channels.axis.clone(),
-        |f, v| f.channels.axis = v,
-        Commit::Debounced,
-    );
-    let mode = state.lens(
-        |f| f.channels.input_mode.clone(),
-        |f, v| f.channels.input_mode = v,
-        Commit::Now,
-    );
-    let granularity = state.lens(
-        |f| f.channels.granularity.clone(),
-        |f, v| f.channels.granularity = v,
-        Commit::Now,
-    );
+    let data = state.lens(|f| f.channels.data.clone(), |f, v| f.channels.data = v, Commit::Debounced);
+    let name = state.lens(|f| f.channels.tensor_name.clone(), |f, v| f.channels.tensor_name = v, Commit::Debounced);
+    let axis = state.lens(|f| f.channels.axis.clone(), |f, v| f.channels.axis = v, Commit::Debounced);
+    let mode = state.lens(|f| f.channels.input_mode.clone(), |f, v| f.channels.input_mode = v, Commit::Now);
+    let granularity = state.lens(|f| f.channels.granularity.clone(), |f, v| f.channels.granularity = v, Commit::Now);
     let data_hint = Signal::derive(move || {
         match mode.value.get().as_str() {
             "manual" => "One channel per line: channel,scale,zero_point,sample[,sample...]",

@@ -47,42 +47,26 @@ fn error_id(id: &str) -> String {
 }
 
 /// The open tool's error when `concerns` says it is about this control.
-fn tool_error(
-    concerns: impl Fn(Tool, Field) -> bool + Send + Sync + 'static,
-) -> Memo<Option<InputError>> {
+fn tool_error(concerns: impl Fn(Tool, Field) -> bool + Send + Sync + 'static) -> Memo<Option<InputError>> {
     let run = use_context::<ToolRun>();
     Memo::new(move |_| {
         let run = run?;
-        run.outcome.with(|outcome| {
-            outcome
-                .as_ref()
-                .err()
-                .filter(|e| concerns(run.tool, e.field))
-                .cloned()
-        })
+        run.outcome.with(|outcome| outcome.as_ref().err().filter(|e| concerns(run.tool, e.field)).cloned())
     })
 }
 
 /// The open tool's error when it concerns the option field `id` (`<tool>-<option>`).
 fn option_error(id: &str) -> Memo<Option<InputError>> {
     let id = id.to_string();
-    tool_error(
-        move |tool, field| matches!(field, Field::Option(key) if id == format!("{}-{key}", tool.slug())),
-    )
+    tool_error(move |tool, field| matches!(field, Field::Option(key) if id == format!("{}-{key}", tool.slug())))
 }
 
 /// The ids a control is described by: its hint (when there is one) and its error (when shown).
-fn described_by(
-    id: &str,
-    hint: MaybeProp<String>,
-    error: Memo<Option<InputError>>,
-) -> impl Fn() -> Option<String> {
+fn described_by(id: &str, hint: MaybeProp<String>, error: Memo<Option<InputError>>) -> impl Fn() -> Option<String> {
     let (hint_id, error_id) = (hint_id(id), error_id(id));
     move || {
         let ids: Vec<&str> = [
-            hint.get()
-                .is_some_and(|h| !h.is_empty())
-                .then_some(hint_id.as_str()),
+            hint.get().is_some_and(|h| !h.is_empty()).then_some(hint_id.as_str()),
             error.with(Option::is_some).then_some(error_id.as_str()),
         ]
         .into_iter()
@@ -94,11 +78,7 @@ fn described_by(
 
 /// The hint and the error under a control.
 #[component]
-fn HintAndError(
-    id: String,
-    hint: MaybeProp<String>,
-    error: Memo<Option<InputError>>,
-) -> impl IntoView {
+fn HintAndError(id: String, hint: MaybeProp<String>, error: Memo<Option<InputError>>) -> impl IntoView {
     let hint_id = hint_id(&id);
     let error_id = error_id(&id);
     view! {
@@ -194,12 +174,7 @@ pub fn SelectField(
 
 /// A checkbox with its label beside it.
 #[component]
-pub fn CheckboxField(
-    id: String,
-    label: &'static str,
-    lens: Lens<bool>,
-    #[prop(into, optional)] hint: MaybeProp<String>,
-) -> impl IntoView {
+pub fn CheckboxField(id: String, label: &'static str, lens: Lens<bool>, #[prop(into, optional)] hint: MaybeProp<String>) -> impl IntoView {
     let error = option_error(&id);
     view! {
         <div class="field field-check" class:field-invalid=move || error.with(Option::is_some)>
@@ -333,11 +308,7 @@ pub fn InputErrorNote(
     #[prop(optional)]
     reveal: Option<RwSignal<bool>>,
 ) -> impl IntoView {
-    let line = if error.is_located() {
-        text.with(|text| text.split('\n').nth(error.line - 1).map(str::to_owned))
-    } else {
-        None
-    };
+    let line = if error.is_located() { text.with(|text| text.split('\n').nth(error.line - 1).map(str::to_owned)) } else { None };
     let (before, marked, after) = match &line {
         Some(line) => split_at_error(line, error.column, &error.text),
         None => (String::new(), String::new(), String::new()),
@@ -403,11 +374,7 @@ pub fn split_at_error(line: &str, column: usize, found: &str) -> (String, String
     let start = column.saturating_sub(1).min(chars.len());
     let len = found.chars().count().max(1);
     let end = (start + len).min(chars.len());
-    (
-        chars[..start].iter().collect(),
-        chars[start..end].iter().collect(),
-        chars[end..].iter().collect(),
-    )
+    (chars[..start].iter().collect(), chars[start..end].iter().collect(), chars[end..].iter().collect())
 }
 
 /// The UTF-16 offsets (what `setSelectionRange` takes) of the error in the whole text.

@@ -40,11 +40,7 @@ pub enum LargeJob {
     /// Posted `bytes` of text at `started` (ms since the epoch).
     Computing { bytes: usize, started: f64 },
     /// The worker's outcome for `job`, which took `elapsed_ms` in the worker.
-    Done {
-        job: u32,
-        outcome: Result<Report, InputError>,
-        elapsed_ms: f64,
-    },
+    Done { job: u32, outcome: Result<Report, InputError>, elapsed_ms: f64 },
 }
 
 /// One tool's worker for large input, shared through context with its results and exports.
@@ -68,11 +64,7 @@ impl LargeInput {
         let waiter = waiting.clone();
         let on_reply = move |reply: Reply| {
             match reply {
-                Reply::Text {
-                    job: j,
-                    outcome,
-                    elapsed_ms,
-                } if j == current.get_value() => {
+                Reply::Text { job: j, outcome, elapsed_ms } if j == current.get_value() => {
                     // Three tasks, each after a frame, so no frame holds two of them: this one
                     // read the reply (its JSON), the next draws the tables, the last analyses the
                     // sample and draws the charts. Together they blocked the page for 0.4–0.74 s
@@ -85,11 +77,7 @@ impl LargeInput {
                             Ok((report, charts)) => (Ok(report), Some(charts)),
                             Err(error) => (Err(error), None),
                         };
-                        job.set(LargeJob::Done {
-                            job: j,
-                            outcome,
-                            elapsed_ms,
-                        });
+                        job.set(LargeJob::Done { job: j, outcome, elapsed_ms });
                         if let Some(charts) = charts {
                             after_next_frame(move || {
                                 if current.get_value() == j {
@@ -99,11 +87,7 @@ impl LargeInput {
                         }
                     });
                 }
-                Reply::File {
-                    job: j,
-                    bytes,
-                    rows,
-                } => {
+                Reply::File { job: j, bytes, rows } => {
                     let file = bytes.0.ok_or_else(|| "the worker sent no file".to_string());
                     answer_waiting(&waiter, Some(j), file.map(|bytes| (bytes, rows)));
                 }
@@ -111,11 +95,7 @@ impl LargeInput {
                 Reply::Failed { job: 0, message } => {
                     answer_waiting(&waiter, None, Err(message.clone()));
                     if matches!(job.get_untracked(), LargeJob::Computing { .. }) {
-                        job.set(LargeJob::Done {
-                            job: current.get_value(),
-                            outcome: Err(worker_failed(message)),
-                            elapsed_ms: 0.0,
-                        });
+                        job.set(LargeJob::Done { job: current.get_value(), outcome: Err(worker_failed(message)), elapsed_ms: 0.0 });
                     }
                 }
                 Reply::Failed { job: j, message } => {
@@ -124,12 +104,7 @@ impl LargeInput {
                 _ => {}
             }
         };
-        LargeInput {
-            job,
-            current,
-            waiting: StoredValue::new_local(waiting),
-            worker: StoredValue::new_local(FilesWorker::new(on_reply)),
-        }
+        LargeInput { job, current, waiting: StoredValue::new_local(waiting), worker: StoredValue::new_local(FilesWorker::new(on_reply)) }
     }
 
     /// Posts `form` (the tool's large input) to the worker; a job still running is superseded:
@@ -141,21 +116,10 @@ impl LargeInput {
         let mut job = 0;
         self.worker.update_value(|w| job = w.job());
         self.current.set_value(job);
-        let request = Request::Text {
-            job,
-            tool,
-            form: form.clone(),
-        };
+        let request = Request::Text { job, tool, form: form.clone() };
         match self.worker.with_value(|w| w.send_alone(&request)) {
-            Ok(()) => self.job.set(LargeJob::Computing {
-                bytes: form.data(tool).len(),
-                started: now(),
-            }),
-            Err(message) => self.job.set(LargeJob::Done {
-                job,
-                outcome: Err(worker_failed(message)),
-                elapsed_ms: 0.0,
-            }),
+            Ok(()) => self.job.set(LargeJob::Computing { bytes: form.data(tool).len(), started: now() }),
+            Err(message) => self.job.set(LargeJob::Done { job, outcome: Err(worker_failed(message)), elapsed_ms: 0.0 }),
         }
     }
 
@@ -179,11 +143,7 @@ impl LargeInput {
     /// The job whose results are on screen, when they came from the worker (untracked).
     pub fn on_screen(&self) -> Option<u32> {
         match self.job.get_untracked() {
-            LargeJob::Done {
-                job,
-                outcome: Ok(_),
-                ..
-            } => Some(job),
+            LargeJob::Done { job, outcome: Ok(_), .. } => Some(job),
             _ => None,
         }
     }
@@ -195,12 +155,8 @@ impl LargeInput {
         };
         let mut job = 0;
         self.worker.update_value(|w| job = w.job());
-        self.waiting
-            .with_value(|w| *w.borrow_mut() = Some((job, Box::new(done))));
-        if let Err(message) = self
-            .worker
-            .with_value(|w| w.send_alone(&Request::Export { job, of, file }))
-        {
+        self.waiting.with_value(|w| *w.borrow_mut() = Some((job, Box::new(done))));
+        if let Err(message) = self.worker.with_value(|w| w.send_alone(&Request::Export { job, of, file })) {
             self.waiting.with_value(|w| answer_waiting(w, Some(job), Err(message)));
         }
     }
@@ -233,12 +189,5 @@ fn show_charts(job: RwSignal<LargeJob>, j: u32, charts: PendingCharts) {
 
 /// The worker stopped (a panic, out of memory): said on the data field, which is what it was given.
 fn worker_failed(message: String) -> InputError {
-    InputError {
-        field: crate::report::Field::Data,
-        line: 0,
-        column: 0,
-        text: String::new(),
-        problem: message,
-        expected: String::new(),
-    }
+    InputError { field: crate::report::Field::Data, line: 0, column: 0, text: String::new(), problem: message, expected: String::new() }
 }

@@ -2,8 +2,8 @@
 
 pub mod calibration_fields;
 pub mod channels_tool;
-pub mod export;
 pub mod charts;
+pub mod export;
 pub mod fields;
 pub mod files;
 pub mod large_input;

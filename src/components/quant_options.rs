@@ -15,12 +15,7 @@ use crate::state::{use_app_state, Commit, Lens};
 /// (value, title) of every convention, from the core.
 fn conventions() -> &'static [(&'static str, &'static str)] {
     static LIST: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        Convention::ALL
-            .iter()
-            .map(|c| (c.name(), c.title()))
-            .collect()
-    })
+    LIST.get_or_init(|| Convention::ALL.iter().map(|c| (c.name(), c.title())).collect())
 }
 
 fn on_off(on: bool) -> String {
@@ -33,15 +28,8 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
     let state = use_app_state();
     let id = move |name: &str| format!("{}-{name}", tool.slug());
     let quant = move |f: &FormState| f.quant(tool).clone();
-    let text = move |get: fn(&QuantForm) -> &String,
-                     set: fn(&mut QuantForm) -> &mut String,
-                     when: Commit|
-          -> Lens<String> {
-        state.lens(
-            move |f| get(f.quant(tool)).clone(),
-            move |f, v| *set(f.quant_mut(tool)) = v,
-            when,
-        )
+    let text = move |get: fn(&QuantForm) -> &String, set: fn(&mut QuantForm) -> &mut String, when: Commit| -> Lens<String> {
+        state.lens(move |f| get(f.quant(tool)).clone(), move |f, v| *set(f.quant_mut(tool)) = v, when)
     };
     // A choice the convention makes: shows the convention's value until overridden.
     let choice = move |get: fn(&QuantForm) -> &String,
@@ -52,9 +40,7 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
             move |f| {
                 let q = f.quant(tool);
                 match get(q).as_str() {
-                    "" => options::convention_defaults(q)
-                        .map(|s| default(&s).to_string())
-                        .unwrap_or_default(),
+                    "" => options::convention_defaults(q).map(|s| default(&s).to_string()).unwrap_or_default(),
                     value => value.to_string(),
                 }
             },
@@ -69,8 +55,7 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
         state.lens(
             move |f| {
                 let q = f.quant(tool);
-                get(q)
-                    .unwrap_or_else(|| options::convention_defaults(q).is_some_and(|s| default(&s)))
+                get(q).unwrap_or_else(|| options::convention_defaults(q).is_some_and(|s| default(&s)))
             },
             move |f, v| *set(f.quant_mut(tool)) = Some(v),
             Commit::Now,
@@ -90,16 +75,12 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
     let defaults = Memo::new(move |_| state.form.with(|f| options::convention_defaults(&quant(f))));
     let summary = Signal::derive(move || {
         let convention: Option<Convention> = convention.value.get().parse().ok();
-        convention
-            .map(Convention::summary)
-            .unwrap_or_default()
-            .to_string()
+        convention.map(Convention::summary).unwrap_or_default().to_string()
     });
     // "Custom (PyTorch: half-even)" under a control the convention decides, once overridden.
     let origin = move |name: &'static str, default: fn(&QuantSpec) -> String| {
         Signal::derive(move || {
-            let custom =
-                resolved.with(|r| r.as_ref().is_some_and(|s| s.overridden.contains(&name)));
+            let custom = resolved.with(|r| r.as_ref().is_some_and(|s| s.overridden.contains(&name)));
             defaults.with(|d| match d {
                 Some(d) if custom => format!("Custom ({}: {})", d.convention.title(), default(d)),
                 _ => String::new(),

@@ -22,22 +22,14 @@ pub struct TableShapeError {
 
 impl std::fmt::Display for TableShapeError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "table \"{}\": row {} has {} cells for {} columns",
-            self.table, self.row, self.cells, self.columns
-        )
+        write!(f, "table \"{}\": row {} has {} cells for {} columns", self.table, self.row, self.cells, self.columns)
     }
 }
 
 impl std::error::Error for TableShapeError {}
 
 pub fn check_shape(table: &Table) -> Result<(), TableShapeError> {
-    match table
-        .rows
-        .iter()
-        .position(|row| row.cells.len() != table.columns.len())
-    {
+    match table.rows.iter().position(|row| row.cells.len() != table.columns.len()) {
         None => Ok(()),
         Some(row) => Err(TableShapeError {
             table: table.caption.clone(),
@@ -54,13 +46,10 @@ pub fn ResultsPanel() -> impl IntoView {
     let run = expect_context::<ToolRun>();
     let slug = run.tool.slug();
     // The last report that computed, kept while the input is bad.
-    let last_good =
-        Memo::new(
-            move |previous: Option<&Option<Report>>| match &*run.outcome.read() {
-                Ok(report) => Some(report.clone()),
-                Err(_) => previous.cloned().flatten(),
-            },
-        );
+    let last_good = Memo::new(move |previous: Option<&Option<Report>>| match &*run.outcome.read() {
+        Ok(report) => Some(report.clone()),
+        Err(_) => previous.cloned().flatten(),
+    });
     let stale = move || run.outcome.with(Result::is_err);
     let error = Memo::new(move |_| run.outcome.with(|o| o.as_ref().err().cloned()));
     let label = Memo::new(move |_| last_good.with(|r| r.as_ref().map(|r| r.spec_label.clone())));
@@ -130,12 +119,7 @@ pub fn ResultsPanel() -> impl IntoView {
 /// The formulas of the spec that produced the results, so a number can be checked by hand.
 #[component]
 fn HowItIsComputed(tool_slug: &'static str, last_good: Memo<Option<Report>>) -> impl IntoView {
-    let formulas = Memo::new(move |_| {
-        last_good.with(|r| {
-            r.as_ref()
-                .map(|r| (r.spec_label.clone(), r.formulas.clone()))
-        })
-    });
+    let formulas = Memo::new(move |_| last_good.with(|r| r.as_ref().map(|r| (r.spec_label.clone(), r.formulas.clone()))));
     move || {
         formulas.get().map(|(label, formulas)| {
             view! {
@@ -166,11 +150,7 @@ fn HowItIsComputed(tool_slug: &'static str, last_good: Memo<Option<Report>>) -> 
 #[component]
 fn PrecisionControl(id: String) -> impl IntoView {
     let state = use_app_state();
-    let precision = state.lens(
-        |f| f.display.precision,
-        |f, v| f.display.precision = v.min(DisplayForm::MAX_PRECISION),
-        Commit::Now,
-    );
+    let precision = state.lens(|f| f.display.precision, |f, v| f.display.precision = v.min(DisplayForm::MAX_PRECISION), Commit::Now);
     let options = [2u8, 4, 6, 8, 10, 12, DisplayForm::MAX_PRECISION];
     view! {
         <div class="precision">
@@ -267,11 +247,8 @@ pub fn TableView(table: Table) -> impl IntoView {
     let copy_status = RwSignal::new(String::new());
     let caption = table.caption.clone();
     let id = table.id.clone();
-    let columns_view = table
-        .columns
-        .iter()
-        .map(|column| view! { <th scope="col" data-col=column.key.clone()>{column.label.clone()}</th> })
-        .collect_view();
+    let columns_view =
+        table.columns.iter().map(|column| view! { <th scope="col" data-col=column.key.clone()>{column.label.clone()}</th> }).collect_view();
     let keys: Vec<String> = table.columns.iter().map(|c| c.key.clone()).collect();
     let total = table.rows.len();
     // Thousands of rows of reactive cells would block the page for seconds: the first rows (and

@@ -12,31 +12,11 @@ use crate::state::{use_app_state, Commit};
 #[component]
 pub fn TensorTool() -> impl IntoView {
     let state = use_app_state();
-    let data = state.lens(
-        |f| f.tensor.data.clone(),
-        |f, v| f.tensor.data = v,
-        Commit::Debounced,
-    );
-    let name = state.lens(
-        |f| f.tensor.tensor_name.clone(),
-        |f, v| f.tensor.tensor_name = v,
-        Commit::Debounced,
-    );
-    let axis = state.lens(
-        |f| f.tensor.axis.clone(),
-        |f, v| f.tensor.axis = v,
-        Commit::Now,
-    );
-    let mode = state.lens(
-        |f| f.tensor.range_mode.clone(),
-        |f, v| f.tensor.range_mode = v,
-        Commit::Now,
-    );
-    let range = state.lens(
-        |f| f.tensor.range.clone(),
-        |f, v| f.tensor.range = v,
-        Commit::Debounced,
-    );
+    let data = state.lens(|f| f.tensor.data.clone(), |f, v| f.tensor.data = v, Commit::Debounced);
+    let name = state.lens(|f| f.tensor.tensor_name.clone(), |f, v| f.tensor.tensor_name = v, Commit::Debounced);
+    let axis = state.lens(|f| f.tensor.axis.clone(), |f, v| f.tensor.axis = v, Commit::Now);
+    let mode = state.lens(|f| f.tensor.range_mode.clone(), |f, v| f.tensor.range_mode = v, Commit::Now);
+    let range = state.lens(|f| f.tensor.range.clone(), |f, v| f.tensor.range = v, Commit::Debounced);
     let calibration = state.lens(|f| f.tensor.calibration.clone(), |f, v| f.tensor.calibration = v, Commit::Now);
     let percentile = state.lens(|f| f.tensor.percentile.clone(), |f, v| f.tensor.percentile = v, Commit::Debounced);
     let derived = Signal::derive(move || mode.value.get() != "custom");

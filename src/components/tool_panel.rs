@@ -25,10 +25,8 @@ fn commits_now(ev: &KeyboardEvent) -> bool {
     if ev.key() != "Enter" || ev.is_composing() {
         return false;
     }
-    let in_text_area = ev
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-        .is_some_and(|e| e.tag_name().eq_ignore_ascii_case("textarea"));
+    let in_text_area =
+        ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| e.tag_name().eq_ignore_ascii_case("textarea"));
     !in_text_area || ev.ctrl_key() || ev.meta_key()
 }
 
@@ -42,10 +40,7 @@ pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
     let outcome = Memo::new(move |previous: Option<&Result<Report, InputError>>| {
         inputs.with(|form| {
             if large::is_large(tool, form) {
-                large_input
-                    .outcome()
-                    .or_else(|| previous.cloned())
-                    .unwrap_or_else(|| Ok(Report::default()))
+                large_input.outcome().or_else(|| previous.cloned()).unwrap_or_else(|| Ok(Report::default()))
             } else {
                 report::run(tool, form)
             }
@@ -65,10 +60,9 @@ pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
     provide_context(large_input);
     let slug = tool.slug();
     let computing = move || match large_input.job.get() {
-        LargeJob::Computing { bytes, .. } => Some(format!(
-            "Computing {:.1} MB of input in the background worker… (the page stays usable)",
-            bytes as f64 / 1e6
-        )),
+        LargeJob::Computing { bytes, .. } => {
+            Some(format!("Computing {:.1} MB of input in the background worker… (the page stays usable)", bytes as f64 / 1e6))
+        }
         _ => None,
     };
     view! {

@@ -12,26 +12,10 @@ use crate::state::{use_app_state, Commit};
 #[component]
 pub fn ValuesTool() -> impl IntoView {
     let state = use_app_state();
-    let data = state.lens(
-        |f| f.values.data.clone(),
-        |f, v| f.values.data = v,
-        Commit::Debounced,
-    );
-    let name = state.lens(
-        |f| f.values.tensor_name.clone(),
-        |f, v| f.values.tensor_name = v,
-        Commit::Debounced,
-    );
-    let mode = state.lens(
-        |f| f.values.range_mode.clone(),
-        |f, v| f.values.range_mode = v,
-        Commit::Now,
-    );
-    let range = state.lens(
-        |f| f.values.range.clone(),
-        |f, v| f.values.range = v,
-        Commit::Debounced,
-    );
+    let data = state.lens(|f| f.values.data.clone(), |f, v| f.values.data = v, Commit::Debounced);
+    let name = state.lens(|f| f.values.tensor_name.clone(), |f, v| f.values.tensor_name = v, Commit::Debounced);
+    let mode = state.lens(|f| f.values.range_mode.clone(), |f, v| f.values.range_mode = v, Commit::Now);
+    let range = state.lens(|f| f.values.range.clone(), |f, v| f.values.range = v, Commit::Debounced);
     let calibration = state.lens(|f| f.values.calibration.clone(), |f, v| f.values.calibration = v, Commit::Now);
     let percentile = state.lens(|f| f.values.percentile.clone(), |f, v| f.values.percentile = v, Commit::Debounced);
     let derived = Signal::derive(move || mode.value.get() != "custom");

@@ -11,12 +11,7 @@ use quant::Warning;
 use super::{Cell, Column, Field, InputError, Report, Row, Table};
 
 fn columns(spec: &[(&str, &str)]) -> Vec<Column> {
-    spec.iter()
-        .map(|(key, label)| Column {
-            key: (*key).into(),
-            label: (*label).into(),
-        })
-        .collect()
+    spec.iter().map(|(key, label)| Column { key: (*key).into(), label: (*label).into() }).collect()
 }
 
 fn warnings(list: &[Warning]) -> Vec<String> {
@@ -40,12 +35,7 @@ fn fraction(value: Option<f64>) -> Cell {
 fn report(analysis: &Analysis, tables: Vec<Table>, notes: Vec<String>) -> Report {
     Report {
         spec_label: analysis.convention.clone(),
-        formulas: analysis
-            .spec
-            .formulas()
-            .into_iter()
-            .map(|(name, formula)| (name.to_string(), formula))
-            .collect(),
+        formulas: analysis.spec.formulas().into_iter().map(|(name, formula)| (name.to_string(), formula)).collect(),
         tables,
         notes,
         charts: None,
@@ -90,43 +80,18 @@ fn metric_cells(metrics: &Metrics) -> Vec<Cell> {
 
 /// Seed 001 / 002 metrics: one row per channel (with its parameters) and the tensor's row.
 fn metrics_table(id: &str, caption: &str, analysis: &Analysis) -> Table {
-    let mut spec = vec![
-        ("channel", "Channel"),
-        ("scale", "Scale"),
-        ("zero_point", "Zero point"),
-    ];
+    let mut spec = vec![("channel", "Channel"), ("scale", "Scale"), ("zero_point", "Zero point")];
     spec.extend_from_slice(METRIC_COLUMNS);
     let channel_row = |ch: &ChannelResult| {
-        let mut cells = vec![
-            Cell::Text(ch.name.clone()),
-            Cell::Real(ch.scale),
-            Cell::Int(ch.zero_point),
-        ];
+        let mut cells = vec![Cell::Text(ch.name.clone()), Cell::Real(ch.scale), Cell::Int(ch.zero_point)];
         cells.extend(metric_cells(&ch.metrics));
-        Row {
-            cells,
-            warnings: warnings(&ch.warnings),
-            summary: false,
-        }
+        Row { cells, warnings: warnings(&ch.warnings), summary: false }
     };
     let mut rows: Vec<Row> = analysis.channels.iter().map(channel_row).collect();
-    let mut cells = vec![
-        Cell::Text(format!("{} (all)", analysis.tensor)),
-        Cell::Empty,
-        Cell::Empty,
-    ];
+    let mut cells = vec![Cell::Text(format!("{} (all)", analysis.tensor)), Cell::Empty, Cell::Empty];
     cells.extend(metric_cells(&analysis.summary.metrics));
-    rows.push(Row {
-        cells,
-        warnings: warnings(&analysis.summary.warnings),
-        summary: true,
-    });
-    Table {
-        id: id.into(),
-        caption: caption.into(),
-        columns: columns(&spec),
-        rows,
-    }
+    rows.push(Row { cells, warnings: warnings(&analysis.summary.warnings), summary: true });
+    Table { id: id.into(), caption: caption.into(), columns: columns(&spec), rows }
 }
 
 /// The channels tool: seed 000's table (one row per sample), then the metrics.
@@ -170,11 +135,7 @@ pub fn channels(r: &ChannelsReport) -> Report {
                     s.pct_error.into(),
                     s.sqnr_db.into(),
                 ],
-                warnings: if i + 1 == count {
-                    warnings(&ch.warnings)
-                } else {
-                    Vec::new()
-                },
+                warnings: if i + 1 == count { warnings(&ch.warnings) } else { Vec::new() },
                 summary: false,
             });
         }
@@ -186,36 +147,20 @@ pub fn channels(r: &ChannelsReport) -> Report {
         rows,
     };
     let metrics = metrics_table("metrics", "Errors per channel and for the tensor", a);
-    report(
-        a,
-        vec![samples, metrics],
-        nonfinite_note(&r.nonfinite).into_iter().collect(),
-    )
+    report(a, vec![samples, metrics], nonfinite_note(&r.nonfinite).into_iter().collect())
 }
 
 /// The tensor tool: seed 001's local ranges, per-channel and per-tensor side by side, memory.
 pub fn tensor(r: &TensorReport) -> Report {
     let c = &r.comparison;
-    let names: Vec<&str> = r
-        .full
-        .per_channel
-        .channels
-        .iter()
-        .map(|ch| ch.name.as_str())
-        .collect();
+    let names: Vec<&str> = r.full.per_channel.channels.iter().map(|ch| ch.name.as_str()).collect();
     let mut tables = Vec::new();
     if !r.local.is_empty() {
         let rows = r
             .local
             .iter()
             .map(|l| Row {
-                cells: vec![
-                    Cell::Text(l.channel.clone()),
-                    Cell::Int(l.count as i64),
-                    plain(l.min),
-                    plain(l.max),
-                    plain(l.range),
-                ],
+                cells: vec![Cell::Text(l.channel.clone()), Cell::Int(l.count as i64), plain(l.min), plain(l.max), plain(l.range)],
                 ..Row::default()
             })
             .collect();
@@ -271,18 +216,8 @@ pub fn tensor(r: &TensorReport) -> Report {
             cells: vec![
                 Cell::Text(label.into()),
                 Cell::Int(view.parameter_sets as i64),
-                if single {
-                    view.scales.first().copied().into()
-                } else {
-                    Cell::Empty
-                },
-                if single {
-                    view.zero_points
-                        .first()
-                        .map_or(Cell::Empty, |z| Cell::Int(*z))
-                } else {
-                    Cell::Empty
-                },
+                if single { view.scales.first().copied().into() } else { Cell::Empty },
+                if single { view.zero_points.first().map_or(Cell::Empty, |z| Cell::Int(*z)) } else { Cell::Empty },
                 s.mse.into(),
                 s.rmse.into(),
                 s.mae.into(),
@@ -312,12 +247,7 @@ pub fn tensor(r: &TensorReport) -> Report {
             ("bytes", "Total bytes"),
         ]),
         rows: vec![
-            side(
-                "Per channel",
-                &c.per_channel,
-                false,
-                c.memory.per_channel_bytes,
-            ),
+            side("Per channel", &c.per_channel, false, c.memory.per_channel_bytes),
             side("Per tensor", &c.per_tensor, true, c.memory.per_tensor_bytes),
         ],
     });
@@ -409,11 +339,7 @@ fn truncation_note(shown: usize, total: usize) -> Option<String> {
 pub fn values(r: &ValuesReport) -> Report {
     let a = &r.analysis;
     let mut tables = Vec::new();
-    let source = if r.range_source == "custom" {
-        "custom"
-    } else {
-        "derived from the values"
-    };
+    let source = if r.range_source == "custom" { "custom" } else { "derived from the values" };
     let parameters = a.channels.iter().map(|ch| Row {
         cells: vec![
             Cell::Text(ch.name.clone()),
@@ -482,14 +408,9 @@ pub fn values(r: &ValuesReport) -> Report {
 /// The core's refusal as an error on the field it concerns.
 pub fn tool_error(error: ToolError) -> InputError {
     match error {
-        ToolError::Input(e) => InputError {
-            field: Field::Data,
-            line: e.line,
-            column: e.column,
-            text: e.text,
-            problem: e.problem,
-            expected: e.expected,
-        },
+        ToolError::Input(e) => {
+            InputError { field: Field::Data, line: e.line, column: e.column, text: e.text, problem: e.problem, expected: e.expected }
+        }
         ToolError::Option { field, error: e } => InputError {
             field: Field::Option(field),
             line: e.line,
@@ -500,21 +421,12 @@ pub fn tool_error(error: ToolError) -> InputError {
         },
         ToolError::Quant(e) => {
             let field = match &e {
-                QuantError::UnknownDtype { .. } | QuantError::BitWidth { .. } => {
-                    Field::Option("dtype")
-                }
+                QuantError::UnknownDtype { .. } | QuantError::BitWidth { .. } => Field::Option("dtype"),
                 QuantError::QuantRange { .. } => Field::Option("quant-min"),
                 QuantError::Unsupported { .. } => Field::Option("reduce-range"),
                 _ => Field::Data,
             };
-            InputError {
-                field,
-                line: 0,
-                column: 0,
-                text: String::new(),
-                problem: e.to_string(),
-                expected: String::new(),
-            }
+            InputError { field, line: 0, column: 0, text: String::new(), problem: e.to_string(), expected: String::new() }
         }
     }
 }

@@ -71,11 +71,7 @@ fn no_charts(tool: Tool) -> InputError {
 /// results, not the typed tensor) and the report's own full-data comparison.
 fn sample_of(full: &ChartData, name: &str) -> Option<Sample> {
     match full {
-        ChartData::Tensor {
-            report,
-            text,
-            options,
-        } => {
+        ChartData::Tensor { report, text, options } => {
             let parsed = quant::parse::parse_tensor(text, name).ok()?;
             let tensor = quant::parse::rows_to_matrix(&parsed, options.axis).ok()?;
             Some(Sample::take(&tensor, &report.full, MAX_SAMPLE_VALUES))
@@ -84,13 +80,8 @@ fn sample_of(full: &ChartData, name: &str) -> Option<Sample> {
             let a = &report.analysis;
             let channel = a.channels.first()?;
             let x = channel.elements.as_ref()?.x.clone();
-            let tensor =
-                quant::Tensor::from_rows(a.tensor.clone(), vec![channel.name.clone()], vec![x]);
-            Some(Sample::take(
-                &tensor,
-                &single_channel_comparison(a),
-                MAX_SAMPLE_VALUES,
-            ))
+            let tensor = quant::Tensor::from_rows(a.tensor.clone(), vec![channel.name.clone()], vec![x]);
+            Some(Sample::take(&tensor, &single_channel_comparison(a), MAX_SAMPLE_VALUES))
         }
         ChartData::Channels(_) | ChartData::Sampled(_) => None,
     }

@@ -174,11 +174,7 @@ impl Cell {
         match self {
             Cell::Text(text) => text.clone(),
             Cell::Int(value) => value.to_string(),
-            Cell::Real(value) | Cell::Plain(value) | Cell::Fraction(value)
-                if !value.is_finite() =>
-            {
-                non_finite(*value).to_string()
-            }
+            Cell::Real(value) | Cell::Plain(value) | Cell::Fraction(value) if !value.is_finite() => non_finite(*value).to_string(),
             Cell::Real(value) => format!("{value:.*}", usize::from(precision)),
             Cell::Plain(value) => format!("{value}"),
             Cell::Fraction(value) => format!("{:.2}%", value * 100.0),
@@ -200,10 +196,7 @@ impl Cell {
     }
 
     pub fn is_numeric(&self) -> bool {
-        matches!(
-            self,
-            Cell::Int(_) | Cell::Real(_) | Cell::Plain(_) | Cell::Fraction(_)
-        )
+        matches!(self, Cell::Int(_) | Cell::Real(_) | Cell::Plain(_) | Cell::Fraction(_))
     }
 }
 
@@ -251,21 +244,10 @@ fn non_finite(value: f64) -> &'static str {
 impl Table {
     /// The table as tab-separated text at full precision (what "copy table" puts on the clipboard).
     pub fn to_tsv(&self) -> String {
-        let mut out = self
-            .columns
-            .iter()
-            .map(|c| c.label.as_str())
-            .collect::<Vec<_>>()
-            .join("\t");
+        let mut out = self.columns.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join("\t");
         for row in &self.rows {
             out.push('\n');
-            out.push_str(
-                &row.cells
-                    .iter()
-                    .map(Cell::full)
-                    .collect::<Vec<_>>()
-                    .join("\t"),
-            );
+            out.push_str(&row.cells.iter().map(Cell::full).collect::<Vec<_>>().join("\t"));
         }
         out
     }
@@ -352,19 +334,13 @@ pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
         report
     };
     match tool {
-        Tool::Channels => quant::tools::channels(text, &options)
-            .map(|r| with(convert::channels(&r), ChartData::Channels(Arc::new(r)))),
+        Tool::Channels => quant::tools::channels(text, &options).map(|r| with(convert::channels(&r), ChartData::Channels(Arc::new(r)))),
         Tool::Tensor => quant::tools::tensor(text, &options).map(|r| {
             let report = convert::tensor(&r);
-            let data = ChartData::Tensor {
-                report: Arc::new(r),
-                text: text.into(),
-                options: Arc::new(options.clone()),
-            };
+            let data = ChartData::Tensor { report: Arc::new(r), text: text.into(), options: Arc::new(options.clone()) };
             with(report, data)
         }),
-        Tool::Values => quant::tools::values(text, &options)
-            .map(|r| with(convert::values(&r), ChartData::Values(Arc::new(r)))),
+        Tool::Values => quant::tools::values(text, &options).map(|r| with(convert::values(&r), ChartData::Values(Arc::new(r)))),
         // Files are analysed in the worker (components/files), not from the form's text.
         Tool::Files => Ok(Report::default()),
     }
@@ -396,38 +372,15 @@ mod tests {
         let table = Table {
             id: "t".into(),
             caption: "c".into(),
-            columns: vec![
-                Column {
-                    key: "channel".into(),
-                    label: "Channel".into(),
-                },
-                Column {
-                    key: "scale".into(),
-                    label: "Scale".into(),
-                },
-            ],
-            rows: vec![Row {
-                cells: vec![Cell::Text("filter_0".into()), Cell::Real(0.1 + 0.2)],
-                ..Row::default()
-            }],
+            columns: vec![Column { key: "channel".into(), label: "Channel".into() }, Column { key: "scale".into(), label: "Scale".into() }],
+            rows: vec![Row { cells: vec![Cell::Text("filter_0".into()), Cell::Real(0.1 + 0.2)], ..Row::default() }],
         };
-        assert_eq!(
-            table.to_tsv(),
-            "Channel\tScale\nfilter_0\t0.30000000000000004"
-        );
+        assert_eq!(table.to_tsv(), "Channel\tScale\nfilter_0\t0.30000000000000004");
     }
 
     fn cell<'a>(report: &'a Report, table: &str, row: usize, key: &str) -> &'a Cell {
-        let table = report
-            .tables
-            .iter()
-            .find(|t| t.id == table)
-            .unwrap_or_else(|| panic!("no table {table}"));
-        let column = table
-            .columns
-            .iter()
-            .position(|c| c.key == key)
-            .unwrap_or_else(|| panic!("no column {key}"));
+        let table = report.tables.iter().find(|t| t.id == table).unwrap_or_else(|| panic!("no table {table}"));
+        let column = table.columns.iter().position(|c| c.key == key).unwrap_or_else(|| panic!("no column {key}"));
         &table.rows[row].cells[column]
     }
 
@@ -443,15 +396,9 @@ mod tests {
         for (row, (name, scale, zero_point, q, dequantized)) in golden.into_iter().enumerate() {
             assert_eq!(cell(&report, "samples", row, "channel").display(8), name);
             assert_eq!(cell(&report, "samples", row, "scale").display(8), scale);
-            assert_eq!(
-                cell(&report, "samples", row, "zero_point").display(8),
-                zero_point
-            );
+            assert_eq!(cell(&report, "samples", row, "zero_point").display(8), zero_point);
             assert_eq!(cell(&report, "samples", row, "q").display(8), q);
-            assert_eq!(
-                cell(&report, "samples", row, "dequantized").display(8),
-                dequantized
-            );
+            assert_eq!(cell(&report, "samples", row, "dequantized").display(8), dequantized);
         }
         assert_eq!(cell(&report, "samples", 0, "min").display(8), "-1.2");
         assert_eq!(report.spec_label, "textbook");
@@ -464,20 +411,11 @@ mod tests {
         assert_eq!(cell(&report, "local", 0, "range").display(8), "1.24");
         assert_eq!(cell(&report, "local", 2, "min").display(8), "-1.7");
         assert_eq!(cell(&report, "memory", 0, "payload_bytes").display(8), "20");
-        assert_eq!(
-            cell(&report, "memory", 0, "per_tensor_bytes").display(8),
-            "28"
-        );
-        assert_eq!(
-            cell(&report, "memory", 0, "per_channel_bytes").display(8),
-            "52"
-        );
+        assert_eq!(cell(&report, "memory", 0, "per_tensor_bytes").display(8), "28");
+        assert_eq!(cell(&report, "memory", 0, "per_channel_bytes").display(8), "52");
         // A channel whose zero point falls outside the range says so on its row.
         let comparison = report.tables.iter().find(|t| t.id == "comparison").unwrap();
-        assert!(comparison
-            .rows
-            .iter()
-            .any(|r| r.warnings.iter().any(|w| w.contains("outside"))));
+        assert!(comparison.rows.iter().any(|r| r.warnings.iter().any(|w| w.contains("outside"))));
     }
 
     #[test]
@@ -494,10 +432,7 @@ mod tests {
     fn option_errors_name_their_field() {
         let mut form = FormState::examples();
         form.values.range = "-1.5;1.5".into();
-        assert_eq!(
-            run(Tool::Values, &form).unwrap_err().field,
-            Field::Option("range")
-        );
+        assert_eq!(run(Tool::Values, &form).unwrap_err().field, Field::Option("range"));
 
         let mut form = FormState::examples();
         form.tensor.quant.quant_min = "10".into();

@@ -6,8 +6,8 @@
 use std::io;
 
 use formats::{Source, CHUNK};
-use web_sys::js_sys::Uint8Array;
 use wasm_bindgen::JsValue;
+use web_sys::js_sys::Uint8Array;
 use web_sys::{Blob, FileReaderSync};
 
 pub struct BlobSource {
@@ -33,13 +33,7 @@ use wasm_bindgen::JsCast;
 impl BlobSource {
     /// Fails outside a worker (no `FileReaderSync`).
     pub fn new(blob: Blob) -> Result<Self, JsValue> {
-        Ok(BlobSource {
-            len: blob.size() as u64,
-            reader: FileReaderSync::new()?,
-            blob,
-            window: Vec::new(),
-            window_start: 0,
-        })
+        Ok(BlobSource { len: blob.size() as u64, reader: FileReaderSync::new()?, blob, window: Vec::new(), window_start: 0 })
     }
 
     /// Reads `start..start + buf.len()` straight from the blob.

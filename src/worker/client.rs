@@ -103,10 +103,7 @@ impl FilesWorker {
         let on_reply = self.on_reply.clone();
         let running = Rc::downgrade(&self.running);
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
-            let message = ev
-                .dyn_ref::<web_sys::ErrorEvent>()
-                .map(|e| e.message())
-                .unwrap_or_else(|| "the worker failed".into());
+            let message = ev.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_else(|| "the worker failed".into());
             // The worker is gone (a panic, out of memory): the next request starts a new one.
             if let Some(cell) = running.upgrade() {
                 if let Some(r) = cell.borrow_mut().as_mut() {

@@ -7,9 +7,9 @@
 //! (`{"kind": "text", ...}`) is read through serde's buffered `Content`, which took half of the
 //! 83 ms the page spent reading a million values' reply (profiled), and its code is larger.
 
+use formats::sample::Sample;
 use quant::calibrate::Calibration;
 use quant::SpecOptions;
-use formats::sample::Sample;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::model::{FormState, Tool};
@@ -23,14 +23,7 @@ pub enum Request {
     /// Open the file and list its tensors.
     List { job: u32 },
     /// The model-wide table of one tensor (`tensor`) or of all (`None`).
-    Analyse {
-        job: u32,
-        tensor: Option<String>,
-        axis: usize,
-        spec: SpecOptions,
-        calibration: Calibration,
-        worst: usize,
-    },
+    Analyse { job: u32, tensor: Option<String>, axis: usize, spec: SpecOptions, calibration: Calibration, worst: usize },
     /// The Tensor or Values tool on a large input (`report::large`): the form as committed.
     Text { job: u32, tool: Tool, form: FormState },
     /// One export file of `Text` job `of`'s full report, or of `Analyse` job `of`'s table (the
@@ -46,11 +39,21 @@ pub enum ExportFile {
     ResultsCsv,
     ElementsCsv,
     /// The settings file of `form` (the form the results came from).
-    Settings { form: FormState },
-    Pdf { paper: export::Paper, date: String, decimals: u8 },
+    Settings {
+        form: FormState,
+    },
+    Pdf {
+        paper: export::Paper,
+        date: String,
+        decimals: u8,
+    },
     /// The Files tool's model-wide PDF report (`quantscope file --pdf`) of an `Analyse` job's
     /// table: laid out only when asked, as PDFs are downloaded far less often than files analysed.
-    FilePdf { paper: export::Paper, date: String, decimals: u8 },
+    FilePdf {
+        paper: export::Paper,
+        date: String,
+        decimals: u8,
+    },
 }
 
 /// A file's bytes as they arrived, in the JS heap (none: the reply had no file beside it).
@@ -88,7 +91,11 @@ pub enum Reply {
         csv: String,
         #[serde(default)]
         sample: Option<Box<Sample>>,
-        elapsed_ms: f64, compute_ms: f64, #[serde(default)] memory_bytes: f64 },
+        elapsed_ms: f64,
+        compute_ms: f64,
+        #[serde(default)]
+        memory_bytes: f64,
+    },
     /// The file (or the request) was refused: the message names the file and the tensor.
     Failed { job: u32, message: String },
     /// A `Text` job's outcome: the tables and the charts' sample, or the located input error.

@@ -6,9 +6,9 @@ use export::file_table::FileTable;
 use export::number::Precision;
 use export::PdfOptions;
 use formats::report::{self, TableOptions};
-use quant::calibrate::Calibration;
 use formats::sample::{Sample, MAX_SAMPLE_VALUES};
 use formats::{Archive, TensorInfo};
+use quant::calibrate::Calibration;
 use quant::QuantSpec;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -30,15 +30,7 @@ enum Out<'a> {
     Ready,
     Listed { job: u32, format: &'static str, tensors: &'a [TensorInfo] },
     Progress { job: u32, done: u64, total: u64, tensor: &'a str },
-    Done {
-        job: u32,
-        rows: &'a [report::Row],
-        csv: String,
-        sample: Option<&'a Sample>,
-        elapsed_ms: f64,
-        compute_ms: f64,
-        memory_bytes: f64,
-    },
+    Done { job: u32, rows: &'a [report::Row], csv: String, sample: Option<&'a Sample>, elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
     Failed { job: u32, message: String },
     Text { job: u32, outcome: &'a Result<LargeReport, InputError>, elapsed_ms: f64 },
     File { job: u32, rows: usize },
@@ -75,12 +67,8 @@ impl KeptTable {
             worst: self.worst,
             rows: &self.rows,
         };
-        let options = PdfOptions {
-            paper,
-            date: date.to_string(),
-            precision: Precision::Decimals(usize::from(decimals)),
-            ..PdfOptions::default()
-        };
+        let options =
+            PdfOptions { paper, date: date.to_string(), precision: Precision::Decimals(usize::from(decimals)), ..PdfOptions::default() };
         export::file_table::pdf(&table, &options)
     }
 }
@@ -215,19 +203,24 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             // At most one progress message per 50 ms (and the last chunk): the page redraws on each.
             let mut last_post = 0.0;
             let mut last_read = started;
-            let rows = report::table_with(&mut archive, &options, &mut |p| {
-                let now = web_sys::js_sys::Date::now();
-                last_read = now;
-                if now - last_post >= 50.0 || p.done == p.total {
-                    last_post = now;
-                    post(&Out::Progress { job, done: p.done, total: p.total, tensor: p.tensor });
-                }
-                ControlFlow::Continue(())
-            }, &mut |tensor, comparison| {
-                if one {
-                    sample = Some(Sample::take(tensor, comparison, MAX_SAMPLE_VALUES));
-                }
-            })
+            let rows = report::table_with(
+                &mut archive,
+                &options,
+                &mut |p| {
+                    let now = web_sys::js_sys::Date::now();
+                    last_read = now;
+                    if now - last_post >= 50.0 || p.done == p.total {
+                        last_post = now;
+                        post(&Out::Progress { job, done: p.done, total: p.total, tensor: p.tensor });
+                    }
+                    ControlFlow::Continue(())
+                },
+                &mut |tensor, comparison| {
+                    if one {
+                        sample = Some(Sample::take(tensor, comparison, MAX_SAMPLE_VALUES));
+                    }
+                },
+            )
             .map_err(|e| format!("{name}: {e}"))?;
             let now = web_sys::js_sys::Date::now();
             let csv = export::file_table::csv(&rows).map_err(|e| e.to_string())?;
@@ -273,18 +266,15 @@ mod tests {
         assert_eq!((job, done, total, tensor.as_str()), (3, 5, 9, "fc.weight"));
         let (posted, _) = large::analyse(Tool::Tensor, &FormState::examples()).unwrap();
         let outcome = Ok(posted.clone());
-        let Reply::Text { job, outcome: Ok(read_back), elapsed_ms } = read(&Out::Text { job: 7, outcome: &outcome, elapsed_ms: 2.5 }) else {
+        let Reply::Text { job, outcome: Ok(read_back), elapsed_ms } = read(&Out::Text { job: 7, outcome: &outcome, elapsed_ms: 2.5 })
+        else {
             panic!("not a text reply")
         };
         assert_eq!((job, elapsed_ms), (7, 2.5));
         assert_eq!(read_back, posted);
-        let Reply::File { job, rows, .. } = read(&Out::File { job: 4, rows: 12 }) else {
-            panic!("not a file reply")
-        };
+        let Reply::File { job, rows, .. } = read(&Out::File { job: 4, rows: 12 }) else { panic!("not a file reply") };
         assert_eq!((job, rows), (4, 12));
-        let Reply::Failed { job, message } = read(&Out::Failed { job: 2, message: "no".into() }) else {
-            panic!("not a failed reply")
-        };
+        let Reply::Failed { job, message } = read(&Out::Failed { job: 2, message: "no".into() }) else { panic!("not a failed reply") };
         assert_eq!((job, message.as_str()), (2, "no"));
     }
 }

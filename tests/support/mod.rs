@@ -16,9 +16,7 @@ pub fn doc() -> Document {
 /// Waits `ms` milliseconds of real time (timers, debounce, effects all get to run).
 pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        win()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .expect("setTimeout");
+        win().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).expect("setTimeout");
     });
     JsFuture::from(promise).await.expect("sleep");
 }
@@ -40,14 +38,11 @@ pub fn container() -> HtmlElement {
 pub fn clean_slate() {
     win().local_storage().unwrap().unwrap().clear().unwrap();
     let history = win().history().unwrap();
-    history
-        .replace_state_with_url(&JsValue::NULL, "", Some("#"))
-        .unwrap();
+    history.replace_state_with_url(&JsValue::NULL, "", Some("#")).unwrap();
 }
 
 pub fn by_testid(root: &Element, id: &str) -> Option<Element> {
-    root.query_selector(&format!("[data-testid=\"{id}\"]"))
-        .unwrap()
+    root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap()
 }
 
 pub fn get(root: &Element, id: &str) -> Element {
@@ -67,9 +62,7 @@ pub fn type_into(element: &Element, value: &str) {
     if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
         area.set_value(value);
     } else {
-        element
-            .unchecked_ref::<web_sys::HtmlInputElement>()
-            .set_value(value);
+        element.unchecked_ref::<web_sys::HtmlInputElement>().set_value(value);
     }
     let event = web_sys::Event::new_with_event_init_dict("input", &{
         let init = web_sys::EventInit::new();
@@ -82,14 +75,10 @@ pub fn type_into(element: &Element, value: &str) {
 
 /// Chooses an option of a select, firing `change`.
 pub fn select(element: &Element, value: &str) {
-    element
-        .unchecked_ref::<web_sys::HtmlSelectElement>()
-        .set_value(value);
+    element.unchecked_ref::<web_sys::HtmlSelectElement>().set_value(value);
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
-    element
-        .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
-        .unwrap();
+    element.dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap()).unwrap();
 }
 
 /// Presses a key on an element (keydown, bubbling, cancelable).
@@ -98,8 +87,7 @@ pub fn key(element: &Element, key: &str) {
     init.set_key(key);
     init.set_bubbles(true);
     init.set_cancelable(true);
-    let event =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     element.dispatch_event(&event).unwrap();
 }
 
@@ -114,10 +102,5 @@ pub fn value(element: &Element) -> String {
 }
 
 pub fn stored_form() -> Option<String> {
-    win()
-        .local_storage()
-        .unwrap()
-        .unwrap()
-        .get_item(quantscope::state::STORAGE_KEY)
-        .unwrap()
+    win().local_storage().unwrap().unwrap().get_item(quantscope::state::STORAGE_KEY).unwrap()
 }

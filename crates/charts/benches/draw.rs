@@ -71,13 +71,24 @@ fn main() {
     let (w, h) = SIZE;
     println!("{n} values, {w}x{h}: plan (pass over the data) + draw (SVG string | recording)");
 
-    row("reconstruction", || reconstruction::plan(&s), |a, p| reconstruction::draw_plan(a, &s, p, &theme).map(drop).ok(), |a, p| {
-        reconstruction::draw_plan(a, &s, p, &theme).map(drop).ok()
-    });
-    row("error", || error::plan(&s), |a, p| error::draw_plan(a, &s, p, &theme).map(drop).ok(), |a, p| error::draw_plan(a, &s, p, &theme).map(drop).ok());
-    row("histogram", || histogram::plan(&s), |a, p| histogram::draw_plan(a, &s, p, &theme).map(drop).ok(), |a, p| {
-        histogram::draw_plan(a, &s, p, &theme).map(drop).ok()
-    });
+    row(
+        "reconstruction",
+        || reconstruction::plan(&s),
+        |a, p| reconstruction::draw_plan(a, &s, p, &theme).map(drop).ok(),
+        |a, p| reconstruction::draw_plan(a, &s, p, &theme).map(drop).ok(),
+    );
+    row(
+        "error",
+        || error::plan(&s),
+        |a, p| error::draw_plan(a, &s, p, &theme).map(drop).ok(),
+        |a, p| error::draw_plan(a, &s, p, &theme).map(drop).ok(),
+    );
+    row(
+        "histogram",
+        || histogram::plan(&s),
+        |a, p| histogram::draw_plan(a, &s, p, &theme).map(drop).ok(),
+        |a, p| histogram::draw_plan(a, &s, p, &theme).map(drop).ok(),
+    );
 
     // A 1000 x 1000 tensor, 1000 channels, for the bars and the sweep.
     let t = Tensor::dense("w", Samples::F64(xs), vec![1000, 1000], 0).unwrap();

@@ -89,7 +89,9 @@ fn layout<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, legend: &[Entry]) 
 fn draw_swatch<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, swatch: Swatch, (x, y): (i32, i32)) -> ChartResult<(), DB> {
     let w = theme.px(16.0) as i32;
     match swatch {
-        Swatch::Line(c, width) => area.draw(&PathElement::new(vec![(x, y), (x + w, y)], ShapeStyle::from(c).stroke_width(theme.px(width))))?,
+        Swatch::Line(c, width) => {
+            area.draw(&PathElement::new(vec![(x, y), (x + w, y)], ShapeStyle::from(c).stroke_width(theme.px(width))))?
+        }
         Swatch::Dashed(c) => {
             let seg = theme.px(4.0) as i32;
             let style = ShapeStyle::from(c).stroke_width(theme.px(1.5));
@@ -99,7 +101,9 @@ fn draw_swatch<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, swatch: Swatc
                 a += 2 * seg;
             }
         }
-        Swatch::Band(c, width) => area.draw(&PathElement::new(vec![(x, y), (x + w, y)], ShapeStyle::from(c).stroke_width(theme.px(width))))?,
+        Swatch::Band(c, width) => {
+            area.draw(&PathElement::new(vec![(x, y), (x + w, y)], ShapeStyle::from(c).stroke_width(theme.px(width))))?
+        }
         Swatch::Box(c) => {
             let h = theme.px(5.0) as i32;
             area.draw(&Rectangle::new([(x, y - h), (x + w, y + h)], c.filled()))?
@@ -187,16 +191,27 @@ pub(crate) fn message<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, title:
         plotters::style::text_anchor::VPos::Center,
     ));
     if !title.is_empty() {
-        area.draw(&Text::new(title.to_string(), (w as i32 / 2, theme.px(16.0) as i32), text(theme, 14.0, &theme.foreground).pos(
-            plotters::style::text_anchor::Pos::new(plotters::style::text_anchor::HPos::Center, plotters::style::text_anchor::VPos::Center),
-        )))?;
+        area.draw(&Text::new(
+            title.to_string(),
+            (w as i32 / 2, theme.px(16.0) as i32),
+            text(theme, 14.0, &theme.foreground).pos(plotters::style::text_anchor::Pos::new(
+                plotters::style::text_anchor::HPos::Center,
+                plotters::style::text_anchor::VPos::Center,
+            )),
+        ))?;
     }
     area.draw(&Text::new(msg.to_string(), (w as i32 / 2, h as i32 / 2), style))?;
     Ok(())
 }
 
 /// Nothing to plot: the message in the middle, the caption saying so, no frame.
-pub(crate) fn nothing<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, title: &str, msg: &str, caption: String) -> ChartResult<Drawn, DB> {
+pub(crate) fn nothing<DB: DrawingBackend>(
+    area: &Area<DB>,
+    theme: &Theme,
+    title: &str,
+    msg: &str,
+    caption: String,
+) -> ChartResult<Drawn, DB> {
     message(area, theme, title, msg)?;
     Ok(Drawn { caption, frame: None, primitives: 0 })
 }

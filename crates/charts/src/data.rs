@@ -184,10 +184,7 @@ impl<'a> Subject<'a> {
 
     /// The original values (finite only), without building whole points: for the histogram.
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
-        self.channels
-            .iter()
-            .filter_map(|c| c.elements.as_ref())
-            .flat_map(|e| e.x.iter().copied().filter(|x| x.is_finite()))
+        self.channels.iter().filter_map(|c| c.elements.as_ref()).flat_map(|e| e.x.iter().copied().filter(|x| x.is_finite()))
     }
 
     /// Smallest and largest finite value (from the analysis' data ranges).
@@ -295,8 +292,7 @@ pub fn envelope<I: Iterator<Item = Point>>(points: I, len: usize, buckets: usize
     let buckets = buckets.clamp(1, len.max(1));
     let width = len.div_ceil(buckets).max(1);
     let n = len.div_ceil(width);
-    let mut out: Vec<Bucket> =
-        (0..n).map(|b| Bucket { start: b * width, end: ((b + 1) * width).min(len), min: None, max: None }).collect();
+    let mut out: Vec<Bucket> = (0..n).map(|b| Bucket { start: b * width, end: ((b + 1) * width).min(len), min: None, max: None }).collect();
     for p in points {
         if p.clipped {
             continue;

@@ -164,10 +164,8 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
     let band = theme.curve.mix(0.12);
     let mut legend = vec![];
     match (&plan.points, &plan.envelope) {
-        (Some(_), _) => legend.push(common::entry(
-            Swatch::Dot(theme.primary),
-            format!("error x̂ − x ({})", count((plan.total - plan.clipped_total) as u64)),
-        )),
+        (Some(_), _) => legend
+            .push(common::entry(Swatch::Dot(theme.primary), format!("error x̂ − x ({})", count((plan.total - plan.clipped_total) as u64)))),
         (None, Some(env)) => legend.push(common::entry(
             Swatch::Box(theme.primary.mix(0.7)),
             format!("error x̂ − x, min–max of every {} values", count(plan.len.div_ceil(env.len().max(1)) as u64)),
@@ -215,10 +213,8 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
         chart.draw_series(points.iter().map(|p| Circle::new((p.position as f64, p.error), r, dot)))?;
     } else if let Some(env) = &plan.envelope {
         let fill = theme.primary.mix(0.7).filled();
-        let boxes: Vec<_> = env
-            .iter()
-            .filter_map(|b| Some(Rectangle::new([(b.start as f64, b.min?), (b.end as f64, b.max?)], fill)))
-            .collect();
+        let boxes: Vec<_> =
+            env.iter().filter_map(|b| Some(Rectangle::new([(b.start as f64, b.min?), (b.end as f64, b.max?)], fill))).collect();
         primitives += boxes.len();
         chart.draw_series(boxes)?;
     }

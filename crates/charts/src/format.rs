@@ -101,7 +101,11 @@ pub fn tick(v: f64, span: f64) -> String {
     let decimals = (1.0 - (span / 10.0).log10().floor()).max(0.0) as usize;
     let s = format!("{:.*}", decimals.min(12), v);
     let t = trim(&s);
-    if t == "-0" { "0".into() } else { t.to_string() }
+    if t == "-0" {
+        "0".into()
+    } else {
+        t.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -95,12 +95,7 @@ fn memory_labels(comparison: &Comparison) -> (String, String) {
     let m = &comparison.memory;
     let over = |total: f64| if m.payload_bytes > 0.0 { format::pct((total - m.payload_bytes) / m.payload_bytes) } else { "–".into() };
     (
-        format!(
-            "per-channel ({} pairs): {}, +{}",
-            count(m.channels as u64),
-            format::bytes(m.per_channel_bytes),
-            over(m.per_channel_bytes)
-        ),
+        format!("per-channel ({} pairs): {}, +{}", count(m.channels as u64), format::bytes(m.per_channel_bytes), over(m.per_channel_bytes)),
         format!("per-tensor (1 pair): {}, +{}", format::bytes(m.per_tensor_bytes), over(m.per_tensor_bytes)),
     )
 }
@@ -173,13 +168,8 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, comparison: &Comparison, p
             Metric::Mse => Some(if v > 0.0 { v.log10() } else { f64::NEG_INFINITY }),
         }
     };
-    let finite: Vec<f64> = plan
-        .groups
-        .iter()
-        .flat_map(|g| [to_axis(g.per_channel), to_axis(g.per_tensor)])
-        .flatten()
-        .filter(|v| v.is_finite())
-        .collect();
+    let finite: Vec<f64> =
+        plan.groups.iter().flat_map(|g| [to_axis(g.per_channel), to_axis(g.per_tensor)]).flatten().filter(|v| v.is_finite()).collect();
     let (lo, hi) = match (finite.iter().copied().reduce(f64::min), finite.iter().copied().reduce(f64::max)) {
         (Some(a), Some(b)) => (a, b),
         _ => (0.0, 1.0),
@@ -237,10 +227,9 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, comparison: &Comparison, p
     };
     let mut primitives = 0;
     let mut markers = Vec::new();
-    for (side, color, get) in [
-        (-1.0, theme.primary, (|g: &Group| g.per_channel) as fn(&Group) -> Option<f64>),
-        (1.0, theme.secondary, |g: &Group| g.per_tensor),
-    ] {
+    for (side, color, get) in
+        [(-1.0, theme.primary, (|g: &Group| g.per_channel) as fn(&Group) -> Option<f64>), (1.0, theme.secondary, |g: &Group| g.per_tensor)]
+    {
         let rects: Vec<_> = plan
             .groups
             .iter()

@@ -98,8 +98,7 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
         let ks = c.levels_within(x.0, x.1);
         let visible = if ks.is_empty() { 0 } else { (ks.end() - ks.start() + 1) as u64 };
         let step = data::level_step(visible, MAX_GRID_LINES);
-        let levels =
-            ks.filter(|k| (k - c.zero_point).rem_euclid(step as i64) == 0).map(|k| (k, c.level(k))).collect();
+        let levels = ks.filter(|k| (k - c.zero_point).rem_euclid(step as i64) == 0).map(|k| (k, c.level(k))).collect();
         Grid { visible, step, levels }
     });
     let mut clipped = (0, 0);
@@ -316,7 +315,8 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
             PathElement::new(vec![(a, yc - tick), (a, yc + tick)], style),
             PathElement::new(vec![(b, yc - tick), (b, yc + tick)], style),
         ])?;
-        let label = if chosen { format!("{} · chosen", method_label(m.method, plan.percentile)) } else { method_label(m.method, plan.percentile) };
+        let label =
+            if chosen { format!("{} · chosen", method_label(m.method, plan.percentile)) } else { method_label(m.method, plan.percentile) };
         let font = common::text(theme, font_size, &color);
         chart.draw_series(std::iter::once(Text::new(label, ((a + b) / 2.0, yc + tick), font.pos(Pos::new(HPos::Center, VPos::Bottom)))))?;
     }

@@ -74,11 +74,20 @@ pub fn caption(subject: &Subject<'_>, plan: &Plan) -> String {
         }
         None => {
             s += "; the channels have their own scales, so no single transfer curve is drawn (pick a channel to see it)";
-            s += &format!("; {} clipped ({}); max |x̂ − x| = {}", count(m.clip_count), format::pct(m.clip_rate.unwrap_or(0.0)), format::opt(m.max_error));
+            s += &format!(
+                "; {} clipped ({}); max |x̂ − x| = {}",
+                count(m.clip_count),
+                format::pct(m.clip_rate.unwrap_or(0.0)),
+                format::opt(m.max_error)
+            );
         }
     }
     if plan.thinned {
-        s += &format!(". Downsampled: {} of {} samples drawn (one per pixel cell).", count(plan.points.len() as u64), count(plan.total as u64));
+        s += &format!(
+            ". Downsampled: {} of {} samples drawn (one per pixel cell).",
+            count(plan.points.len() as u64),
+            count(plan.total as u64)
+        );
     } else {
         s += ". Every sample drawn.";
     }

@@ -1,9 +1,7 @@
 //! A [`DrawingBackend`] that records what is drawn (lines, rectangles, paths, circles, polygons,
 //! texts) instead of rasterizing it, so tests can assert positions, counts and labels.
 
-use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontTransform,
-};
+use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontTransform};
 use std::cell::RefCell;
 use std::convert::Infallible;
 use std::rc::Rc;

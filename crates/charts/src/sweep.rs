@@ -10,11 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use quant::sweep::{BitSweep, DB_PER_BIT};
 
 fn series(sweep: &BitSweep, per_channel: bool) -> Vec<(u32, f64)> {
-    sweep
-        .points
-        .iter()
-        .filter_map(|p| Some((p.bits, if per_channel { p.per_channel_sqnr_db? } else { p.per_tensor_sqnr_db? })))
-        .collect()
+    sweep.points.iter().filter_map(|p| Some((p.bits, if per_channel { p.per_channel_sqnr_db? } else { p.per_tensor_sqnr_db? }))).collect()
 }
 
 /// Average dB per bit of a series between its first and last finite points.
@@ -86,10 +82,8 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, sweep: &BitSweep, theme: &Theme
         common::entry(Swatch::Line(theme.primary, 2.0), label("per-channel", at.and_then(|p| p.per_channel_sqnr_db))),
         common::entry(Swatch::Line(theme.secondary, 2.0), label("per-tensor", at.and_then(|p| p.per_tensor_sqnr_db))),
     ];
-    let guide: Vec<(f64, f64)> = (bits_lo..=bits_hi)
-        .filter_map(|b| sweep.guide_db(b).map(|g| (b as f64, g)))
-        .filter(|(_, g)| *g >= y.0 && *g <= y.1)
-        .collect();
+    let guide: Vec<(f64, f64)> =
+        (bits_lo..=bits_hi).filter_map(|b| sweep.guide_db(b).map(|g| (b as f64, g))).filter(|(_, g)| *g >= y.0 && *g <= y.1).collect();
     if guide.len() >= 2 {
         legend.push(common::entry(Swatch::Band(theme.muted.mix(0.28), 8.0), format!("guide: {:.2} dB per bit", DB_PER_BIT)));
     }
@@ -99,7 +93,15 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, sweep: &BitSweep, theme: &Theme
     let mut chart = common::chart(area, theme, &axes, &legend)?;
     let mut primitives = 0;
     let top = y.1 - (y.1 - y.0) * 0.03;
-    let clamp = |v: f64| if v.is_finite() { v } else if v > 0.0 { top } else { y.0 };
+    let clamp = |v: f64| {
+        if v.is_finite() {
+            v
+        } else if v > 0.0 {
+            top
+        } else {
+            y.0
+        }
+    };
 
     // The 6 dB/bit guide: a wide faint band under the lines, so a series that follows the rule runs inside it.
     if guide.len() >= 2 {
@@ -114,7 +116,11 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, sweep: &BitSweep, theme: &Theme
         let style = ShapeStyle::from(theme.foreground.mix(0.35)).stroke_width(theme.px(1.0));
         chart.draw_series(std::iter::once(PathElement::new(vec![(cur, y.0), (cur, y.1)], style)))?;
         let font = common::text(theme, 11.0, &theme.muted).pos(Pos::new(HPos::Left, VPos::Bottom));
-        chart.draw_series(std::iter::once(Text::new(format!(" {} bits (current)", sweep.current_bits), (cur, y.0 + (y.1 - y.0) * 0.02), font)))?;
+        chart.draw_series(std::iter::once(Text::new(
+            format!(" {} bits (current)", sweep.current_bits),
+            (cur, y.0 + (y.1 - y.0) * 0.02),
+            font,
+        )))?;
     }
 
     let r = theme.px(3.5);

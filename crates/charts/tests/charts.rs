@@ -7,9 +7,9 @@ use charts::format::{count, db, num, pct};
 use charts::granularity::Metric;
 use charts::recording::Op;
 use charts::{error, granularity, histogram, hover, reconstruction, sweep, RangeChoice, Theme};
-use quant::calibrate::{self, Calibration, Method};
 use common::{int4_values, record, tensor};
 use quant::analysis::{analyse, ParamSource};
+use quant::calibrate::{self, Calibration, Method};
 use quant::spec::{Granularity, QuantSpec, SpecOptions};
 use quant::tensor::Tensor;
 use quant::tools::ToolOptions;
@@ -82,7 +82,8 @@ fn reconstruction_draws_the_curve_the_samples_and_the_clipping_regions() {
     assert_eq!(*c, reconstruction::caption(&subject, &reconstruction::plan(&subject)));
     // Axis titles and legend.
     let texts = log.texts();
-    for t in ["x, original value", "x̂, dequantized value", "identity x̂ = x", "clipping region", "samples (160)", "clipped samples (41)"] {
+    for t in ["x, original value", "x̂, dequantized value", "identity x̂ = x", "clipping region", "samples (160)", "clipped samples (41)"]
+    {
         assert!(texts.iter().any(|s| s == t), "{t} in {texts:?}");
     }
     assert!(texts.iter().any(|s| s.starts_with("transfer curve x̂ = (q − z)·s, s = 0.1, z = -5")));
@@ -138,7 +139,8 @@ fn histogram_sets_every_calibration_method_side_by_side() {
     let subject = Subject::tensor(&report.analysis).with_range_choice(RangeChoice::Method(options.calibration));
     let plan = histogram::plan(&subject);
     let finite: Vec<f32> = values.iter().map(|&v| v as f32).collect();
-    let expected = calibrate::every_method(&finite, [(finite.iter().copied().fold(f32::INFINITY, f32::min), 9.0)], &report.analysis.spec, 99.0);
+    let expected =
+        calibrate::every_method(&finite, [(finite.iter().copied().fold(f32::INFINITY, f32::min), 9.0)], &report.analysis.spec, 99.0);
     assert_eq!(plan.methods, expected);
     assert_eq!(plan.methods.len(), 5);
     assert_eq!(plan.chosen, Some(Method::Percentile));
@@ -236,7 +238,9 @@ fn error_chart_has_the_half_step_band_and_marks_clipped_values() {
             _ => None,
         })
         .collect();
-    assert!(edges.iter().any(|p| close(p[0].1, frame.pixel_y(0.05)) && close(p[0].0, frame.pixel_x(0.0)) && close(p[1].0, frame.pixel_x(201.0))));
+    assert!(edges
+        .iter()
+        .any(|p| close(p[0].1, frame.pixel_y(0.05)) && close(p[0].0, frame.pixel_x(0.0)) && close(p[1].0, frame.pixel_x(201.0))));
     assert!(edges.iter().any(|p| close(p[0].1, frame.pixel_y(-0.05))));
     // Every unclipped value is a dot (plus a legend swatch); the 41 clipped ones are crosses
     // (two lines each) or, off the scale, triangles at the edge.
@@ -309,7 +313,14 @@ fn sweep_has_fifteen_widths_per_granularity_and_the_guide() {
     assert_eq!(at8.per_channel_sqnr_db, report.full.per_channel.summary.metrics.sqnr_db);
     assert_eq!(at8.per_tensor_sqnr_db, report.full.per_tensor.summary.metrics.sqnr_db);
     let c = &drawn.caption;
-    assert!(c.contains(&format!("at the current 8 bits per-channel {}, per-tensor {}", db(at8.per_channel_sqnr_db), db(at8.per_tensor_sqnr_db))), "{c}");
+    assert!(
+        c.contains(&format!(
+            "at the current 8 bits per-channel {}, per-tensor {}",
+            db(at8.per_channel_sqnr_db),
+            db(at8.per_tensor_sqnr_db)
+        )),
+        "{c}"
+    );
     assert!(c.contains("(guide: 6.02 dB per bit)"), "{c}");
     assert!(log.texts().iter().any(|t| t == "guide: 6.02 dB per bit"));
     assert!(log.texts().iter().any(|t| t == "bit width (bits)"));
@@ -319,7 +330,9 @@ fn sweep_has_fifteen_widths_per_granularity_and_the_guide() {
         .ops()
         .into_iter()
         .filter_map(|op| match op {
-            Op::Path { points, color, width } if color.rgb == rgb(theme.muted) && points.len() == 2 && points[0].1 != points[1].1 && points[0].0 != points[1].0 => {
+            Op::Path { points, color, width }
+                if color.rgb == rgb(theme.muted) && points.len() == 2 && points[0].1 != points[1].1 && points[0].0 != points[1].0 =>
+            {
                 Some((points, width))
             }
             _ => None,

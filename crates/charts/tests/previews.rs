@@ -36,7 +36,10 @@ fn previews() {
     // The channels tool (seed 000's shape): a few samples per channel on its transfer curve.
     let channels = tools::channels(
         "filter_0, -1.2, 0.9, -1.1, -0.5, 0.0, 0.31, 0.9, 1.3\nfilter_1, -0.21, 1.49, -0.21, 0.0, 0.7, 1.49\n",
-        &ToolOptions { spec: SpecOptions { dtype: quant::Dtype::new(true, 3).unwrap(), ..SpecOptions::default() }, ..ToolOptions::default() },
+        &ToolOptions {
+            spec: SpecOptions { dtype: quant::Dtype::new(true, 3).unwrap(), ..SpecOptions::default() },
+            ..ToolOptions::default()
+        },
     )
     .unwrap();
     for c in 0..2 {

@@ -4,8 +4,8 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use export::Paper;
-use quant::parse::LineMode;
 use quant::calibrate::{Calibration, Method};
+use quant::parse::LineMode;
 use quant::tools::ToolOptions;
 use quant::{Convention, Dtype, Granularity, Rounding, Scheme, SpecOptions, SymmetricDivisor};
 use std::path::PathBuf;
@@ -340,12 +340,7 @@ impl SpecArgs {
 
 fn base(spec: &SpecArgs, output: &OutputArgs) -> ToolOptions {
     let d = ToolOptions::default();
-    ToolOptions {
-        spec: spec.to_spec(),
-        keep_values: output.values,
-        tensor_name: output.name.clone().unwrap_or(d.tensor_name.clone()),
-        ..d
-    }
+    ToolOptions { spec: spec.to_spec(), keep_values: output.values, tensor_name: output.name.clone().unwrap_or(d.tensor_name.clone()), ..d }
 }
 
 impl ChannelsArgs {
@@ -411,10 +406,37 @@ mod tests {
     #[test]
     fn every_flag_reaches_the_options() {
         let Command::Tensor(t) = parse(&[
-            "tensor", "--convention", "pytorch", "--dtype", "uint4", "--scheme", "symmetric", "--granularity",
-            "per-tensor", "--reduce-range", "--no-narrow-range", "--rounding", "stochastic", "--seed", "7",
-            "--symmetric-divisor", "qmax", "--no-include-zero", "--clamp-zero-point", "--quant-min", "-8",
-            "--quant-max", "7", "--range", "-1.5:1.5", "--axis", "1", "--name", "w", "--values", "in.txt",
+            "tensor",
+            "--convention",
+            "pytorch",
+            "--dtype",
+            "uint4",
+            "--scheme",
+            "symmetric",
+            "--granularity",
+            "per-tensor",
+            "--reduce-range",
+            "--no-narrow-range",
+            "--rounding",
+            "stochastic",
+            "--seed",
+            "7",
+            "--symmetric-divisor",
+            "qmax",
+            "--no-include-zero",
+            "--clamp-zero-point",
+            "--quant-min",
+            "-8",
+            "--quant-max",
+            "7",
+            "--range",
+            "-1.5:1.5",
+            "--axis",
+            "1",
+            "--name",
+            "w",
+            "--values",
+            "in.txt",
         ]) else {
             panic!()
         };

@@ -47,7 +47,8 @@ pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
         }
     }
     let options = report::TableOptions { tensor: a.tensor.clone(), axis: a.axis, spec: spec.clone(), calibration, worst: a.worst };
-    let rows = report::table(&mut archive, &options, &mut |_| std::ops::ControlFlow::Continue(())).map_err(|e| format!("error: {shown}: {e}"))?;
+    let rows =
+        report::table(&mut archive, &options, &mut |_| std::ops::ControlFlow::Continue(())).map_err(|e| format!("error: {shown}: {e}"))?;
     let r = FileReport {
         tool: "file",
         file: shown,
@@ -61,15 +62,7 @@ pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
     if let Some(path) = &a.pdf {
         // The file's name without its directory: the app's report names it the same way.
         let name = a.path.file_name().map_or_else(|| r.file.clone(), |n| n.to_string_lossy().into_owned());
-        let table = FileTable {
-            file: &name,
-            format: r.format,
-            spec: &spec,
-            calibration,
-            axis: a.axis,
-            worst: a.worst,
-            rows: &r.tensors,
-        };
+        let table = FileTable { file: &name, format: r.format, spec: &spec, calibration, axis: a.axis, worst: a.worst, rows: &r.tensors };
         let options = PdfOptions { paper: a.paper, date: date.to_string(), precision: a.precision, ..PdfOptions::default() };
         std::fs::write(path, file_table::pdf(&table, &options)).map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
     }
@@ -79,7 +72,6 @@ pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
         FileFormat::Csv => export::file_table::csv(&r.tensors).map_err(|e| format!("error: {e}"))?,
     })
 }
-
 
 fn human(r: &FileReport, n: Num) -> String {
     let analysed = r.tensors.iter().filter(|row| matches!(row.outcome, Outcome::Result(_))).count();

@@ -61,10 +61,7 @@ fn read_stdin() -> Result<(String, Vec<u8>), Failure> {
         eprintln!("quantscope: reading values from standard input (end with Ctrl-D)");
     }
     let mut bytes = Vec::new();
-    stdin
-        .lock()
-        .read_to_end(&mut bytes)
-        .map_err(|e| Failure::Usage(format!("error: cannot read standard input: {e}")))?;
+    stdin.lock().read_to_end(&mut bytes).map_err(|e| Failure::Usage(format!("error: cannot read standard input: {e}")))?;
     Ok(("<stdin>".to_string(), bytes))
 }
 
@@ -132,11 +129,8 @@ fn emit<R: Serialize + export::Report>(report: &R, options: ToolOptions, output:
             out.write_all(b"\n").map_err(Failure::Io)?;
         }
         Format::Csv => {
-            let written = if output.values {
-                export::write_elements(report, &mut out).map(drop)
-            } else {
-                export::write_results(report, &mut out)
-            };
+            let written =
+                if output.values { export::write_elements(report, &mut out).map(drop) } else { export::write_results(report, &mut out) };
             written.map_err(|e| Failure::Io(io::Error::new(e.io_kind().unwrap_or(io::ErrorKind::Other), e.to_string())))?;
         }
         Format::Human => out.write_all((views.human)(report, Num(output.precision)).as_bytes()).map_err(Failure::Io)?,
@@ -155,8 +149,7 @@ fn emit<R: Serialize + export::Report>(report: &R, options: ToolOptions, output:
             ..PdfOptions::default()
         };
         let bytes = (views.pdf)(report, &pdf_options);
-        std::fs::write(path, bytes)
-            .map_err(|e| Failure::Io(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
+        std::fs::write(path, bytes).map_err(|e| Failure::Io(io::Error::new(e.kind(), format!("{}: {e}", path.display()))))?;
     }
     Ok(())
 }
@@ -167,9 +160,7 @@ fn today() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
-        });
+        .unwrap_or_else(|| std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64));
     civil_date(secs.div_euclid(86_400))
 }
 

@@ -9,8 +9,18 @@ use serde_json::Value;
 const WEIGHTS: &str = "0.12, -0.33, 0.48, -0.05, 0.91\n1.20, 0.95, 1.44, 1.10, 0.88\n-1.70, -1.22, -0.94, -1.43, -1.11\n";
 
 const CONTRACT: [&str; 12] = [
-    "tensor", "--convention", "pytorch", "--dtype", "qint8", "--scheme", "affine", "--granularity", "per-channel", "--values",
-    "--format", "json",
+    "tensor",
+    "--convention",
+    "pytorch",
+    "--dtype",
+    "qint8",
+    "--scheme",
+    "affine",
+    "--granularity",
+    "per-channel",
+    "--values",
+    "--format",
+    "json",
 ];
 
 fn contract(granularity: &str) -> Vec<&str> {
@@ -195,7 +205,11 @@ fn bad_options_exit_2() {
     }
     let out = run(&["channels", "--manual"], "a,0.1,300,1\n");
     assert_eq!(out.code, 2);
-    assert!(out.stderr.contains("line 1, column 7: zero point is outside the integer range `300` (expected an integer in [-128, 127])"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("line 1, column 7: zero point is outside the integer range `300` (expected an integer in [-128, 127])"),
+        "{}",
+        out.stderr
+    );
     let out = run(&["tensor", "/no/such/file"], "");
     assert_eq!(out.code, 2);
     assert!(out.stderr.contains("cannot read /no/such/file"), "{}", out.stderr);
@@ -263,7 +277,9 @@ fn tensor_values_table_and_axis() {
 #[test]
 fn stochastic_rounding_is_reproducible() {
     let input = "0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0";
-    let q = |seed: &str| run(&["values", "--rounding", "stochastic", "--seed", seed, "--format", "json"], input).json()["channels"][0]["q"].clone();
+    let q = |seed: &str| {
+        run(&["values", "--rounding", "stochastic", "--seed", seed, "--format", "json"], input).json()["channels"][0]["q"].clone()
+    };
     assert_eq!(q("7"), q("7"));
     let spread: Vec<Value> = ["1", "2", "3", "4", "5"].iter().map(|s| q(s)).collect();
     assert!(spread.iter().any(|v| v != &spread[0]), "different seeds should not all agree");
@@ -279,9 +295,28 @@ fn help_and_version() {
     let out = run(&["tensor", "--help"], "");
     assert_eq!(out.code, 0);
     for flag in [
-        "--convention", "--dtype", "--scheme", "--granularity", "--reduce-range", "--narrow-range", "--no-narrow-range",
-        "--rounding", "--seed", "--symmetric-divisor", "--include-zero", "--no-include-zero", "--clamp-zero-point",
-        "--no-clamp-zero-point", "--quant-min", "--quant-max", "--range", "--axis", "--name", "--values", "--format", "--precision",
+        "--convention",
+        "--dtype",
+        "--scheme",
+        "--granularity",
+        "--reduce-range",
+        "--narrow-range",
+        "--no-narrow-range",
+        "--rounding",
+        "--seed",
+        "--symmetric-divisor",
+        "--include-zero",
+        "--no-include-zero",
+        "--clamp-zero-point",
+        "--no-clamp-zero-point",
+        "--quant-min",
+        "--quant-max",
+        "--range",
+        "--axis",
+        "--name",
+        "--values",
+        "--format",
+        "--precision",
     ] {
         assert!(out.stdout.contains(flag), "tensor --help lacks {flag}");
     }

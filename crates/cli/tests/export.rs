@@ -8,7 +8,6 @@ use common::run;
 use std::path::Path;
 use std::process::Command;
 
-
 const WEIGHTS: &str = "conv1.w0: 0.42, -0.18, 0.09\nconv1.w1: -1.9, 0.88, 1.22\n";
 
 fn poppler(tool: &str, args: &[&str], pdf: &Path) -> Option<String> {

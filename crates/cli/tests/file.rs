@@ -16,11 +16,8 @@ fn model_wide_table_sorted_by_sqnr() {
     assert_eq!(v["format"], "safetensors");
     let tensors = v["tensors"].as_array().unwrap();
     assert_eq!(tensors.len(), 7);
-    let sqnr: Vec<f64> = tensors
-        .iter()
-        .filter_map(|t| t.get("result"))
-        .map(|r| r["per_channel_sqnr_db"].as_f64().unwrap_or(f64::INFINITY))
-        .collect();
+    let sqnr: Vec<f64> =
+        tensors.iter().filter_map(|t| t.get("result")).map(|r| r["per_channel_sqnr_db"].as_f64().unwrap_or(f64::INFINITY)).collect();
     assert_eq!(sqnr.len(), 6);
     assert!(sqnr.windows(2).all(|w| w[0] <= w[1]), "{sqnr:?}");
     let last = tensors.last().unwrap();
@@ -38,26 +35,19 @@ fn the_same_numbers_as_the_tensor_tool() {
     let t = &v["tensors"][0];
     assert_eq!(t["name"], "single");
     let npy = std::fs::read(data("single.npy")).unwrap();
-    let values: Vec<String> = npy[npy.len() - 96..]
-        .chunks(4)
-        .map(|c| format!("{:e}", f32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-        .collect();
+    let values: Vec<String> =
+        npy[npy.len() - 96..].chunks(4).map(|c| format!("{:e}", f32::from_le_bytes([c[0], c[1], c[2], c[3]]))).collect();
     let text: String = values.chunks(4).map(|row| row.join(", ") + "\n").collect();
     let tensor = run(&["tensor", "--convention", "pytorch", "--format", "json"], &text).json();
     let file = run(&["file", &data("single.npy"), "--convention", "pytorch", "--format", "json"], "").json();
-    assert_eq!(
-        file["tensors"][0]["result"]["per_tensor_sqnr_db"],
-        tensor["comparison"]["per_tensor"]["summary"]["sqnr_db"]
-    );
-    assert_eq!(
-        file["tensors"][0]["result"]["per_channel_sqnr_db"],
-        tensor["comparison"]["per_channel"]["summary"]["sqnr_db"]
-    );
+    assert_eq!(file["tensors"][0]["result"]["per_tensor_sqnr_db"], tensor["comparison"]["per_tensor"]["summary"]["sqnr_db"]);
+    assert_eq!(file["tensors"][0]["result"]["per_channel_sqnr_db"], tensor["comparison"]["per_channel"]["summary"]["sqnr_db"]);
 }
 
 #[test]
 fn one_tensor_axis_and_calibration() {
-    let out = run(&["file", &data("weights.npz"), "--tensor", "w1", "--axis", "1", "--calibration", "percentile", "--percentile", "99"], "");
+    let out =
+        run(&["file", &data("weights.npz"), "--tensor", "w1", "--axis", "1", "--calibration", "percentile", "--percentile", "99"], "");
     let text = out.ok();
     assert!(text.contains("calibration: percentile 99 · channel axis 1"), "{text}");
     assert!(text.contains("| w1 "), "{text}");

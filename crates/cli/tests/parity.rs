@@ -41,10 +41,7 @@ fn arguments(case: &Case) -> Vec<String> {
 
 /// The case's values as a weights file: one channel per line, comma-separated, shortest round-trip repr.
 fn weights_file(case: &Case) -> String {
-    case.values
-        .iter()
-        .map(|row| row.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ") + "\n")
-        .collect()
+    case.values.iter().map(|row| row.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(", ") + "\n").collect()
 }
 
 /// Runs the contract command and reads back what the JSON says, checking its shape on the way.

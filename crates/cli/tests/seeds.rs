@@ -89,10 +89,7 @@ const SEED_001_TABLE: &str = "\
 | 4 | 0.03, 0.08, -0.02, 0.11, -0.06 | -0.06 | 0.11 | 0.17 | Tiny ranges often lose detail with global calibration. |";
 
 fn seed_001() -> Vec<Vec<String>> {
-    SEED_001_TABLE
-        .lines()
-        .map(|l| l.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect())
-        .collect()
+    SEED_001_TABLE.lines().map(|l| l.trim_matches('|').split('|').map(|c| c.trim().to_string()).collect()).collect()
 }
 
 /// `-1.70` as the seed prints it is `-1.7` in our trimmed output: compare as decimals, digit for digit after the point.
@@ -130,7 +127,10 @@ fn seed_001_local_ranges_and_memory() {
     // The same figures in JSON, and the local table with full precision.
     let v = run_file(&["tensor", "--format", "json"], &input).json();
     let m = &v["comparison"]["memory"];
-    assert_eq!((m["payload_bytes"].as_f64(), m["per_tensor_bytes"].as_f64(), m["per_channel_bytes"].as_f64()), (Some(20.0), Some(28.0), Some(52.0)));
+    assert_eq!(
+        (m["payload_bytes"].as_f64(), m["per_tensor_bytes"].as_f64(), m["per_channel_bytes"].as_f64()),
+        (Some(20.0), Some(28.0), Some(52.0))
+    );
     let ranges: Vec<f64> = v["local"].as_array().unwrap().iter().map(|l| l["range"].as_f64().unwrap()).collect();
     assert_eq!(ranges, [1.24, 0.56, 0.76, 0.17], "the exact decimal differences, not f64 subtraction");
 }
@@ -251,7 +251,8 @@ fn seed_003_python_function_matches() {
 #[test]
 fn seed_003_all_zero_row_gets_scale_one() {
     let case = seed_003_cases().into_iter().find(|c| c["name"] == "zero-row-int8").expect("the zero-row case");
-    let zero = case["weights"].as_array().unwrap().iter().position(|r| r.as_array().unwrap().iter().all(|v| v.as_f64() == Some(0.0))).unwrap();
+    let zero =
+        case["weights"].as_array().unwrap().iter().position(|r| r.as_array().unwrap().iter().all(|v| v.as_f64() == Some(0.0))).unwrap();
     assert_eq!(case["result"]["scales"][zero].as_f64(), Some(1.0));
     let input: String = case["weights"]
         .as_array()

@@ -351,12 +351,7 @@ impl<'a> ElementRows<'a> {
             for i in self.index..end {
                 let mut row = Row::default();
                 row.0.push(name.to_string());
-                row.int(i as u64)
-                    .num(el.x[i])
-                    .opt(el.q_raw[i])
-                    .opt_int(el.q[i])
-                    .opt(el.dequantized[i])
-                    .opt(el.error[i]);
+                row.int(i as u64).num(el.x[i]).opt(el.q_raw[i]).opt_int(el.q[i]).opt(el.dequantized[i]).opt(el.error[i]);
                 row.0.push(el.clipped[i].to_string());
                 w.write_record(&row.0)?;
             }

@@ -60,7 +60,11 @@ impl Num {
 /// Trims trailing zeros after a decimal point, then the point; `-0` becomes `0`.
 fn trim(s: String) -> String {
     let t = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.') } else { s.as_str() };
-    if t == "-0" { "0".to_string() } else { t.to_string() }
+    if t == "-0" {
+        "0".to_string()
+    } else {
+        t.to_string()
+    }
 }
 
 /// `digits` significant digits in scientific notation, trailing zeros trimmed: `1.5e-10`.

@@ -124,10 +124,15 @@ impl Params {
         let float_dtype = if self.float32() { "torch.float32" } else { "torch.float64" };
         let mut out = String::from("import torch\n\n");
         out.push_str(&self.header());
-        let _ = writeln!(out, "# w: the float tensor, shape {:?}{}", self.shape, match self.granularity {
-            Granularity::PerChannel => format!(", channels along axis {}", self.axis),
-            Granularity::PerTensor => String::new(),
-        });
+        let _ = writeln!(
+            out,
+            "# w: the float tensor, shape {:?}{}",
+            self.shape,
+            match self.granularity {
+                Granularity::PerChannel => format!(", channels along axis {}", self.axis),
+                Granularity::PerTensor => String::new(),
+            }
+        );
         let narrower = self.range != full;
         if narrower {
             let _ = writeln!(
@@ -161,7 +166,8 @@ impl Params {
                 }
             }
             Granularity::PerTensor => {
-                let (scale, z) = (self.scales.first().map_or("1.0".into(), |&s| scale_repr(s)), self.zero_points.first().copied().unwrap_or(0));
+                let (scale, z) =
+                    (self.scales.first().map_or("1.0".into(), |&s| scale_repr(s)), self.zero_points.first().copied().unwrap_or(0));
                 let _ = writeln!(out, "scale = {scale}");
                 let _ = writeln!(out, "zero_point = {z}");
                 let _ = writeln!(out, "q = torch.quantize_per_tensor(w, scale, zero_point, {torch_dtype})");
@@ -208,12 +214,12 @@ impl Params {
             let _ = writeln!(out, "# Zero point {z} does not fit {onnx_type}.");
         }
         let _ = writeln!(out, "from onnx import TensorProto, helper\n");
-        let _ = writeln!(out, "y_scale = helper.make_tensor({scale_name:?}, TensorProto.FLOAT, {dims}, {})", format_args!("[{}]", scales.join(", ")));
         let _ = writeln!(
             out,
-            "y_zero_point = helper.make_tensor({zp_name:?}, TensorProto.{onnx_type}, {dims}, [{}])",
-            zps.join(", ")
+            "y_scale = helper.make_tensor({scale_name:?}, TensorProto.FLOAT, {dims}, {})",
+            format_args!("[{}]", scales.join(", "))
         );
+        let _ = writeln!(out, "y_zero_point = helper.make_tensor({zp_name:?}, TensorProto.{onnx_type}, {dims}, [{}])", zps.join(", "));
         let axis = if per_channel { format!(", axis={}", self.axis) } else { String::new() };
         let _ = writeln!(
             out,
@@ -256,7 +262,13 @@ fn is_f32(v: f64) -> bool {
 /// keep a `.0` so Python reads a float.
 pub fn scale_repr(v: f64) -> String {
     if !v.is_finite() {
-        return if v.is_nan() { "float('nan')".into() } else if v > 0.0 { "float('inf')".into() } else { "float('-inf')".into() };
+        return if v.is_nan() {
+            "float('nan')".into()
+        } else if v > 0.0 {
+            "float('inf')".into()
+        } else {
+            "float('-inf')".into()
+        };
     }
     if is_f32(v) {
         let f = v as f32;

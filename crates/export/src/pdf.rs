@@ -194,13 +194,7 @@ pub struct Document {
 impl Document {
     /// An empty document with one page.
     pub fn new(paper: Paper, running_head: &str, footer: &str) -> Self {
-        let mut doc = Document {
-            paper,
-            pages: Vec::new(),
-            y: 0.0,
-            running_head: running_head.to_string(),
-            footer: footer.to_string(),
-        };
+        let mut doc = Document { paper, pages: Vec::new(), y: 0.0, running_head: running_head.to_string(), footer: footer.to_string() };
         doc.new_page();
         doc
     }
@@ -292,12 +286,8 @@ impl Document {
     /// `key  value` lines: keys in bold in one column, values wrapped beside them.
     pub fn key_values(&mut self, items: &[(String, String)]) {
         let size = BODY;
-        let key_width = items
-            .iter()
-            .map(|(k, _)| font::text_width(k, Font::Bold, size))
-            .fold(0.0, f32::max)
-            .min(self.text_width() * 0.35)
-            + 10.0;
+        let key_width =
+            items.iter().map(|(k, _)| font::text_width(k, Font::Bold, size)).fold(0.0, f32::max).min(self.text_width() * 0.35) + 10.0;
         let value_width = self.text_width() - key_width;
         for (k, v) in items {
             let lines = wrap(v, Font::Regular, size, value_width);
@@ -337,12 +327,8 @@ impl Document {
         let size = (TABLE_SIZE * scale).max(MIN_TABLE_SIZE);
         let pad = CELL_PAD * scale.max(0.6);
         let widths: Vec<f32> = widths.iter().map(|w| w * size / TABLE_SIZE + 2.0 * pad).collect();
-        let titles: Vec<Vec<String>> = table
-            .columns
-            .iter()
-            .zip(&widths)
-            .map(|((t, _), w)| wrap(t, Font::Bold, size, w - 2.0 * pad + 0.01))
-            .collect();
+        let titles: Vec<Vec<String>> =
+            table.columns.iter().zip(&widths).map(|((t, _), w)| wrap(t, Font::Bold, size, w - 2.0 * pad + 0.01)).collect();
         let line_h = size * 1.25;
         let head_lines = titles.iter().map(Vec::len).max().unwrap_or(1);
         let head_h = head_lines as f32 * line_h + size * 0.6;

@@ -13,8 +13,7 @@ use pdf_writer::types::{LineCapStyle, LineJoinStyle};
 use pdf_writer::{Content, Name};
 use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontStyle,
-    FontTransform,
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind, FontStyle, FontTransform,
 };
 use std::collections::BTreeSet;
 use std::convert::Infallible;
@@ -42,13 +41,7 @@ pub struct PdfBackend<'a> {
 impl<'a> PdfBackend<'a> {
     /// A backend of `size` chart units whose top-left corner is at `origin` (page points, y up),
     /// one unit being `unit` points. `alphas` collects the opacities used, for the page resources.
-    pub(crate) fn new(
-        content: &'a mut Content,
-        alphas: &'a mut BTreeSet<u8>,
-        origin: (f32, f32),
-        size: (u32, u32),
-        unit: f32,
-    ) -> Self {
+    pub(crate) fn new(content: &'a mut Content, alphas: &'a mut BTreeSet<u8>, origin: (f32, f32), size: (u32, u32), unit: f32) -> Self {
         content.save_state();
         // Nothing drawn outside the region.
         let (w, h) = (size.0 as f32 * unit, size.1 as f32 * unit);
@@ -136,12 +129,7 @@ impl DrawingBackend for PdfBackend<'_> {
         Ok(())
     }
 
-    fn draw_line<S: BackendStyle>(
-        &mut self,
-        from: BackendCoord,
-        to: BackendCoord,
-        style: &S,
-    ) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), DrawingErrorKind<Infallible>> {
         if style.color().alpha == 0.0 {
             return Ok(());
         }
@@ -252,12 +240,7 @@ impl DrawingBackend for PdfBackend<'_> {
         Ok(())
     }
 
-    fn draw_text<T: BackendTextStyle>(
-        &mut self,
-        text: &str,
-        style: &T,
-        pos: BackendCoord,
-    ) -> Result<(), DrawingErrorKind<Infallible>> {
+    fn draw_text<T: BackendTextStyle>(&mut self, text: &str, style: &T, pos: BackendCoord) -> Result<(), DrawingErrorKind<Infallible>> {
         let color = style.color();
         if color.alpha == 0.0 || text.is_empty() {
             return Ok(());
@@ -291,11 +274,7 @@ impl DrawingBackend for PdfBackend<'_> {
         Ok(())
     }
 
-    fn estimate_text_size<T: BackendTextStyle>(
-        &self,
-        text: &str,
-        style: &T,
-    ) -> Result<(u32, u32), DrawingErrorKind<Infallible>> {
+    fn estimate_text_size<T: BackendTextStyle>(&self, text: &str, style: &T) -> Result<(u32, u32), DrawingErrorKind<Infallible>> {
         let size = style.size() as f32;
         let width = font::text_width(text, Self::font_for(style), size);
         Ok((width.ceil() as u32, ((font::ASCENT + font::DESCENT) * size).ceil() as u32))

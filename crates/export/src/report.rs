@@ -6,16 +6,16 @@ use crate::font::Font;
 use crate::number::{Num, Precision};
 use crate::pdf::{Align, Document, Paper, Table, BODY};
 use crate::pdf_backend::PdfBackend;
-use plotters::drawing::DrawingAreaErrorKind;
-use std::convert::Infallible;
 use crate::tables::{self, Block, TableData};
-use quant::parse::LineMode;
-use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
 use charts::granularity::Metric;
 use charts::{RangeChoice, Subject, Theme};
+use plotters::drawing::DrawingAreaErrorKind;
+use quant::parse::LineMode;
 use quant::sweep::BitSweep;
+use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
 use quant::{Analysis, Granularity, QuantSpec};
 use serde::Serialize;
+use std::convert::Infallible;
 
 /// What the report says besides the results.
 #[derive(Clone, Debug)]
@@ -52,7 +52,8 @@ impl Default for PdfOptions {
 pub fn channels_pdf(report: &ChannelsReport, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
     let subject = Subject::tensor(&report.analysis);
-    let charts: Vec<Chart<'_>> = vec![("Reconstruction", Box::new(move |a| charts::reconstruction::draw(a, &subject, &Theme::light()).map(|d| d.caption)))];
+    let charts: Vec<Chart<'_>> =
+        vec![("Reconstruction", Box::new(move |a| charts::reconstruction::draw(a, &subject, &Theme::light()).map(|d| d.caption)))];
     build("Channels", &report.analysis, tables::channels(report, n), charts, o)
 }
 
@@ -76,7 +77,13 @@ pub fn tensor_pdf(report: &TensorReport, o: &PdfOptions) -> Vec<u8> {
 /// The PDF report of the values tool (one list, one set of parameters).
 pub fn values_pdf(report: &ValuesReport, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
-    build("Values", &report.analysis, tables::values(report, n, o.max_values, "custom range"), element_charts(&report.analysis, report.calibration.into()), o)
+    build(
+        "Values",
+        &report.analysis,
+        tables::values(report, n, o.max_values, "custom range"),
+        element_charts(&report.analysis, report.calibration.into()),
+        o,
+    )
 }
 
 /// A chart: its title and a function drawing it (returning its caption).
@@ -89,9 +96,17 @@ const CHART_SIZE: (u32, u32) = (760, 380);
 /// calibration method's range beside the one chosen).
 fn element_charts(a: &Analysis, range_choice: RangeChoice) -> Vec<Chart<'_>> {
     vec![
-        ("Reconstruction", Box::new(move |area| charts::reconstruction::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
+        (
+            "Reconstruction",
+            Box::new(move |area| charts::reconstruction::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption)),
+        ),
         ("Error", Box::new(move |area| charts::error::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
-        ("Histogram", Box::new(move |area| charts::histogram::draw(area, &Subject::tensor(a).with_range_choice(range_choice), &Theme::light()).map(|d| d.caption))),
+        (
+            "Histogram",
+            Box::new(move |area| {
+                charts::histogram::draw(area, &Subject::tensor(a).with_range_choice(range_choice), &Theme::light()).map(|d| d.caption)
+            }),
+        ),
     ]
 }
 

@@ -104,8 +104,11 @@ fn deflate_bounded(mut input: &[u8], max_out: usize) -> Result<Vec<u8>, usize> {
 /// Encodes a state as a fragment `share=1.<data>` (without the `#`).
 pub fn encode<T: Serialize>(state: &T) -> Result<String, ShareError> {
     let json = serde_json::to_vec(state).map_err(|e| invalid(e.to_string()))?;
-    let compressed = deflate_bounded(&json, STOP_AFTER_BYTES)
-        .map_err(|bytes| ShareError::TooLarge { chars: fragment_chars(bytes), limit: MAX_FRAGMENT_CHARS, exact: false })?;
+    let compressed = deflate_bounded(&json, STOP_AFTER_BYTES).map_err(|bytes| ShareError::TooLarge {
+        chars: fragment_chars(bytes),
+        limit: MAX_FRAGMENT_CHARS,
+        exact: false,
+    })?;
     let fragment = format!("{KEY}{VERSION}{}", URL_SAFE_NO_PAD.encode(compressed));
     let chars = fragment.len();
     if chars > MAX_FRAGMENT_CHARS {
@@ -129,7 +132,10 @@ pub fn decode<T: DeserializeOwned>(fragment: &str) -> Result<T, ShareError> {
     };
     let Some(data) = tagged.strip_prefix(VERSION) else {
         let version = tagged.split('.').next().unwrap_or_default();
-        return Err(invalid(format!("unknown version `{}` (this quantscope reads version 1)", version.chars().take(16).collect::<String>())));
+        return Err(invalid(format!(
+            "unknown version `{}` (this quantscope reads version 1)",
+            version.chars().take(16).collect::<String>()
+        )));
     };
     if f.len() > 2 * MAX_FRAGMENT_CHARS {
         return Err(ShareError::TooLarge { chars: f.len(), limit: MAX_FRAGMENT_CHARS, exact: true });
@@ -194,7 +200,8 @@ mod tests {
         assert!(message.starts_with("too large for a link: ") && message.ends_with("; use Export instead"), "{message}");
 
         // A huge state stops compressing early and says "more than".
-        let huge: Vec<String> = (0..200_000u32).map(|i| format!("{:.6}", f64::from(i.wrapping_mul(2_654_435_761) % 1_000_003) / 1e6)).collect();
+        let huge: Vec<String> =
+            (0..200_000u32).map(|i| format!("{:.6}", f64::from(i.wrapping_mul(2_654_435_761) % 1_000_003) / 1e6)).collect();
         s.inputs.insert("values".into(), huge.join(", "));
         let e = encode(&s).unwrap_err();
         let ShareError::TooLarge { chars, exact, .. } = e else { panic!("{e:?}") };

@@ -96,9 +96,7 @@ pub fn channels(r: &ChannelsReport, n: Num) -> Vec<Block> {
     if show_range {
         header.extend(["min", "max"]);
     }
-    header.extend([
-        "sample", "scale", "zero point", "raw q", "q", "dequantized", "clipped", "abs error", "% error", "SQNR", "warnings",
-    ]);
+    header.extend(["sample", "scale", "zero point", "raw q", "q", "dequantized", "clipped", "abs error", "% error", "SQNR", "warnings"]);
     // The report's rows are the channels' samples in channel order: pair each row with its channel
     // by position (channel names need not be unique).
     let mut samples = r.rows.iter();
@@ -213,18 +211,25 @@ pub fn tensor(r: &TensorReport, n: Num, max_values: usize) -> Vec<Block> {
     ))];
 
     let header = [
-        "channel", "count", "min", "max", "range", "scale", "zero point", "MSE", "RMSE", "MAE", "max error", "SQNR", "clipped",
+        "channel",
+        "count",
+        "min",
+        "max",
+        "range",
+        "scale",
+        "zero point",
+        "MSE",
+        "RMSE",
+        "MAE",
+        "max error",
+        "SQNR",
+        "clipped",
         "warnings",
     ];
     let mut rows: Vec<Vec<String>> = a.channels.iter().map(|c| channel_row(c, n)).collect();
     let s = &a.summary;
-    let mut total = vec![
-        "(all)".to_string(),
-        s.elements.to_string(),
-        n.opt(s.min),
-        n.opt(s.max),
-        n.opt(s.min.zip(s.max).map(|(lo, hi)| hi - lo)),
-    ];
+    let mut total =
+        vec!["(all)".to_string(), s.elements.to_string(), n.opt(s.min), n.opt(s.max), n.opt(s.min.zip(s.max).map(|(lo, hi)| hi - lo))];
     match (a.granularity, a.channels.first()) {
         (quant::Granularity::PerTensor, Some(c)) => total.extend([n.f(c.scale), c.zero_point.to_string()]),
         _ => total.extend([String::new(), String::new()]),
@@ -236,11 +241,8 @@ pub fn tensor(r: &TensorReport, n: Num, max_values: usize) -> Vec<Block> {
     out.push(section(title, &ctx, TableData::new(&header, &["channel", "warnings"], rows)));
 
     if !r.local.is_empty() {
-        let rows = r
-            .local
-            .iter()
-            .map(|l| vec![l.channel.clone(), l.count.to_string(), n.opt(l.min), n.opt(l.max), n.opt(l.range)])
-            .collect();
+        let rows =
+            r.local.iter().map(|l| vec![l.channel.clone(), l.count.to_string(), n.opt(l.min), n.opt(l.max), n.opt(l.range)]).collect();
         let table = TableData::new(&["channel", "count", "local min", "local max", "local range"], &["channel"], rows);
         out.push(section("Local min / max / range".into(), &ctx, table));
     }
@@ -252,10 +254,8 @@ pub fn tensor(r: &TensorReport, n: Num, max_values: usize) -> Vec<Block> {
         cells.push(n.f(bytes));
         cells
     };
-    let rows = vec![
-        view("per-tensor", &c.per_tensor, c.memory.per_tensor_bytes),
-        view("per-channel", &c.per_channel, c.memory.per_channel_bytes),
-    ];
+    let rows =
+        vec![view("per-tensor", &c.per_tensor, c.memory.per_tensor_bytes), view("per-channel", &c.per_channel, c.memory.per_channel_bytes)];
     let header = ["granularity", "parameter sets", "MSE", "RMSE", "MAE", "max error", "SQNR", "clipped", "total bytes"];
     out.push(Block::Section {
         title: "Per-tensor vs per-channel".into(),

@@ -85,8 +85,20 @@ fn the_report_has_the_file_the_options_and_every_row() {
     let bytes = file_table::pdf(&table("model.safetensors", &spec, calibration, &rows), &o);
     let Some((info, text)) = poppler("file-table-a4", &bytes) else { return };
     assert!(info.contains("A4"), "{info}");
-    assert!(info.lines().any(|l| l.starts_with("Title:") && l.ends_with("quantscope model-wide report: model.safetensors (pytorch)")), "{info}");
-    for expected in ["model.safetensors", "safetensors", "2026-11-23", "7 listed, 6 analysed", "percentile 99.9", "channel axis", "qint8", "reduce range"] {
+    assert!(
+        info.lines().any(|l| l.starts_with("Title:") && l.ends_with("quantscope model-wide report: model.safetensors (pytorch)")),
+        "{info}"
+    );
+    for expected in [
+        "model.safetensors",
+        "safetensors",
+        "2026-11-23",
+        "7 listed, 6 analysed",
+        "percentile 99.9",
+        "channel axis",
+        "qint8",
+        "reduce range",
+    ] {
         assert!(text.contains(expected), "`{expected}` is not in the text:\n{text}");
     }
     // Every analysed row's numbers, as the human table formats them, in the table's order.

@@ -142,7 +142,8 @@ fn npy_reason(h: &npy::Header) -> Option<String> {
 /// Checks an npy header against the bytes that follow it (`available`), naming `name`.
 fn npy_info(name: &str, h: npy::Header, available: u64, location: Location) -> Result<TensorInfo, Error> {
     let fail = |p| Error::tensor(name, p);
-    let elements = h.shape.iter().try_fold(1u64, |a, &d| a.checked_mul(d)).ok_or_else(|| fail(Problem::ShapeOverflow { shape: h.shape.clone() }))?;
+    let elements =
+        h.shape.iter().try_fold(1u64, |a, &d| a.checked_mul(d)).ok_or_else(|| fail(Problem::ShapeOverflow { shape: h.shape.clone() }))?;
     let bytes = match h.itemsize {
         Some(size) => {
             let needed = elements.checked_mul(size).ok_or_else(|| fail(Problem::ShapeOverflow { shape: h.shape.clone() }))?;
@@ -249,10 +250,16 @@ impl<S: Source> Archive<S> {
             }
             let stored = member.compression() == zip::CompressionMethod::Stored;
             if stored && size != compressed {
-                return Err(Error::tensor(&name, Problem::Zip(format!("a stored member of {compressed} bytes claims {size} bytes uncompressed"))));
+                return Err(Error::tensor(
+                    &name,
+                    Problem::Zip(format!("a stored member of {compressed} bytes claims {size} bytes uncompressed")),
+                ));
             }
             if !stored && size > compressed.saturating_mul(DEFLATE_MAX_RATIO).saturating_add(1024) {
-                return Err(Error::tensor(&name, Problem::Zip(format!("the member claims {size} bytes, more than deflate can expand {compressed} bytes to"))));
+                return Err(Error::tensor(
+                    &name,
+                    Problem::Zip(format!("the member claims {size} bytes, more than deflate can expand {compressed} bytes to")),
+                ));
             }
             let fail = |p| Error::tensor(&name, p);
             let mut head = [0u8; npy::PRELUDE];
@@ -325,14 +332,17 @@ impl<S: Source> Archive<S> {
             let mut member = zip.by_index(*index).map_err(|e| fail(zip_problem(e)))?;
             if member.compression() != zip::CompressionMethod::Stored {
                 let claimed = member.size();
-                let real = std::io::copy(&mut member, &mut std::io::sink()).map_err(|e| fail(Problem::Zip(format!("the member does not inflate: {e}"))))?;
+                let real = std::io::copy(&mut member, &mut std::io::sink())
+                    .map_err(|e| fail(Problem::Zip(format!("the member does not inflate: {e}"))))?;
                 if real != claimed {
                     return Err(fail(Problem::Zip(format!("the member inflates to {real} bytes, not the {claimed} it claims"))));
                 }
             }
         }
         let mut out: Vec<f32> = Vec::new();
-        out.try_reserve_exact(elements).map_err(|e| fail(Problem::Io { start: 0, end: info.bytes, message: format!("cannot allocate {} float32 values: {e}", info.elements) }))?;
+        out.try_reserve_exact(elements).map_err(|e| {
+            fail(Problem::Io { start: 0, end: info.bytes, message: format!("cannot allocate {} float32 values: {e}", info.elements) })
+        })?;
         let chunk = (CHUNK as u64 / size * size).max(size);
         let mut buf = vec![0u8; chunk.min(info.bytes) as usize];
         let total = info.bytes;
@@ -355,7 +365,9 @@ impl<S: Source> Archive<S> {
                 std::io::copy(&mut (&mut member).take(*skip), &mut std::io::sink()).map_err(|e| fail(Problem::Zip(e.to_string())))?;
                 while done < total {
                     let take = chunk.min(total - done) as usize;
-                    member.read_exact(&mut buf[..take]).map_err(|e| fail(Problem::Zip(format!("member data after {done} of {total} bytes: {e}"))))?;
+                    member
+                        .read_exact(&mut buf[..take])
+                        .map_err(|e| fail(Problem::Zip(format!("member data after {done} of {total} bytes: {e}"))))?;
                     dtype::convert(&info.element, info.little_endian, &buf[..take], &mut out);
                     done += take as u64;
                     if progress(done, total).is_break() {

@@ -174,7 +174,8 @@ impl Sample {
         for (k, &c) in kept_indices.iter().enumerate() {
             slot[c] = Some(k);
         }
-        let mut picked: Vec<Vec<usize>> = kept_indices.iter().map(|&c| Vec::with_capacity(tensor.channel_len(c).div_ceil(value_step))).collect();
+        let mut picked: Vec<Vec<usize>> =
+            kept_indices.iter().map(|&c| Vec::with_capacity(tensor.channel_len(c).div_ceil(value_step))).collect();
         let mut seen = vec![0usize; channels];
         for block in tensor.blocks() {
             let c = block.channel;
@@ -280,10 +281,7 @@ impl Sample {
 
     /// The full data's parameter sources for the sample: `(per-channel, per-tensor)`.
     pub fn sources(&self) -> (ParamSource, ParamSource) {
-        (
-            ParamSource::PerChannelRange(self.kept.iter().map(|k| input(k.range)).collect()),
-            ParamSource::Range(input(self.per_tensor_range)),
-        )
+        (ParamSource::PerChannelRange(self.kept.iter().map(|k| input(k.range)).collect()), ParamSource::Range(input(self.per_tensor_range)))
     }
 
     /// The core's analysis of the sample at `granularity` with the full data's parameters, with its

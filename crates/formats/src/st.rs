@@ -125,17 +125,27 @@ pub(crate) fn entries(json: &[u8], data_len: u64) -> Result<Vec<Entry>, Error> {
             .ok_or_else(|| fail(bad("`data_offsets` is missing or not two non-negative integers")))?;
         let (start, end) = (offsets[0], offsets[1]);
         let (element, bits) = element_of(dtype);
-        let elements = shape.iter().try_fold(1u64, |a, &d| a.checked_mul(d)).ok_or_else(|| fail(Problem::ShapeOverflow { shape: shape.clone() }))?;
+        let elements =
+            shape.iter().try_fold(1u64, |a, &d| a.checked_mul(d)).ok_or_else(|| fail(Problem::ShapeOverflow { shape: shape.clone() }))?;
         if end < start {
             return Err(fail(Problem::BadOffsets { start, end, reason: "the end is before the start".into() }));
         }
         if end > data_len {
-            return Err(fail(Problem::BadOffsets { start, end, reason: format!("past the end of the data section ({data_len} bytes): truncated file?") }));
+            return Err(fail(Problem::BadOffsets {
+                start,
+                end,
+                reason: format!("past the end of the data section ({data_len} bytes): truncated file?"),
+            }));
         }
         if let Some(bits) = bits {
             let needed_bits = elements.checked_mul(bits).ok_or_else(|| fail(Problem::ShapeOverflow { shape: shape.clone() }))?;
             if needed_bits % 8 != 0 || needed_bits / 8 != end - start {
-                return Err(fail(Problem::SizeMismatch { shape, dtype: dtype.to_string(), needed: needed_bits.div_ceil(8), declared: end - start }));
+                return Err(fail(Problem::SizeMismatch {
+                    shape,
+                    dtype: dtype.to_string(),
+                    needed: needed_bits.div_ceil(8),
+                    declared: end - start,
+                }));
             }
         }
         if entries.iter().any(|e| e.name == name) {
@@ -148,7 +158,11 @@ pub(crate) fn entries(json: &[u8], data_len: u64) -> Result<Vec<Entry>, Error> {
     let mut at = 0u64;
     for e in &entries {
         if e.start != at {
-            let reason = if e.start < at { format!("overlaps the previous tensor (which ends at {at})") } else { format!("leaves a gap: the previous tensor ends at {at}") };
+            let reason = if e.start < at {
+                format!("overlaps the previous tensor (which ends at {at})")
+            } else {
+                format!("leaves a gap: the previous tensor ends at {at}")
+            };
             return Err(Error::tensor(&e.name, Problem::BadOffsets { start: e.start, end: e.end, reason }));
         }
         at = e.end;
@@ -177,13 +191,41 @@ mod tests {
     #[test]
     fn lies_name_the_tensor() {
         let cases = [
-            (r#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, 8, "tensor `w`: the shape [3] of F32 needs 12 bytes but the header gives it 8"),
-            (r#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, 4, "tensor `w`: data offsets 0..8: past the end of the data section (4 bytes): truncated file?"),
-            (r#"{"w":{"dtype":"F32","shape":[4294967296,4294967296,2],"data_offsets":[0,8]}}"#, 8, "tensor `w`: the shape [4294967296, 4294967296, 2] overflows"),
-            (r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8, "tensor `b`: data offsets 4..8: overlaps the previous tensor (which ends at 8)"),
-            (r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8, "tensor `a`: data offsets 4..8: leaves a gap: the previous tensor ends at 0"),
-            (r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, 8, "tensor `a`: the name appears twice"),
-            (r#"{"a":{"dtype":"F32","shape":[1]}}"#, 4, "tensor `a`: bad safetensors header: `data_offsets` is missing or not two non-negative integers"),
+            (
+                r#"{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#,
+                8,
+                "tensor `w`: the shape [3] of F32 needs 12 bytes but the header gives it 8",
+            ),
+            (
+                r#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#,
+                4,
+                "tensor `w`: data offsets 0..8: past the end of the data section (4 bytes): truncated file?",
+            ),
+            (
+                r#"{"w":{"dtype":"F32","shape":[4294967296,4294967296,2],"data_offsets":[0,8]}}"#,
+                8,
+                "tensor `w`: the shape [4294967296, 4294967296, 2] overflows",
+            ),
+            (
+                r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                8,
+                "tensor `b`: data offsets 4..8: overlaps the previous tensor (which ends at 8)",
+            ),
+            (
+                r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                8,
+                "tensor `a`: data offsets 4..8: leaves a gap: the previous tensor ends at 0",
+            ),
+            (
+                r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#,
+                8,
+                "tensor `a`: the name appears twice",
+            ),
+            (
+                r#"{"a":{"dtype":"F32","shape":[1]}}"#,
+                4,
+                "tensor `a`: bad safetensors header: `data_offsets` is missing or not two non-negative integers",
+            ),
         ];
         for (json, len, message) in cases {
             assert_eq!(one(json, len).unwrap_err().to_string(), message);

@@ -280,5 +280,8 @@ fn table_progress_cancel_and_order() {
     assert_eq!(err.problem, Problem::Cancelled);
     assert!(err.tensor.is_some());
     let missing = TableOptions { tensor: Some("nope".into()), ..options };
-    assert!(matches!(report::table(&mut archive, &missing, &mut |_| ControlFlow::Continue(())).unwrap_err().problem, Problem::NoSuchTensor { .. }));
+    assert!(matches!(
+        report::table(&mut archive, &missing, &mut |_| ControlFlow::Continue(())).unwrap_err().problem,
+        Problem::NoSuchTensor { .. }
+    ));
 }

@@ -15,7 +15,11 @@ fn weights(rows: usize, cols: usize, axis: usize) -> Tensor {
         .map(|i| {
             let (r, c) = (i / cols, i % cols);
             let v = ((i as f32) * 0.618).sin() * (0.2 + (r % 7) as f32 * 0.3) + (c % 5) as f32 * 0.01;
-            if i % 997 == 0 { v * 8.0 } else { v }
+            if i % 997 == 0 {
+                v * 8.0
+            } else {
+                v
+            }
         })
         .collect();
     Tensor::dense("layer.weight", Samples::F32(data), vec![rows, cols], axis).unwrap()
@@ -77,10 +81,7 @@ fn the_sample_is_bounded_strided_and_deterministic() {
     assert_eq!(got, column);
     // The same tensor gives the same sample.
     assert!(Sample::take(&tensor, &comparison, 4096) == sample, "a second sample differs");
-    assert_eq!(
-        sample.describe(),
-        "a strided sample of 3600 of 28800 values (every 8th value of each channel)"
-    );
+    assert_eq!(sample.describe(), "a strided sample of 3600 of 28800 values (every 8th value of each channel)");
 
     // More channels than the bound: every k-th channel, one value each at least, still bounded.
     let many = weights(10_000, 3, 0);
@@ -137,7 +138,8 @@ fn the_bars_carry_the_numbers_of_the_model_wide_table() {
 fn the_table_hands_the_analysed_tensor_to_its_inspector() {
     let file = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/model.safetensors")).unwrap();
     let mut archive = Archive::open(file.as_slice(), "model").unwrap();
-    let options = TableOptions { tensor: Some("fc.weight".into()), axis: 0, spec: pytorch(), calibration: Calibration::default(), worst: 3 };
+    let options =
+        TableOptions { tensor: Some("fc.weight".into()), axis: 0, spec: pytorch(), calibration: Calibration::default(), worst: 3 };
     let mut samples = Vec::new();
     let rows = report::table_with(&mut archive, &options, &mut |_| ControlFlow::Continue(()), &mut |tensor, comparison| {
         samples.push(Sample::take(tensor, comparison, 100));

@@ -142,7 +142,6 @@ pub fn compare(case: &Case, got: &Produced) -> Result<(), String> {
 pub fn assert_all(check: impl Fn(&Case) -> Result<(), String>) {
     let cases = cases();
     assert!(cases.len() >= 126, "expected the public vectors, found {} cases", cases.len());
-    let failures: Vec<String> =
-        cases.iter().filter_map(|case| check(case).err().map(|why| format!("{}: {why}", case.name))).collect();
+    let failures: Vec<String> = cases.iter().filter_map(|case| check(case).err().map(|why| format!("{}: {why}", case.name))).collect();
     assert!(failures.is_empty(), "{} of {} cases differ:\n{}", failures.len(), cases.len(), failures.join("\n"));
 }

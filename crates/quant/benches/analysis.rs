@@ -18,11 +18,9 @@ fn bench_analysis(c: &mut Criterion) {
     let mut group = c.benchmark_group("analysis_4096x4096_f32");
     group.throughput(Throughput::Bytes((ROWS * COLS * 4) as u64));
     group.sample_size(20);
-    for (convention, scheme) in [
-        (Convention::Pytorch, Scheme::Affine),
-        (Convention::Pytorch, Scheme::Symmetric),
-        (Convention::Onnxruntime, Scheme::Affine),
-    ] {
+    for (convention, scheme) in
+        [(Convention::Pytorch, Scheme::Affine), (Convention::Pytorch, Scheme::Symmetric), (Convention::Onnxruntime, Scheme::Affine)]
+    {
         let spec = QuantSpec::resolve(&SpecOptions { convention, scheme, ..SpecOptions::default() }).unwrap();
         group.bench_with_input(BenchmarkId::new(convention.name(), scheme.name()), &spec, |b, spec| {
             b.iter(|| analyse(black_box(&tensor), spec, Granularity::PerChannel, &ParamSource::Data, false).unwrap())

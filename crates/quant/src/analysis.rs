@@ -7,10 +7,10 @@ use crate::params::{QParams, RangeInput};
 use crate::rounding::Rounding;
 use crate::spec::{Arithmetic, Granularity, QuantSpec};
 use crate::tensor::{Block, Samples, Tensor};
-use std::ops::Range;
 use crate::warning::Warning;
 use rand_core::{RngCore, SeedableRng};
 use serde::Serialize;
+use std::ops::Range;
 
 /// Where the parameters come from.
 #[derive(Clone, Debug, PartialEq)]
@@ -193,7 +193,11 @@ impl Scan {
 /// finite in float32 too (`1e300` is `inf` to `torch.tensor`).
 #[inline]
 fn usable(x: f64, arithmetic: Arithmetic) -> bool {
-    if arithmetic == Arithmetic::ExactDecimal { x.is_finite() } else { (x as f32).is_finite() }
+    if arithmetic == Arithmetic::ExactDecimal {
+        x.is_finite()
+    } else {
+        (x as f32).is_finite()
+    }
 }
 
 /// The ranges of a unit's channels.
@@ -208,9 +212,8 @@ fn scan(tensor: &Tensor, arithmetic: Arithmetic, unit: &Unit) -> Vec<Scan> {
             Samples::F64(v) => block_range(&v[block.range.clone()], |x| (x as f32).is_finite()),
         };
         // Indices matter only for the typed decimals of the ends, and for the rare non-finite values.
-        let position = |value: f64| {
-            block.range.clone().find(|&i| tensor.data.get(i) == value && usable(value, arithmetic)).unwrap_or(start)
-        };
+        let position =
+            |value: f64| block.range.clone().find(|&i| tensor.data.get(i) == value && usable(value, arithmetic)).unwrap_or(start);
         if lo.is_finite() && s.min.is_none_or(|(m, _)| lo < m) {
             s.min = Some((lo, if tensor.decimals.is_some() { position(lo) } else { start }));
         }
@@ -225,11 +228,8 @@ fn scan(tensor: &Tensor, arithmetic: Arithmetic, unit: &Unit) -> Vec<Scan> {
             }
         }
         if tensor.decimals.is_some() {
-            s.inexact += block
-                .range
-                .clone()
-                .filter(|&i| usable(tensor.data.get(i), arithmetic) && tensor.decimal(i).is_none())
-                .count() as u64;
+            s.inexact +=
+                block.range.clone().filter(|&i| usable(tensor.data.get(i), arithmetic) && tensor.decimal(i).is_none()).count() as u64;
         }
         s.seen += block.range.len();
     }
@@ -284,7 +284,12 @@ fn units<'a>(tensor: &Tensor, blocks: &'a [Block]) -> Vec<Unit<'a>> {
 /// `threads` threads, slices of about equal `size`; results do not depend on the split (channels
 /// are independent, each summed in its own fixed order). A thread that cannot be started leaves its
 /// slice to the calling thread.
-pub(crate) fn in_parts<T: Sync, R: Send>(items: &[T], size: impl Fn(&T) -> usize, threads: usize, work: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+pub(crate) fn in_parts<T: Sync, R: Send>(
+    items: &[T],
+    size: impl Fn(&T) -> usize,
+    threads: usize,
+    work: impl Fn(&[T]) -> R + Sync,
+) -> Vec<R> {
     #[cfg(not(target_arch = "wasm32"))]
     if threads > 1 && items.len() > 1 {
         let total: usize = items.iter().map(&size).sum();
@@ -912,9 +917,7 @@ fn analyse_in(
         return Err(QuantError::Empty);
     }
     match (source, granularity) {
-        (ParamSource::PerChannelRange(rs), _) if rs.len() != channels => {
-            return Err(QuantError::ParamCount { given: rs.len(), channels })
-        }
+        (ParamSource::PerChannelRange(rs), _) if rs.len() != channels => return Err(QuantError::ParamCount { given: rs.len(), channels }),
         (ParamSource::Manual(m), Granularity::PerChannel) if m.len() != channels => {
             return Err(QuantError::ParamCount { given: m.len(), channels })
         }
@@ -946,7 +949,8 @@ fn analyse_in(
         }
         // Every range first, then one set of parameters, then the measuring pass.
         Granularity::PerTensor => {
-            let scans = in_parts(&units, Unit::len, threads, |units| units.iter().map(|u| scan(tensor, spec.arithmetic, u)).collect::<Vec<_>>());
+            let scans =
+                in_parts(&units, Unit::len, threads, |units| units.iter().map(|u| scan(tensor, spec.arithmetic, u)).collect::<Vec<_>>());
             let work: Vec<(&Unit, Vec<Scan>)> = units.iter().zip(scans.into_iter().flatten()).collect();
             let p = match source {
                 ParamSource::Manual(m) => QParams::manual(spec, 0, &tensor.name, m[0].scale, m[0].scale_exact, m[0].zero_point)?,
@@ -963,15 +967,20 @@ fn analyse_in(
                     p
                 }
             };
-            let parts = in_parts(&work, |(u, _)| u.len(), threads, |work| {
-                let mut draws = Draws::new(spec);
-                let mut out = Vec::with_capacity(work.iter().map(|(u, _)| u.channels.len()).sum());
-                for (unit, scans) in work {
-                    let params = vec![(p.clone(), Vec::new()); scans.len()];
-                    pass.measure(unit, scans.clone(), params, &mut draws, &mut out);
-                }
-                out
-            });
+            let parts = in_parts(
+                &work,
+                |(u, _)| u.len(),
+                threads,
+                |work| {
+                    let mut draws = Draws::new(spec);
+                    let mut out = Vec::with_capacity(work.iter().map(|(u, _)| u.channels.len()).sum());
+                    for (unit, scans) in work {
+                        let params = vec![(p.clone(), Vec::new()); scans.len()];
+                        pass.measure(unit, scans.clone(), params, &mut draws, &mut out);
+                    }
+                    out
+                },
+            );
             parts
         }
     };

@@ -16,12 +16,12 @@
 //! Per channel, each method runs on each channel's values; per tensor, on all values. The one
 //! exception is the moving average, whose batches *are* the channels (see [`moving_average`]).
 
-use std::borrow::Cow;
 use crate::analysis::ParamSource;
 use crate::params::RangeInput;
 use crate::spec::{QuantSpec, Scheme};
 use crate::tensor::{Samples, Tensor};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::str::FromStr;
 
 /// PyTorch's and ONNX Runtime's default `averaging_constant`.
@@ -139,9 +139,8 @@ fn histogram_of(values: &[f32], f: impl Fn(f32) -> f32, bins: usize, first: f32,
     let (first, last) = if first == last { (first - 0.5, last + 0.5) } else { (first, last) };
     let delta = last - first;
     let step = delta / bins as f32;
-    let mut edges: Vec<f32> = (0..=bins)
-        .map(|i| if step == 0.0 { (i as f32 / bins as f32) * delta + first } else { i as f32 * step + first })
-        .collect();
+    let mut edges: Vec<f32> =
+        (0..=bins).map(|i| if step == 0.0 { (i as f32 / bins as f32) * delta + first } else { i as f32 * step + first }).collect();
     edges[bins] = last;
     if edges.windows(2).any(|w| w[0] >= w[1]) {
         return None;
@@ -500,12 +499,7 @@ pub struct MethodRange {
 /// channel's finite `(min, max)` in channel order: the moving average's batches, so its range is the
 /// tensor's one range whatever is shown (as [`sources`] uses it for both granularities).
 /// A method without a result (no finite values) is left out.
-pub fn every_method(
-    values: &[f32],
-    batches: impl IntoIterator<Item = (f32, f32)>,
-    spec: &QuantSpec,
-    percentile: f64,
-) -> Vec<MethodRange> {
+pub fn every_method(values: &[f32], batches: impl IntoIterator<Item = (f32, f32)>, spec: &QuantSpec, percentile: f64) -> Vec<MethodRange> {
     let moving = moving_average(batches, AVERAGING_CONSTANT);
     Method::ALL
         .into_iter()
@@ -547,9 +541,12 @@ pub fn sources(tensor: &Tensor, spec: &QuantSpec, calibration: &Calibration) -> 
     } else {
         1
     };
-    let per_channel = crate::analysis::in_parts(&channels, |c| c.len(), threads, |part| {
-        part.iter().map(|v| input(range_of(v, spec, calibration).unwrap_or(empty))).collect::<Vec<_>>()
-    })
+    let per_channel = crate::analysis::in_parts(
+        &channels,
+        |c| c.len(),
+        threads,
+        |part| part.iter().map(|v| input(range_of(v, spec, calibration).unwrap_or(empty))).collect::<Vec<_>>(),
+    )
     .into_iter()
     .flatten()
     .collect();
@@ -569,9 +566,8 @@ mod tests {
 
     #[test]
     fn every_method_gives_the_ranges_sources_picks() {
-        let rows: Vec<Vec<f32>> = (0..3)
-            .map(|r| (0..500).map(|i| ((i as f32) * 0.37 + r as f32).sin() * (1.0 + r as f32)).collect())
-            .collect();
+        let rows: Vec<Vec<f32>> =
+            (0..3).map(|r| (0..500).map(|i| ((i as f32) * 0.37 + r as f32).sin() * (1.0 + r as f32)).collect()).collect();
         let mut flat: Vec<f32> = rows.concat();
         flat[7] = 9.5; // an outlier, so the methods disagree
         let tensor = Tensor::dense("t", Samples::F32(flat.clone()), vec![3, 500], 0).unwrap();
@@ -597,7 +593,24 @@ mod tests {
     #[test]
     fn clamped_small_rounding_is_round_ties_even_clamped() {
         let mut x = 0x1234_5678u32;
-        let specials = [0.5f32, 1.5, 2.5, -0.5, -1.5, -2.5, 0.49999997, 126.5, 127.5, -127.5, 32766.5, 1e9, -0.0, 0.0, f32::INFINITY, f32::MIN_POSITIVE];
+        let specials = [
+            0.5f32,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -2.5,
+            0.49999997,
+            126.5,
+            127.5,
+            -127.5,
+            32766.5,
+            1e9,
+            -0.0,
+            0.0,
+            f32::INFINITY,
+            f32::MIN_POSITIVE,
+        ];
         let randoms = (0..200_000).map(|_| {
             x ^= x << 13;
             x ^= x >> 17;

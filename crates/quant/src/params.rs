@@ -109,7 +109,11 @@ impl QParams {
 
 /// The rounding used for a zero point: the spec's rule, except that stochastic rounding uses half-even.
 fn zero_point_rounding(spec: &QuantSpec) -> Rounding {
-    if spec.rounding == Rounding::Stochastic { Rounding::HalfEven } else { spec.rounding }
+    if spec.rounding == Rounding::Stochastic {
+        Rounding::HalfEven
+    } else {
+        spec.rounding
+    }
 }
 
 /// Applies the clamp rule to a computed zero point, with the warning it deserves.
@@ -349,17 +353,11 @@ mod tests {
     use crate::spec::{Convention, SpecOptions};
 
     fn spec(convention: Convention, dtype: &str, scheme: Scheme) -> QuantSpec {
-        QuantSpec::resolve(&SpecOptions { convention, dtype: dtype.parse().unwrap(), scheme, ..SpecOptions::default() })
-            .unwrap()
+        QuantSpec::resolve(&SpecOptions { convention, dtype: dtype.parse().unwrap(), scheme, ..SpecOptions::default() }).unwrap()
     }
 
     fn typed(min: &str, max: &str) -> RangeInput {
-        RangeInput {
-            min: min.parse().unwrap(),
-            max: max.parse().unwrap(),
-            min_exact: Decimal::parse(min),
-            max_exact: Decimal::parse(max),
-        }
+        RangeInput { min: min.parse().unwrap(), max: max.parse().unwrap(), min_exact: Decimal::parse(min), max_exact: Decimal::parse(max) }
     }
 
     #[test]

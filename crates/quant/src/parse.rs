@@ -160,7 +160,8 @@ impl EightDigits {
         let v = self.0;
         // Wrapping, as the method intends: the high bytes' overflow is masked off.
         let v = v.wrapping_mul(10).wrapping_add(v >> 8); // pairs of digits in every other byte
-        let v = ((v & 0x0000_00FF_0000_00FF).wrapping_mul(100 + (1_000_000 << 32))
+        let v = ((v & 0x0000_00FF_0000_00FF)
+            .wrapping_mul(100 + (1_000_000 << 32))
             .wrapping_add(((v >> 16) & 0x0000_00FF_0000_00FF).wrapping_mul(1 + (10_000 << 32))))
             >> 32;
         v as u32
@@ -266,16 +267,13 @@ fn in_halves<R: Send>(
 /// is megabytes; the standard library's character search reads a byte at a time here).
 fn split_at_byte(text: &str, byte: u8) -> impl Iterator<Item = &str> {
     let mut start = 0;
-    memchr::memchr_iter(byte, text.as_bytes())
-        .map(Some)
-        .chain(std::iter::once(None))
-        .map(move |at| {
-            let end = at.unwrap_or(text.len());
-            // An ASCII byte is always a character boundary.
-            let part = &text[start..end];
-            start = end + 1;
-            part
-        })
+    memchr::memchr_iter(byte, text.as_bytes()).map(Some).chain(std::iter::once(None)).map(move |at| {
+        let end = at.unwrap_or(text.len());
+        // An ASCII byte is always a character boundary.
+        let part = &text[start..end];
+        start = end + 1;
+        part
+    })
 }
 
 fn is_space(b: u8) -> bool {
@@ -352,7 +350,14 @@ struct RowBuilder {
 
 impl Default for RowBuilder {
     fn default() -> Self {
-        RowBuilder { names: Vec::new(), values: Vec::new(), offsets: vec![0], decimals: Vec::new(), lines: Vec::new(), nonfinite: Vec::new() }
+        RowBuilder {
+            names: Vec::new(),
+            values: Vec::new(),
+            offsets: vec![0],
+            decimals: Vec::new(),
+            lines: Vec::new(),
+            nonfinite: Vec::new(),
+        }
     }
 }
 
@@ -369,11 +374,8 @@ impl RowBuilder {
     /// Adds a token [`scan`] has read.
     #[inline]
     fn push_scanned(&mut self, line: &Line<'_>, token: &str, byte: usize, scanned: Scanned) -> Result<(), ParseError> {
-        let n = scanned
-            .number
-            .then(|| number_of(token, scanned))
-            .flatten()
-            .ok_or_else(|| line.error(byte, token, "not a number", NUMBER))?;
+        let n =
+            scanned.number.then(|| number_of(token, scanned)).flatten().ok_or_else(|| line.error(byte, token, "not a number", NUMBER))?;
         if !n.value.is_finite() {
             self.nonfinite.push(ValueLocation {
                 channel: self.names.len() - 1,
@@ -577,10 +579,7 @@ pub fn parse_channel_lines(text: &str, mode: LineMode, name: &str) -> Result<Par
         }
         fields.push((start, &line.text[start..]));
         // Offsets of the trimmed field contents.
-        let fields: Vec<(usize, &str)> = fields
-            .into_iter()
-            .map(|(at, f)| (at + (f.len() - f.trim_start().len()), f.trim()))
-            .collect();
+        let fields: Vec<(usize, &str)> = fields.into_iter().map(|(at, f)| (at + (f.len() - f.trim_start().len()), f.trim())).collect();
         let was_header_allowed = std::mem::replace(&mut header_allowed, false);
         if was_header_allowed && fields.len() >= 2 && parse_number(fields[1].1).is_none() && fields[1].1.chars().any(char::is_alphabetic) {
             continue;
@@ -817,10 +816,10 @@ mod tests {
     fn nonfinite_values_are_kept_and_located() {
         let p = parse_values("1, nan\n-inf 2", "v").unwrap();
         assert_eq!(p.tensor.len(), 4);
-        assert_eq!(p.nonfinite, vec![
-            ValueLocation { channel: 0, index: 1, line: 1, column: 4 },
-            ValueLocation { channel: 0, index: 2, line: 2, column: 1 },
-        ]);
+        assert_eq!(
+            p.nonfinite,
+            vec![ValueLocation { channel: 0, index: 1, line: 1, column: 4 }, ValueLocation { channel: 0, index: 2, line: 2, column: 1 },]
+        );
     }
 
     #[test]

@@ -77,14 +77,22 @@ impl Rounding {
             Rounding::HalfUp => {
                 // floor(v + 0.5) would round 0.49999999999999994 up; compare the exact fraction instead.
                 let f = v.floor();
-                if v - f >= half { f + F::one() } else { f }
+                if v - f >= half {
+                    f + F::one()
+                } else {
+                    f
+                }
             }
             Rounding::Floor => v.floor(),
             Rounding::Ceil => v.ceil(),
             Rounding::TowardZero => v.trunc(),
             Rounding::Stochastic => {
                 let f = v.floor();
-                if v - f > u { f + F::one() } else { f }
+                if v - f > u {
+                    f + F::one()
+                } else {
+                    f
+                }
             }
         }
     }
@@ -100,11 +108,7 @@ impl Rounding {
             return false;
         }
         let margin = 1e-9 * v.abs().max(1.0);
-        let distance = if self.is_nearest() {
-            (v - v.floor() - 0.5).abs()
-        } else {
-            (v - v.round()).abs()
-        };
+        let distance = if self.is_nearest() { (v - v.floor() - 0.5).abs() } else { (v - v.round()).abs() };
         distance <= margin
     }
 
@@ -119,7 +123,11 @@ impl Rounding {
             Rounding::Ceil => r.ceil().to_integer(),
             Rounding::TowardZero => r.trunc().to_integer(),
             Rounding::HalfUp | Rounding::Stochastic => {
-                if frac >= half { up } else { floor }
+                if frac >= half {
+                    up
+                } else {
+                    floor
+                }
             }
             Rounding::HalfAway => {
                 if frac > half || (frac == half && !r.is_negative()) {
@@ -186,14 +194,7 @@ mod tests {
             (1.2, 1.0, 1.0, 1.0, 1.0, 2.0, 1.0),
             (-1.7, -2.0, -2.0, -2.0, -2.0, -1.0, -1.0),
         ];
-        let rules = [
-            Rounding::HalfEven,
-            Rounding::HalfAway,
-            Rounding::HalfUp,
-            Rounding::Floor,
-            Rounding::Ceil,
-            Rounding::TowardZero,
-        ];
+        let rules = [Rounding::HalfEven, Rounding::HalfAway, Rounding::HalfUp, Rounding::Floor, Rounding::Ceil, Rounding::TowardZero];
         for row in table {
             let expected = [row.1, row.2, row.3, row.4, row.5, row.6];
             for (rule, want) in rules.iter().zip(expected) {

@@ -84,7 +84,14 @@ struct Consts {
 /// to the stack (measured: about 150 instructions per row, 70 of them moves to and from the stack).
 #[inline(always)]
 fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
-    let c = Consts { m: f32x4_splat(k.m), z: f32x4_splat(k.z), qmin: f32x4_splat(k.qmin), qmax: f32x4_splat(k.qmax), s: f32x4_splat(k.s), abs: u32x4_splat(0x7fff_ffff) };
+    let c = Consts {
+        m: f32x4_splat(k.m),
+        z: f32x4_splat(k.z),
+        qmin: f32x4_splat(k.qmin),
+        qmax: f32x4_splat(k.qmax),
+        s: f32x4_splat(k.s),
+        abs: u32x4_splat(0x7fff_ffff),
+    };
     let zero = f32x4_splat(0.0);
     let load = |a: &[f32; LANES], h: usize| f32x4(a[4 * h], a[4 * h + 1], a[4 * h + 2], a[4 * h + 3]);
     let load_u = |a: &[u32; LANES], h: usize| u32x4(a[4 * h], a[4 * h + 1], a[4 * h + 2], a[4 * h + 3]);
@@ -218,7 +225,9 @@ fn each_vector(xs: &[f32], mut step: impl FnMut(usize, v128)) -> &[f32] {
 
 /// Folds four accumulators of 4 lanes into one value.
 fn fold(v: &[v128; 4], start: f32, f: fn(f32, f32) -> f32) -> f32 {
-    v.iter().flat_map(|&v| [f32x4_extract_lane::<0>(v), f32x4_extract_lane::<1>(v), f32x4_extract_lane::<2>(v), f32x4_extract_lane::<3>(v)]).fold(start, f)
+    v.iter()
+        .flat_map(|&v| [f32x4_extract_lane::<0>(v), f32x4_extract_lane::<1>(v), f32x4_extract_lane::<2>(v), f32x4_extract_lane::<3>(v)])
+        .fold(start, f)
 }
 
 /// Min and max of a run in which every value is finite, or `None` if one is not. `x - x` is +0

@@ -407,10 +407,7 @@ impl QuantSpec {
 
         let full = dtype.full_range();
         let custom_given = options.quant_min.is_some() || options.quant_max.is_some();
-        let mut range = IntRange {
-            qmin: options.quant_min.unwrap_or(full.qmin),
-            qmax: options.quant_max.unwrap_or(full.qmax),
-        };
+        let mut range = IntRange { qmin: options.quant_min.unwrap_or(full.qmin), qmax: options.quant_max.unwrap_or(full.qmax) };
         let refuse = |range: IntRange, reason: &str| QuantError::QuantRange {
             qmin: range.qmin as i64,
             qmax: range.qmax as i64,
@@ -545,10 +542,7 @@ impl QuantSpec {
                 ));
             }
             Scheme::Symmetric => {
-                out.push((
-                    "scale",
-                    format!("s = max(|min|, |max|) / {} ({})", self.divisor_value(), self.symmetric_divisor.name()),
-                ));
+                out.push(("scale", format!("s = max(|min|, |max|) / {} ({})", self.divisor_value(), self.symmetric_divisor.name())));
                 out.push(("zero point", format!("z = {}", self.symmetric_zero_point())));
             }
         }
@@ -615,10 +609,7 @@ mod tests {
 
     #[test]
     fn pytorch_refuses_reduced_symmetric_quint8() {
-        assert!(matches!(
-            spec(Convention::Pytorch, "quint8", Scheme::Symmetric, true),
-            Err(QuantError::Unsupported { .. })
-        ));
+        assert!(matches!(spec(Convention::Pytorch, "quint8", Scheme::Symmetric, true), Err(QuantError::Unsupported { .. })));
     }
 
     #[test]

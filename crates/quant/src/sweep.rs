@@ -79,12 +79,7 @@ impl BitSweep {
 
 /// Sweeps `bits` on a tensor: for each width, the options with `dtype = (signed, width)` resolved and
 /// both granularities analysed (metrics only, the fast path).
-pub fn bit_sweep(
-    tensor: &Tensor,
-    options: &SpecOptions,
-    source: &ParamSource,
-    bits: RangeInclusive<u32>,
-) -> Result<BitSweep, QuantError> {
+pub fn bit_sweep(tensor: &Tensor, options: &SpecOptions, source: &ParamSource, bits: RangeInclusive<u32>) -> Result<BitSweep, QuantError> {
     let calibrated_from_data = matches!(source, ParamSource::Manual(_));
     let source = if calibrated_from_data { ParamSource::Data } else { source.clone() };
     let dropped_custom_range = options.quant_min.is_some() || options.quant_max.is_some();
@@ -144,11 +139,8 @@ mod tests {
         // -1 / s = -2^(b-1) = qmin exactly (e = 0); 1 / s = 2^(b-1) clips to qmax = 2^(b-1) - 1, so
         // x̂ = 1 - s and e = -s. SQNR = 10 · log10(2 / s²) = 10 · log10(2 · 4^(b-1)).
         let t = Tensor::from_rows("t", vec!["a".into()], vec![vec![-1.0, 1.0]]);
-        let options = SpecOptions {
-            scheme: Scheme::Symmetric,
-            symmetric_divisor: Some(SymmetricDivisor::MaxAbs),
-            ..SpecOptions::default()
-        };
+        let options =
+            SpecOptions { scheme: Scheme::Symmetric, symmetric_divisor: Some(SymmetricDivisor::MaxAbs), ..SpecOptions::default() };
         let sweep = bit_sweep(&t, &options, &ParamSource::Data, BITS).unwrap();
         assert_eq!(sweep.points.len(), 15);
         assert!(sweep.skipped.is_empty());

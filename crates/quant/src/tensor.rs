@@ -141,9 +141,7 @@ impl Tensor {
     pub fn blocks(&self) -> Blocks<'_> {
         let (outer, inner) = match &self.layout {
             Layout::Rows { .. } => (1, 0),
-            Layout::Strided { shape, axis } => {
-                (shape[..*axis].iter().product::<usize>(), shape[axis + 1..].iter().product::<usize>())
-            }
+            Layout::Strided { shape, axis } => (shape[..*axis].iter().product::<usize>(), shape[axis + 1..].iter().product::<usize>()),
         };
         Blocks { tensor: self, next: 0, total: outer * self.channels(), inner }
     }
@@ -191,9 +189,7 @@ impl Iterator for Blocks<'_> {
         self.next += 1;
         Some(match &self.tensor.layout {
             Layout::Rows { offsets } => Block { channel: k, range: offsets[k]..offsets[k + 1] },
-            Layout::Strided { .. } => {
-                Block { channel: k % self.tensor.channels(), range: k * self.inner..(k + 1) * self.inner }
-            }
+            Layout::Strided { .. } => Block { channel: k % self.tensor.channels(), range: k * self.inner..(k + 1) * self.inner },
         })
     }
 }
@@ -216,12 +212,7 @@ mod tests {
         let t = Tensor::dense("w", Samples::F32((0..12).map(|v| v as f32).collect()), vec![2, 3, 1, 2], 1).unwrap();
         assert_eq!(t.channels(), 3);
         assert_eq!(t.channel_len(1), 4);
-        let channel_1: Vec<f64> = t
-            .blocks()
-            .filter(|b| b.channel == 1)
-            .flat_map(|b| b.range)
-            .map(|i| t.data.get(i))
-            .collect();
+        let channel_1: Vec<f64> = t.blocks().filter(|b| b.channel == 1).flat_map(|b| b.range).map(|i| t.data.get(i)).collect();
         assert_eq!(channel_1, vec![2.0, 3.0, 8.0, 9.0]);
     }
 

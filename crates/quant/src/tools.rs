@@ -85,8 +85,10 @@ fn resolve(options: &ToolOptions) -> Result<QuantSpec, ToolError> {
 /// The parameter sources `(per-channel, per-tensor)`: a typed range, else the calibration method's.
 fn calibrated(tensor: &crate::tensor::Tensor, spec: &QuantSpec, options: &ToolOptions) -> Result<(ParamSource, ParamSource), ToolError> {
     match custom_range(options)? {
-        ParamSource::Data => calibrate::sources(tensor, spec, &options.calibration)
-            .map_err(|reason| ToolError::Option { field: "percentile", error: ParseError::new(1, 1, &options.calibration.percentile.to_string(), reason, "a percentile in (0, 100], e.g. 99.999") }),
+        ParamSource::Data => calibrate::sources(tensor, spec, &options.calibration).map_err(|reason| ToolError::Option {
+            field: "percentile",
+            error: ParseError::new(1, 1, &options.calibration.percentile.to_string(), reason, "a percentile in (0, 100], e.g. 99.999"),
+        }),
         typed => Ok((typed.clone(), typed)),
     }
 }

@@ -53,9 +53,9 @@ fn moving_average_is_pytorchs_and_onnxruntimes() {
         let x = values(&case);
         let batch = case["batch"].as_u64().unwrap() as usize;
         let rows = x.len() / batch;
-        let batches = x[..rows * batch].chunks(batch).map(|b| {
-            b.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v)))
-        });
+        let batches = x[..rows * batch]
+            .chunks(batch)
+            .map(|b| b.iter().fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), &v| (lo.min(v), hi.max(v))));
         let got = calibrate::moving_average(batches, calibrate::AVERAGING_CONSTANT);
         assert_eq!(got, Some(pair(&case["moving_average"])), "{}", case["name"]);
         // Through the tools' path: the channels (rows) are the batches, both granularities share the range.
@@ -131,6 +131,15 @@ fn report_distances() {
         let e = calibrate::entropy(&x, 2048, 128).unwrap();
         let m8 = calibrate::mse(&x, 8).unwrap();
         let m4 = calibrate::mse(&x, 4).unwrap();
-        println!("{}: entropy {:?} vs {:?}; mse8 {:?} vs {:?}; mse4 {:?} vs {:?}", case["name"], e, pair(&case["entropy"]), m8, pair(&case["mse_8bit"]), m4, pair(&case["mse_4bit"]));
+        println!(
+            "{}: entropy {:?} vs {:?}; mse8 {:?} vs {:?}; mse4 {:?} vs {:?}",
+            case["name"],
+            e,
+            pair(&case["entropy"]),
+            m8,
+            pair(&case["mse_8bit"]),
+            m4,
+            pair(&case["mse_4bit"])
+        );
     }
 }

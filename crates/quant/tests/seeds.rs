@@ -130,7 +130,8 @@ fn seed_001_local_ranges_and_memory() {
 
 #[test]
 fn seed_001_semicolons_and_labels_are_the_same_tensor() {
-    let one_line = "1: 0.12 -0.33 0.48 -0.05 0.91; 2: 1.20,0.95,1.44,1.10,0.88;3:-1.70 -1.22 -0.94 -1.43 -1.11; 4: 0.03 0.08 -0.02 0.11 -0.06";
+    let one_line =
+        "1: 0.12 -0.33 0.48 -0.05 0.91; 2: 1.20,0.95,1.44,1.10,0.88;3:-1.70 -1.22 -0.94 -1.43 -1.11; 4: 0.03 0.08 -0.02 0.11 -0.06";
     let a = tools::tensor(SEED_001, &textbook(Dtype::QINT8, Scheme::Affine)).unwrap();
     let b = tools::tensor(one_line, &textbook(Dtype::QINT8, Scheme::Affine)).unwrap();
     assert_eq!(b.analysis.channels[2].name, "3");
@@ -199,7 +200,10 @@ fn non_finite_values_are_flagged_never_used() {
         assert!(ch.metrics.mse.unwrap().is_finite());
         let el = ch.elements.as_ref().unwrap();
         assert_eq!(el.q[1], None);
-        assert!(ch.warnings.iter().any(|w| matches!(w, quant::Warning::NonFinite { count, first_index: 1 } if *count == expected_nonfinite)));
+        assert!(ch
+            .warnings
+            .iter()
+            .any(|w| matches!(w, quant::Warning::NonFinite { count, first_index: 1 } if *count == expected_nonfinite)));
         assert_eq!(report.nonfinite.len(), 2, "where nan and inf were typed");
     }
 }
@@ -212,7 +216,10 @@ fn manual_parameter_errors_point_at_the_field() {
     match err {
         tools::ToolError::Input(e) => {
             assert_eq!((e.line, e.column, e.text.as_str()), (2, 9, "300"));
-            assert_eq!(e.to_string(), "line 2, column 9: zero point is outside the integer range `300` (expected an integer in [-128, 127])");
+            assert_eq!(
+                e.to_string(),
+                "line 2, column 9: zero point is outside the integer range `300` (expected an integer in [-128, 127])"
+            );
         }
         other => panic!("{other:?}"),
     }

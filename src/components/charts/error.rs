@@ -3,8 +3,8 @@
 use charts::{error, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::prelude::*;
 
-use crate::components::charts::noted;
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
+use crate::components::charts::noted;
 use crate::components::charts::HOVER_RADIUS;
 use crate::report::ChartData;
 

@@ -5,8 +5,8 @@ use charts::{Drawn, Theme};
 use leptos::prelude::*;
 use quant::analysis::Comparison;
 
-use crate::components::charts::noted;
 use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
+use crate::components::charts::noted;
 use crate::report::ChartData;
 
 /// The bars of a report that compares the granularities (held whole: cloning it is cheap).

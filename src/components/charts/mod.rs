@@ -79,13 +79,9 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
     // (the whole tensor when it has one set of parameters, else the first channel).
     let picked = RwSignal::new(None::<Scope>);
     let channels = Memo::new(move |_| {
-        data.with(|d| {
-            d.as_ref().map_or_else(Vec::new, |d| d.analysis().channels.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
-        })
+        data.with(|d| d.as_ref().map_or_else(Vec::new, |d| d.analysis().channels.iter().map(|c| c.name.clone()).collect::<Vec<_>>()))
     });
-    let per_tensor = Memo::new(move |_| {
-        data.with(|d| d.as_ref().is_some_and(|d| d.analysis().granularity == Granularity::PerTensor))
-    });
+    let per_tensor = Memo::new(move |_| data.with(|d| d.as_ref().is_some_and(|d| d.analysis().granularity == Granularity::PerTensor)));
     let scope = Signal::derive(move || {
         let n = channels.with(Vec::len);
         match picked.get() {

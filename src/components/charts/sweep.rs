@@ -4,8 +4,8 @@ use charts::{sweep, Drawn, Theme};
 use leptos::prelude::*;
 use quant::sweep::BitSweep;
 
-use crate::components::charts::noted;
 use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
+use crate::components::charts::noted;
 use crate::report::ChartData;
 
 /// Values up to which the sweep (30 analyses) runs by itself; above (counting a sample's whole
@@ -34,9 +34,7 @@ pub fn SweepChart(data: Memo<Option<ChartData>>, testid: String) -> impl IntoVie
             return None;
         }
         match data.get()? {
-            ChartData::Tensor { text, options, .. } => {
-                quant::sweep::tensor_tool(&text, &options).ok().map(|s| ChartRef::new(Sweep(s)))
-            }
+            ChartData::Tensor { text, options, .. } => quant::sweep::tensor_tool(&text, &options).ok().map(|s| ChartRef::new(Sweep(s))),
             ChartData::Sampled(s) => s.sweep().map(|s| ChartRef::new(Sweep(s))),
             _ => None,
         }

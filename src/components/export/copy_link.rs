@@ -28,17 +28,12 @@ pub fn CopyLink() -> impl IntoView {
     let copy = move |_| {
         // The form as typed (a pending edit included), with the open tool.
         let tool = state.tool.get_untracked();
-        let fragment = state
-            .form
-            .with_untracked(|form| share_link::fragment_for(tool, form));
+        let fragment = state.form.with_untracked(|form| share_link::fragment_for(tool, form));
         match fragment {
             Err(error) => outcome.set(Outcome::Refused(error.to_string())),
             Ok(fragment) => {
                 let url = share_link::url_with(&fragment);
-                outcome.set(Outcome::Link {
-                    url: url.clone(),
-                    copied: Ok(()),
-                });
+                outcome.set(Outcome::Link { url: url.clone(), copied: Ok(()) });
                 leptos::task::spawn_local(async move {
                     let copied = clipboard::copy_text(&url).await;
                     outcome.set(Outcome::Link { url, copied });
@@ -52,9 +47,7 @@ pub fn CopyLink() -> impl IntoView {
     };
     let message = move || match outcome.get() {
         Outcome::None => String::new(),
-        Outcome::Link { copied: Ok(()), .. } => {
-            "Link copied. Opening it restores this form exactly.".into()
-        }
+        Outcome::Link { copied: Ok(()), .. } => "Link copied. Opening it restores this form exactly.".into(),
         Outcome::Link { copied: Err(e), .. } => {
             format!("Copying failed ({e}); select the link below and copy it.")
         }

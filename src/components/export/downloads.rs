@@ -29,15 +29,8 @@ fn size(bytes: usize) -> String {
 /// Hands `parts` to the browser as `name`; the status line says what was saved.
 fn save(parts: BlobParts, mime: &str, name: &str, what: &str, started: f64) -> String {
     let bytes = parts.len();
-    match parts
-        .into_blob(mime)
-        .and_then(|blob| download::save(&blob, name))
-    {
-        Ok(_) => format!(
-            "Saved {name} ({what}{}, made in {:.0} ms).",
-            size(bytes),
-            now() - started
-        ),
+    match parts.into_blob(mime).and_then(|blob| download::save(&blob, name)) {
+        Ok(_) => format!("Saved {name} ({what}{}, made in {:.0} ms).", size(bytes), now() - started),
         Err(e) => format!("Could not save {name}: {e}"),
     }
 }
@@ -50,14 +43,7 @@ fn save_text(text: &str, mime: &str, name: &str, started: f64) -> String {
 
 /// Asks the worker for `file` of a large input's results (they are in the worker, not on the
 /// page) and saves it as `name`; `busy` while it is made.
-fn from_worker(
-    large: LargeInput,
-    file: ExportFile,
-    mime: &'static str,
-    name: String,
-    status: RwSignal<String>,
-    busy: RwSignal<bool>,
-) {
+fn from_worker(large: LargeInput, file: ExportFile, mime: &'static str, name: String, status: RwSignal<String>, busy: RwSignal<bool>) {
     let started = now();
     busy.set(true);
     status.set(format!("Making {name} in the background worker…"));
@@ -66,11 +52,7 @@ fn from_worker(
             Ok((bytes, rows)) => {
                 let mut parts = BlobParts::new();
                 parts.push_js(bytes);
-                let rows = if rows > 0 {
-                    format!("{rows} rows, ")
-                } else {
-                    String::new()
-                };
+                let rows = if rows > 0 { format!("{rows} rows, ") } else { String::new() };
                 save(parts, mime, &name, &rows, started)
             }
             Err(e) => format!("Could not make {name}: {e}"),
@@ -96,14 +78,7 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let results_csv = move |_| {
         if let Some(ex) = current() {
             if let Some(large) = large() {
-                return from_worker(
-                    large,
-                    ExportFile::ResultsCsv,
-                    download::CSV,
-                    ex.results_name(),
-                    status,
-                    busy,
-                );
+                return from_worker(large, ExportFile::ResultsCsv, download::CSV, ex.results_name(), status, busy);
             }
             let csv = ex.results_csv();
             status.set(save_text(&csv, download::CSV, &ex.results_name(), now()));
@@ -112,14 +87,7 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let elements_csv = move |_| {
         let Some(ex) = current() else { return };
         if let Some(large) = large() {
-            return from_worker(
-                large,
-                ExportFile::ElementsCsv,
-                download::CSV,
-                ex.elements_name(),
-                status,
-                busy,
-            );
+            return from_worker(large, ExportFile::ElementsCsv, download::CSV, ex.elements_name(), status, busy);
         }
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -143,25 +111,11 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
         if let Some(ex) = current() {
             if let Some(large) = large() {
                 let form = state.committed.get_untracked();
-                return from_worker(
-                    large,
-                    ExportFile::Settings { form },
-                    download::JSON,
-                    ex.settings_name(),
-                    status,
-                    busy,
-                );
+                return from_worker(large, ExportFile::Settings { form }, download::JSON, ex.settings_name(), status, busy);
             }
             let started = now();
-            let json = state
-                .committed
-                .with_untracked(|form| ex.settings_json(form));
-            status.set(save_text(
-                &json,
-                download::JSON,
-                &ex.settings_name(),
-                started,
-            ));
+            let json = state.committed.with_untracked(|form| ex.settings_json(form));
+            status.set(save_text(&json, download::JSON, &ex.settings_name(), started));
         }
     };
     let pdf = move |_| {
@@ -169,19 +123,11 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
         let paper = paper.get_untracked();
         let decimals = state.form.with_untracked(|f| f.display.precision);
         if let Some(large) = large() {
-            let file = ExportFile::Pdf {
-                paper,
-                date: files::today(),
-                decimals,
-            };
+            let file = ExportFile::Pdf { paper, date: files::today(), decimals };
             return from_worker(large, file, download::PDF, ex.pdf_name(paper), status, busy);
         }
         busy.set(true);
-        status.set(if ex.pdf_has_sweep() {
-            "Making the PDF (with the bit-width sweep)…".into()
-        } else {
-            "Making the PDF…".into()
-        });
+        status.set(if ex.pdf_has_sweep() { "Making the PDF (with the bit-width sweep)…".into() } else { "Making the PDF…".into() });
         leptos::task::spawn_local(async move {
             // Let the status show before the (synchronous) layout.
             download::yield_to_page().await;

@@ -96,9 +96,7 @@ impl Exportable {
         let mut parts = BlobParts::new();
         let mut piece = Vec::new();
         loop {
-            let more = rows
-                .write(&mut piece, ROWS_PER_PIECE)
-                .map_err(|e| e.to_string())?;
+            let more = rows.write(&mut piece, ROWS_PER_PIECE).map_err(|e| e.to_string())?;
             parts.push(&piece);
             piece.clear();
             progress(rows.written(), total);
@@ -113,8 +111,7 @@ impl Exportable {
     pub fn elements_csv_bytes(&self) -> Result<Vec<u8>, String> {
         let mut rows = ElementRows::new(self.analysis());
         let mut csv = Vec::new();
-        rows.write(&mut csv, usize::MAX)
-            .map_err(|e| e.to_string())?;
+        rows.write(&mut csv, usize::MAX).map_err(|e| e.to_string())?;
         Ok(csv)
     }
 
@@ -151,8 +148,7 @@ impl Exportable {
     /// Whether the PDF draws the bit-width sweep (the tensor tool, at sizes where the page draws
     /// it by itself).
     pub fn pdf_has_sweep(&self) -> bool {
-        matches!(self.report, ChartData::Tensor { .. })
-            && self.analysis().summary.elements <= AUTO_SWEEP_VALUES
+        matches!(self.report, ChartData::Tensor { .. }) && self.analysis().summary.elements <= AUTO_SWEEP_VALUES
     }
 
     /// The PDF report on `paper`, dated `date`, numbers with `decimals` decimals, with the charts
@@ -167,11 +163,7 @@ impl Exportable {
         };
         match &self.report {
             ChartData::Channels(report) => export::channels_pdf(report, &options),
-            ChartData::Tensor {
-                report,
-                text,
-                options: tool_options,
-            } => {
+            ChartData::Tensor { report, text, options: tool_options } => {
                 if self.pdf_has_sweep() {
                     options.sweep = quant::sweep::tensor_tool(text, tool_options).ok();
                 }
@@ -215,18 +207,8 @@ struct Settings<'a> {
 /// A name made safe for a file name: letters, digits, `.`, `-` and `_` kept, anything else `_`,
 /// no leading dot, at most 80 characters.
 pub fn file_safe(name: &str) -> String {
-    let safe: String = name
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(80)
-        .collect();
+    let safe: String =
+        name.trim().chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).take(80).collect();
     let safe = safe.trim_start_matches('.');
     if safe.is_empty() {
         "tensor".into()
@@ -237,11 +219,7 @@ pub fn file_safe(name: &str) -> String {
 
 /// Quotes a word for a POSIX shell when it needs it.
 fn shell_word(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-:/=+,".contains(c))
-    {
+    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "._-:/=+,".contains(c)) {
         word.to_string()
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
@@ -264,11 +242,7 @@ pub fn cli_command(tool: Tool, o: &ToolOptions) -> String {
     if s.reduce_range {
         flag("reduce-range", None);
     }
-    for (name, value) in [
-        ("narrow-range", s.narrow_range),
-        ("include-zero", s.include_zero),
-        ("clamp-zero-point", s.clamp_zero_point),
-    ] {
+    for (name, value) in [("narrow-range", s.narrow_range), ("include-zero", s.include_zero), ("clamp-zero-point", s.clamp_zero_point)] {
         match value {
             Some(true) => flag(name, None),
             Some(false) => flag(&format!("no-{name}"), None),

@@ -32,29 +32,14 @@ pub fn ExportPanel() -> impl IntoView {
     let large_input = use_context::<crate::components::large_input::LargeInput>();
     let exportable = Memo::new(move |_| {
         // While the worker computes a large input, the results on screen are not the form's.
-        let computing = large_input.is_some_and(|l| {
-            l.job.with(|j| {
-                matches!(
-                    j,
-                    crate::components::large_input::LargeJob::Computing { .. }
-                )
-            })
-        });
+        let computing =
+            large_input.is_some_and(|l| l.job.with(|j| matches!(j, crate::components::large_input::LargeJob::Computing { .. })));
         if computing {
             return None;
         }
-        let report = run
-            .outcome
-            .with(|o| o.as_ref().ok().and_then(|r| r.charts.clone()))?;
-        let options = state
-            .committed
-            .with(|form| options::tool_options(tool, form))
-            .ok()?;
-        Some(Exportable {
-            tool,
-            report,
-            options: Arc::new(options),
-        })
+        let report = run.outcome.with(|o| o.as_ref().ok().and_then(|r| r.charts.clone()))?;
+        let options = state.committed.with(|form| options::tool_options(tool, form)).ok()?;
+        Some(Exportable { tool, report, options: Arc::new(options) })
     });
     view! {
         <section class="export" aria-labelledby=format!("{slug}-export-title") data-testid=format!("{slug}-export")>

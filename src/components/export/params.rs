@@ -10,11 +10,7 @@ use crate::components::tool_panel::ToolRun;
 /// The three texts, in order: (key, title, text).
 fn texts(ex: &Exportable) -> [(&'static str, &'static str, String); 3] {
     let params = ex.params();
-    [
-        ("json", "JSON", params.to_json()),
-        ("torch", "PyTorch", params.to_torch()),
-        ("onnx", "ONNX QuantizeLinear", params.to_onnx()),
-    ]
+    [("json", "JSON", params.to_json()), ("torch", "PyTorch", params.to_torch()), ("onnx", "ONNX QuantizeLinear", params.to_onnx())]
 }
 
 #[component]
@@ -57,12 +53,7 @@ pub fn ParamsExport(exportable: Memo<Option<Exportable>>) -> impl IntoView {
 }
 
 #[component]
-fn ParamsBlock(
-    slug: &'static str,
-    key: &'static str,
-    title: &'static str,
-    text: String,
-) -> impl IntoView {
+fn ParamsBlock(slug: &'static str, key: &'static str, title: &'static str, text: String) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let id = format!("{slug}-params-{key}");
     let copy = {

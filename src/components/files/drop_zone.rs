@@ -35,9 +35,7 @@ pub fn DropZone() -> impl IntoView {
         // Picking the same file again (after fixing it on disk) opens it again.
         input.set_value("");
     };
-    let opened = move || {
-        files.file.with(|f| f.as_ref().map(|f| format!("{} ({})", f.name(), bytes(f.size() as u64))))
-    };
+    let opened = move || files.file.with(|f| f.as_ref().map(|f| format!("{} ({})", f.name(), bytes(f.size() as u64))));
     view! {
         <div
             class="files-drop"

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use export::Paper;
 use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
 use quant::calibrate::Calibration;
 use quant::{Granularity, SpecOptions};
-use leptos::prelude::*;
 use web_sys::File;
 
 use crate::browser::timer::page_ms;
@@ -26,11 +26,11 @@ use crate::components::tab_bar::{panel_id, tab_id};
 use crate::components::tool_panel::ToolRun;
 use crate::model::{FormState, Tool};
 use crate::options;
+use crate::report::sampled::SampledCharts;
+use crate::report::ChartData;
 use crate::report::Report;
 use crate::state::{use_app_state, Commit};
 use crate::worker::client::FilesWorker;
-use crate::report::sampled::SampledCharts;
-use crate::report::ChartData;
 use crate::worker::protocol::{ExportFile, Reply, Request, RowView, TensorView};
 
 /// How many worst channels each row names (the CLI's default `--worst`).
@@ -51,7 +51,12 @@ pub enum Job {
     /// Opening a file (reading its headers).
     Listing,
     /// Reading and analysing: `done` of `total` bytes since `started` (ms, `Date.now()`).
-    Running { done: u64, total: u64, tensor: String, started: f64 },
+    Running {
+        done: u64,
+        total: u64,
+        tensor: String,
+        started: f64,
+    },
     /// The rows, most sensitive first; `all` when every tensor was asked for; `charts`: one
     /// tensor's charts (drawn from its sample) or why there are none.
     Done {
@@ -210,14 +215,8 @@ impl FilesState {
         self.asked_all.set_value(tensor.is_none());
         self.asked.set_value((options.spec.clone(), options.calibration));
         let job = self.next_job();
-        let request = Request::Analyse {
-            job,
-            tensor,
-            axis: options.axis,
-            spec: options.spec,
-            calibration: options.calibration,
-            worst: WORST,
-        };
+        let request =
+            Request::Analyse { job, tensor, axis: options.axis, spec: options.spec, calibration: options.calibration, worst: WORST };
         self.request.set_value(Some(request.clone()));
         self.error.set(None);
         self.job.set(Job::Running { done: 0, total: 0, tensor: String::new(), started: web_sys::js_sys::Date::now() });
@@ -261,7 +260,8 @@ impl FilesState {
             done(reply)
         };
         self.waiting.with_value(|w| *w.borrow_mut() = Some((job, Box::new(done))));
-        let export = Request::Export { job, of: if again { job } else { of }, file: ExportFile::FilePdf { paper, date: today(), decimals } };
+        let export =
+            Request::Export { job, of: if again { job } else { of }, file: ExportFile::FilePdf { paper, date: today(), decimals } };
         let sent = self.worker.with_value(|w| {
             if again {
                 // The same job number: the analysis's `Failed` reaches the waiter, its `Done`

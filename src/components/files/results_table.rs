@@ -5,10 +5,10 @@
 use export::Paper;
 use leptos::prelude::*;
 
+use crate::browser::download::{self, BlobParts};
 use crate::components::files::files_tool::{use_files_state, Job};
 use crate::components::files::scroll_table::ScrollTable;
 use crate::components::files::shape;
-use crate::browser::download::{self, BlobParts};
 use crate::report::Cell;
 use crate::state::use_app_state;
 use crate::worker::protocol::RowView;
@@ -47,12 +47,7 @@ fn cell(v: Option<f64>, fraction: bool, precision: u8) -> String {
 
 fn row_view(row: &RowView, precision: u8) -> Option<AnyView> {
     let r = row.result.as_ref()?;
-    let worst = r
-        .worst_channels
-        .iter()
-        .map(|w| format!("{} {}", w.name, cell(w.sqnr_db, false, 2)))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let worst = r.worst_channels.iter().map(|w| format!("{} {}", w.name, cell(w.sqnr_db, false, 2))).collect::<Vec<_>>().join(", ");
     let numbers = [
         (COLUMNS[3].0, r.per_channel_sqnr_db, false),
         (COLUMNS[4].0, r.per_tensor_sqnr_db, false),

@@ -7,8 +7,7 @@ use crate::components::files::files_tool::use_files_state;
 use crate::components::files::scroll_table::ScrollTable;
 use crate::components::files::{bytes, shape};
 
-const COLUMNS: [(&str, &str); 5] =
-    [("name", "Tensor"), ("dtype", "dtype"), ("shape", "Shape"), ("size", "Size"), ("status", "Analysis")];
+const COLUMNS: [(&str, &str); 5] = [("name", "Tensor"), ("dtype", "dtype"), ("shape", "Shape"), ("size", "Size"), ("status", "Analysis")];
 
 #[component]
 pub fn TensorList() -> impl IntoView {
@@ -59,13 +58,7 @@ pub fn TensorSelect() -> impl IntoView {
     let options = move || {
         files.listing.with(|l| {
             l.as_ref()
-                .map(|l| {
-                    l.tensors
-                        .iter()
-                        .filter(|t| t.not_analysable.is_none())
-                        .map(|t| t.name.clone())
-                        .collect::<Vec<_>>()
-                })
+                .map(|l| l.tensors.iter().filter(|t| t.not_analysable.is_none()).map(|t| t.name.clone()).collect::<Vec<_>>())
                 .unwrap_or_default()
         })
     };

@@ -11,7 +11,9 @@ pub fn weight_values(cols: usize) -> impl Iterator<Item = f32> {
         state ^= state << 17;
         (state >> 40) as f32 / (1u64 << 24) as f32
     };
-    (0..).flat_map(move |r: usize| std::iter::repeat_n(0.01 + (r % 17) as f32 * 0.05, cols)).map(move |spread| (next() + next() + next() - 1.5) * spread)
+    (0..)
+        .flat_map(move |r: usize| std::iter::repeat_n(0.01 + (r % 17) as f32 * 0.05, cols))
+        .map(move |spread| (next() + next() + next() - 1.5) * spread)
 }
 
 /// A `rows × cols` tensor of [`weight_values`].
