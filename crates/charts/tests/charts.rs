@@ -179,8 +179,7 @@ fn histogram_sets_every_calibration_method_side_by_side() {
 
     // Channels calibrated one by one, the whole tensor shown: the chosen row is the thresholds
     // (the union of the channels' percentile ranges), the others are over all the values.
-    let mut options = ToolOptions::default();
-    options.calibration = Calibration { method: Method::Percentile, percentile: 99.0 };
+    let options = ToolOptions { calibration: Calibration { method: Method::Percentile, percentile: 99.0 }, ..ToolOptions::default() };
     let (_, tensor_report) = tensor(4, 300, options);
     let all = Subject::tensor(&tensor_report.analysis).with_range_choice(tensor_report.calibration.into());
     let plan = histogram::plan(&all);

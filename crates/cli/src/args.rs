@@ -199,7 +199,7 @@ pub struct SpecArgs {
     /// textbook | pytorch | onnxruntime | tflite [default: textbook].
     #[arg(long, value_name = "CONVENTION", value_parser = core_parser::<Convention>)]
     pub convention: Option<Convention>,
-    /// qint8 | quint8 | int8 | uint8 | int<N> | uint<N> with N from 2 to 16 [default: qint8].
+    /// qint8 | quint8 | int8 | uint8 | `int<N>` | `uint<N>` with N from 2 to 16 [default: qint8].
     #[arg(long, value_name = "DTYPE", value_parser = parse_dtype)]
     pub dtype: Option<Dtype>,
     /// affine | symmetric [default: affine].

@@ -1,5 +1,5 @@
 //! The model-wide table of a weight file (`quantscope file` and the app's Files tool): one row per
-//! tensor of `formats::report::table`, in its order, as CSV ([`csv`]), as the human table the CLI
+//! tensor of `formats::report::table`, in its order, as CSV ([`csv()`]), as the human table the CLI
 //! prints ([`table`]) and as a PDF report ([`pdf`]).
 
 use formats::report::{Outcome, Row, TensorResult};

@@ -189,7 +189,7 @@ fn search_sorted(cdf: &[f64], v: f64) -> usize {
 /// range `[edges[searchsorted(cdf, cut)], edges[searchsorted(cdf, 1 - cut)]]`.
 /// Symmetric: histogram of `|x|` with 2048 bins on `[min |x|, max |x|]`;
 /// range `[-e, e]` with `e = edges[searchsorted(cdf, p / 100)]`.
-/// Both: the ends are clamped to the data's `[min, max]` ([`within`]).
+/// Both: the ends are clamped to the data's `[min, max]` (`within`).
 pub fn percentile(values: &[f32], percentile: f64, symmetric: bool) -> Option<(f32, f32)> {
     let (min, max) = min_max(values)?;
     let (hist, edges) = if symmetric {
