@@ -7,7 +7,7 @@ WASM_BINDGEN_VERSION := 0.2.130
 TRUNK_VERSION := 0.21.14
 FUZZ_SECONDS ?= 20
 # Every workspace crate but the app (whose tests run as wasm in Chromium).
-NATIVE_PACKAGES := --workspace --exclude quantscope
+NATIVE_PACKAGES := --workspace --exclude quantscope-web
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
 .PHONY: all setup setup-native setup-fuzz setup-web setup-browser \
@@ -43,7 +43,7 @@ test-native: setup-native
 
 # Every cargo-fuzz target of every fuzz folder, FUZZ_SECONDS each. A run's output goes to
 # target/fuzz-<target>.log; the log's end is printed when a target fails.
-FUZZ_DIRS := crates/quant/fuzz crates/formats/fuzz
+FUZZ_DIRS := crates/core/fuzz crates/weights/fuzz
 test-fuzz: setup-fuzz
 	@mkdir -p target
 	@for dir in $(FUZZ_DIRS); do \
@@ -61,7 +61,7 @@ test-fuzz: setup-fuzz
 test-wasm: setup-web setup-browser
 	CHROMEDRIVER=$(CHROMEDRIVER) WASM_BINDGEN_TEST_TIMEOUT=120 \
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	  cargo test -p quantscope --target wasm32-unknown-unknown --no-fail-fast --lib --test '*'
+	  cargo test -p quantscope-web --target wasm32-unknown-unknown --no-fail-fast --lib --test '*'
 
 # The release build in dist/ (the one `make build` leaves), served by the tests themselves on
 # 127.0.0.1, driven through the system Chromium by playwright-core. Screenshots: e2e/output/.

@@ -1,4 +1,4 @@
-// End-to-end: the Files tool. Real weight files (crates/formats/tests/data, written by NumPy and
+// End-to-end: the Files tool. Real weight files (crates/weights/tests/data, written by NumPy and
 // safetensors) go in through the file input; the tensor list, the numbers (equal to the CLI's
 // `quantscope file --format json`, run here on the same files), the model-wide order, the PDF made
 // in the worker on request, a bad file's error, and cancelling a big file in the worker with

@@ -1,4 +1,4 @@
-use quantscope::App;
+use quantscope_web::App;
 
 fn main() {
     console_error_panic_hook::set_once();

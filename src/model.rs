@@ -81,7 +81,7 @@ impl Tool {
     }
 }
 
-/// The options every tool shares, by their command-line names (`quant::SpecOptions`). Text
+/// The options every tool shares, by their command-line names (`quantscope_core::SpecOptions`). Text
 /// fields hold what was typed. The `Option`s and empty strings are "the convention's choice":
 /// choosing a convention clears them, setting one makes the spec "custom".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -250,7 +250,7 @@ impl Default for ValuesForm {
 pub struct FilesForm {
     /// The channel axis (0: output channels of Linear `[out, in]` and Conv `[O, I, kH, kW]`).
     pub axis: String,
-    /// minmax | moving-average | percentile | mse | entropy (`quant::calibrate::Method`).
+    /// minmax | moving-average | percentile | mse | entropy (`quantscope_core::calibrate::Method`).
     pub calibration: String,
     /// The percentile of the percentile method; empty: ONNX Runtime's default.
     pub percentile: String,

@@ -2,10 +2,10 @@
 //! names are exactly the command line's), and a field that does not parse becomes a located
 //! [`InputError`] on that field.
 
-use quant::calibrate::Calibration;
-use quant::parse::LineMode;
-use quant::tools::ToolOptions;
-use quant::{Convention, Dtype, Granularity, QuantSpec, Rounding, Scheme, SpecOptions, SymmetricDivisor};
+use quantscope_core::calibrate::Calibration;
+use quantscope_core::parse::LineMode;
+use quantscope_core::tools::ToolOptions;
+use quantscope_core::{Convention, Dtype, Granularity, QuantSpec, Rounding, Scheme, SpecOptions, SymmetricDivisor};
 
 use crate::model::{FormState, QuantForm, Tool};
 use crate::report::{Field, InputError};

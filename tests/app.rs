@@ -4,13 +4,13 @@
 mod support;
 
 use leptos::prelude::*;
-use quantscope::components::fields::TextAreaField;
-use quantscope::components::results::{ResultsPanel, FIRST_ROWS};
-use quantscope::components::tool_panel::ToolRun;
-use quantscope::model::{FormState, Tool};
-use quantscope::report::{Cell, Column, Field, InputError, Report, Row, Table};
-use quantscope::state::{AppState, Commit, DEBOUNCE, STORAGE_KEY};
-use quantscope::App;
+use quantscope_web::components::fields::TextAreaField;
+use quantscope_web::components::results::{ResultsPanel, FIRST_ROWS};
+use quantscope_web::components::tool_panel::ToolRun;
+use quantscope_web::model::{FormState, Tool};
+use quantscope_web::report::{Cell, Column, Field, InputError, Report, Row, Table};
+use quantscope_web::state::{AppState, Commit, DEBOUNCE, STORAGE_KEY};
+use quantscope_web::App;
 use support::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -176,7 +176,7 @@ async fn an_unreadable_saved_form_is_kept_aside_and_said() {
     let _app = leptos::mount::mount_to(root.clone(), App);
     tick().await;
     assert!(text(&root, "storage-note").contains("could not be read"));
-    assert_eq!(storage.get_item(quantscope::state::UNREADABLE_KEY).unwrap().as_deref(), Some("{\"channels\": 42"));
+    assert_eq!(storage.get_item(quantscope_web::state::UNREADABLE_KEY).unwrap().as_deref(), Some("{\"channels\": 42"));
     assert_eq!(value(&get(&root, "channels-data")), FormState::examples().channels.data);
 }
 

@@ -1,7 +1,7 @@
 //! The core's wasm simd128 kernel in Chromium: the same metrics, bit for bit, as the per-element path
 //! (which the SIMD code never runs), for every float32 convention and both kinds of quantize (x·m, x/s).
 
-use quant::{analyse, Convention, Dtype, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
+use quantscope_core::{analyse, Convention, Dtype, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -34,7 +34,7 @@ fn simd_kernel_matches_per_element_path() {
                 let tensor = Tensor::dense("w", Samples::F32(values(7 * 301)), vec![7, 301], 0).unwrap();
                 let spec = QuantSpec::resolve(&SpecOptions { convention, scheme, dtype, ..SpecOptions::default() }).unwrap();
                 // A range narrower than the data, so some values clip.
-                let source = ParamSource::Range(quant::RangeInput::new(-0.8, 1.1));
+                let source = ParamSource::Range(quantscope_core::RangeInput::new(-0.8, 1.1));
                 for source in [ParamSource::Data, source] {
                     let fast = analyse(&tensor, &spec, Granularity::PerChannel, &source, false).unwrap();
                     let slow = analyse(&tensor, &spec, Granularity::PerChannel, &source, true).unwrap();
@@ -57,7 +57,7 @@ fn simd_kernel_matches_per_element_path_in_runs() {
         let tensor = Tensor::dense("w", Samples::F32(values(3 * 4 * inner)), vec![3, 4, inner], 1).unwrap();
         for convention in [Convention::Pytorch, Convention::Onnxruntime] {
             let spec = QuantSpec::resolve(&SpecOptions { convention, ..SpecOptions::default() }).unwrap();
-            for source in [ParamSource::Data, ParamSource::Range(quant::RangeInput::new(-0.8, 1.1))] {
+            for source in [ParamSource::Data, ParamSource::Range(quantscope_core::RangeInput::new(-0.8, 1.1))] {
                 let fast = analyse(&tensor, &spec, Granularity::PerChannel, &source, false).unwrap();
                 let slow = analyse(&tensor, &spec, Granularity::PerChannel, &source, true).unwrap();
                 for (f, s) in fast.channels.iter().zip(&slow.channels) {

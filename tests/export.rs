@@ -5,12 +5,12 @@
 mod support;
 
 use leptos::prelude::*;
-use quantscope::browser::download::{self, BlobParts};
-use quantscope::browser::{fragment, share_link};
-use quantscope::components::export::files::{self, Exportable};
-use quantscope::model::{FormState, Tool};
-use quantscope::state::AppState;
-use quantscope::{options, report, App};
+use quantscope_web::browser::download::{self, BlobParts};
+use quantscope_web::browser::{fragment, share_link};
+use quantscope_web::components::export::files::{self, Exportable};
+use quantscope_web::model::{FormState, Tool};
+use quantscope_web::state::AppState;
+use quantscope_web::{options, report, App};
 use std::sync::Arc;
 use support::*;
 use wasm_bindgen::JsCast;
@@ -88,7 +88,7 @@ async fn the_element_csv_in_pieces_is_the_crates_csv() {
     assert_eq!(*progress.borrow(), [(files::ROWS_PER_PIECE, total), (total, total)]);
     let report::ChartData::Values(report) = &ex.report else { panic!("not a values report") };
     let text = blob_text(&parts.into_blob(download::CSV).unwrap()).await;
-    assert_eq!(text, export::elements_csv(&**report));
+    assert_eq!(text, quantscope_export::elements_csv(&**report));
 }
 
 #[wasm_bindgen_test]
@@ -99,7 +99,7 @@ fn file_names_carry_the_tensor_tool_convention_and_key_options() {
     assert_eq!(ex.results_name(), "conv1.weight_channels_pytorch_qint8_affine.csv");
     assert_eq!(ex.elements_name(), "conv1.weight_channels_pytorch_qint8_affine_elements.csv");
     assert_eq!(ex.settings_name(), "conv1.weight_channels_pytorch_qint8_affine_settings.json");
-    assert_eq!(ex.pdf_name(export::Paper::Letter), "conv1.weight_channels_pytorch_qint8_affine_letter.pdf");
+    assert_eq!(ex.pdf_name(quantscope_export::Paper::Letter), "conv1.weight_channels_pytorch_qint8_affine_letter.pdf");
     form.channels.granularity = "per-tensor".into();
     form.channels.quant.rounding = "floor".into();
     form.channels.tensor_name = "../evil name/=x".into();
@@ -166,7 +166,7 @@ async fn opening_a_link_restores_its_form_unsaved_until_edited() {
     clean_slate();
     let mut saved = FormState::examples();
     saved.values.data = "9, 8, 7".into();
-    quantscope::browser::storage::save(quantscope::state::STORAGE_KEY, &saved).unwrap();
+    quantscope_web::browser::storage::save(quantscope_web::state::STORAGE_KEY, &saved).unwrap();
     let saved_json = stored_form().unwrap();
 
     let mut linked = FormState::examples();

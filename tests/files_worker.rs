@@ -5,20 +5,20 @@
 
 use std::ops::ControlFlow;
 
-use formats::report::{self, TableOptions};
-use formats::{Archive, Source};
-use quant::calibrate::Calibration;
-use quant::{QuantSpec, SpecOptions};
-use quantscope::worker::blob_source::BlobSource;
-use quantscope::worker::protocol::{ExportFile, Reply, Request, RowView};
+use quantscope_core::calibrate::Calibration;
+use quantscope_core::{QuantSpec, SpecOptions};
+use quantscope_web::worker::blob_source::BlobSource;
+use quantscope_web::worker::protocol::{ExportFile, Reply, Request, RowView};
+use quantscope_weights::report::{self, TableOptions};
+use quantscope_weights::{Archive, Source};
 use wasm_bindgen_test::*;
 use web_sys::js_sys::{Array, Uint8Array};
 use web_sys::Blob;
 
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
-const MODEL: &[u8] = include_bytes!("../crates/formats/tests/data/model.safetensors");
-const NPZ: &[u8] = include_bytes!("../crates/formats/tests/data/weights_compressed.npz");
+const MODEL: &[u8] = include_bytes!("../crates/weights/tests/data/model.safetensors");
+const NPZ: &[u8] = include_bytes!("../crates/weights/tests/data/weights_compressed.npz");
 
 fn blob(bytes: &[u8]) -> Blob {
     let parts = Array::of1(&Uint8Array::from(bytes));
@@ -98,7 +98,7 @@ fn the_analysis_and_its_pdf_request_survive_their_json() {
         Request::Export {
             job: 4,
             of: 3,
-            file: ExportFile::FilePdf { paper: export::Paper::Letter, date: "2026-01-02".into(), decimals: 6 },
+            file: ExportFile::FilePdf { paper: quantscope_export::Paper::Letter, date: "2026-01-02".into(), decimals: 6 },
         },
     ];
     for request in requests {

@@ -2,10 +2,10 @@
 //! Tensor and Values tools reads back on the page as the very tables the page computes itself,
 //! non-finite cells and located errors included, and requests survive their JSON.
 
-use quantscope::model::{FormState, Tool};
-use quantscope::report::large::{self, LargeReport, LARGE_INPUT_BYTES};
-use quantscope::report::{run, Cell, Field, InputError};
-use quantscope::worker::protocol::{ExportFile, Reply, Request};
+use quantscope_web::model::{FormState, Tool};
+use quantscope_web::report::large::{self, LargeReport, LARGE_INPUT_BYTES};
+use quantscope_web::report::{run, Cell, Field, InputError};
+use quantscope_web::worker::protocol::{ExportFile, Reply, Request};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -62,7 +62,11 @@ fn requests_survive_their_json_and_the_threshold_is_by_size() {
     let requests = [
         Request::Text { job: 4, tool: Tool::Values, form: form.clone() },
         Request::Export { job: 5, of: 4, file: ExportFile::ElementsCsv },
-        Request::Export { job: 6, of: 4, file: ExportFile::Pdf { paper: export::Paper::Letter, date: "2026-01-02".into(), decimals: 6 } },
+        Request::Export {
+            job: 6,
+            of: 4,
+            file: ExportFile::Pdf { paper: quantscope_export::Paper::Letter, date: "2026-01-02".into(), decimals: 6 },
+        },
         Request::Export { job: 7, of: 4, file: ExportFile::Settings { form: form.clone() } },
     ];
     for request in requests {
@@ -82,7 +86,7 @@ fn requests_survive_their_json_and_the_threshold_is_by_size() {
 /// as the browser's own paste would.
 #[wasm_bindgen_test]
 fn a_paste_replaces_the_selection() {
-    use quantscope::components::fields::paste_into;
+    use quantscope_web::components::fields::paste_into;
     assert_eq!(paste_into("1, 2, 3", 3, 4, "9 9"), "1, 9 9, 3");
     assert_eq!(paste_into("", 0, 0, "5"), "5");
     // "é" is one UTF-16 unit and two bytes; "𝑥" two units and four bytes.

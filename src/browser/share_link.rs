@@ -1,5 +1,5 @@
 //! Share links: the whole form in the URL fragment, next to the tool's own fragment:
-//! `#tensor&share=1.<data>` (see docs/export.md). `<data>` is `export::share`'s encoding of a
+//! `#tensor&share=1.<data>` (see docs/export.md). `<data>` is `quantscope_export::share`'s encoding of a
 //! [`SharedForm`] (JSON, deflate, base64url); the first part names the tool as every fragment
 //! does, so the tabs keep working. `#share=1.<data>` alone opens the tool the state names.
 //!
@@ -9,8 +9,8 @@
 
 use std::cell::RefCell;
 
-use export::share::{self, ShareError};
 use leptos::prelude::*;
+use quantscope_export::share::{self, ShareError};
 use serde::{Deserialize, Serialize};
 
 use crate::browser::fragment;

@@ -1,5 +1,5 @@
 //! How the range is chosen when none is typed: the calibration method and its percentile
-//! (`quant::calibrate`), the same two fields in every tool that derives a range from its values.
+//! (`quantscope_core::calibrate`), the same two fields in every tool that derives a range from its values.
 
 use leptos::prelude::*;
 

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use leptos::prelude::*;
-use quant::{Convention, QuantSpec};
+use quantscope_core::{Convention, QuantSpec};
 
 use crate::components::fields::{CheckboxField, SelectField, TextField};
 use crate::model::{choices, FormState, QuantForm, Tool};

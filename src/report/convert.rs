@@ -1,12 +1,12 @@
 //! The core's reports as tables. Only copying and labelling here: every number is a field of the
 //! core's report.
 
-use quant::analysis::{Analysis, ChannelResult};
-use quant::error::QuantError;
-use quant::metrics::Metrics;
-use quant::parse::ValueLocation;
-use quant::tools::{ChannelsReport, TensorReport, ToolError, ValuesReport};
-use quant::Warning;
+use quantscope_core::analysis::{Analysis, ChannelResult};
+use quantscope_core::error::QuantError;
+use quantscope_core::metrics::Metrics;
+use quantscope_core::parse::ValueLocation;
+use quantscope_core::tools::{ChannelsReport, TensorReport, ToolError, ValuesReport};
+use quantscope_core::Warning;
 
 use super::{Cell, Column, Field, InputError, Report, Row, Table};
 
@@ -210,7 +210,7 @@ pub fn tensor(r: &TensorReport) -> Report {
         rows,
     });
 
-    let side = |label: &str, view: &quant::tools::GranularityView, single: bool, bytes: f64| {
+    let side = |label: &str, view: &quantscope_core::tools::GranularityView, single: bool, bytes: f64| {
         let s = &view.summary.metrics;
         Row {
             cells: vec![

@@ -1,15 +1,15 @@
 //! Large input of the Tensor and Values tools, analysed in the Web Worker (`crate::worker`) so the
 //! page stays responsive: the worker runs [`super::run`] (the very call the page makes for small
 //! input, so the numbers are identical) and hands back the tables and, for the charts, a bounded
-//! sample of the values with the full data's parameters (`formats::sample`, the Files tool's
+//! sample of the values with the full data's parameters (`quantscope_weights::sample`, the Files tool's
 //! charts). The full core report stays in the worker, which makes the export files from it.
 
 use std::sync::Arc;
 
-use formats::sample::{Sample, MAX_SAMPLE_VALUES};
-use quant::analysis::{Comparison, MemoryEstimate};
-use quant::calibrate::Calibration;
-use quant::{Analysis, Granularity, SpecOptions};
+use quantscope_core::analysis::{Comparison, MemoryEstimate};
+use quantscope_core::calibrate::Calibration;
+use quantscope_core::{Analysis, Granularity, SpecOptions};
+use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
 use serde::{Deserialize, Serialize};
 
 use super::sampled::SampledCharts;
@@ -72,15 +72,15 @@ fn no_charts(tool: Tool) -> InputError {
 fn sample_of(full: &ChartData, name: &str) -> Option<Sample> {
     match full {
         ChartData::Tensor { report, text, options } => {
-            let parsed = quant::parse::parse_tensor(text, name).ok()?;
-            let tensor = quant::parse::rows_to_matrix(&parsed, options.axis).ok()?;
+            let parsed = quantscope_core::parse::parse_tensor(text, name).ok()?;
+            let tensor = quantscope_core::parse::rows_to_matrix(&parsed, options.axis).ok()?;
             Some(Sample::take(&tensor, &report.full, MAX_SAMPLE_VALUES))
         }
         ChartData::Values(report) => {
             let a = &report.analysis;
             let channel = a.channels.first()?;
             let x = channel.elements.as_ref()?.x.clone();
-            let tensor = quant::Tensor::from_rows(a.tensor.clone(), vec![channel.name.clone()], vec![x]);
+            let tensor = quantscope_core::Tensor::from_rows(a.tensor.clone(), vec![channel.name.clone()], vec![x]);
             Some(Sample::take(&tensor, &single_channel_comparison(a), MAX_SAMPLE_VALUES))
         }
         ChartData::Channels(_) | ChartData::Sampled(_) => None,

@@ -1,5 +1,5 @@
 //! What the result views show: tables of cells, notes, formulas, and a located input error.
-//! These are view types only: every number in them comes from the core (`quant::tools`, see
+//! These are view types only: every number in them comes from the core (`quantscope_core::tools`, see
 //! [`convert`]); the app formats numbers but never computes one.
 
 mod convert;
@@ -8,9 +8,9 @@ pub mod sampled;
 
 use std::sync::Arc;
 
-use charts::RangeChoice;
-use quant::analysis::{Analysis, Comparison};
-use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
+use quantscope_charts::RangeChoice;
+use quantscope_core::analysis::{Analysis, Comparison};
+use quantscope_core::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::model::{FormState, Tool};
@@ -324,7 +324,7 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// Runs a tool on the form: the form's options and text go to the core (`quant::tools`), its
+/// Runs a tool on the form: the form's options and text go to the core (`quantscope_core::tools`), its
 /// report comes back as tables. The core is called here and nowhere else.
 pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
     let options = options::tool_options(tool, form)?;
@@ -334,13 +334,15 @@ pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
         report
     };
     match tool {
-        Tool::Channels => quant::tools::channels(text, &options).map(|r| with(convert::channels(&r), ChartData::Channels(Arc::new(r)))),
-        Tool::Tensor => quant::tools::tensor(text, &options).map(|r| {
+        Tool::Channels => {
+            quantscope_core::tools::channels(text, &options).map(|r| with(convert::channels(&r), ChartData::Channels(Arc::new(r))))
+        }
+        Tool::Tensor => quantscope_core::tools::tensor(text, &options).map(|r| {
             let report = convert::tensor(&r);
             let data = ChartData::Tensor { report: Arc::new(r), text: text.into(), options: Arc::new(options.clone()) };
             with(report, data)
         }),
-        Tool::Values => quant::tools::values(text, &options).map(|r| with(convert::values(&r), ChartData::Values(Arc::new(r)))),
+        Tool::Values => quantscope_core::tools::values(text, &options).map(|r| with(convert::values(&r), ChartData::Values(Arc::new(r)))),
         // Files are analysed in the worker (components/files), not from the form's text.
         Tool::Files => Ok(Report::default()),
     }

@@ -1,13 +1,13 @@
 //! The charts of one tensor of a weight file (the Files tool): the worker's bounded sample
-//! (`formats::sample`), analysed here by the core with the full data's parameters. The element
+//! (`quantscope_weights::sample`), analysed here by the core with the full data's parameters. The element
 //! charts draw the sample; the per-channel vs per-tensor bars carry the full data's figures (the
 //! model-wide table's numbers); every caption says what it was drawn from.
 
-use formats::sample::Sample;
-use quant::analysis::{Analysis, Comparison};
-use quant::calibrate::Calibration;
-use quant::sweep::BitSweep;
-use quant::{Granularity, QuantSpec, SpecOptions, Tensor};
+use quantscope_core::analysis::{Analysis, Comparison};
+use quantscope_core::calibrate::Calibration;
+use quantscope_core::sweep::BitSweep;
+use quantscope_core::{Granularity, QuantSpec, SpecOptions, Tensor};
+use quantscope_weights::sample::Sample;
 
 /// A tensor's charts' data, built once per result.
 #[derive(Debug)]
@@ -36,7 +36,7 @@ impl SampledCharts {
         now: impl Fn() -> f64,
     ) -> Result<SampledCharts, String> {
         let started = now();
-        let fail = |e: quant::QuantError| format!("{}: the charts' sample could not be analysed: {e}", sample.tensor);
+        let fail = |e: quantscope_core::QuantError| format!("{}: the charts' sample could not be analysed: {e}", sample.tensor);
         let spec = QuantSpec::resolve(&spec_options).map_err(fail)?;
         let tensor = sample.tensor();
         let analysis = sample.analyse(&tensor, &spec, granularity).map_err(fail)?;

@@ -1,11 +1,11 @@
-//! `formats::Source` over a `Blob` (a dropped `File`) in a Web Worker: `Blob.slice` plus
+//! `quantscope_weights::Source` over a `Blob` (a dropped `File`) in a Web Worker: `Blob.slice` plus
 //! `FileReaderSync`, so only the asked range is ever read. Small reads (headers, zip entries, the
-//! inflater's) are served from a read-ahead window of [`formats::CHUNK`] bytes; tensor data comes in
+//! inflater's) are served from a read-ahead window of [`quantscope_weights::CHUNK`] bytes; tensor data comes in
 //! reads of that size anyway. `FileReaderSync` exists in workers only.
 
 use std::io;
 
-use formats::{Source, CHUNK};
+use quantscope_weights::{Source, CHUNK};
 use wasm_bindgen::JsValue;
 use web_sys::js_sys::Uint8Array;
 use web_sys::{Blob, FileReaderSync};

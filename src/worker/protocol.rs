@@ -7,9 +7,9 @@
 //! (`{"kind": "text", ...}`) is read through serde's buffered `Content`, which took half of the
 //! 83 ms the page spent reading a million values' reply (profiled), and its code is larger.
 
-use formats::sample::Sample;
-use quant::calibrate::Calibration;
-use quant::SpecOptions;
+use quantscope_core::calibrate::Calibration;
+use quantscope_core::SpecOptions;
+use quantscope_weights::sample::Sample;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::model::{FormState, Tool};
@@ -43,14 +43,14 @@ pub enum ExportFile {
         form: FormState,
     },
     Pdf {
-        paper: export::Paper,
+        paper: quantscope_export::Paper,
         date: String,
         decimals: u8,
     },
     /// The Files tool's model-wide PDF report (`quantscope file --pdf`) of an `Analyse` job's
     /// table: laid out only when asked, as PDFs are downloaded far less often than files analysed.
     FilePdf {
-        paper: export::Paper,
+        paper: quantscope_export::Paper,
         date: String,
         decimals: u8,
     },
@@ -82,7 +82,7 @@ pub enum Reply {
     /// `compute_ms` from the last tensor's last byte read to its result (the analysis alone);
     /// `memory_bytes`: the worker's wasm memory (its peak: wasm memory never shrinks).
     /// `csv`: the rows as `quantscope file --format csv` writes them; `sample`: for one tensor,
-    /// its charts' sample with the full data's parameters (`formats::sample`). The worker keeps
+    /// its charts' sample with the full data's parameters (`quantscope_weights::sample`). The worker keeps
     /// the table for the PDF (`ExportFile::FilePdf`).
     Done {
         job: u32,
@@ -125,7 +125,7 @@ impl Reply {
     }
 }
 
-/// A tensor as listed (`formats::TensorInfo`'s JSON).
+/// A tensor as listed (`quantscope_weights::TensorInfo`'s JSON).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct TensorView {
     pub name: String,
@@ -137,7 +137,7 @@ pub struct TensorView {
     pub note: Option<String>,
 }
 
-/// A worst channel (`formats::report::WorstChannel`).
+/// A worst channel (`quantscope_weights::report::WorstChannel`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct WorstView {
     pub index: usize,
@@ -146,7 +146,7 @@ pub struct WorstView {
     pub sqnr_db: Option<f64>,
 }
 
-/// One analysed tensor (`formats::report::TensorResult`).
+/// One analysed tensor (`quantscope_weights::report::TensorResult`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct ResultView {
     pub axis: usize,
@@ -164,7 +164,7 @@ pub struct ResultView {
     pub worst_channels: Vec<WorstView>,
 }
 
-/// One row of the model-wide table (`formats::report::Row`, flattened as the CLI writes it).
+/// One row of the model-wide table (`quantscope_weights::report::Row`, flattened as the CLI writes it).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct RowView {
     #[serde(flatten)]
@@ -175,7 +175,7 @@ pub struct RowView {
     pub skipped: Option<String>,
 }
 
-/// Reads what `quant::metrics::serialize_extended` writes: a number, `"+inf"`, `"-inf"` or null.
+/// Reads what `quantscope_core::metrics::serialize_extended` writes: a number, `"+inf"`, `"-inf"` or null.
 fn extended<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    formats::sample::deserialize_extended(d)
+    quantscope_weights::sample::deserialize_extended(d)
 }

@@ -2,14 +2,14 @@
 
 use std::ops::ControlFlow;
 
-use export::file_table::FileTable;
-use export::number::Precision;
-use export::PdfOptions;
-use formats::report::{self, TableOptions};
-use formats::sample::{Sample, MAX_SAMPLE_VALUES};
-use formats::{Archive, TensorInfo};
-use quant::calibrate::Calibration;
-use quant::QuantSpec;
+use quantscope_core::calibrate::Calibration;
+use quantscope_core::QuantSpec;
+use quantscope_export::file_table::FileTable;
+use quantscope_export::number::Precision;
+use quantscope_export::PdfOptions;
+use quantscope_weights::report::{self, TableOptions};
+use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
+use quantscope_weights::{Archive, TensorInfo};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -45,7 +45,7 @@ thread_local! {
     static LAST_FILE: std::cell::RefCell<Option<(u32, KeptTable)>> = const { std::cell::RefCell::new(None) };
 }
 
-/// What `export::file_table::pdf` lays out, owned (`FileTable` borrows it).
+/// What `quantscope_export::file_table::pdf` lays out, owned (`FileTable` borrows it).
 struct KeptTable {
     file: String,
     format: &'static str,
@@ -57,7 +57,7 @@ struct KeptTable {
 }
 
 impl KeptTable {
-    fn pdf(&self, paper: export::Paper, date: &str, decimals: u8) -> Vec<u8> {
+    fn pdf(&self, paper: quantscope_export::Paper, date: &str, decimals: u8) -> Vec<u8> {
         let table = FileTable {
             file: &self.file,
             format: self.format,
@@ -69,7 +69,7 @@ impl KeptTable {
         };
         let options =
             PdfOptions { paper, date: date.to_string(), precision: Precision::Decimals(usize::from(decimals)), ..PdfOptions::default() };
-        export::file_table::pdf(&table, &options)
+        quantscope_export::file_table::pdf(&table, &options)
     }
 }
 
@@ -223,7 +223,7 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             )
             .map_err(|e| format!("{name}: {e}"))?;
             let now = web_sys::js_sys::Date::now();
-            let csv = export::file_table::csv(&rows).map_err(|e| e.to_string())?;
+            let csv = quantscope_export::file_table::csv(&rows).map_err(|e| e.to_string())?;
             let out = Out::Done {
                 job,
                 rows: &rows,

@@ -102,5 +102,5 @@ pub fn value(element: &Element) -> String {
 }
 
 pub fn stored_form() -> Option<String> {
-    win().local_storage().unwrap().unwrap().get_item(quantscope::state::STORAGE_KEY).unwrap()
+    win().local_storage().unwrap().unwrap().get_item(quantscope_web::state::STORAGE_KEY).unwrap()
 }

@@ -4,7 +4,7 @@
 //! The host asks for a buffer with `buffer(len)`, writes the values into wasm memory, then calls
 //! `analyse(ptr, rows, cols, which)` as often as it likes.
 
-use quant::{analyse as run, Convention, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
+use quantscope_core::{analyse as run, Convention, Granularity, ParamSource, QuantSpec, Samples, Scheme, SpecOptions, Tensor};
 
 /// A zeroed buffer of `len` float32 values in wasm memory, for the host to fill; it lives as long as the module.
 #[no_mangle]

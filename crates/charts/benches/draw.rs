@@ -3,16 +3,16 @@
 //! The browser figure (canvas, wasm) is measured by the app's e2e benchmark; this one tells whether
 //! the chart code itself stays far below the 200 ms budget.
 
-use charts::data::Subject;
-use charts::granularity::Metric;
-use charts::recording::RecordingBackend;
-use charts::{error, granularity, histogram, reconstruction, sweep, Theme};
 use plotters::prelude::*;
 use plotters_svg::SVGBackend;
-use quant::analysis::{analyse, compare, ParamSource};
-use quant::params::RangeInput;
-use quant::spec::{Granularity, QuantSpec, SpecOptions};
-use quant::tensor::{Samples, Tensor};
+use quantscope_charts::data::Subject;
+use quantscope_charts::granularity::Metric;
+use quantscope_charts::recording::RecordingBackend;
+use quantscope_charts::{error, granularity, histogram, reconstruction, sweep, Theme};
+use quantscope_core::analysis::{analyse, compare, ParamSource};
+use quantscope_core::params::RangeInput;
+use quantscope_core::spec::{Granularity, QuantSpec, SpecOptions};
+use quantscope_core::tensor::{Samples, Tensor};
 use std::time::{Duration, Instant};
 
 fn normals(n: usize) -> Vec<f64> {
@@ -101,14 +101,15 @@ fn main() {
     });
     println!("per-tensor/ch.  plan {} draw {}", ms(p), ms(d));
 
-    let (p, sw) = best(|| quant::sweep::bit_sweep(&t, &SpecOptions::default(), &ParamSource::Data, quant::sweep::BITS).unwrap());
+    let (p, sw) =
+        best(|| quantscope_core::sweep::bit_sweep(&t, &SpecOptions::default(), &ParamSource::Data, quantscope_core::sweep::BITS).unwrap());
     let (d, _) = best(|| {
         let mut out = String::new();
         sweep::draw(&SVGBackend::with_string(&mut out, (w, h)).into_drawing_area(), &sw, &theme).unwrap();
         out.len()
     });
     println!("bit sweep  core sweep {} (30 analyses, textbook) draw {}", ms(p), ms(d));
-    let torch = SpecOptions { convention: quant::Convention::Pytorch, ..SpecOptions::default() };
-    let (p, _) = best(|| quant::sweep::bit_sweep(&t, &torch, &ParamSource::Data, quant::sweep::BITS).unwrap());
+    let torch = SpecOptions { convention: quantscope_core::Convention::Pytorch, ..SpecOptions::default() };
+    let (p, _) = best(|| quantscope_core::sweep::bit_sweep(&t, &torch, &ParamSource::Data, quantscope_core::sweep::BITS).unwrap());
     println!("bit sweep  core sweep {} (30 analyses, pytorch: the fused float32 kernel)", ms(p));
 }

@@ -1,11 +1,11 @@
 //! What a chart shows (one channel, or the whole tensor) and the pure drawing helpers: binning and
 //! downsampling, so a chart draws at most a few thousand primitives whatever the number of values.
 
-use quant::analysis::{Analysis, ChannelResult};
-use quant::calibrate::{self, Calibration, MethodRange};
-use quant::metrics::Metrics;
-use quant::spec::Granularity;
-use quant::transfer::TransferCurve;
+use quantscope_core::analysis::{Analysis, ChannelResult};
+use quantscope_core::calibrate::{self, Calibration, MethodRange};
+use quantscope_core::metrics::Metrics;
+use quantscope_core::spec::Granularity;
+use quantscope_core::transfer::TransferCurve;
 
 /// Points drawn at most in a scatter (reconstruction; error below the envelope threshold).
 pub const MAX_POINTS: usize = 2000;

@@ -8,7 +8,7 @@ use crate::theme::Theme;
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use quant::analysis::Comparison;
+use quantscope_core::analysis::Comparison;
 
 /// The per-channel figure the bars show.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -64,7 +64,7 @@ fn worse(metric: Metric, a: Option<f64>, b: Option<f64>) -> Option<f64> {
 
 /// Computes the groups.
 pub fn plan(comparison: &Comparison, metric: Metric) -> Plan {
-    let pick = |m: &quant::metrics::Metrics| match metric {
+    let pick = |m: &quantscope_core::metrics::Metrics| match metric {
         Metric::SqnrDb => m.sqnr_db,
         Metric::Mse => m.mse,
     };
@@ -195,7 +195,7 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, comparison: &Comparison, p
     };
     let x_desc = if plan.per_group > 1 { format!("channel (worst of {} per group)", plan.per_group) } else { "channel".into() };
     let (pc_label, pt_label) = memory_labels(comparison);
-    let overall = |a: &quant::analysis::Analysis| match plan.metric {
+    let overall = |a: &quantscope_core::analysis::Analysis| match plan.metric {
         Metric::SqnrDb => format!(" · tensor {}", format::db(a.summary.metrics.sqnr_db)),
         Metric::Mse => format!(" · tensor MSE {}", format::opt(a.summary.metrics.mse)),
     };

@@ -11,8 +11,8 @@ use crate::theme::Theme;
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use quant::calibrate::{Method, MethodRange};
-use quant::transfer::TransferCurve;
+use quantscope_core::calibrate::{Method, MethodRange};
+use quantscope_core::transfer::TransferCurve;
 
 /// The quantization levels drawn as grid lines.
 #[derive(Clone, Debug, PartialEq)]
@@ -111,7 +111,7 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
     }
     let (chosen, percentile) = match subject.range_choice {
         RangeChoice::Method(c) => (Some(c.method), c.percentile),
-        RangeChoice::Given => (None, quant::calibrate::DEFAULT_PERCENTILE),
+        RangeChoice::Given => (None, quantscope_core::calibrate::DEFAULT_PERCENTILE),
     };
     // The chosen method's row is the range the parameters came from (the thresholds): shown
     // values that are a sample of a larger tensor, or channels calibrated one by one, need not

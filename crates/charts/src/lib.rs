@@ -13,7 +13,7 @@
 //! | bit-width sweep | [`sweep::draw`] | SQNR vs bits 2..16 for both granularities, the 6 dB/bit guide |
 //!
 //! Every number comes from the core (`quant`): levels, boundaries and clip thresholds from
-//! [`quant::transfer`], the sweep from [`quant::sweep`], metrics from the analysis. This crate only
+//! [`quantscope_core::transfer`], the sweep from [`quantscope_core::sweep`], metrics from the analysis. This crate only
 //! bins, downsamples and draws; each chart also has a `caption` function giving its text alternative
 //! with the key figures (and saying when the data was binned or downsampled).
 //!

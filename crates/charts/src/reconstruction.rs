@@ -7,7 +7,7 @@ use crate::format::{self, count, num};
 use crate::theme::Theme;
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
-use quant::transfer::TransferCurve;
+use quantscope_core::transfer::TransferCurve;
 
 /// Most steps drawn as a staircase; a finer curve is drawn through every k-th corner.
 pub const MAX_STEPS: usize = 800;

@@ -7,7 +7,7 @@ use crate::theme::Theme;
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use quant::sweep::{BitSweep, DB_PER_BIT};
+use quantscope_core::sweep::{BitSweep, DB_PER_BIT};
 
 fn series(sweep: &BitSweep, per_channel: bool) -> Vec<(u32, f64)> {
     sweep.points.iter().filter_map(|p| Some((p.bits, if per_channel { p.per_channel_sqnr_db? } else { p.per_tensor_sqnr_db? }))).collect()

@@ -26,7 +26,7 @@ pub struct Theme {
     pub curve: RGBColor,
     /// Clipping: shaded regions, clipped markers, thresholds.
     pub clip: RGBColor,
-    /// The calibration methods' rows in the histogram, in [`quant::calibrate::Method::ALL`]'s order
+    /// The calibration methods' rows in the histogram, in [`quantscope_core::calibrate::Method::ALL`]'s order
     /// (minmax, moving average, percentile, MSE, entropy): colours no other series uses.
     pub methods: [RGBColor; 5],
     /// Font family for every text (the backend draws it: canvas and SVG use the page's fonts).

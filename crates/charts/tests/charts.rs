@@ -2,17 +2,17 @@
 
 mod common;
 
-use charts::data::{Scope, Subject, ENVELOPE_BUCKETS, MAX_BINS, MAX_POINTS};
-use charts::format::{count, db, num, pct};
-use charts::granularity::Metric;
-use charts::recording::Op;
-use charts::{error, granularity, histogram, hover, reconstruction, sweep, RangeChoice, Theme};
 use common::{int4_values, record, tensor};
-use quant::analysis::{analyse, ParamSource};
-use quant::calibrate::{self, Calibration, Method};
-use quant::spec::{Granularity, QuantSpec, SpecOptions};
-use quant::tensor::Tensor;
-use quant::tools::ToolOptions;
+use quantscope_charts::data::{Scope, Subject, ENVELOPE_BUCKETS, MAX_BINS, MAX_POINTS};
+use quantscope_charts::format::{count, db, num, pct};
+use quantscope_charts::granularity::Metric;
+use quantscope_charts::recording::Op;
+use quantscope_charts::{error, granularity, histogram, hover, reconstruction, sweep, RangeChoice, Theme};
+use quantscope_core::analysis::{analyse, ParamSource};
+use quantscope_core::calibrate::{self, Calibration, Method};
+use quantscope_core::spec::{Granularity, QuantSpec, SpecOptions};
+use quantscope_core::tensor::Tensor;
+use quantscope_core::tools::ToolOptions;
 
 fn rgb(c: plotters::style::RGBColor) -> (u8, u8, u8) {
     (c.0, c.1, c.2)
@@ -135,7 +135,7 @@ fn histogram_sets_every_calibration_method_side_by_side() {
     let text: Vec<String> = values.iter().map(|v| v.to_string()).collect();
     let mut options = ToolOptions { tensor_name: "act".into(), ..ToolOptions::default() };
     options.calibration = Calibration { method: Method::Percentile, percentile: 99.0 };
-    let report = quant::tools::values(&text.join(" "), &options).unwrap();
+    let report = quantscope_core::tools::values(&text.join(" "), &options).unwrap();
     let subject = Subject::tensor(&report.analysis).with_range_choice(RangeChoice::Method(options.calibration));
     let plan = histogram::plan(&subject);
     let finite: Vec<f32> = values.iter().map(|&v| v as f32).collect();
@@ -209,7 +209,7 @@ fn histogram_draws_every_kth_level_when_there_are_many() {
     assert_eq!((grid.visible, grid.step), (256, 5));
     let lines = log.vertical_lines(rgb(theme.curve));
     assert_eq!(lines.len(), grid.levels.len());
-    assert!(lines.len() <= charts::data::MAX_GRID_LINES);
+    assert!(lines.len() <= quantscope_charts::data::MAX_GRID_LINES);
     for (&(k, v), &px) in grid.levels.iter().zip(&lines) {
         assert_eq!((k - ch.zero_point) % 5, 0);
         assert!((v - (k - ch.zero_point) as f64 * ch.scale).abs() < 1e-12);
@@ -283,7 +283,10 @@ fn grouped_bars_one_pair_per_channel_with_memory_in_the_legend() {
     assert!(texts.iter().any(|t| t.starts_with("per-tensor (1 pair): ")));
     let c = &drawn.caption;
     assert!(c.contains(&format!("gain {}", db(report.full.sqnr_gain_db))), "{c}");
-    assert!(c.contains(&format!("Memory for {} values at 8 bits: payload {}", count(1024), charts::format::bytes(m.payload_bytes))), "{c}");
+    assert!(
+        c.contains(&format!("Memory for {} values at 8 bits: payload {}", count(1024), quantscope_charts::format::bytes(m.payload_bytes))),
+        "{c}"
+    );
     assert!(c.contains("per-channel (4 pairs): 1.031 KiB, +3.1 %; per-tensor (1 pair): 1.008 KiB, +0.8 %"), "{c}");
     // MSE on a log axis: the same bars.
     let (log, _) = record(900, 450, |a| granularity::draw(a, &report.full, Metric::Mse, &theme).unwrap());
@@ -302,7 +305,7 @@ fn many_channels_are_grouped() {
 #[test]
 fn sweep_has_fifteen_widths_per_granularity_and_the_guide() {
     let (text, report) = tensor(4, 256, ToolOptions::default());
-    let sweep_data = quant::sweep::tensor_tool(&text, &ToolOptions::default()).unwrap();
+    let sweep_data = quantscope_core::sweep::tensor_tool(&text, &ToolOptions::default()).unwrap();
     let theme = Theme::light();
     let (log, drawn) = record(800, 450, |a| sweep::draw(a, &sweep_data, &theme).unwrap());
     assert_eq!(log.circles(rgb(theme.primary)).len(), 15);
@@ -354,7 +357,7 @@ fn a_million_values_draw_a_few_thousand_primitives() {
     let xs = common::normals(1_000_000, 7);
     let t = Tensor::from_rows("big", vec!["ch0".into()], vec![xs]);
     let spec = QuantSpec::resolve(&SpecOptions::default()).unwrap();
-    let range = ParamSource::Range(quant::params::RangeInput::new(-1.5, 1.5));
+    let range = ParamSource::Range(quantscope_core::params::RangeInput::new(-1.5, 1.5));
     let a = analyse(&t, &spec, Granularity::PerTensor, &range, true).unwrap();
     let subject = Subject::new(&a, Scope::Tensor);
     let theme = Theme::light();

@@ -3,21 +3,21 @@
 
 mod common;
 
-use charts::data::Subject;
-use charts::granularity::Metric;
-use charts::{error, granularity, histogram, reconstruction, sweep, Theme};
 use common::{int4_values, svg, tensor};
-use quant::analysis::{analyse, ParamSource};
-use quant::spec::{Granularity, QuantSpec, SpecOptions};
-use quant::tensor::Tensor;
-use quant::tools::{self, ToolOptions};
+use quantscope_charts::data::Subject;
+use quantscope_charts::granularity::Metric;
+use quantscope_charts::{error, granularity, histogram, reconstruction, sweep, Theme};
+use quantscope_core::analysis::{analyse, ParamSource};
+use quantscope_core::spec::{Granularity, QuantSpec, SpecOptions};
+use quantscope_core::tensor::Tensor;
+use quantscope_core::tools::{self, ToolOptions};
 
 #[test]
 fn previews() {
     let values = int4_values();
     let v = Subject::tensor(&values.analysis);
     let (text, report) = tensor(6, 400, ToolOptions::default());
-    let sweep_data = quant::sweep::tensor_tool(&text, &ToolOptions::default()).unwrap();
+    let sweep_data = quantscope_core::sweep::tensor_tool(&text, &ToolOptions::default()).unwrap();
     let ch2 = Subject::channel(&report.analysis, 2);
     for (name, theme) in [("light", Theme::light()), ("dark", Theme::dark())] {
         for (size, (w, h)) in [("wide", (900, 480)), ("narrow", (380, 340))] {
@@ -37,7 +37,7 @@ fn previews() {
     let channels = tools::channels(
         "filter_0, -1.2, 0.9, -1.1, -0.5, 0.0, 0.31, 0.9, 1.3\nfilter_1, -0.21, 1.49, -0.21, 0.0, 0.7, 1.49\n",
         &ToolOptions {
-            spec: SpecOptions { dtype: quant::Dtype::new(true, 3).unwrap(), ..SpecOptions::default() },
+            spec: SpecOptions { dtype: quantscope_core::Dtype::new(true, 3).unwrap(), ..SpecOptions::default() },
             ..ToolOptions::default()
         },
     )
@@ -51,7 +51,8 @@ fn previews() {
     let xs = common::normals(1_000_000, 11);
     let t = Tensor::from_rows("big", vec!["ch0".into()], vec![xs]);
     let spec = QuantSpec::resolve(&SpecOptions::default()).unwrap();
-    let a = analyse(&t, &spec, Granularity::PerTensor, &ParamSource::Range(quant::params::RangeInput::new(-1.2, 1.2)), true).unwrap();
+    let a =
+        analyse(&t, &spec, Granularity::PerTensor, &ParamSource::Range(quantscope_core::params::RangeInput::new(-1.2, 1.2)), true).unwrap();
     let s = Subject::tensor(&a);
     let theme = Theme::light();
     svg("million-reconstruction-light-wide", 900, 480, |a| reconstruction::draw(a, &s, &theme).unwrap());

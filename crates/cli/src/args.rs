@@ -1,17 +1,17 @@
 //! The command line: flags named as the web form's fields, mapped one to one onto
-//! [`quant::tools::ToolOptions`]. Every enum-like flag is parsed by the core's own `FromStr`, so the
+//! [`quantscope_core::tools::ToolOptions`]. Every enum-like flag is parsed by the core's own `FromStr`, so the
 //! names accepted here are exactly the core's.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use export::Paper;
-use quant::calibrate::{Calibration, Method};
-use quant::parse::LineMode;
-use quant::tools::ToolOptions;
-use quant::{Convention, Dtype, Granularity, Rounding, Scheme, SpecOptions, SymmetricDivisor};
+use quantscope_core::calibrate::{Calibration, Method};
+use quantscope_core::parse::LineMode;
+use quantscope_core::tools::ToolOptions;
+use quantscope_core::{Convention, Dtype, Granularity, Rounding, Scheme, SpecOptions, SymmetricDivisor};
+use quantscope_export::Paper;
 use std::path::PathBuf;
 use std::str::FromStr;
 
-pub use export::number::Precision;
+pub use quantscope_export::number::Precision;
 
 const EXAMPLES: &str = "\
 Examples:

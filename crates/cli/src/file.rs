@@ -6,12 +6,12 @@
 
 use crate::args::{FileArgs, FileFormat};
 use crate::human::table;
-use export::file_table::{self, FileTable};
-use export::number::Num;
-use export::PdfOptions;
-use formats::report::{self, Outcome, Row};
-use formats::{Archive, ReadSeekSource};
-use quant::QuantSpec;
+use quantscope_core::QuantSpec;
+use quantscope_export::file_table::{self, FileTable};
+use quantscope_export::number::Num;
+use quantscope_export::PdfOptions;
+use quantscope_weights::report::{self, Outcome, Row};
+use quantscope_weights::{Archive, ReadSeekSource};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -24,7 +24,7 @@ struct FileReport<'a> {
     format: &'static str,
     convention: String,
     spec: &'a QuantSpec,
-    calibration: quant::calibrate::Calibration,
+    calibration: quantscope_core::calibrate::Calibration,
     axis: usize,
     /// Sorted: analysed tensors by per-channel SQNR ascending, then the others in file order.
     tensors: Vec<Row>,
@@ -69,7 +69,7 @@ pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
     Ok(match a.format {
         FileFormat::Human => human(&r, Num(a.precision)),
         FileFormat::Json => serde_json::to_string(&r).map_err(|e| format!("error: {e}"))? + "\n",
-        FileFormat::Csv => export::file_table::csv(&r.tensors).map_err(|e| format!("error: {e}"))?,
+        FileFormat::Csv => quantscope_export::file_table::csv(&r.tensors).map_err(|e| format!("error: {e}"))?,
     })
 }
 

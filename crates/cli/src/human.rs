@@ -1,11 +1,11 @@
 //! Human output: aligned tables, each headed by the convention label and the resolved integer range.
-//! The tables themselves come from `export::tables` (the PDF report lays out the same ones); this
+//! The tables themselves come from `quantscope_export::tables` (the PDF report lays out the same ones); this
 //! module only renders them as text.
 
 use comfy_table::{presets, CellAlignment, Table};
-use export::number::Num;
-use export::tables::{self, Block, TableData};
-use quant::tools::{ChannelsReport, TensorReport, ValuesReport};
+use quantscope_core::tools::{ChannelsReport, TensorReport, ValuesReport};
+use quantscope_export::number::Num;
+use quantscope_export::tables::{self, Block, TableData};
 use std::fmt::Write;
 
 /// Every value row is printed.

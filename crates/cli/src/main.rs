@@ -1,6 +1,6 @@
 //! `quantscope`: the quantization workbench on the command line.
 //!
-//! No quantization logic lives here: flags become [`quant::tools::ToolOptions`], the core's tools
+//! No quantization logic lives here: flags become [`quantscope_core::tools::ToolOptions`], the core's tools
 //! compute the reports, and this binary only formats them (human tables, JSON, CSV via `export`).
 
 mod args;
@@ -9,11 +9,11 @@ mod human;
 
 use args::{Cli, Command, Format, OutputArgs};
 use clap::Parser;
-use export::number::Num;
-use export::params::Params;
-use export::PdfOptions;
-use quant::tools::{self, ToolError, ToolOptions};
-use quant::ParseError;
+use quantscope_core::tools::{self, ToolError, ToolOptions};
+use quantscope_core::ParseError;
+use quantscope_export::number::Num;
+use quantscope_export::params::Params;
+use quantscope_export::PdfOptions;
 use serde::Serialize;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
@@ -117,10 +117,15 @@ struct Views<R> {
     human: fn(&R, Num) -> String,
     pdf: fn(&R, &PdfOptions) -> Vec<u8>,
     /// The tensor tool's bit-width sweep, for its PDF chart.
-    sweep: Option<quant::sweep::BitSweep>,
+    sweep: Option<quantscope_core::sweep::BitSweep>,
 }
 
-fn emit<R: Serialize + export::Report>(report: &R, options: ToolOptions, output: &OutputArgs, views: Views<R>) -> Result<(), Failure> {
+fn emit<R: Serialize + quantscope_export::Report>(
+    report: &R,
+    options: ToolOptions,
+    output: &OutputArgs,
+    views: Views<R>,
+) -> Result<(), Failure> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     match output.format {
@@ -129,8 +134,11 @@ fn emit<R: Serialize + export::Report>(report: &R, options: ToolOptions, output:
             out.write_all(b"\n").map_err(Failure::Io)?;
         }
         Format::Csv => {
-            let written =
-                if output.values { export::write_elements(report, &mut out).map(drop) } else { export::write_results(report, &mut out) };
+            let written = if output.values {
+                quantscope_export::write_elements(report, &mut out).map(drop)
+            } else {
+                quantscope_export::write_results(report, &mut out)
+            };
             written.map_err(|e| Failure::Io(io::Error::new(e.io_kind().unwrap_or(io::ErrorKind::Other), e.to_string())))?;
         }
         Format::Human => out.write_all((views.human)(report, Num(output.precision)).as_bytes()).map_err(Failure::Io)?,
@@ -184,21 +192,21 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let input = read_input(a.input.as_deref())?;
             let options = a.to_options();
             let report = tools::channels(&input.text, &options).map_err(|e| tool_error(&input, None, e))?;
-            emit(&report, options, &a.output, Views { human: human::channels, pdf: export::channels_pdf, sweep: None })
+            emit(&report, options, &a.output, Views { human: human::channels, pdf: quantscope_export::channels_pdf, sweep: None })
         }
         Command::Tensor(a) => {
             let input = read_input(a.input.as_deref())?;
             let options = a.to_options();
             let report = tools::tensor(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
             // The sweep is drawn in the PDF only.
-            let sweep = a.output.pdf.as_ref().and_then(|_| quant::sweep::tensor_tool(&input.text, &options).ok());
-            emit(&report, options, &a.output, Views { human: human::tensor, pdf: export::tensor_pdf, sweep })
+            let sweep = a.output.pdf.as_ref().and_then(|_| quantscope_core::sweep::tensor_tool(&input.text, &options).ok());
+            emit(&report, options, &a.output, Views { human: human::tensor, pdf: quantscope_export::tensor_pdf, sweep })
         }
         Command::Values(a) => {
             let input = read_input(a.input.as_deref())?;
             let options = a.to_options();
             let report = tools::values(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
-            emit(&report, options, &a.output, Views { human: human::values, pdf: export::values_pdf, sweep: None })
+            emit(&report, options, &a.output, Views { human: human::values, pdf: quantscope_export::values_pdf, sweep: None })
         }
         Command::File(a) => {
             let text = file::run(&a, &today()).map_err(Failure::Usage)?;

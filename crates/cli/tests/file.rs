@@ -1,11 +1,11 @@
-//! `quantscope file`: real weight files (crates/formats/tests/data), the model-wide table, formats,
+//! `quantscope file`: real weight files (crates/weights/tests/data), the model-wide table, formats,
 //! calibration flags, and bad files (exit 2, the message names the file and the tensor).
 
 mod common;
 use common::run;
 
 fn data(name: &str) -> String {
-    format!("{}/../formats/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../weights/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 #[test]

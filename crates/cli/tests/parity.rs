@@ -10,7 +10,7 @@
 mod common;
 
 use common::run_file;
-use golden::{Case, Produced};
+use quantscope_golden::{Case, Produced};
 use serde_json::Value;
 
 /// The command line for a case, as another tool would build it.
@@ -79,5 +79,5 @@ fn run(case: &Case) -> Result<Produced, String> {
 
 #[test]
 fn every_reference_case_through_the_cli() {
-    golden::assert_all(|case| golden::compare(case, &run(case)?));
+    quantscope_golden::assert_all(|case| quantscope_golden::compare(case, &run(case)?));
 }

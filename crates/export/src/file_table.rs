@@ -1,11 +1,11 @@
 //! The model-wide table of a weight file (`quantscope file` and the app's Files tool): one row per
-//! tensor of `formats::report::table`, in its order, as CSV ([`csv()`]), as the human table the CLI
+//! tensor of `quantscope_weights::report::table`, in its order, as CSV ([`csv()`]), as the human table the CLI
 //! prints ([`table`]) and as a PDF report ([`pdf`]).
 
-use formats::report::{Outcome, Row, TensorResult};
-use formats::Element;
-use quant::calibrate::{Calibration, Method};
-use quant::QuantSpec;
+use quantscope_core::calibrate::{Calibration, Method};
+use quantscope_core::QuantSpec;
+use quantscope_weights::report::{Outcome, Row, TensorResult};
+use quantscope_weights::Element;
 
 use crate::font::Font;
 use crate::number::{Num, NA};
@@ -173,7 +173,7 @@ pub struct FileTable<'a> {
     pub axis: usize,
     /// How many worst channels each row names.
     pub worst: usize,
-    /// The rows, most sensitive first (`formats::report::table`).
+    /// The rows, most sensitive first (`quantscope_weights::report::table`).
     pub rows: &'a [Row],
 }
 

@@ -42,10 +42,10 @@ pub mod tables;
 pub use pdf::Paper;
 pub use report::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
 
-use quant::analysis::ChannelResult;
-use quant::metrics::Metrics;
-use quant::tools::{ChannelsReport, TensorReport, ValuesReport};
-use quant::{Analysis, Granularity, Warning};
+use quantscope_core::analysis::ChannelResult;
+use quantscope_core::metrics::Metrics;
+use quantscope_core::tools::{ChannelsReport, TensorReport, ValuesReport};
+use quantscope_core::{Analysis, Granularity, Warning};
 use std::borrow::Cow;
 use std::io;
 
@@ -177,7 +177,7 @@ pub fn format_f64(v: f64) -> String {
 
 /// Whether `text` is a plain finite number (`-0.5`, `+2`, `1e-3`), by the core's own number syntax.
 fn is_plain_number(text: &str) -> bool {
-    quant::parse::parse_number(text).is_some_and(|n| n.value.is_finite())
+    quantscope_core::parse::parse_number(text).is_some_and(|n| n.value.is_finite())
 }
 
 /// Makes a text cell safe for spreadsheets (CSV/formula injection).
@@ -388,7 +388,7 @@ pub fn elements_csv(report: &impl Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use quant::tools::{self, ToolOptions};
+    use quantscope_core::tools::{self, ToolOptions};
 
     fn parse_cell(cell: &str) -> Option<f64> {
         match cell {
@@ -541,7 +541,7 @@ mod tests {
     fn infinite_sqnr_is_inf() {
         // Symmetric over [-128, 128]: scale 1, integers are reproduced exactly.
         let mut o = ToolOptions { range: "-128:128".into(), ..ToolOptions::default() };
-        o.spec.scheme = quant::Scheme::Symmetric;
+        o.spec.scheme = quantscope_core::Scheme::Symmetric;
         let report = tools::values("1, -2, 3, 0", &o).unwrap();
         let (_, rows) = reader(&results_csv(&report));
         let col = RESULTS_HEADER.iter().position(|h| *h == "sqnr_db").unwrap();

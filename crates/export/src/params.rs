@@ -9,7 +9,7 @@
 //! shortest decimal that reads back to the same float64.
 
 use crate::Report;
-use quant::{Dtype, Granularity, IntRange};
+use quantscope_core::{Dtype, Granularity, IntRange};
 use std::fmt::Write;
 
 /// The parameters of one analysis, as a framework takes them.
@@ -286,8 +286,8 @@ pub fn scale_repr(v: f64) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use quant::tools::{self, ToolOptions};
-    use quant::{Convention, Scheme};
+    use quantscope_core::tools::{self, ToolOptions};
+    use quantscope_core::{Convention, Scheme};
 
     const WEIGHTS: &str = "conv1.w0: 0.42, -0.18, 0.09\nconv1.w1: -1.9, 0.88, 1.22";
 

@@ -7,13 +7,13 @@ use crate::number::{Num, Precision};
 use crate::pdf::{Align, Document, Paper, Table, BODY};
 use crate::pdf_backend::PdfBackend;
 use crate::tables::{self, Block, TableData};
-use charts::granularity::Metric;
-use charts::{RangeChoice, Subject, Theme};
 use plotters::drawing::DrawingAreaErrorKind;
-use quant::parse::LineMode;
-use quant::sweep::BitSweep;
-use quant::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
-use quant::{Analysis, Granularity, QuantSpec};
+use quantscope_charts::granularity::Metric;
+use quantscope_charts::{RangeChoice, Subject, Theme};
+use quantscope_core::parse::LineMode;
+use quantscope_core::sweep::BitSweep;
+use quantscope_core::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
+use quantscope_core::{Analysis, Granularity, QuantSpec};
 use serde::Serialize;
 use std::convert::Infallible;
 
@@ -31,7 +31,7 @@ pub struct PdfOptions {
     pub max_values: usize,
     /// Decimals of the numbers in the tables.
     pub precision: Precision,
-    /// The bit-width sweep of the tensor tool (`quant::sweep::tensor_tool`), drawn when given.
+    /// The bit-width sweep of the tensor tool (`quantscope_core::sweep::tensor_tool`), drawn when given.
     pub sweep: Option<BitSweep>,
 }
 
@@ -52,8 +52,10 @@ impl Default for PdfOptions {
 pub fn channels_pdf(report: &ChannelsReport, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
     let subject = Subject::tensor(&report.analysis);
-    let charts: Vec<Chart<'_>> =
-        vec![("Reconstruction", Box::new(move |a| charts::reconstruction::draw(a, &subject, &Theme::light()).map(|d| d.caption)))];
+    let charts: Vec<Chart<'_>> = vec![(
+        "Reconstruction",
+        Box::new(move |a| quantscope_charts::reconstruction::draw(a, &subject, &Theme::light()).map(|d| d.caption)),
+    )];
     build("Channels", &report.analysis, tables::channels(report, n), charts, o)
 }
 
@@ -63,10 +65,13 @@ pub fn tensor_pdf(report: &TensorReport, o: &PdfOptions) -> Vec<u8> {
     let a = &report.analysis;
     let mut charts: Vec<Chart<'_>> = vec![(
         "Per-tensor vs per-channel",
-        Box::new(|area| charts::granularity::draw(area, &report.full, Metric::SqnrDb, &Theme::light()).map(|d| d.caption)),
+        Box::new(|area| quantscope_charts::granularity::draw(area, &report.full, Metric::SqnrDb, &Theme::light()).map(|d| d.caption)),
     )];
     if let Some(sweep) = &o.sweep {
-        charts.push(("Bit-width sweep", Box::new(move |area| charts::sweep::draw(area, sweep, &Theme::light()).map(|d| d.caption))));
+        charts.push((
+            "Bit-width sweep",
+            Box::new(move |area| quantscope_charts::sweep::draw(area, sweep, &Theme::light()).map(|d| d.caption)),
+        ));
     }
     if Subject::tensor(a).has_elements() {
         charts.extend(element_charts(a, report.calibration.into()));
@@ -87,7 +92,8 @@ pub fn values_pdf(report: &ValuesReport, o: &PdfOptions) -> Vec<u8> {
 }
 
 /// A chart: its title and a function drawing it (returning its caption).
-type Chart<'a> = (&'static str, Box<dyn FnOnce(&charts::Area<PdfBackend<'_>>) -> Result<String, DrawingAreaErrorKind<Infallible>> + 'a>);
+type Chart<'a> =
+    (&'static str, Box<dyn FnOnce(&quantscope_charts::Area<PdfBackend<'_>>) -> Result<String, DrawingAreaErrorKind<Infallible>> + 'a>);
 
 /// Size of a chart in its own units (the pixels it would have on the page).
 const CHART_SIZE: (u32, u32) = (760, 380);
@@ -98,13 +104,14 @@ fn element_charts(a: &Analysis, range_choice: RangeChoice) -> Vec<Chart<'_>> {
     vec![
         (
             "Reconstruction",
-            Box::new(move |area| charts::reconstruction::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption)),
+            Box::new(move |area| quantscope_charts::reconstruction::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption)),
         ),
-        ("Error", Box::new(move |area| charts::error::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
+        ("Error", Box::new(move |area| quantscope_charts::error::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
         (
             "Histogram",
             Box::new(move |area| {
-                charts::histogram::draw(area, &Subject::tensor(a).with_range_choice(range_choice), &Theme::light()).map(|d| d.caption)
+                quantscope_charts::histogram::draw(area, &Subject::tensor(a).with_range_choice(range_choice), &Theme::light())
+                    .map(|d| d.caption)
             }),
         ),
     ]
@@ -193,7 +200,7 @@ fn summary_items(a: &Analysis, n: Num) -> Vec<(String, String)> {
         ("SQNR", n.db(m.sqnr_db)),
         ("clipped", format!("{} of {} ({})", m.clip_count, m.count, n.pct(m.clip_rate))),
     ]);
-    if a.channels.len() == 1 || a.granularity == quant::Granularity::PerTensor {
+    if a.channels.len() == 1 || a.granularity == quantscope_core::Granularity::PerTensor {
         if let Some(c) = a.channels.first() {
             items.insert(2, ("scale / zero point".into(), format!("{} / {}", n.f(c.scale), c.zero_point)));
         }

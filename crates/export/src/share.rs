@@ -10,7 +10,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use quant::tools::ToolOptions;
+use quantscope_core::tools::ToolOptions;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -150,7 +150,7 @@ pub fn decode<T: DeserializeOwned>(fragment: &str) -> Result<T, ShareError> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use quant::{Convention, Rounding};
+    use quantscope_core::{Convention, Rounding};
 
     fn state() -> ShareState {
         let mut options = ToolOptions { range: "-1.5:1.5".into(), tensor_name: "act ✓ \"x\"".into(), ..ToolOptions::default() };

@@ -3,10 +3,10 @@
 //! here but formatting.
 
 use crate::number::{Num, NA};
-use quant::analysis::{ChannelResult, MemoryEstimate};
-use quant::metrics::Metrics;
-use quant::tools::{ChannelsReport, GranularityView, TensorReport, ValuesReport};
-use quant::{Analysis, Warning};
+use quantscope_core::analysis::{ChannelResult, MemoryEstimate};
+use quantscope_core::metrics::Metrics;
+use quantscope_core::tools::{ChannelsReport, GranularityView, TensorReport, ValuesReport};
+use quantscope_core::{Analysis, Warning};
 use std::fmt::Write;
 
 /// A table of formatted cells; columns are right-aligned (numbers) except those in `left`.
@@ -231,7 +231,7 @@ pub fn tensor(r: &TensorReport, n: Num, max_values: usize) -> Vec<Block> {
     let mut total =
         vec!["(all)".to_string(), s.elements.to_string(), n.opt(s.min), n.opt(s.max), n.opt(s.min.zip(s.max).map(|(lo, hi)| hi - lo))];
     match (a.granularity, a.channels.first()) {
-        (quant::Granularity::PerTensor, Some(c)) => total.extend([n.f(c.scale), c.zero_point.to_string()]),
+        (quantscope_core::Granularity::PerTensor, Some(c)) => total.extend([n.f(c.scale), c.zero_point.to_string()]),
         _ => total.extend([String::new(), String::new()]),
     }
     total.extend(metric_cells(&s.metrics, n));

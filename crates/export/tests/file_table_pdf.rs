@@ -1,17 +1,17 @@
-//! The model-wide PDF report of a weight file (`export::file_table::pdf`), checked with poppler
+//! The model-wide PDF report of a weight file (`quantscope_export::file_table::pdf`), checked with poppler
 //! (`pdfinfo`, `pdftotext`) when it is installed; the files go to `target/pdf-previews/`.
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::Command;
 
-use export::file_table::{self, FileTable};
-use export::number::{Num, Precision};
-use export::{Paper, PdfOptions};
-use formats::report::{self, Outcome, Row, TableOptions};
-use formats::Archive;
-use quant::calibrate::{Calibration, Method};
-use quant::{QuantSpec, SpecOptions};
+use quantscope_core::calibrate::{Calibration, Method};
+use quantscope_core::{QuantSpec, SpecOptions};
+use quantscope_export::file_table::{self, FileTable};
+use quantscope_export::number::{Num, Precision};
+use quantscope_export::{Paper, PdfOptions};
+use quantscope_weights::report::{self, Outcome, Row, TableOptions};
+use quantscope_weights::Archive;
 
 fn previews() -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pdf-previews");
@@ -77,9 +77,9 @@ fn table<'a>(file: &'a str, spec: &'a QuantSpec, calibration: Calibration, rows:
 
 #[test]
 fn the_report_has_the_file_the_options_and_every_row() {
-    let spec = QuantSpec::resolve(&SpecOptions { convention: quant::Convention::Pytorch, ..SpecOptions::default() }).unwrap();
+    let spec = QuantSpec::resolve(&SpecOptions { convention: quantscope_core::Convention::Pytorch, ..SpecOptions::default() }).unwrap();
     let calibration = Calibration { method: Method::Percentile, percentile: 99.9 };
-    let file = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../formats/tests/data/model.safetensors")).unwrap();
+    let file = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../weights/tests/data/model.safetensors")).unwrap();
     let rows = rows_of(&file, &spec, calibration);
     let o = PdfOptions { paper: Paper::A4, date: "2026-11-23".into(), precision: Precision::Decimals(4), ..PdfOptions::default() };
     let bytes = file_table::pdf(&table("model.safetensors", &spec, calibration, &rows), &o);

@@ -2,10 +2,10 @@
 //! installed (`make setup-browser` installs poppler-utils); previews are rendered with `pdftoppm`
 //! into `target/pdf-previews/` to be looked at.
 
-use export::pdf::{Align, Document, Paper, Table};
-use export::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
 use plotters::prelude::*;
-use quant::tools::{self, ToolOptions};
+use quantscope_core::tools::{self, ToolOptions};
+use quantscope_export::pdf::{Align, Document, Paper, Table};
+use quantscope_export::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -82,7 +82,7 @@ fn seed000_report_has_the_golden_numbers() {
 fn letter_paper() {
     let o = ToolOptions { keep_values: true, ..ToolOptions::default() };
     let report = tools::tensor(SEED001, &o).unwrap();
-    let sweep = quant::sweep::tensor_tool(SEED001, &o).unwrap();
+    let sweep = quantscope_core::sweep::tensor_tool(SEED001, &o).unwrap();
     let bytes = tensor_pdf(&report, &PdfOptions { sweep: Some(sweep), ..options(Paper::Letter, &o) });
     let Some((info, text)) = check("seed001-letter", &bytes, &[1, 2, 3, 4]) else { return };
     assert!(info.contains("612 x 792 pts (letter)"), "{info}");
@@ -94,7 +94,7 @@ fn letter_paper() {
 fn long_value_lists_paginate_with_the_header_repeated() {
     let values: Vec<String> = (0..300).map(|i| format!("{}", (i as f64 * 0.37).sin())).collect();
     let mut o = ToolOptions { range: "-1.5:1.5".into(), ..ToolOptions::default() };
-    o.spec.scheme = quant::Scheme::Symmetric;
+    o.spec.scheme = quantscope_core::Scheme::Symmetric;
     let report = tools::values(&values.join(", "), &o).unwrap();
     let bytes = values_pdf(&report, &PdfOptions { max_values: 250, ..options(Paper::A4, &o) });
     let Some((info, text)) = check("values-long", &bytes, &[3]) else { return };

@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use charts::{Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::html;
 use leptos::prelude::*;
 use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, IntoDrawingArea};
 use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
 use plotters_canvas::CanvasBackend;
+use quantscope_charts::{Drawn, PlotFrame, Scope, Subject, Theme};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};

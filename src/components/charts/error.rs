@@ -1,7 +1,7 @@
 //! Error chart: x̂ − x per element inside the ±s/2 band, clipped elements marked.
 
-use charts::{error, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::prelude::*;
+use quantscope_charts::{error, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::components::charts::noted;

@@ -1,9 +1,9 @@
 //! Per-tensor vs per-channel chart: SQNR (dB) or MSE per channel for both, memory in the legend.
 
-use charts::granularity::{self, Metric};
-use charts::{Drawn, Theme};
 use leptos::prelude::*;
-use quant::analysis::Comparison;
+use quantscope_charts::granularity::{self, Metric};
+use quantscope_charts::{Drawn, Theme};
+use quantscope_core::analysis::Comparison;
 
 use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
 use crate::components::charts::noted;

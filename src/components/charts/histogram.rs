@@ -1,7 +1,7 @@
 //! Histogram chart: the values under the integer grid, clip thresholds, clipped mass.
 
-use charts::{histogram, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::prelude::*;
+use quantscope_charts::{histogram, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::components::charts::noted;

@@ -11,10 +11,10 @@ pub mod reconstruction;
 pub mod sweep;
 
 use canvas::{Area, CanvasChart, ChartRef};
-use charts::granularity::Metric;
-use charts::{Drawn, PlotFrame, Scope, Theme};
 use leptos::prelude::*;
-use quant::spec::Granularity;
+use quantscope_charts::granularity::Metric;
+use quantscope_charts::{Drawn, PlotFrame, Scope, Theme};
+use quantscope_core::spec::Granularity;
 
 use crate::model::Tool;
 use crate::report::ChartData;

@@ -1,7 +1,7 @@
 //! Reconstruction chart: the transfer curve's steps, the samples on it, clipping regions.
 
-use charts::{hover, reconstruction, Drawn, PlotFrame, Scope, Subject, Theme};
 use leptos::prelude::*;
+use quantscope_charts::{hover, reconstruction, Drawn, PlotFrame, Scope, Subject, Theme};
 
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::components::charts::noted;

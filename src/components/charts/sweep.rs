@@ -1,8 +1,8 @@
 //! Bit-width sweep chart: SQNR vs bits 2..16 for both granularities, the 6 dB/bit guide.
 
-use charts::{sweep, Drawn, Theme};
 use leptos::prelude::*;
-use quant::sweep::BitSweep;
+use quantscope_charts::{sweep, Drawn, Theme};
+use quantscope_core::sweep::BitSweep;
 
 use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
 use crate::components::charts::noted;
@@ -34,7 +34,9 @@ pub fn SweepChart(data: Memo<Option<ChartData>>, testid: String) -> impl IntoVie
             return None;
         }
         match data.get()? {
-            ChartData::Tensor { text, options, .. } => quant::sweep::tensor_tool(&text, &options).ok().map(|s| ChartRef::new(Sweep(s))),
+            ChartData::Tensor { text, options, .. } => {
+                quantscope_core::sweep::tensor_tool(&text, &options).ok().map(|s| ChartRef::new(Sweep(s)))
+            }
             ChartData::Sampled(s) => s.sweep().map(|s| ChartRef::new(Sweep(s))),
             _ => None,
         }

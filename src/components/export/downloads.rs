@@ -1,8 +1,8 @@
 //! The download buttons: the results CSV, the per-element CSV (written in pieces, the page stays
 //! responsive), the settings JSON and the PDF report on A4 or US Letter.
 
-use export::Paper;
 use leptos::prelude::*;
+use quantscope_export::Paper;
 
 use crate::browser::download::{self, BlobParts};
 use crate::components::export::files::{self, Exportable};

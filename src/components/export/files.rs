@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use export::{ElementRows, Paper, PdfOptions};
-use quant::tools::ToolOptions;
-use quant::{Analysis, Granularity};
+use quantscope_core::tools::ToolOptions;
+use quantscope_core::{Analysis, Granularity};
+use quantscope_export::{ElementRows, Paper, PdfOptions};
 use serde::Serialize;
 
 use crate::browser::download::{self, BlobParts};
@@ -79,7 +79,7 @@ impl Exportable {
 
     /// The results table (one row per channel and the tensor's summary row).
     pub fn results_csv(&self) -> String {
-        export::results_csv(self.analysis())
+        quantscope_export::results_csv(self.analysis())
     }
 
     /// The number of rows of the per-element table.
@@ -158,26 +158,26 @@ impl Exportable {
             paper,
             date,
             options: Some((*self.options).clone()),
-            precision: export::number::Precision::Decimals(usize::from(decimals)),
+            precision: quantscope_export::number::Precision::Decimals(usize::from(decimals)),
             ..PdfOptions::default()
         };
         match &self.report {
-            ChartData::Channels(report) => export::channels_pdf(report, &options),
+            ChartData::Channels(report) => quantscope_export::channels_pdf(report, &options),
             ChartData::Tensor { report, text, options: tool_options } => {
                 if self.pdf_has_sweep() {
-                    options.sweep = quant::sweep::tensor_tool(text, tool_options).ok();
+                    options.sweep = quantscope_core::sweep::tensor_tool(text, tool_options).ok();
                 }
-                export::tensor_pdf(report, &options)
+                quantscope_export::tensor_pdf(report, &options)
             }
-            ChartData::Values(report) => export::values_pdf(report, &options),
-            // Not exported from here: the Files tool offers its model-wide report (export::file_table::pdf).
+            ChartData::Values(report) => quantscope_export::values_pdf(report, &options),
+            // Not exported from here: the Files tool offers its model-wide report (quantscope_export::file_table::pdf).
             ChartData::Sampled(_) => Vec::new(),
         }
     }
 
     /// Scales and zero points for a framework (JSON, PyTorch, ONNX).
-    pub fn params(&self) -> export::params::Params {
-        export::params::Params::of(self.analysis())
+    pub fn params(&self) -> quantscope_export::params::Params {
+        quantscope_export::params::Params::of(self.analysis())
     }
 }
 
@@ -190,7 +190,7 @@ struct Settings<'a> {
     /// The convention label (`pytorch (custom: rounding)`).
     convention: &'a str,
     /// Every choice, resolved.
-    spec: &'a quant::QuantSpec,
+    spec: &'a quantscope_core::QuantSpec,
     /// The core's options, by their command-line names.
     options: &'a ToolOptions,
     /// The tool's form as typed.
@@ -269,7 +269,7 @@ pub fn cli_command(tool: Tool, o: &ToolOptions) -> String {
         Tool::Channels => {
             flag("granularity", Some(o.granularity.name().into()));
             flag("axis", Some(o.axis.to_string()));
-            if o.param_mode == quant::parse::LineMode::Manual {
+            if o.param_mode == quantscope_core::parse::LineMode::Manual {
                 flag("manual", None);
             }
         }

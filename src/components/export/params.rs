@@ -1,5 +1,5 @@
 //! "Export parameters": the scales and zero points as JSON, a PyTorch snippet and an ONNX
-//! `QuantizeLinear` description (`export::params`), each with a copy button.
+//! `QuantizeLinear` description (`quantscope_export::params`), each with a copy button.
 
 use leptos::prelude::*;
 

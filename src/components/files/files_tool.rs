@@ -4,11 +4,11 @@
 use std::rc::Rc;
 use std::sync::Arc;
 
-use export::Paper;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use quant::calibrate::Calibration;
-use quant::{Granularity, SpecOptions};
+use quantscope_core::calibrate::Calibration;
+use quantscope_core::{Granularity, SpecOptions};
+use quantscope_export::Paper;
 use web_sys::File;
 
 use crate::browser::timer::page_ms;

@@ -2,8 +2,8 @@
 //! clip rate, worst channels), sorted by the `formats` crate most sensitive first; tensors not
 //! analysed are listed below with the reason. Cells carry the full value in `data-value`.
 
-use export::Paper;
 use leptos::prelude::*;
+use quantscope_export::Paper;
 
 use crate::browser::download::{self, BlobParts};
 use crate::components::files::files_tool::{use_files_state, Job};

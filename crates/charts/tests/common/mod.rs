@@ -1,11 +1,11 @@
 //! Fixtures shared by the chart tests and the previews.
 #![allow(dead_code)]
 
-use charts::recording::{Log, RecordingBackend};
-use charts::{Area, Drawn};
 use plotters::prelude::*;
-use quant::dtype::Dtype;
-use quant::tools::{self, TensorReport, ToolOptions, ValuesReport};
+use quantscope_charts::recording::{Log, RecordingBackend};
+use quantscope_charts::{Area, Drawn};
+use quantscope_core::dtype::Dtype;
+use quantscope_core::tools::{self, TensorReport, ToolOptions, ValuesReport};
 
 /// Values -0.50, -0.49, ..., 1.50 (201 values) on int4 with the range [-0.3, 1.2]:
 /// s = 1.5 / 15 = 0.1, z = round(-8 - (-0.3 / 0.1)) = -5, levels x̂_k = (k + 5) · 0.1 from -0.3 to 1.2.
