@@ -5,7 +5,13 @@
 //! perf analyse FILE ROWS COLS REPEAT [pytorch-affine|pytorch-symmetric|onnxruntime-affine]
 //! perf bandwidth MIB REPEAT
 //! perf parse MB REPEAT
+//! perf conventions ROWS COLS REPEAT
 //! ```
+//!
+//! `conventions` times the per-channel analysis of the benchmarks' generated float32 weights
+//! (`benches/data`) with each convention's default options, the conventions taking turns so that
+//! they share the machine's state; it prints each one's best and median time and its ratio to the
+//! PyTorch convention's (affine), the figure of `docs/performance.md`.
 //!
 //! The analysis uses as many threads as the process may run on (`taskset -c 0` for one); the
 //! bandwidth is measured with one thread and with one thread per such core.
@@ -23,12 +29,13 @@ fn main() {
         "analyse" => analysis(arg(1), number(2), number(3), number(4), if arg(5).is_empty() { "pytorch-affine" } else { arg(5) }),
         "bandwidth" => bandwidth(number(1), number(2)),
         "parse" => parse(number(1), number(2)),
+        "conventions" => conventions(number(1), number(2), number(3)),
         _ => usage(),
     }
 }
 
 fn usage() -> ! {
-    eprintln!("usage: perf analyse FILE ROWS COLS REPEAT [CONVENTION] | perf bandwidth MIB REPEAT | perf parse MB REPEAT");
+    eprintln!("usage: perf analyse FILE ROWS COLS REPEAT [CONVENTION] | perf bandwidth MIB REPEAT | perf parse MB REPEAT | perf conventions ROWS COLS REPEAT");
     std::process::exit(2)
 }
 
@@ -144,4 +151,38 @@ fn parse(mb: usize, repeat: usize) {
 #[inline(never)]
 fn parse_text(text: &str) -> quantscope_core::parse::ParsedTensor {
     quantscope_core::parse::parse_tensor(text, "t").expect("parse")
+}
+
+/// Every convention with its default options (and each scheme) on the same generated tensor, in turns.
+fn conventions(rows: usize, cols: usize, repeat: usize) {
+    let tensor = Tensor::dense("w", Samples::F32(data::weights(rows, cols)), vec![rows, cols], 0).expect("shape");
+    let cases: Vec<(String, QuantSpec)> = [Convention::Pytorch, Convention::Textbook, Convention::Tflite, Convention::Onnxruntime]
+        .into_iter()
+        .flat_map(|convention| [Scheme::Affine, Scheme::Symmetric].map(move |scheme| (convention, scheme)))
+        .map(|(convention, scheme)| {
+            let spec = QuantSpec::resolve(&SpecOptions { convention, scheme, ..SpecOptions::default() }).expect("spec");
+            (format!("{}-{}", convention.name(), scheme.name()), spec)
+        })
+        .collect();
+    let mut times = vec![Vec::with_capacity(repeat); cases.len()];
+    for _ in 0..repeat.max(1) {
+        for ((_, spec), times) in cases.iter().zip(&mut times) {
+            let t = Instant::now();
+            std::hint::black_box(analyse(&tensor, spec, Granularity::PerChannel, &ParamSource::Data, false).expect("analysis"));
+            times.push(t.elapsed().as_secs_f64());
+        }
+    }
+    for times in &mut times {
+        times.sort_by(f64::total_cmp);
+    }
+    let base = times[0][times[0].len() / 2];
+    for ((name, spec), times) in cases.iter().zip(&times) {
+        let median = times[times.len() / 2];
+        println!(
+            "{{\"impl\":\"native\",\"convention\":\"{name}\",\"rounding\":\"{}\",\"rows\":{rows},\"cols\":{cols},\"best_s\":{:.6},\"median_s\":{median:.6},\"vs_pytorch_affine\":{:.2}}}",
+            spec.rounding,
+            times[0],
+            median / base
+        );
+    }
 }
