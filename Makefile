@@ -10,14 +10,18 @@ FUZZ_SECONDS ?= 20
 NATIVE_PACKAGES := --workspace --exclude quantscope-web
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: all setup setup-native setup-fuzz setup-web setup-browser \
-        test test-native test-fuzz test-wasm test-e2e build serve bench clean
+.PHONY: all setup setup-native setup-lint setup-fuzz setup-web setup-browser \
+        test lint test-native test-fuzz test-wasm test-e2e build serve bench clean
 
 all: test
 
 # ---------------------------------------------------------------- installs (only what is missing)
 setup-native:
 	@command -v cargo >/dev/null || { echo "cargo is required (rustup)"; exit 1; }
+
+setup-lint: setup-native
+	@rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+	@rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 
 setup-fuzz:
 	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
@@ -33,10 +37,23 @@ setup-browser:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v pdftotext >/dev/null || { \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver poppler-utils; }
 
-setup: setup-native setup-fuzz setup-web setup-browser
+setup: setup-native setup-lint setup-fuzz setup-web setup-browser
 
 # ---------------------------------------------------------------- tests
-test: setup test-native test-fuzz test-wasm test-e2e
+test: setup lint test-native test-fuzz test-wasm test-e2e
+
+# ---------------------------------------------------------------- gates (cheapest first)
+# Formatting (rustfmt.toml: 140 columns) of the workspace and of the crates outside it (the fuzz
+# folders, bench/wasm); clippy with every warning an error, natively for every crate but the app and
+# for wasm32 for the app (it only runs in the browser); rustdoc with every warning an error.
+# (`--all` is for the workspace only: elsewhere it would also check the path dependencies, the core.)
+OUTSIDE_WORKSPACE := crates/core/fuzz crates/weights/fuzz bench/wasm
+lint: setup-lint setup-web
+	cargo fmt --all --check
+	@for dir in $(OUTSIDE_WORKSPACE); do cargo fmt --check --manifest-path $$dir/Cargo.toml; done
+	cargo clippy $(NATIVE_PACKAGES) --all-targets -- -D warnings
+	cargo clippy -p quantscope-web --target wasm32-unknown-unknown --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 
 test-native: setup-native
 	cargo test $(NATIVE_PACKAGES)
@@ -81,10 +98,10 @@ serve: setup-web
 # Benchmarks (not part of `make test`): criterion for the core, NumPy for the baseline ratio.
 bench: setup-native setup-browser build
 	@python3 -c 'import numpy' 2>/dev/null || pip install -q -r bench/requirements.txt
-	cargo bench -p quant
+	cargo bench -p quantscope-core
 	python3 bench/perf_table.py
 	bash bench/wasm_bench.sh
-	cargo bench -p charts
+	cargo bench -p quantscope-charts
 	node bench/charts.mjs
 	python3 bench/file_bench.py --rows 10000 --cols 10000
 
