@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { byTestId, openApp, ROOT, screenshot } from './support/browser.mjs';
 import { writeSafetensors } from './support/safetensors.mjs';
 
-const DATA = join(ROOT, 'crates', 'formats', 'tests', 'data');
+const DATA = join(ROOT, 'crates', 'weights', 'tests', 'data');
 const OUTPUT = join(ROOT, 'e2e', 'output');
 
 const pdftotext = (path) => execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
