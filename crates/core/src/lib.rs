@@ -13,6 +13,7 @@
 
 pub mod analysis;
 pub mod calibrate;
+pub mod compare;
 pub mod dtype;
 pub mod error;
 pub mod exact;

@@ -1,0 +1,427 @@
+//! # Compare formats over a model, and plan a mixed-precision assignment
+//!
+//! A *compare report* holds, for every tensor of a model and every format asked for, the numbers
+//! that decide which format the tensor should get: bits per weight (scales included, as
+//! `docs/formats.md` counts them), stored bytes, mean squared error, SQNR and the largest error.
+//! It is a plain value: serialised to JSON by the CLI (`quantscope compare --format json`), read
+//! back, and [merged](CompareReport::merge) with the reports of other shards of the same model,
+//! so a checkpoint analysed on several machines gives one [`plan`].
+//!
+//! Definitions, per tensor `t` with `n_t` values `x` and reconstruction `x̂` in a format:
+//! - `sum_squared_error = Σ (x̂ − x)²`, `mse = sum_squared_error / n_t`;
+//! - `signal_power = Σ x²`, `sqnr_db = 10·log10(signal_power / sum_squared_error)`
+//!   ([`crate::metrics::sqnr_db`]: `"+inf"` in JSON when the error is zero);
+//! - `bits = n_t · bits_per_weight`, an integer for every format (block scales are whole bits
+//!   per block), and `bytes = ⌈bits / 8⌉`.
+//!
+//! A tensor a format cannot take (its row length is not a multiple of the block, it is 1-D, it is
+//! already quantized in the file) gets a result with a `reason` instead of numbers.
+//!
+//! The totals of a format add the sums over the tensors it took: `mse = Σ sse / Σ n`,
+//! `sqnr_db = 10·log10(Σ signal_power / Σ sse)`, `bits_per_weight = Σ bits / Σ n`.
+
+pub mod plan;
+pub mod recipe;
+
+use crate::metrics::{serialize_extended, sqnr_db};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::HashMap;
+use thiserror::Error;
+
+/// One format's numbers on one tensor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Measured {
+    /// Bits per weight, scales included.
+    pub bits_per_weight: f64,
+    /// Stored bytes, `⌈bits / 8⌉`.
+    pub bytes: u64,
+    /// Mean squared error, `Σ(x̂ − x)² / n`.
+    pub mse: f64,
+    /// `10·log10(Σx² / Σ(x̂ − x)²)`; `"+inf"` when the error is zero.
+    #[serde(serialize_with = "serialize_extended", deserialize_with = "deserialize_extended")]
+    pub sqnr_db: Option<f64>,
+    /// `max |x̂ − x|`.
+    pub max_abs_error: f64,
+    /// Stored bits, `n · bits_per_weight` (an integer for every format).
+    pub bits: u64,
+    /// `Σ(x̂ − x)²`: what the planner adds up.
+    pub sum_squared_error: f64,
+    /// `Σx²`.
+    pub signal_power: f64,
+    /// Values clipped by the format (saturated or clamped).
+    pub clipped: u64,
+}
+
+impl Measured {
+    /// The numbers of a tensor of `elements` values, from its sums in a format.
+    pub fn new(elements: u64, bits_per_weight: f64, sum_squared_error: f64, signal_power: f64, max_abs_error: f64, clipped: u64) -> Self {
+        let bits = bits_of(elements, bits_per_weight);
+        Measured {
+            bits_per_weight,
+            bytes: bits.div_ceil(8),
+            mse: if elements == 0 { 0.0 } else { sum_squared_error / elements as f64 },
+            sqnr_db: Some(sqnr_db(signal_power, sum_squared_error)),
+            max_abs_error,
+            bits,
+            sum_squared_error,
+            signal_power,
+            clipped,
+        }
+    }
+}
+
+/// `n · bpw` as the integer it is: every format's bits per weight times its tensor's size is a
+/// whole number of bits (`bpw` is a multiple of 1/64 plus 32 bits per tensor at most), so the
+/// rounding only removes the f64 product's error.
+pub fn bits_of(elements: u64, bits_per_weight: f64) -> u64 {
+    let bits = (elements as f64 * bits_per_weight).round();
+    if bits.is_finite() && bits > 0.0 {
+        bits as u64
+    } else {
+        0
+    }
+}
+
+/// Reads what [`serialize_extended`] writes: a number, `"+inf"`, `"-inf"` or `null`.
+pub fn deserialize_extended<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Extended {
+        Number(f64),
+        Text(String),
+    }
+    match Option::<Extended>::deserialize(d)? {
+        None => Ok(None),
+        Some(Extended::Number(v)) => Ok(Some(v)),
+        Some(Extended::Text(t)) => match t.as_str() {
+            "+inf" | "inf" => Ok(Some(f64::INFINITY)),
+            "-inf" => Ok(Some(f64::NEG_INFINITY)),
+            other => Err(serde::de::Error::custom(format!("expected a number, \"+inf\" or \"-inf\", found \"{other}\""))),
+        },
+    }
+}
+
+/// A format's result on a tensor: its numbers, or why the format cannot take the tensor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Outcome {
+    /// The format took the tensor.
+    Measured(Measured),
+    /// It did not.
+    Refused {
+        /// Why, e.g. "row length 100 is not a multiple of the block size 32".
+        reason: String,
+    },
+}
+
+/// One format on one tensor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormatResult {
+    /// The format's token (`q4_0`, `int4:per-group:128`, ...; see `docs/formats.md`).
+    pub format: String,
+    /// Its numbers or the reason.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+impl FormatResult {
+    /// The numbers, when the format took the tensor.
+    pub fn measured(&self) -> Option<&Measured> {
+        match &self.outcome {
+            Outcome::Measured(m) => Some(m),
+            Outcome::Refused { .. } => None,
+        }
+    }
+}
+
+/// One tensor of the model and every format's result on it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TensorCompare {
+    /// Its name in the file.
+    pub name: String,
+    /// Its shape, outermost first (numpy order).
+    pub shape: Vec<u64>,
+    /// Number of values.
+    pub elements: u64,
+    /// Its type in the file (`bf16`, `f32`, GGUF's `q4_k`, ...).
+    pub dtype: String,
+    /// Its size as stored in the file, in bits: what it costs when no format is applied.
+    pub source_bits: u64,
+    /// Why it is kept in its source type whatever the formats (1-D norms and biases, tensors
+    /// already quantized, integer tensors); `None` for the tensors the formats are measured on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept: Option<String>,
+    /// One result per format of the report, in its order.
+    pub results: Vec<FormatResult>,
+}
+
+impl TensorCompare {
+    /// The result of `format`, if the report has it.
+    pub fn result(&self, format: &str) -> Option<&FormatResult> {
+        self.results.iter().find(|r| r.format == format)
+    }
+}
+
+/// A format's totals over the tensors it took.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormatTotal {
+    /// The format's token.
+    pub format: String,
+    /// Tensors it took.
+    pub tensors: usize,
+    /// Tensors it could not take (kept tensors included).
+    pub refused: usize,
+    /// Values of the tensors it took.
+    pub elements: u64,
+    /// `Σ bits / Σ n`.
+    pub bits_per_weight: f64,
+    /// `Σ bytes` of the tensors it took.
+    pub bytes: u64,
+    /// `Σ sse / Σ n`.
+    pub mse: f64,
+    /// `10·log10(Σ signal_power / Σ sse)`.
+    #[serde(serialize_with = "serialize_extended", deserialize_with = "deserialize_extended")]
+    pub sqnr_db: Option<f64>,
+    /// The largest error over its tensors.
+    pub max_abs_error: f64,
+    /// `Σ sse`.
+    pub sum_squared_error: f64,
+}
+
+/// Every tensor of a model (or of a shard of it) under every format asked for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompareReport {
+    /// The files read (for a merged report, every shard's files).
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// The formats, in the order asked for.
+    pub formats: Vec<String>,
+    /// The tensors, in file order.
+    pub tensors: Vec<TensorCompare>,
+    /// Per format, over the tensors it took.
+    pub totals: Vec<FormatTotal>,
+}
+
+/// Why compare reports cannot be merged.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum MergeError {
+    /// Nothing to merge.
+    #[error("no compare report to merge")]
+    Empty,
+    /// The reports were made with different format lists.
+    #[error("report {index} ({file}) has formats [{found}] but the first has [{expected}]: compare every shard with the same --formats")]
+    FormatsDiffer {
+        /// 0-based position of the report.
+        index: usize,
+        /// Its files.
+        file: String,
+        /// Its formats.
+        found: String,
+        /// The first report's formats.
+        expected: String,
+    },
+    /// A tensor appears in two reports.
+    #[error("tensor `{name}` appears in report {first} and in report {second}: the shards overlap")]
+    Duplicate {
+        /// The tensor.
+        name: String,
+        /// 0-based position of the first report holding it.
+        first: usize,
+        /// And of the second.
+        second: usize,
+    },
+    /// A tensor's results do not follow the report's format list.
+    #[error("tensor `{name}` of report {index} has results for [{found}], not the report's formats [{expected}]")]
+    Inconsistent {
+        /// The tensor.
+        name: String,
+        /// 0-based position of the report.
+        index: usize,
+        /// The formats of its results.
+        found: String,
+        /// The report's formats.
+        expected: String,
+    },
+}
+
+impl CompareReport {
+    /// A report of `tensors` under `formats`, with its totals.
+    pub fn new(files: Vec<String>, formats: Vec<String>, tensors: Vec<TensorCompare>) -> Self {
+        let totals = totals(&formats, &tensors);
+        CompareReport { files, formats, tensors, totals }
+    }
+
+    /// One report of several shards' reports: the tensors of each in turn, the totals recomputed
+    /// from the tensors (so the merge of shards equals the report of the whole). The reports
+    /// must share one format list and no tensor may appear twice.
+    pub fn merge(parts: Vec<CompareReport>) -> Result<CompareReport, MergeError> {
+        let first = parts.first().ok_or(MergeError::Empty)?;
+        let formats = first.formats.clone();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut files = Vec::new();
+        let mut tensors = Vec::new();
+        for (index, part) in parts.into_iter().enumerate() {
+            if part.formats != formats {
+                return Err(MergeError::FormatsDiffer {
+                    index,
+                    file: part.files.join(", "),
+                    found: part.formats.join(","),
+                    expected: formats.join(","),
+                });
+            }
+            for t in &part.tensors {
+                if !t.results.iter().map(|r| &r.format).eq(formats.iter()) {
+                    return Err(MergeError::Inconsistent {
+                        name: t.name.clone(),
+                        index,
+                        found: t.results.iter().map(|r| r.format.as_str()).collect::<Vec<_>>().join(","),
+                        expected: formats.join(","),
+                    });
+                }
+                if let Some(&first) = seen.get(&t.name) {
+                    return Err(MergeError::Duplicate { name: t.name.clone(), first, second: index });
+                }
+                seen.insert(t.name.clone(), index);
+            }
+            files.extend(part.files);
+            tensors.extend(part.tensors);
+        }
+        Ok(CompareReport::new(files, formats, tensors))
+    }
+}
+
+/// Each format's totals over the tensors it took.
+pub fn totals(formats: &[String], tensors: &[TensorCompare]) -> Vec<FormatTotal> {
+    formats
+        .iter()
+        .enumerate()
+        .map(|(i, format)| {
+            let mut t = FormatTotal {
+                format: format.clone(),
+                tensors: 0,
+                refused: 0,
+                elements: 0,
+                bits_per_weight: 0.0,
+                bytes: 0,
+                mse: 0.0,
+                sqnr_db: None,
+                max_abs_error: 0.0,
+                sum_squared_error: 0.0,
+            };
+            let (mut bits, mut signal) = (0u64, 0.0f64);
+            for tensor in tensors {
+                match tensor.results.get(i).and_then(FormatResult::measured) {
+                    Some(m) => {
+                        t.tensors += 1;
+                        t.elements += tensor.elements;
+                        bits += m.bits;
+                        t.bytes += m.bytes;
+                        t.sum_squared_error += m.sum_squared_error;
+                        signal += m.signal_power;
+                        t.max_abs_error = t.max_abs_error.max(m.max_abs_error);
+                    }
+                    None => t.refused += 1,
+                }
+            }
+            if t.elements > 0 {
+                t.bits_per_weight = bits as f64 / t.elements as f64;
+                t.mse = t.sum_squared_error / t.elements as f64;
+                t.sqnr_db = Some(sqnr_db(signal, t.sum_squared_error));
+            }
+            t
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn tensor(name: &str, elements: u64, results: &[(&str, Option<(f64, f64)>)]) -> TensorCompare {
+        TensorCompare {
+            name: name.into(),
+            shape: vec![elements / 32, 32],
+            elements,
+            dtype: "bf16".into(),
+            source_bits: elements * 16,
+            kept: None,
+            results: results
+                .iter()
+                .map(|&(format, m)| FormatResult {
+                    format: format.into(),
+                    outcome: match m {
+                        Some((bpw, sse)) => Outcome::Measured(Measured::new(elements, bpw, sse, elements as f64, sse.sqrt(), 0)),
+                        None => Outcome::Refused { reason: "row length 33 is not a multiple of the block size 32".into() },
+                    },
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn measured_numbers() {
+        let m = Measured::new(64, 4.5, 2.0, 200.0, 0.5, 3);
+        assert_eq!((m.bits, m.bytes), (288, 36));
+        assert_eq!(m.mse, 2.0 / 64.0);
+        assert_eq!(m.sqnr_db, Some(20.0));
+        // NVFP4 on 16 values: 4.5 + 32/16 bits per weight, 104 bits, 13 bytes.
+        let m = Measured::new(16, 4.5 + 2.0, 0.0, 1.0, 0.0, 0);
+        assert_eq!((m.bits, m.bytes, m.sqnr_db), (104, 13, Some(f64::INFINITY)));
+    }
+
+    #[test]
+    fn json_round_trip_keeps_infinities_and_reasons() {
+        let r = CompareReport::new(
+            vec!["a.safetensors".into()],
+            vec!["q4_0".into(), "q8_0".into()],
+            vec![tensor("w", 64, &[("q4_0", Some((4.5, 0.0))), ("q8_0", None)])],
+        );
+        let text = serde_json_like(&r);
+        assert!(text.contains("\"sqnr_db\":\"+inf\""), "{text}");
+        assert!(text.contains("\"reason\":\"row length 33"), "{text}");
+        let back: CompareReport = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, r);
+    }
+
+    fn serde_json_like(r: &CompareReport) -> String {
+        serde_json::to_string(r).unwrap()
+    }
+
+    #[test]
+    fn totals_add_the_sums() {
+        let r = CompareReport::new(
+            vec![],
+            vec!["q4_0".into(), "q8_0".into()],
+            vec![
+                tensor("a", 64, &[("q4_0", Some((4.5, 1.0))), ("q8_0", Some((8.5, 0.25)))]),
+                tensor("b", 32, &[("q4_0", Some((4.5, 2.0))), ("q8_0", None)]),
+            ],
+        );
+        let q4 = &r.totals[0];
+        assert_eq!((q4.tensors, q4.refused, q4.elements, q4.bytes), (2, 0, 96, 36 + 18));
+        assert_eq!(q4.bits_per_weight, 4.5);
+        assert_eq!(q4.mse, 3.0 / 96.0);
+        assert_eq!(q4.sqnr_db, Some(10.0 * (96.0f64 / 3.0).log10()));
+        let q8 = &r.totals[1];
+        assert_eq!((q8.tensors, q8.refused, q8.elements), (1, 1, 64));
+    }
+
+    #[test]
+    fn merge_of_shards_is_the_whole() {
+        let formats = vec!["q4_0".to_string(), "q8_0".to_string()];
+        let a = tensor("a", 64, &[("q4_0", Some((4.5, 1.0))), ("q8_0", Some((8.5, 0.25)))]);
+        let b = tensor("b", 32, &[("q4_0", Some((4.5, 2.0))), ("q8_0", None)]);
+        let whole = CompareReport::new(vec!["m".into()], formats.clone(), vec![a.clone(), b.clone()]);
+        let merged = CompareReport::merge(vec![
+            CompareReport::new(vec!["m".into()], formats.clone(), vec![a.clone()]),
+            CompareReport::new(vec![], formats.clone(), vec![b.clone()]),
+        ])
+        .unwrap();
+        assert_eq!(merged, whole);
+        let twice = CompareReport::merge(vec![whole.clone(), whole.clone()]).unwrap_err();
+        assert_eq!(twice, MergeError::Duplicate { name: "a".into(), first: 0, second: 1 });
+        let other = CompareReport::new(vec!["x".into()], vec!["q4_0".into()], vec![]);
+        assert!(matches!(CompareReport::merge(vec![whole, other]), Err(MergeError::FormatsDiffer { index: 1, .. })));
+        assert_eq!(CompareReport::merge(vec![]), Err(MergeError::Empty));
+    }
+}
