@@ -17,6 +17,7 @@ pub mod compare;
 pub mod dtype;
 pub mod error;
 pub mod exact;
+pub mod format;
 pub mod metrics;
 pub mod params;
 pub mod parse;

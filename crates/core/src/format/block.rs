@@ -1,0 +1,174 @@
+//! What a block's quantization leaves behind: its stored scale ([`BlockScale`]) and its error
+//! statistics ([`BlockStats`]), and the `Sink` each format family writes every element to.
+//!
+//! The family kernels are generic over the sink, so one kernel serves the full path (dequantized
+//! values and codes kept) and the streaming statistics of `compare_rows` (nothing kept): both add
+//! the same numbers in the same order, so their sums agree bit for bit.
+
+use serde::Serialize;
+
+/// A block's scale, as the format stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum BlockScale {
+    /// GGUF: `f16(d)` (and `f16(min)` for `Q*_1`), as floats.
+    F16 {
+        /// `f16(d)`.
+        d: f32,
+        /// `f16(min)` (Q4_1, Q5_1).
+        min: Option<f32>,
+    },
+    /// OCP MX: the E8M0 byte `b`; the scale is `2^(b − 127)`.
+    E8M0 {
+        /// Biased exponent byte.
+        byte: u8,
+    },
+    /// NVFP4: the block's E4M3 scale (value and bits); the tensor's float32 scale is separate.
+    E4M3 {
+        /// The E4M3 value as a float.
+        value: f32,
+        /// Its bit pattern.
+        bits: u8,
+    },
+    /// bitsandbytes: the float32 absmax.
+    Absmax {
+        /// Block amax, unmodified.
+        absmax: f32,
+    },
+    /// One float32 scale (fp8/fp6/fp4 elements).
+    F32 {
+        /// The scale.
+        scale: f32,
+    },
+    /// PyTorch integer groups: float32 scale and integer zero point.
+    Int {
+        /// The scale.
+        scale: f32,
+        /// The zero point.
+        zero_point: i32,
+    },
+}
+
+impl BlockScale {
+    /// The stored numbers under the names of formats.md's JSON `expected` fields
+    /// (`scales_f16`, `mins_f16`, `scales_e8m0`, `scales_e4m3`, `scales_e4m3_bits`, `absmax`,
+    /// `scales`, `zero_points`).
+    pub fn named(&self) -> Vec<(&'static str, f64)> {
+        match *self {
+            BlockScale::F16 { d, min: None } => vec![("scales_f16", d as f64)],
+            BlockScale::F16 { d, min: Some(m) } => vec![("scales_f16", d as f64), ("mins_f16", m as f64)],
+            BlockScale::E8M0 { byte } => vec![("scales_e8m0", byte as f64)],
+            BlockScale::E4M3 { value, bits } => vec![("scales_e4m3", value as f64), ("scales_e4m3_bits", bits as f64)],
+            BlockScale::Absmax { absmax } => vec![("absmax", absmax as f64)],
+            BlockScale::F32 { scale } => vec![("scales", scale as f64)],
+            BlockScale::Int { scale, zero_point } => vec![("scales", scale as f64), ("zero_points", zero_point as f64)],
+        }
+    }
+
+    /// The multiplier of the block's grid in float32 (`f16(d)`, `2^e`, `s8` without the tensor
+    /// scale, absmax, the scale): the histogram draws the grid times this.
+    pub fn multiplier(&self) -> f32 {
+        match *self {
+            BlockScale::F16 { d, .. } => d,
+            BlockScale::E8M0 { byte } => super::scale::e8m0_value(byte),
+            BlockScale::E4M3 { value, .. } => value,
+            BlockScale::Absmax { absmax } => absmax,
+            BlockScale::F32 { scale } | BlockScale::Int { scale, .. } => scale,
+        }
+    }
+}
+
+/// Error statistics of a block (or, summed block by block, of a row or a tensor).
+///
+/// All sums are float64, added element by element in row order: `Σ (x̂ − x)²`, `Σ x²`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct BlockStats {
+    /// Values.
+    pub elements: u64,
+    /// `Σ (x̂ − x)²` in float64.
+    pub sum_squared_error: f64,
+    /// `Σ x²` in float64.
+    pub signal_power: f64,
+    /// `max |x̂ − x|`.
+    pub max_abs_error: f64,
+    /// Values beyond the block's largest level (saturated or clamped codes).
+    pub clipped: u64,
+}
+
+impl BlockStats {
+    /// Adds one element.
+    #[inline(always)]
+    pub fn add(&mut self, x: f32, xhat: f32, clipped: bool) {
+        let x = x as f64;
+        let e = xhat as f64 - x;
+        self.elements += 1;
+        self.sum_squared_error += e * e;
+        self.signal_power += x * x;
+        self.max_abs_error = self.max_abs_error.max(e.abs());
+        self.clipped += clipped as u64;
+    }
+
+    /// Adds a later block's statistics (sums in this order: first self, then `other`).
+    #[inline(always)]
+    pub fn merge(&mut self, other: &BlockStats) {
+        self.elements += other.elements;
+        self.sum_squared_error += other.sum_squared_error;
+        self.signal_power += other.signal_power;
+        self.max_abs_error = self.max_abs_error.max(other.max_abs_error);
+        self.clipped += other.clipped;
+    }
+
+    /// Mean squared error (0 for no elements).
+    pub fn mse(&self) -> f64 {
+        if self.elements == 0 {
+            0.0
+        } else {
+            self.sum_squared_error / self.elements as f64
+        }
+    }
+
+    /// `10 · log10(Σx² / Σ(x̂ − x)²)` in dB: +∞ for an exact result, −∞ for a zero signal with error.
+    pub fn sqnr_db(&self) -> f64 {
+        if self.sum_squared_error == 0.0 {
+            f64::INFINITY
+        } else {
+            10.0 * (self.signal_power / self.sum_squared_error).log10()
+        }
+    }
+}
+
+/// Where a kernel writes each element: the value, its dequantized value, its stored code and
+/// whether it was clipped.
+pub(crate) trait Sink {
+    /// One element, in row order.
+    fn put(&mut self, x: f32, xhat: f32, code: i32, clipped: bool);
+}
+
+/// Keeps statistics only (the streaming path).
+#[derive(Default)]
+pub(crate) struct StatsSink {
+    pub stats: BlockStats,
+}
+
+impl Sink for StatsSink {
+    #[inline(always)]
+    fn put(&mut self, x: f32, xhat: f32, _code: i32, clipped: bool) {
+        self.stats.add(x, xhat, clipped);
+    }
+}
+
+/// Keeps statistics, dequantized values and codes (the full path).
+pub(crate) struct FullSink<'a> {
+    pub stats: BlockStats,
+    pub dequantized: &'a mut Vec<f32>,
+    pub codes: &'a mut Vec<i32>,
+}
+
+impl Sink for FullSink<'_> {
+    #[inline(always)]
+    fn put(&mut self, x: f32, xhat: f32, code: i32, clipped: bool) {
+        self.stats.add(x, xhat, clipped);
+        self.dequantized.push(xhat);
+        self.codes.push(code);
+    }
+}
