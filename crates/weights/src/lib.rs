@@ -15,6 +15,7 @@
 
 mod dtype;
 mod error;
+pub mod gguf;
 pub mod npy;
 pub mod report;
 pub mod sample;

@@ -301,7 +301,7 @@ impl Sample {
         quantscope_core::analysis::compare_sources(tensor, spec, &pc, &pt, false)
     }
 
-    /// The per-channel vs per-tensor comparison the bar chart draws: the sample's [`quantscope_core::compare`]
+    /// The per-channel vs per-tensor comparison the bar chart draws: the sample's [`quantscope_core::compare()`]
     /// (`Self::compare`) with every kept channel's and the tensor's SQNR, MSE and clip rate replaced
     /// by the full data's, and the memory of the full tensor, so the bars and the caption are the
     /// numbers of the model-wide table.
