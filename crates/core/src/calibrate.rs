@@ -18,6 +18,8 @@
 
 use crate::analysis::ParamSource;
 use crate::params::RangeInput;
+#[cfg(target_arch = "x86_64")]
+use crate::simd::{self, Level};
 use crate::spec::{QuantSpec, Scheme};
 use crate::tensor::{Samples, Tensor};
 use serde::{Deserialize, Serialize};
@@ -408,7 +410,7 @@ pub fn mse(values: &[f32], bits: u8) -> Option<(f32, f32)> {
 /// loop has no branch: on x86_64 it runs as AVX2 code when the CPU has it, eight candidates a vector.
 fn mse_sums(filled: &[(f32, f64)], scales: &[f32; 8], bound: f32) -> [f64; 8] {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
+    if simd::level() >= Level::Avx2 {
         // SAFETY: the CPU supports AVX2, checked just above.
         return unsafe { mse_sums_avx2(filled, scales, bound) };
     }

@@ -22,10 +22,7 @@ pub mod metrics;
 pub mod params;
 pub mod parse;
 pub mod rounding;
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-mod simd_wasm;
-#[cfg(target_arch = "x86_64")]
-mod simd_x86;
+mod simd;
 pub mod spec;
 pub mod sweep;
 pub mod tensor;

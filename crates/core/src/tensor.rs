@@ -194,6 +194,42 @@ impl Iterator for Blocks<'_> {
     }
 }
 
+/// A sample's precision as the analysis loops read it: float32 or f64, both convertible to the other.
+pub(crate) trait Sample: Copy {
+    /// The value as float32 (rounded to nearest for f64, as `x as f32`).
+    fn f32(self) -> f32;
+    /// The value as f64 (exact for float32).
+    fn f64(self) -> f64;
+    /// The run itself when it is float32 (the SIMD loops read float32 only).
+    fn as_f32(xs: &[Self]) -> Option<&[f32]>;
+}
+impl Sample for f32 {
+    #[inline(always)]
+    fn f32(self) -> f32 {
+        self
+    }
+    #[inline(always)]
+    fn f64(self) -> f64 {
+        self as f64
+    }
+    fn as_f32(xs: &[Self]) -> Option<&[f32]> {
+        Some(xs)
+    }
+}
+impl Sample for f64 {
+    #[inline(always)]
+    fn f32(self) -> f32 {
+        self as f32
+    }
+    #[inline(always)]
+    fn f64(self) -> f64 {
+        self
+    }
+    fn as_f32(_: &[Self]) -> Option<&[f32]> {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! The fused float32 kernel and the range pass written with wasm `simd128` instructions.
 //!
 //! LLVM leaves the portable kernel scalar on wasm; these loops perform the same float32 operations
-//! per lane, in the same order, as `analysis::fused_loop` and `analysis::block_range`, so results
+//! per lane, in the same order, as `simd::fused_loop` and `analysis::scan::block_range`, so results
 //! are bit-for-bit the same (the wasm tests in Chromium check it against the portable code). Two
 //! steps are shorter but exact: without a clamp, x̂ is `round(v) · s` (see `half_rows`), and the
 //! range pass flags a non-finite value with `x - x` instead of counting them (a run holding one is
@@ -13,7 +13,7 @@
 //! unit so that memory works while it computes. On 4096 × 4096 in Node 20 these took the analysis
 //! from about 48 to 21 ms (`bench/perf_table.py`, README).
 
-use crate::analysis::Kernel;
+use super::Kernel;
 use crate::metrics::{Accumulator, LANES, ROWS};
 use core::arch::wasm32::*;
 
@@ -73,7 +73,7 @@ struct Consts {
     abs: v128,
 }
 
-/// The fused kernel, as `simd_x86`: the float32 sums go into the f64 totals every `ROWS` rows
+/// The fused kernel, as `simd::x86`: the float32 sums go into the f64 totals every `ROWS` rows
 /// straight from the registers, and the running maximum and the counts stay in registers for the
 /// whole run (a maximum and integer sums do not depend on how they are grouped).
 ///
@@ -200,7 +200,7 @@ fn half_rows<const MUL: bool, const CLAMP: bool, const H: usize>(group: &[f32], 
 
 /// Smallest and largest finite value of a float32 run (±inf when none) and how many are not finite.
 /// Plain min/max first (exact when every value is finite, as they nearly always are), otherwise
-/// the run is read again with the non-finite values masked out, as `analysis::block_range`.
+/// the run is read again with the non-finite values masked out, as `analysis::scan::block_range`.
 pub(crate) fn range_f32(xs: &[f32]) -> (f32, f32, u64) {
     match plain_range(xs) {
         Some((lo, hi)) => (lo, hi, 0),

@@ -3,7 +3,7 @@
 //! LLVM vectorizes the portable kernel's arithmetic but not its bookkeeping (the row's clip flags
 //! and the float32 partial sums go through memory, several times the instructions of the work
 //! itself); these loops keep everything in registers and perform exactly the same float32
-//! operations per lane, in the same order, as `analysis::Kernel::one` and `Partial::add`, so the
+//! operations per lane, in the same order, as `Kernel::one` and `Partial::add`, so the
 //! results are bit-for-bit the same (the property tests compare them with the per-element path).
 //!
 //! Without a clamp, x̂ is `round(v) · s` rather than `(round(v) + z - z) · s`: the same value,
@@ -18,25 +18,25 @@
 //! The AVX-512 loop computes two rows (16 values) per step and adds the first row's values, then
 //! the second's, into the 8 lanes of the sums: the order of the AVX2 loop and of the portable code.
 
-use crate::analysis::Kernel;
+use super::Kernel;
 use crate::metrics::{Accumulator, LANES, ROWS};
 use core::arch::x86_64::*;
 
 /// Values per call of the register loops: their 32-bit lane counts then hold at most 2^28 per lane.
 const RUN: usize = 1 << 31;
 
-/// Runs whole rows of `LANES` values through the fused kernel; returns how many values it consumed.
+/// Runs whole rows of `LANES` values through the fused kernel (with the AVX-512 loop if `wide`);
+/// returns how many values it consumed.
 ///
 /// # Safety
-/// The CPU must support AVX2.
+/// The CPU must support AVX2, and AVX-512F/VL if `wide` ([`super::level`]).
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
-    let wide = std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl");
+pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator, wide: bool) -> usize {
     let mut done = 0;
     for run in xs.chunks(RUN) {
         // The next unit's values as far ahead of this run as of the whole.
         let k = &Kernel { next: k.next.get(done..).unwrap_or(&[]), ..*k };
-        // SAFETY: AVX2 is the caller's promise; AVX-512F/VL were detected just above.
+        // SAFETY: AVX2, and AVX-512F/VL if `wide`, are the caller's promise.
         let consumed = unsafe {
             match (wide, k.clamp) {
                 (true, true) => rows512::<MUL, true>(run, k, acc),

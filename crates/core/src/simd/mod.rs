@@ -1,0 +1,185 @@
+//! The SIMD side of the core: the fused kernel's constants ([`Kernel`]), its portable loop, and the
+//! one place that asks the CPU what it offers ([`level`]), in the manner of the `half` crate's
+//! `arch.rs`: the loops in [`x86`] and [`wasm`] are chosen here and nowhere else.
+
+use crate::metrics::{Accumulator, LANES};
+use crate::tensor::Sample;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) mod wasm;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod x86;
+
+/// The vector instructions this CPU offers the loops, best last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Level {
+    /// Whatever the build's target enables (wasm `simd128` when built with it; SSE2 on x86_64).
+    Portable,
+    /// x86_64 AVX2.
+    Avx2,
+    /// x86_64 AVX-512F and AVX-512VL (with AVX2).
+    Avx512,
+}
+
+/// What this CPU offers: every `is_x86_feature_detected!` of the crate is here (the standard
+/// library caches the answers, so a call is a load).
+#[inline]
+pub(crate) fn level() -> Level {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected;
+        if is_x86_feature_detected!("avx2") {
+            if is_x86_feature_detected!("avx512f") && is_x86_feature_detected!("avx512vl") {
+                return Level::Avx512;
+            }
+            return Level::Avx2;
+        }
+    }
+    Level::Portable
+}
+
+/// A channel's quantizer as the float32 constants of the fused kernel (the wasm SIMD loop reads them too).
+#[derive(Clone, Copy)]
+pub(crate) struct Kernel<'a> {
+    /// The multiplier (`x · m`) or the scale (`x / m`).
+    pub(crate) m: f32,
+    /// Zero point.
+    pub(crate) z: f32,
+    /// Smallest integer.
+    pub(crate) qmin: f32,
+    /// Largest integer.
+    pub(crate) qmax: f32,
+    /// Scale.
+    pub(crate) s: f32,
+    /// Whether the kernel quantizes `x · m` (PyTorch, TFLite weights) rather than `x / m` (ONNX Runtime).
+    pub(crate) multiply: bool,
+    /// Whether any value can clip; when none can, the SIMD loops leave out the clamp and the clip
+    /// count (they would change nothing).
+    pub(crate) clamp: bool,
+    /// The next unit's values, from the one as far ahead of this run's first value as the unit is
+    /// long (at most as many as the run; empty: none). The SIMD loops bring them into the cache
+    /// while they compute, so that the next range pass reads from the cache instead of waiting on
+    /// memory: x86_64 with a prefetch, wasm (which has none) by reading one value per cache line.
+    #[cfg_attr(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))), allow(dead_code))]
+    pub(crate) next: &'a [f32],
+}
+
+impl<'a> Kernel<'a> {
+    /// The kernel for values within `range` (the run's finite min and max, if known): this one,
+    /// without the clamp when no value can clip.
+    ///
+    /// No value clips when neither end does: for `m > 0`, `x ↦ round(x · m) + z` (or `x / m`) is
+    /// monotone in float32 too (each step rounds monotonically), so every `q` lies between the ends'.
+    pub(crate) fn within(self, range: Option<(f32, f32)>) -> Kernel<'a> {
+        let mut k = Kernel { clamp: true, ..self };
+        // Integers below 2^24 in magnitude are exact in float32, so without a clamp the SIMD loops
+        // may take round(v) for (round(v) + z) - z: q = round(v) + z lies in [qmin, qmax], so the
+        // exact sum is representable and nothing rounds (only the sign of a zero x̂ can differ,
+        // which changes neither e², |e| nor |e|/|x|, masked at x = 0). Wider grids keep the clamp.
+        const EXACT: f32 = 16_777_216.0;
+        let small = [k.qmin, k.qmax, k.z].iter().all(|v| v.abs() < EXACT);
+        if let Some((lo, hi)) = range {
+            let (lo, hi) = if k.multiply {
+                (k.unclamped::<true>(lo), k.unclamped::<true>(hi))
+            } else {
+                (k.unclamped::<false>(lo), k.unclamped::<false>(hi))
+            };
+            // NaN compares false: a NaN end keeps the clamp.
+            k.clamp = !(small && k.m > 0.0 && lo >= k.qmin && hi <= k.qmax);
+        }
+        k
+    }
+
+    /// `round(x / s) + z` before clamping.
+    #[inline(always)]
+    fn unclamped<const MUL: bool>(&self, x: f32) -> f32 {
+        let v = if MUL { x * self.m } else { x / self.m };
+        v.round_ties_even() + self.z
+    }
+
+    /// One element: the error `e = x̂ - x` and whether it was clamped.
+    #[inline(always)]
+    fn one<const MUL: bool>(&self, x: f32) -> (f32, bool) {
+        let q = self.unclamped::<MUL>(x);
+        let qc = q.clamp(self.qmin, self.qmax);
+        let x_hat = (qc - self.z) * self.s;
+        (x_hat - x, q != qc)
+    }
+
+    /// One row of `LANES` elements.
+    #[inline(always)]
+    fn row<T: Sample, const MUL: bool>(&self, row: &[T]) -> ([f32; LANES], [f32; LANES], [bool; LANES]) {
+        let mut x = [0f32; LANES];
+        let mut error = [0f32; LANES];
+        let mut clipped = [false; LANES];
+        for lane in 0..LANES {
+            x[lane] = row[lane].f32();
+            (error[lane], clipped[lane]) = self.one::<MUL>(x[lane]);
+        }
+        (x, error, clipped)
+    }
+}
+
+/// Runs a run of values through the fused kernel into `acc`, on the best loops this CPU has: the
+/// hand-written AVX2 / AVX-512 or wasm `simd128` loops for whole rows of float32, the portable code
+/// (compiled for the same instruction set) for the rest. Every path performs the same float32
+/// operations per lane in the same order: the same bits.
+pub(crate) fn fused<T: Sample>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
+    match level() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU supports AVX-512F/VL and AVX2, as `level` found.
+        Level::Avx512 => unsafe { fused_avx512(xs, k, acc) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU supports AVX2, as `level` found.
+        Level::Avx2 => unsafe { fused_avx2(xs, k, acc) },
+        level => fused_portable(xs, k, acc, level),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+unsafe fn fused_avx512<T: Sample>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
+    fused_portable(xs, k, acc, Level::Avx512)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fused_avx2<T: Sample>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
+    fused_portable(xs, k, acc, Level::Avx2)
+}
+
+/// `x · m` or `x / m`: a separate loop for each.
+#[inline(always)]
+fn fused_portable<T: Sample>(xs: &[T], k: &Kernel, acc: &mut Accumulator, level: Level) {
+    if k.multiply {
+        fused_loop::<T, true>(xs, k, acc, level)
+    } else {
+        fused_loop::<T, false>(xs, k, acc, level)
+    }
+}
+
+#[inline(always)]
+fn fused_loop<T: Sample, const MUL: bool>(xs: &[T], k: &Kernel, acc: &mut Accumulator, level: Level) {
+    // float32 data runs through the hand-written SIMD loops (whole rows), the rest here.
+    let done = match T::as_f32(xs) {
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Some(floats) => wasm::fused_rows::<MUL>(floats, k, acc),
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU supports AVX2 (and AVX-512F/VL for the wide loop), as `level` found.
+        Some(floats) if level >= Level::Avx2 => unsafe { x86::fused_rows::<MUL>(floats, k, acc, level == Level::Avx512) },
+        _ => 0,
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = level;
+    let (rows, tail) = xs[done..].split_at((xs.len() - done) / LANES * LANES);
+    for row in rows.chunks_exact(LANES) {
+        let (x, e, clipped) = k.row::<T, MUL>(row);
+        acc.add32_row(&x, &e, &clipped);
+    }
+    for (lane, &v) in tail.iter().enumerate() {
+        let x = v.f32();
+        let (e, clipped) = k.one::<MUL>(x);
+        acc.add32(lane, x, e, clipped);
+    }
+    acc.count += xs.len() as u64;
+}
