@@ -8,7 +8,7 @@ use plotters_svg::SVGBackend;
 use quantscope_charts::data::Subject;
 use quantscope_charts::granularity::Metric;
 use quantscope_charts::recording::RecordingBackend;
-use quantscope_charts::{error, granularity, histogram, reconstruction, sweep, Theme};
+use quantscope_charts::{error_plot, granularity, histogram, reconstruction, sweep, Theme};
 use quantscope_core::analysis::{analyse, compare, ParamSource};
 use quantscope_core::params::RangeInput;
 use quantscope_core::spec::{Granularity, QuantSpec, SpecOptions};
@@ -79,9 +79,9 @@ fn main() {
     );
     row(
         "error",
-        || error::plan(&s),
-        |a, p| error::draw_plan(a, &s, p, &theme).map(drop).ok(),
-        |a, p| error::draw_plan(a, &s, p, &theme).map(drop).ok(),
+        || error_plot::plan(&s),
+        |a, p| error_plot::draw_plan(a, &s, p, &theme).map(drop).ok(),
+        |a, p| error_plot::draw_plan(a, &s, p, &theme).map(drop).ok(),
     );
     row(
         "histogram",

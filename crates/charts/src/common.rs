@@ -49,6 +49,121 @@ pub(crate) enum Swatch {
     Dot(RGBColor),
     /// A cross.
     Cross(RGBColor),
+    /// A marker shape, filled.
+    Marker(RGBColor, Marker),
+    /// A box hatched with diagonal lines (cells with no value).
+    Hatch(RGBColor, RGBColor),
+}
+
+/// The shape of a point, paired with a colour so series differ by more than colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Marker {
+    Circle,
+    Square,
+    TriangleUp,
+    Diamond,
+    TriangleDown,
+    Plus,
+    Cross,
+    Hexagon,
+}
+
+impl Marker {
+    const ALL: [Marker; 8] = [
+        Marker::Circle,
+        Marker::Square,
+        Marker::TriangleUp,
+        Marker::Diamond,
+        Marker::TriangleDown,
+        Marker::Plus,
+        Marker::Cross,
+        Marker::Hexagon,
+    ];
+
+    /// The `i`-th series' marker; with the palette's 8 colours (`i % 8`), the first 64 series all differ.
+    pub fn nth(i: usize) -> Marker {
+        Marker::ALL[(i + i / Marker::ALL.len()) % Marker::ALL.len()]
+    }
+
+    /// The shape's outline in pixels around its centre (`None`: a circle), radius `r`.
+    pub fn outline(self, r: i32) -> Option<Vec<(i32, i32)>> {
+        let t = (r / 3).max(1);
+        Some(match self {
+            Marker::Circle => return None,
+            Marker::Square => vec![(-r, -r), (r, -r), (r, r), (-r, r)],
+            Marker::TriangleUp => vec![(0, -r - 1), (r + 1, r), (-r - 1, r)],
+            Marker::TriangleDown => vec![(0, r + 1), (r + 1, -r), (-r - 1, -r)],
+            Marker::Diamond => vec![(0, -r - 1), (r + 1, 0), (0, r + 1), (-r - 1, 0)],
+            Marker::Plus => {
+                vec![(-t, -r), (t, -r), (t, -t), (r, -t), (r, t), (t, t), (t, r), (-t, r), (-t, t), (-r, t), (-r, -t), (-t, -t)]
+            }
+            Marker::Cross => vec![
+                (-r, -r + t),
+                (-r + t, -r),
+                (0, -t),
+                (r - t, -r),
+                (r, -r + t),
+                (t, 0),
+                (r, r - t),
+                (r - t, r),
+                (0, t),
+                (-r + t, r),
+                (-r, r - t),
+                (-t, 0),
+            ],
+            Marker::Hexagon => {
+                let h = r * 7 / 8;
+                vec![(-r / 2, -h), (r / 2, -h), (r, 0), (r / 2, h), (-r / 2, h), (-r, 0)]
+            }
+        })
+    }
+}
+
+/// Draws a marker on a chart at a data point, moved `offset` pixels; filled, or outlined when `filled` is false.
+pub(crate) fn draw_marker<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    at: (f64, f64),
+    offset: (i32, i32),
+    marker: Marker,
+    r: i32,
+    style: ShapeStyle,
+) -> ChartResult<(), DB> {
+    let (dx, dy) = offset;
+    match marker.outline(r) {
+        None => {
+            chart.draw_series(std::iter::once(EmptyElement::at(at) + Circle::new((dx, dy), r, style)))?;
+        }
+        Some(points) => {
+            let points: Vec<(i32, i32)> = points.into_iter().map(|(x, y)| (x + dx, y + dy)).collect();
+            if style.filled {
+                chart.draw_series(std::iter::once(EmptyElement::at(at) + Polygon::new(points, style)))?;
+            } else {
+                let mut closed = points.clone();
+                closed.push(points[0]);
+                chart.draw_series(std::iter::once(EmptyElement::at(at) + PathElement::new(closed, style)))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The diagonal hatch lines (45°, `gap` pixels apart) clipped to the box `[x0, x1] × [y0, y1]` (pixels).
+pub(crate) fn hatch_lines((x0, y0): (i32, i32), (x1, y1): (i32, i32), gap: i32) -> Vec<[(i32, i32); 2]> {
+    let gap = gap.max(2);
+    let (w, h) = (x1 - x0, y1 - y0);
+    let mut lines = Vec::new();
+    if w <= 0 || h <= 0 {
+        return lines;
+    }
+    // Lines x - x0 + (y1 - y) = c, for c = gap, 2·gap, ... < w + h, from the lower-left corner.
+    let mut c = gap;
+    while c < w + h {
+        let (ax, ay) = if c <= w { (x0 + c, y1) } else { (x1, y1 - (c - w)) };
+        let (bx, by) = if c <= h { (x0, y1 - c) } else { (x0 + (c - h), y0) };
+        lines.push([(ax, ay), (bx, by)]);
+        c += gap;
+    }
+    lines
 }
 
 /// One legend entry.
@@ -110,6 +225,23 @@ fn draw_swatch<DB: DrawingBackend>(area: &Area<DB>, theme: &Theme, swatch: Swatc
         }
         Swatch::Dot(c) => area.draw(&Circle::new((x + w / 2, y), theme.px(3.5), c.filled()))?,
         Swatch::Cross(c) => area.draw(&Cross::new((x + w / 2, y), theme.px(4.0), ShapeStyle::from(c).stroke_width(theme.px(1.5))))?,
+        Swatch::Marker(c, marker) => {
+            let (r, at) = (theme.px(4.0) as i32, (x + w / 2, y));
+            match marker.outline(r) {
+                None => area.draw(&Circle::new(at, r, c.filled()))?,
+                Some(points) => {
+                    area.draw(&Polygon::new(points.into_iter().map(|(a, b)| (a + at.0, b + at.1)).collect::<Vec<_>>(), c.filled()))?
+                }
+            }
+        }
+        Swatch::Hatch(fill, line) => {
+            let h = theme.px(6.0) as i32;
+            area.draw(&Rectangle::new([(x, y - h), (x + w, y + h)], fill.filled()))?;
+            let style = ShapeStyle::from(line).stroke_width(theme.px(1.0));
+            for [a, b] in hatch_lines((x, y - h), (x + w, y + h), theme.px(4.0) as i32) {
+                area.draw(&PathElement::new(vec![a, b], style))?;
+            }
+        }
     }
     Ok(())
 }
@@ -173,6 +305,38 @@ pub(crate) fn chart<'a, DB: DrawingBackend>(
         area.draw(&Text::new(e.label.clone(), (x + theme.px(22.0) as i32, y), label_style.clone()))?;
     }
     Ok(chart)
+}
+
+/// The clipped share beside each threshold `a` (below) and `b` (above), at height `at`: on its clipped side,
+/// or inside with an arrow when that side is too narrow for the label (← and →: the PDF's Symbol font has them).
+pub(crate) fn clip_labels<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    theme: &Theme,
+    (a, b): (f64, f64),
+    (x0, x1): (f64, f64),
+    at: f64,
+    (below, above): (f64, f64),
+) -> ChartResult<(), DB> {
+    let font = text(theme, 11.0, &theme.clip);
+    let gap = (x1 - x0) * 0.006;
+    let room = 0.16 * (x1 - x0);
+    let (below, above) = (format::pct(below), format::pct(above));
+    let labels = [
+        if a - x0 >= room {
+            (a - gap, format!("{below} clipped"), HPos::Right)
+        } else {
+            (a + gap, format!("← {below} clipped"), HPos::Left)
+        },
+        if x1 - b >= room {
+            (b + gap, format!("{above} clipped"), HPos::Left)
+        } else {
+            (b - gap, format!("{above} clipped →"), HPos::Right)
+        },
+    ];
+    for (x, label, h) in labels {
+        chart.draw_series(std::iter::once(Text::new(label, (x, at), font.clone().pos(Pos::new(h, VPos::Bottom)))))?;
+    }
+    Ok(())
 }
 
 /// The plot's frame on the backend.

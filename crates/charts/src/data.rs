@@ -239,29 +239,45 @@ pub fn thin_scatter<I: Iterator<Item = Point>>(
     cells: (usize, usize),
     cap: usize,
 ) -> (Vec<Point>, bool) {
-    let (cols, rows) = cells;
-    let mut seen = vec![0u64; (cols * rows).div_ceil(64)];
-    let mut seen_clipped = vec![0u64; (cols * rows).div_ceil(64)];
+    thin_cells(points, x, y, |p| (key(p), p.clipped as usize), 2, cells, cap)
+}
+
+/// Keeps at most one item per cell of a `cols × rows` grid over `x` and `y` and per layer (items of
+/// different layers, e.g. clipped and not, or two formats, never hide each other), then at most `cap`
+/// of those (evenly strided). `key` gives an item's position and its layer (below `layers`).
+/// Returns the kept items and whether anything was dropped.
+pub fn thin_cells<T, I: Iterator<Item = T>>(
+    items: I,
+    x: (f64, f64),
+    y: (f64, f64),
+    key: impl Fn(&T) -> ((f64, f64), usize),
+    layers: usize,
+    cells: (usize, usize),
+    cap: usize,
+) -> (Vec<T>, bool) {
+    let (cols, rows) = (cells.0.max(1), cells.1.max(1));
+    let layers = layers.max(1);
+    let per_layer = (cols * rows).div_ceil(64);
+    let mut seen = vec![0u64; per_layer * layers];
     let mut kept = Vec::new();
     let mut total = 0usize;
     let sx = cols as f64 / (x.1 - x.0);
     let sy = rows as f64 / (y.1 - y.0);
-    for p in points {
+    for item in items {
         total += 1;
-        let (px, py) = key(&p);
+        let ((px, py), layer) = key(&item);
         let cx = (((px - x.0) * sx) as isize).clamp(0, cols as isize - 1) as usize;
         let cy = (((py - y.0) * sy) as isize).clamp(0, rows as isize - 1) as usize;
         let cell = cy * cols + cx;
-        let (word, bit) = (cell / 64, 1u64 << (cell % 64));
-        let set = if p.clipped { &mut seen_clipped } else { &mut seen };
-        if set[word] & bit == 0 {
-            set[word] |= bit;
-            kept.push(p);
+        let (word, bit) = (layer.min(layers - 1) * per_layer + cell / 64, 1u64 << (cell % 64));
+        if seen[word] & bit == 0 {
+            seen[word] |= bit;
+            kept.push(item);
         }
     }
     let mut dropped = kept.len() < total;
     if kept.len() > cap {
-        let stride = kept.len().div_ceil(cap);
+        let stride = kept.len().div_ceil(cap.max(1));
         let mut i = 0;
         kept.retain(|_| {
             i += 1;

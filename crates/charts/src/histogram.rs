@@ -277,27 +277,7 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, subject: &Subject<'_>, pla
         let style = ShapeStyle::from(theme.clip).stroke_width(theme.px(2.0));
         primitives += 2;
         chart.draw_series([a, b].into_iter().map(|t| PathElement::new(vec![(t, 0.0), (t, ymax)], style)))?;
-        let font = common::text(theme, 11.0, &theme.clip);
-        let at = peak * 1.03;
-        let gap = (x1 - x0) * 0.006;
-        // Beside each line on its clipped side; inside (with an arrow) when that side is too narrow.
-        let room = 0.16 * (x1 - x0);
-        let (below, above) = (format::pct(frac(plan.clipped.0)), format::pct(frac(plan.clipped.1)));
-        let labels = [
-            if a - x0 >= room {
-                (a - gap, format!("{below} clipped"), HPos::Right)
-            } else {
-                (a + gap, format!("◂ {below} clipped"), HPos::Left)
-            },
-            if x1 - b >= room {
-                (b + gap, format!("{above} clipped"), HPos::Left)
-            } else {
-                (b - gap, format!("{above} clipped ▸"), HPos::Right)
-            },
-        ];
-        for (x, label, h) in labels {
-            chart.draw_series(std::iter::once(Text::new(label, (x, at), font.clone().pos(Pos::new(h, VPos::Bottom)))))?;
-        }
+        common::clip_labels(&mut chart, theme, (a, b), plan.x, peak * 1.03, (frac(plan.clipped.0), frac(plan.clipped.1)))?;
     }
     // One row per method, minmax on top: its range as an interval with end ticks and its name.
     let rows = plan.methods.len();

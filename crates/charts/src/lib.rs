@@ -7,10 +7,18 @@
 //! | chart | function | shows |
 //! |---|---|---|
 //! | reconstruction | [`reconstruction::draw`] | the transfer curve's steps, the samples on it, the identity line, clipping regions shaded |
-//! | error | [`error::draw`] | `x̂ - x` per element inside the ±s/2 band, clipped elements marked |
+//! | error | [`error_plot::draw`] | `x̂ - x` per element inside the ±s/2 band, clipped elements marked |
 //! | histogram | [`histogram::draw`] | the values' distribution under the integer grid, the min/max thresholds, the clipped mass |
 //! | per-tensor vs per-channel | [`granularity::draw`] | SQNR (dB) or MSE per channel for both, memory in the legend |
 //! | bit-width sweep | [`sweep::draw`] | SQNR vs bits 2..16 for both granularities, the 6 dB/bit guide |
+//! | values on a format's grid | [`grid_histogram::draw`] | the values under the element type's representable values (non-uniform for FP4, FP8, NF4), clipped values marked |
+//! | block scales | [`scale_histogram::draw`] | the per-block scales on a log2 axis (one bar per power of two for E8M0) |
+//! | bits per weight vs SQNR | [`format_sweep::draw`] | one labelled point per format for one tensor, the chosen one highlighted, the frontier |
+//! | compare heatmap | [`heatmap::draw`] | tensors × formats, the SQNR in each cell on a colour scale, n/a cells hatched |
+//! | Pareto | [`pareto::draw`] | bits per weight vs SQNR per tensor and format, the model's totals and their frontier, the plan |
+//!
+//! The last five take plain data structs of this crate (filled by the page and the PDF from the core's format
+//! and compare results; each module says how), so they do not depend on how a format is computed.
 //!
 //! Every number comes from the core (`quant`): levels, boundaries and clip thresholds from
 //! [`quantscope_core::transfer`], the sweep from [`quantscope_core::sweep`], metrics from the analysis. This crate only
@@ -22,15 +30,21 @@
 #![deny(missing_docs)]
 
 pub mod data;
-pub mod error;
+pub mod error_plot;
 pub mod format;
+pub mod format_sweep;
 pub mod granularity;
+pub mod grid_histogram;
+pub mod heatmap;
 pub mod histogram;
 pub mod hover;
+pub mod pareto;
 pub mod reconstruction;
 pub mod recording;
+pub mod scale_histogram;
 pub mod sweep;
 pub mod theme;
+pub mod tradeoff;
 
 mod common;
 

@@ -29,6 +29,10 @@ pub struct Theme {
     /// The calibration methods' rows in the histogram, in [`quantscope_core::calibrate::Method::ALL`]'s order
     /// (minmax, moving average, percentile, MSE, entropy): colours no other series uses.
     pub methods: [RGBColor; 5],
+    /// Series told apart by name (the formats on the bits-per-weight charts): the Okabe–Ito colour-blind-safe palette
+    /// (Okabe & Ito 2008, "Color Universal Design"), adjusted for contrast on this background; each chart pairs a colour
+    /// with a marker shape and a label, so colour is never the only signal.
+    pub categories: [RGBColor; 8],
     /// Font family for every text (the backend draws it: canvas and SVG use the page's fonts).
     pub font_family: &'static str,
     /// Size multiplier (device pixel ratio).
@@ -55,6 +59,16 @@ impl Theme {
                 RGBColor(0x95, 0x38, 0x00),
                 RGBColor(0xbf, 0x39, 0x89),
             ],
+            categories: [
+                RGBColor(0x00, 0x72, 0xb2),
+                RGBColor(0xd5, 0x5e, 0x00),
+                RGBColor(0x00, 0x9e, 0x73),
+                RGBColor(0xcc, 0x79, 0xa7),
+                RGBColor(0xb0, 0x78, 0x00),
+                RGBColor(0x3a, 0x9a, 0xd9),
+                RGBColor(0x6e, 0x5f, 0x00),
+                RGBColor(0x33, 0x33, 0x33),
+            ],
             font_family: "sans-serif",
             scale: 1.0,
         }
@@ -78,6 +92,16 @@ impl Theme {
                 RGBColor(0x79, 0xc0, 0xff),
                 RGBColor(0xff, 0xa6, 0x57),
                 RGBColor(0xff, 0x80, 0xc8),
+            ],
+            categories: [
+                RGBColor(0x4d, 0xa3, 0xe0),
+                RGBColor(0xff, 0x8c, 0x42),
+                RGBColor(0x2e, 0xc4, 0x96),
+                RGBColor(0xe0, 0x9c, 0xc8),
+                RGBColor(0xf0, 0xb4, 0x29),
+                RGBColor(0x8f, 0xd3, 0xff),
+                RGBColor(0xf0, 0xe4, 0x42),
+                RGBColor(0xd0, 0xd7, 0xde),
             ],
             font_family: "sans-serif",
             scale: 1.0,

@@ -7,7 +7,7 @@ use quantscope_charts::data::{Scope, Subject, ENVELOPE_BUCKETS, MAX_BINS, MAX_PO
 use quantscope_charts::format::{count, db, num, pct};
 use quantscope_charts::granularity::Metric;
 use quantscope_charts::recording::Op;
-use quantscope_charts::{error, granularity, histogram, hover, reconstruction, sweep, RangeChoice, Theme};
+use quantscope_charts::{error_plot, granularity, histogram, hover, reconstruction, sweep, RangeChoice, Theme};
 use quantscope_core::analysis::{analyse, ParamSource};
 use quantscope_core::calibrate::{self, Calibration, Method};
 use quantscope_core::spec::{Granularity, QuantSpec, SpecOptions};
@@ -114,7 +114,7 @@ fn histogram_grid_lines_sit_on_the_levels_and_thresholds_on_min_max() {
     assert_eq!(below, 16);
     let texts = log.texts();
     // The -0.3 threshold is near the left edge: its label sits inside, pointing left.
-    assert!(texts.contains(&format!("◂ {} clipped", pct(16.0 / 201.0))), "{texts:?}");
+    assert!(texts.contains(&format!("← {} clipped", pct(16.0 / 201.0))), "{texts:?}");
     assert!(texts.contains(&format!("{} clipped", pct(25.0 / 201.0))), "{texts:?}");
     assert!(texts.iter().any(|t| t == "quantization levels x̂ₖ (all 16)"), "{texts:?}");
     assert!(texts.iter().any(|t| t == "clip thresholds min = -0.3, max = 1.2"));
@@ -224,7 +224,7 @@ fn error_chart_has_the_half_step_band_and_marks_clipped_values() {
     let r = int4_values();
     let subject = Subject::tensor(&r.analysis);
     let theme = Theme::light();
-    let (log, drawn) = record(800, 500, |a| error::draw(a, &subject, &theme).unwrap());
+    let (log, drawn) = record(800, 500, |a| error_plot::draw(a, &subject, &theme).unwrap());
     let frame = drawn.frame.clone().unwrap();
     // The band's edges at ±s/2 = ±0.05, across all 201 positions.
     let edges: Vec<Vec<(i32, i32)>> = log
@@ -369,8 +369,8 @@ fn a_million_values_draw_a_few_thousand_primitives() {
     assert!(drawn.caption.contains("of 1\u{2009}000\u{2009}000 samples drawn"), "{}", drawn.caption);
     assert!(log.len() < 5000, "{}", log.len());
 
-    let (log, drawn) = record(900, 500, |area| error::draw(area, &subject, &theme).unwrap());
-    assert!(drawn.primitives <= ENVELOPE_BUCKETS + error::MAX_CLIPPED_MARKERS + 10, "{}", drawn.primitives);
+    let (log, drawn) = record(900, 500, |area| error_plot::draw(area, &subject, &theme).unwrap());
+    assert!(drawn.primitives <= ENVELOPE_BUCKETS + error_plot::MAX_CLIPPED_MARKERS + 10, "{}", drawn.primitives);
     assert!(drawn.caption.contains("min–max envelope of 800 index buckets of 1\u{2009}250 values"), "{}", drawn.caption);
     assert!(log.len() < 5000, "{}", log.len());
 
@@ -394,7 +394,7 @@ fn hover_finds_the_element_and_the_step_under_the_pointer() {
     assert!(hover::reconstruction(&subject, &f, 0.0, 0.0, 12.0).is_none());
 
     // Element 3 on the error chart: x = -0.47 clipped to q = -8, x̂ = -0.3, error 0.17 (off scale, at the top edge).
-    let (_, drawn) = record(1600, 1000, |a| error::draw(a, &subject, &theme).unwrap());
+    let (_, drawn) = record(1600, 1000, |a| error_plot::draw(a, &subject, &theme).unwrap());
     let f = drawn.frame.unwrap();
     let h = hover::error(&subject, &f, f.pixel_x(3.0), f.pixel_y(f.y.1) + 2.0, 12.0).unwrap();
     assert_eq!((h.point.index, h.point.q, h.point.clipped), (3, -8, true));
@@ -438,7 +438,7 @@ fn per_channel_tensor_scope_has_no_single_curve_but_still_draws() {
     assert!(drawn.caption.contains("no single transfer curve"), "{}", drawn.caption);
     let (_, drawn) = record(800, 500, |a| histogram::draw(a, &subject, &theme).unwrap());
     assert!(drawn.caption.contains("no level grid"), "{}", drawn.caption);
-    let (log, drawn) = record(800, 500, |a| error::draw(a, &subject, &theme).unwrap());
+    let (log, drawn) = record(800, 500, |a| error_plot::draw(a, &subject, &theme).unwrap());
     assert!(drawn.caption.contains("±s/2 of their channel"), "{}", drawn.caption);
     // One band per channel.
     assert_eq!(log.filled_rects(rgb(theme.curve)).len(), 3 + 1);

@@ -106,7 +106,7 @@ fn element_charts(a: &Analysis, range_choice: RangeChoice) -> Vec<Chart<'_>> {
             "Reconstruction",
             Box::new(move |area| quantscope_charts::reconstruction::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption)),
         ),
-        ("Error", Box::new(move |area| quantscope_charts::error::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
+        ("Error", Box::new(move |area| quantscope_charts::error_plot::draw(area, &Subject::tensor(a), &Theme::light()).map(|d| d.caption))),
         (
             "Histogram",
             Box::new(move |area| {

@@ -1,7 +1,7 @@
 //! Error chart: x̂ − x per element inside the ±s/2 band, clipped elements marked.
 
 use leptos::prelude::*;
-use quantscope_charts::{error, hover, Drawn, PlotFrame, Scope, Subject, Theme};
+use quantscope_charts::{error_plot, hover, Drawn, PlotFrame, Scope, Subject, Theme};
 
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::components::charts::noted;
@@ -11,18 +11,18 @@ use crate::report::ChartData;
 pub struct ErrorPerElement;
 
 impl ElementKind for ErrorPerElement {
-    type Plan = error::Plan;
+    type Plan = error_plot::Plan;
     fn plan(subject: &Subject<'_>) -> Self::Plan {
-        error::plan(subject)
+        error_plot::plan(subject)
     }
     fn draw(area: &Area, subject: &Subject<'_>, plan: &Self::Plan, theme: &Theme) -> Option<Drawn> {
-        error::draw_plan(area, subject, plan, theme).ok()
+        error_plot::draw_plan(area, subject, plan, theme).ok()
     }
     fn hover(subject: &Subject<'_>, _: &Self::Plan, frame: &PlotFrame, px: f64, py: f64) -> Option<String> {
         hover::error(subject, frame, px, py, HOVER_RADIUS).map(|h| h.text())
     }
     fn caption(subject: &Subject<'_>, plan: &Self::Plan) -> String {
-        error::caption(subject, plan)
+        error_plot::caption(subject, plan)
     }
 }
 

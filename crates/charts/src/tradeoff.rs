@@ -1,0 +1,206 @@
+//! Bits per weight against SQNR: what the format charts ([`crate::format_sweep`], [`crate::pareto`]) share:
+//! a format's result as plain data, the Pareto frontier, and labels placed so they do not overlap.
+
+use crate::common::{self, Chart, Marker};
+use crate::format;
+use crate::theme::Theme;
+use crate::ChartResult;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// One format's result over some values (a tensor, or the whole model).
+///
+/// The page and the PDF fill it from the compare results (`quantscope compare --format json`:
+/// `results[].format`, `bits_per_weight`, `sqnr_db`; a result with a reason instead of numbers has
+/// `sqnr_db: None` and the reason in `note`), or from one analysis per format of the Tensor tool.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormatResult {
+    /// The format's name as the CLI spells it (`q4_0`, `mxfp4`, `int4:per-group:128`).
+    pub format: String,
+    /// Bits per weight, stored scales included (formats.md §0).
+    pub bits_per_weight: f64,
+    /// SQNR in dB (`+∞` when lossless; `None`: not computed, e.g. the format cannot take the tensor).
+    pub sqnr_db: Option<f64>,
+    /// Why there is no SQNR (`row length 100 is not a multiple of 32`).
+    pub note: Option<String>,
+}
+
+impl FormatResult {
+    /// A result with numbers.
+    pub fn new(format: impl Into<String>, bits_per_weight: f64, sqnr_db: f64) -> Self {
+        FormatResult { format: format.into(), bits_per_weight, sqnr_db: Some(sqnr_db), note: None }
+    }
+
+    /// A format that could not take the values, and why.
+    pub fn not_applicable(format: impl Into<String>, bits_per_weight: f64, reason: impl Into<String>) -> Self {
+        FormatResult { format: format.into(), bits_per_weight, sqnr_db: None, note: Some(reason.into()) }
+    }
+
+    /// Whether it has a point to draw (finite bits per weight and an SQNR that is not NaN).
+    pub fn drawable(&self) -> bool {
+        self.bits_per_weight.is_finite() && self.sqnr_db.is_some_and(|s| !s.is_nan())
+    }
+}
+
+/// The Pareto frontier of `(bits per weight, SQNR)` points: the indices of those no other point beats
+/// (fewer or as many bits and a higher SQNR, or fewer bits and as high an SQNR), in increasing bits per
+/// weight. Points that are not [`FormatResult::drawable`] are left out; `+∞` dB counts as the highest.
+pub fn frontier(results: &[FormatResult]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..results.len()).filter(|&i| results[i].drawable()).collect();
+    let sqnr = |i: usize| results[i].sqnr_db.unwrap_or(f64::NEG_INFINITY);
+    // By bits ascending, then SQNR descending: a point is on the frontier when it beats every point before it.
+    order.sort_by(|&a, &b| results[a].bits_per_weight.total_cmp(&results[b].bits_per_weight).then(sqnr(b).total_cmp(&sqnr(a))));
+    let mut best = f64::NEG_INFINITY;
+    let mut out = Vec::new();
+    for i in order {
+        if sqnr(i) > best {
+            best = sqnr(i);
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// The y range for SQNR values (finite ones; a little room above for `∞` marks and labels).
+pub(crate) fn sqnr_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 60.0);
+    }
+    let span = (hi - lo).max(6.0);
+    ((lo - span * 0.12).min(lo.max(0.0)), hi + span * 0.2)
+}
+
+/// The x range for bits per weight (with room for labels at both ends).
+pub(crate) fn bits_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    if !lo.is_finite() {
+        return (0.0, 16.0);
+    }
+    let span = (hi - lo).max(1.0);
+    ((lo - span * 0.08).max(0.0), hi + span * 0.14)
+}
+
+/// An SQNR on the plot: `+∞` drawn at the top edge, `−∞` at the bottom.
+pub(crate) fn plotted(v: f64, y: (f64, f64)) -> f64 {
+    if v == f64::INFINITY {
+        y.1 - (y.1 - y.0) * 0.04
+    } else if v == f64::NEG_INFINITY {
+        y.0
+    } else {
+        v
+    }
+}
+
+/// `q4_0 · 4.5 bpw · 23.41 dB`.
+pub(crate) fn point_label(r: &FormatResult) -> String {
+    format!("{} · {} bpw · {}", r.format, format::sig(r.bits_per_weight, 4), format::db(r.sqnr_db))
+}
+
+/// A text box in backend pixels: left, top, right, bottom.
+type TextBox = (i32, i32, i32, i32);
+
+fn overlaps(a: TextBox, b: TextBox) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Writes labels beside points (data coordinates) so that they overlap neither each other nor the
+/// points: for each, the first free place among right, above, below, left and then further out; the
+/// first place inside the plot when none is free. Returns the backend boxes of the labels.
+pub(crate) fn place_labels<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    theme: &Theme,
+    labels: &[((f64, f64), String, RGBColor)],
+    marker_r: i32,
+) -> ChartResult<Vec<TextBox>, DB> {
+    let area = chart.plotting_area();
+    let (px, py) = area.get_pixel_range();
+    let plot: TextBox = (px.start, py.start, px.end, py.end);
+    let anchors: Vec<(i32, i32)> = labels.iter().map(|(at, _, _)| chart.backend_coord(at)).collect();
+    let mut taken: Vec<TextBox> = anchors.iter().map(|&(x, y)| (x - marker_r, y - marker_r, x + marker_r, y + marker_r)).collect();
+    let mut placed = Vec::with_capacity(labels.len());
+    let gap = marker_r + theme.px(3.0) as i32;
+    for (i, (at, label, color)) in labels.iter().enumerate() {
+        let style = common::text(theme, 11.0, color);
+        let (w, h) = chart.plotting_area().estimate_text_size(label, &style)?;
+        let (w, h) = (w as i32, h as i32);
+        let (ax, ay) = anchors[i];
+        // (dx, dy) from the point to the label's anchor, and the anchor's side.
+        let row = h + theme.px(2.0) as i32;
+        let places = [
+            (gap, 0, HPos::Left, VPos::Center),
+            (0, -gap, HPos::Center, VPos::Bottom),
+            (0, gap, HPos::Center, VPos::Top),
+            (-gap, 0, HPos::Right, VPos::Center),
+            (gap, -row, HPos::Left, VPos::Center),
+            (gap, row, HPos::Left, VPos::Center),
+            (0, -gap - row, HPos::Center, VPos::Bottom),
+            (0, gap + row, HPos::Center, VPos::Top),
+            (-gap, -row, HPos::Right, VPos::Center),
+            (-gap, row, HPos::Right, VPos::Center),
+        ];
+        let boxed = |&(dx, dy, hp, vp): &(i32, i32, HPos, VPos)| {
+            let left = match hp {
+                HPos::Left => ax + dx,
+                HPos::Center => ax + dx - w / 2,
+                HPos::Right => ax + dx - w,
+            };
+            let top = match vp {
+                VPos::Top => ay + dy,
+                VPos::Center => ay + dy - h / 2,
+                VPos::Bottom => ay + dy - h,
+            };
+            (left, top, left + w, top + h)
+        };
+        let inside = |b: &TextBox| b.0 >= plot.0 && b.2 <= plot.2 && b.1 >= plot.1 && b.3 <= plot.3;
+        let choice = places
+            .iter()
+            .find(|p| {
+                let b = boxed(p);
+                inside(&b) && taken.iter().all(|t| !overlaps(*t, b))
+            })
+            .or_else(|| places.iter().find(|p| inside(&boxed(p))))
+            .unwrap_or(&places[0]);
+        let b = boxed(choice);
+        taken.push(b);
+        placed.push(b);
+        let (dx, dy, hp, vp) = *choice;
+        // A veil of the background under the text keeps it readable over lines and points.
+        let veil = [(b.0 - ax - 2, b.1 - ay - 1), (b.2 - ax + 2, b.3 - ay + 1)];
+        chart.draw_series(std::iter::once(EmptyElement::at(*at) + Rectangle::new(veil, theme.background.mix(0.8).filled())))?;
+        chart.draw_series(std::iter::once(EmptyElement::at(*at) + Text::new(label.clone(), (dx, dy), style.pos(Pos::new(hp, vp)))))?;
+    }
+    Ok(placed)
+}
+
+/// Each format's colour and marker, by its first appearance in `formats` (so a format keeps them across charts
+/// drawn from the same list).
+pub(crate) fn look(theme: &Theme, index: usize) -> (RGBColor, Marker) {
+    (theme.categories[index % theme.categories.len()], Marker::nth(index))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::Axes;
+    use crate::recording::RecordingBackend;
+
+    #[test]
+    fn labels_of_crowded_points_do_not_overlap() {
+        // Five formats within half a bit and a few dB of each other, as q4_0, nf4, nvfp4, mxfp4 and q4_1 are.
+        let points = [(4.25, 16.0), (4.5, 17.2), (4.5, 18.9), (4.5005, 19.4), (5.0, 19.0)];
+        let theme = Theme::light();
+        let backend = RecordingBackend::new(900, 480);
+        let area = backend.into_drawing_area();
+        let axes = Axes::new("t", (3.5, 9.0), (0.0, 45.0), "bits", "dB");
+        let mut chart = common::chart(&area, &theme, &axes, &[]).unwrap();
+        let labels: Vec<_> = points.iter().map(|&p| (p, format!("format at {} bpw · {} dB", p.0, p.1), theme.primary)).collect();
+        let boxes = place_labels(&mut chart, &theme, &labels, 6).unwrap();
+        assert_eq!(boxes.len(), 5);
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                assert!(!overlaps(*a, *b), "{a:?} overlaps {b:?}");
+            }
+        }
+    }
+}
