@@ -55,6 +55,13 @@ pub enum Command {
     /// per-channel SQNR so the most sensitive layers come first.
     #[command(after_help = FILE_EXAMPLES)]
     File(FileArgs),
+    /// Every tensor of a model (safetensors shards, .npz/.npy, GGUF) under several formats: bits per
+    /// weight, bytes, MSE, SQNR and largest error of each (docs/compare.md).
+    #[command(after_help = crate::compare_cmd::COMPARE_EXAMPLES)]
+    Compare(crate::compare_cmd::CompareArgs),
+    /// One format per tensor under a size budget, with the least total squared error (docs/compare.md).
+    #[command(after_help = crate::compare_cmd::PLAN_EXAMPLES)]
+    Plan(crate::compare_cmd::PlanArgs),
 }
 
 const FILE_EXAMPLES: &str = "\

@@ -4,6 +4,7 @@
 //! compute the reports, and this binary only formats them (human tables, JSON, CSV via `export`).
 
 mod args;
+mod compare_cmd;
 mod file;
 mod human;
 
@@ -25,6 +26,15 @@ enum Failure {
     Usage(String),
     /// Writing the output failed: exit 1 (a closed pipe ends quietly with 0).
     Io(io::Error),
+}
+
+impl From<compare_cmd::Failed> for Failure {
+    fn from(f: compare_cmd::Failed) -> Self {
+        match f {
+            compare_cmd::Failed::Usage(m) => Failure::Usage(m),
+            compare_cmd::Failed::Io(e) => Failure::Io(e),
+        }
+    }
 }
 
 /// The input text and what to call it in messages.
@@ -212,6 +222,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let text = file::run(&a, &today()).map_err(Failure::Usage)?;
             file::print(&text).map_err(Failure::Io)
         }
+        Command::Compare(a) => compare_cmd::run_compare(&a).map_err(Failure::from),
+        Command::Plan(a) => compare_cmd::run_plan(&a).map_err(Failure::from),
     }
 }
 

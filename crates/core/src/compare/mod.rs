@@ -23,6 +23,7 @@
 pub mod plan;
 pub mod recipe;
 
+use crate::format::{compare_rows, Format, FormatError, FormatStats};
 use crate::metrics::{serialize_extended, sqnr_db};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::HashMap;
@@ -66,6 +67,22 @@ impl Measured {
             sum_squared_error,
             signal_power,
             clipped,
+        }
+    }
+}
+
+impl From<&FormatStats> for Measured {
+    fn from(s: &FormatStats) -> Self {
+        Measured {
+            bits_per_weight: s.bits_per_weight,
+            bytes: s.bytes,
+            mse: s.mse(),
+            sqnr_db: Some(s.sqnr_db()),
+            max_abs_error: s.max_abs_error,
+            bits: s.storage_bits,
+            sum_squared_error: s.sum_squared_error,
+            signal_power: s.signal_power,
+            clipped: s.clipped,
         }
     }
 }
@@ -290,6 +307,80 @@ impl CompareReport {
     }
 }
 
+/// Why a 1-D tensor (a norm's weight, a bias) is kept: llama.cpp keeps 1-D tensors in float32 and
+/// llm-compressor quantizes only the weights of Linear layers; they are a tiny part of a model.
+pub const ONE_DIMENSIONAL: &str = "1-D tensor (a norm or a bias): kept in its source type";
+
+/// A comma-separated list of format tokens (`q8_0,q4_0,int4:per-group:128`; the token syntax is
+/// [`crate::format::token`]'s). An error's column counts from the start of the list.
+pub fn parse_formats(list: &str) -> Result<Vec<Format>, FormatError> {
+    let refuse = |problem: &str, column: usize, expected: &str| FormatError::Token {
+        token: list.to_string(),
+        column,
+        problem: problem.to_string(),
+        expected: expected.to_string(),
+    };
+    let mut formats: Vec<Format> = Vec::new();
+    let mut column = 1;
+    for item in list.split(',') {
+        let lead = item.chars().take_while(|c| c.is_whitespace()).count();
+        if item.trim().is_empty() {
+            return Err(refuse("empty item in", column, "formats separated by single commas, as in q8_0,q4_0,mxfp4"));
+        }
+        let format: Format = item.parse().map_err(|e| match e {
+            FormatError::Token { column: c, problem, expected, .. } => refuse(&problem, column + lead + c - 1, &expected),
+            other => other,
+        })?;
+        if formats.contains(&format) {
+            return Err(refuse("a format given twice in", column + lead, "each format once"));
+        }
+        formats.push(format);
+        column += item.chars().count() + 1;
+    }
+    Ok(formats)
+}
+
+/// A tensor kept in its source type (`reason`): every format's result is that reason.
+pub fn kept(name: &str, shape: &[u64], dtype: &str, source_bits: u64, reason: &str, formats: &[Format]) -> TensorCompare {
+    TensorCompare {
+        name: name.to_string(),
+        shape: shape.to_vec(),
+        elements: shape.iter().product(),
+        dtype: dtype.to_string(),
+        source_bits,
+        kept: Some(reason.to_string()),
+        results: formats
+            .iter()
+            .map(|f| FormatResult { format: f.to_string(), outcome: Outcome::Refused { reason: reason.to_string() } })
+            .collect(),
+    }
+}
+
+/// Every format's numbers on one tensor of `shape` (numpy order), `values` in memory order: rows
+/// are the last axis (blocks and groups run along them), one read of the values serves every
+/// format ([`compare_rows`]). Tensors of fewer than two dimensions are [kept](ONE_DIMENSIONAL).
+pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values: &[f32], formats: &[Format]) -> TensorCompare {
+    let elements: u64 = shape.iter().product();
+    let cols = shape.last().copied().unwrap_or(1);
+    if shape.len() < 2 || elements == 0 {
+        let reason = if elements == 0 { "empty tensor: nothing to quantize" } else { ONE_DIMENSIONAL };
+        return kept(name, shape, dtype, source_bits, reason, formats);
+    }
+    let (rows, cols) = (usize::try_from(elements / cols).unwrap_or(usize::MAX), usize::try_from(cols).unwrap_or(usize::MAX));
+    let results = compare_rows(formats, values, rows, cols)
+        .iter()
+        .zip(formats)
+        .map(|(r, f)| FormatResult {
+            format: f.to_string(),
+            outcome: match r {
+                Ok(stats) => Outcome::Measured(Measured::from(stats)),
+                Err(e) => Outcome::Refused { reason: e.to_string() },
+            },
+        })
+        .collect();
+    TensorCompare { name: name.to_string(), shape: shape.to_vec(), elements, dtype: dtype.to_string(), source_bits, kept: None, results }
+}
+
 /// Each format's totals over the tensors it took.
 pub fn totals(formats: &[String], tensors: &[TensorCompare]) -> Vec<FormatTotal> {
     formats
@@ -356,6 +447,43 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn format_lists() {
+        let f = parse_formats("q8_0, q4_0,int4:per-group:128,FP8-E4M3:per-channel").unwrap();
+        let shown: Vec<String> = f.iter().map(|f| f.to_string()).collect();
+        assert_eq!(shown, ["q8_0", "q4_0", "int4:per-group:128", "fp8-e4m3:per-channel"]);
+        let column = |list: &str| match parse_formats(list) {
+            Err(FormatError::Token { column, token, .. }) => {
+                assert_eq!(token, list);
+                column
+            }
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(column("q8_0,q9_0"), 6);
+        assert_eq!(column("q8_0, int4:per-grp"), 12);
+        assert_eq!(column("q8_0,,q4_0"), 6);
+        assert_eq!(column("q8_0,q4_0,q8_0"), 11);
+        assert_eq!(column(""), 1);
+    }
+
+    #[test]
+    fn measure_streams_every_format_and_keeps_1d_tensors() {
+        let formats = parse_formats("q8_0,q4_0,nf4").unwrap();
+        let values: Vec<f32> = (0..128).map(|i| ((i * 37 % 101) as f32 - 50.0) / 64.0).collect();
+        let t = measure("w", &[2, 64], "f32", 128 * 32, &values, &formats);
+        let mse: Vec<f64> = t.results.iter().map(|r| r.measured().unwrap().mse).collect();
+        assert!(mse[0] < mse[1] && mse[0] > 0.0, "{mse:?}");
+        let q4 = crate::format::quantize(&formats[1], &values, 2, 64).unwrap();
+        assert_eq!(mse[1], q4.mse());
+        assert_eq!(t.results[2].measured().unwrap().bits, 128 * 4 + 2 * 32);
+        // NF4's block is 64: a row of 32 is refused with the reason.
+        let t = measure("w", &[4, 32], "f32", 128 * 32, &values, &formats);
+        assert!(matches!(&t.results[2].outcome, Outcome::Refused { reason } if reason.contains("not a multiple of the block size 64")));
+        let t = measure("norm", &[128], "f32", 128 * 32, &values, &formats);
+        assert_eq!(t.kept.as_deref(), Some(ONE_DIMENSIONAL));
+        assert!(t.results.iter().all(|r| r.measured().is_none()));
     }
 
     #[test]

@@ -125,26 +125,33 @@ pub fn llama_tensor_types(plan: &Plan) -> Recipe {
     Recipe { text, unwritten }
 }
 
-/// The weight `QuantizationArgs` of a format token, as YAML flow-mapping entries.
+/// The weight `QuantizationArgs` of a format token (the canonical tokens of
+/// [`crate::format::Format`]'s `Display`), as YAML flow-mapping entries.
 fn compressed_tensors_args(format: &str) -> Result<String, &'static str> {
     let fields: Vec<&str> = format.split(':').collect();
-    let int_bits = |s: &str| s.strip_prefix("int").and_then(|b| b.parse::<u32>().ok()).filter(|b| (2..=8).contains(b));
+    // int4 / int8 (symmetric) and int4-affine / int8-affine, PyTorch-style.
+    let int = |s: &str| {
+        let (bits, symmetric) = match s.strip_suffix("-affine") {
+            Some(b) => (b, false),
+            None => (s, true),
+        };
+        bits.strip_prefix("int").and_then(|b| b.parse::<u32>().ok()).map(|b| (b, symmetric))
+    };
     match fields.as_slice() {
         ["nvfp4"] => Ok("num_bits: 4, type: float, symmetric: true, strategy: tensor_group, group_size: 16, dynamic: false".into()),
         ["fp8-e4m3", "per-channel"] => Ok("num_bits: 8, type: float, symmetric: true, strategy: channel, dynamic: false".into()),
-        ["fp8-e4m3", "per-tensor"] | ["fp8-e4m3"] => {
-            Ok("num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false".into())
+        ["fp8-e4m3", "per-tensor"] => Ok("num_bits: 8, type: float, symmetric: true, strategy: tensor, dynamic: false".into()),
+        [head, "per-channel"] if int(head).is_some() => {
+            let (bits, symmetric) = int(head).unwrap_or((8, true));
+            Ok(format!("num_bits: {bits}, type: int, symmetric: {symmetric}, strategy: channel, dynamic: false"))
         }
-        [int, "per-channel", rest @ ..] if int_bits(int).is_some() && rest.iter().all(|r| *r == "symmetric") => {
-            Ok(format!("num_bits: {}, type: int, symmetric: true, strategy: channel, dynamic: false", int_bits(int).unwrap_or(8)))
+        [head, "per-group", size] if int(head).is_some() => {
+            let (bits, symmetric) = int(head).unwrap_or((4, true));
+            Ok(format!("num_bits: {bits}, type: int, symmetric: {symmetric}, strategy: group, group_size: {size}, dynamic: false"))
         }
-        [int, "per-group", size, rest @ ..]
-            if int_bits(int).is_some() && size.parse::<u32>().is_ok() && rest.iter().all(|r| *r == "symmetric") =>
-        {
-            Ok(format!(
-                "num_bits: {}, type: int, symmetric: true, strategy: group, group_size: {size}, dynamic: false",
-                int_bits(int).unwrap_or(4)
-            ))
+        [head, "per-tensor"] if int(head).is_some() => {
+            let (bits, symmetric) = int(head).unwrap_or((8, true));
+            Ok(format!("num_bits: {bits}, type: int, symmetric: {symmetric}, strategy: tensor, dynamic: false"))
         }
         ["mxfp4"] | ["mxfp8-e4m3"] => Err(
             "its E8M0 scale (scale_dtype torch.uint8) has no spelling in a YAML config group: use the preset scheme MXFP4A16 / MXFP8A16",
@@ -280,7 +287,13 @@ mod tests {
         let r = llmcompressor_recipe(&sample_plan());
         assert!(r.text.contains("ignore: [\"model.norm\"]"), "{}", r.text);
         assert!(r.text.contains("targets: [\"model.layers.0.mlp.up_proj\"]"), "{}", r.text);
-        assert!(r.text.contains("strategy: group, group_size: 128"), "{}", r.text);
+        assert!(r.text.contains("symmetric: true, strategy: group, group_size: 128"), "{}", r.text);
+        assert_eq!(
+            compressed_tensors_args("int4-affine:per-group:32").unwrap(),
+            "num_bits: 4, type: int, symmetric: false, strategy: group, group_size: 32, dynamic: false"
+        );
+        assert!(compressed_tensors_args("int8:per-channel").unwrap().contains("strategy: channel"));
+        assert!(compressed_tensors_args("q4_0").is_err());
         assert_eq!(r.unwritten.len(), 3, "{:?}", r.unwritten);
     }
 }
