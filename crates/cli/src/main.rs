@@ -6,6 +6,7 @@
 mod args;
 mod compare_cmd;
 mod file;
+mod format_cmd;
 mod human;
 
 use args::{Cli, Command, Format, OutputArgs};
@@ -228,6 +229,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
 }
 
 fn main() -> ExitCode {
+    // Block, float-element and lookup-table formats (issue 13) take their own flags (format_cmd).
+    if let Some(code) = format_cmd::dispatch(&std::env::args_os().collect::<Vec<_>>()) {
+        return code;
+    }
     match run(Cli::parse()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {

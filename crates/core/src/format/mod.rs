@@ -21,11 +21,13 @@
 
 pub mod block;
 pub mod bnb;
+mod decode;
 pub mod element;
 pub mod error;
 pub mod gguf;
 pub mod input;
 pub mod int_group;
+pub mod knobs;
 pub mod mx;
 pub mod nvfp4;
 pub mod preset;
@@ -37,6 +39,7 @@ pub use block::{BlockScale, BlockStats};
 pub use element::{ElementType, MiniFloat};
 pub use error::{FormatError, FormatWarning};
 pub use input::{f32_rows, nearest_f32};
+pub use knobs::FormatKnobs;
 pub use preset::{Preset, PresetInfo};
 pub use scale::ScaleStorage;
 pub use token::{FloatElement, Format, IntBits, Scope};

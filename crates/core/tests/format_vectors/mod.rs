@@ -71,7 +71,9 @@ pub fn same_f32(got: f32, want: f64) -> bool {
 
 /// The shipped vectors, then the files named in `QUANTSCOPE_FORMAT_GOLDEN`.
 pub fn files() -> Vec<PathBuf> {
-    let mut files = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/formats_public.json")];
+    // crates/core/tests/data, from the core's tests and the CLI's (which include this file by path).
+    let crates = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = vec![crates.join("core/tests/data/formats_public.json")];
     if let Ok(extra) = std::env::var("QUANTSCOPE_FORMAT_GOLDEN") {
         files.extend(extra.split(':').filter(|s| !s.is_empty()).map(PathBuf::from));
     }

@@ -1,0 +1,673 @@
+//! `quantscope tensor` and `quantscope file` in a block, float-element or lookup-table format
+//! (issue 13; the core's `format` module does the arithmetic):
+//!
+//! ```text
+//! quantscope tensor --preset NAME --values --format json FILE
+//! quantscope tensor --dtype fp8-e4m3|fp8-e5m2|fp6-e3m2|fp6-e2m3|fp4-e2m1 --scheme symmetric \
+//!                   --granularity per-tensor|per-channel|per-group [--group-size N] --values --format json FILE
+//! quantscope tensor --convention pytorch --dtype int4|int8 --scheme symmetric|affine \
+//!                   --granularity per-group --group-size N --values --format json FILE
+//! quantscope file --preset NAME [--tensor NAME] [--format json|csv] WEIGHTS
+//! ```
+//!
+//! A command is routed here when it names a preset, a group size, per-group granularity or a float
+//! element type ([`FormatKnobs::is_format`]); every other `tensor`/`file` command keeps the integer
+//! conventions' path. The flags are mapped to one [`Format`] by the core, which also gives back the
+//! flags of a format (`command` in the JSON).
+
+use crate::{located, nth_line, read_input, Failure};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use comfy_table::{presets, CellAlignment, Table};
+use quantscope_core::format::{self, BlockScale, Format, FormatError, FormatKnobs, FormatStats, Quantized};
+use quantscope_core::parse::{parse_tensor, ParsedTensor};
+use quantscope_export::number::{Num, Precision};
+use quantscope_weights::{Archive, ReadSeekSource};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const EXAMPLES: &str = "\
+Examples:
+  quantscope tensor --preset q4_0 --values --format json weights.txt
+  quantscope tensor --preset nvfp4 weights.txt
+  quantscope tensor --dtype fp8-e4m3 --scheme symmetric --granularity per-channel weights.txt
+  quantscope tensor --dtype fp4-e2m1 --granularity per-group --group-size 32 --format csv --values weights.txt
+  quantscope tensor --convention pytorch --dtype int4 --scheme affine --granularity per-group --group-size 128 weights.txt
+  quantscope file --preset mxfp4 model.safetensors
+
+Presets: q8_0 q4_0 q4_1 q5_0 q5_1 mxfp8-e4m3 mxfp8-e5m2 mxfp6-e3m2 mxfp6-e2m3 mxfp4 mxint8 nvfp4 nf4 fp4-bnb.
+Blocks and groups run along each row (one row per line) from its first value; see docs/formats.md.
+Exit status: 0 on success, 2 on bad input or options (the message says where), 1 on an I/O error.";
+
+/// The format commands' own parser (the same subcommand names as the main one).
+#[derive(Debug, Parser)]
+#[command(name = "quantscope", version, after_help = EXAMPLES)]
+struct FormatCli {
+    #[command(subcommand)]
+    command: FormatCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum FormatCommand {
+    /// A tensor, one row per line, in a block / float / lookup-table format.
+    #[command(after_help = EXAMPLES)]
+    Tensor(TensorFormatArgs),
+    /// Every tensor of a weight file (.npy, .npz, .safetensors) in a format.
+    #[command(after_help = EXAMPLES)]
+    File(FileFormatArgs),
+}
+
+/// The format choices (the core's [`FormatKnobs`]).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Format")]
+struct KnobArgs {
+    /// q8_0 | q4_0 | q4_1 | q5_0 | q5_1 | mxfp8-e4m3 | mxfp8-e5m2 | mxfp6-e3m2 | mxfp6-e2m3 | mxfp4 | mxint8 | nvfp4 | nf4 | fp4-bnb.
+    #[arg(long, value_name = "NAME")]
+    preset: Option<String>,
+    /// fp8-e4m3 | fp8-e5m2 | fp6-e3m2 | fp6-e2m3 | fp4-e2m1 (one float32 scale) | int4 | int8 (PyTorch groups).
+    #[arg(long, value_name = "DTYPE")]
+    dtype: Option<String>,
+    /// symmetric | affine (integers only) [default: symmetric].
+    #[arg(long, value_name = "SCHEME")]
+    scheme: Option<String>,
+    /// per-tensor | per-channel | per-group [default: per-channel].
+    #[arg(long, value_name = "GRANULARITY")]
+    granularity: Option<String>,
+    /// Values per group along a row (with --granularity per-group), e.g. 32, 64, 128.
+    #[arg(long, value_name = "N")]
+    group_size: Option<usize>,
+    /// pytorch (integer groups follow its observers; the default here).
+    #[arg(long, value_name = "CONVENTION")]
+    convention: Option<String>,
+}
+
+impl KnobArgs {
+    fn knobs(&self) -> FormatKnobs {
+        FormatKnobs {
+            preset: self.preset.clone(),
+            dtype: self.dtype.clone(),
+            scheme: self.scheme.clone(),
+            granularity: self.granularity.clone(),
+            group_size: self.group_size,
+            convention: self.convention.clone(),
+        }
+    }
+}
+
+/// Output of the format commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Output {
+    /// Aligned tables for people.
+    Human,
+    /// One JSON object: `format`, `bits_per_weight`, `channels` (one per row).
+    Json,
+    /// CSV: one row per block, or with --values one row per value; the format on every row.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+struct TensorFormatArgs {
+    /// Input file, one row per line, comma-separated values; `-` or absent: standard input.
+    input: Option<PathBuf>,
+    #[command(flatten)]
+    knobs: KnobArgs,
+    /// human | json | csv.
+    #[arg(long, value_enum, default_value_t = Output::Human, help_heading = "Output")]
+    format: Output,
+    /// Include every value: dequantized values and codes (JSON), the per-value table (human, CSV).
+    #[arg(long, help_heading = "Output")]
+    values: bool,
+    /// Tensor name shown in reports [default: tensor].
+    #[arg(long, value_name = "NAME", help_heading = "Output")]
+    name: Option<String>,
+    /// Human output: N decimals, or `full` for the shortest round-trip repr.
+    #[arg(long, value_name = "N|full", default_value = "8", help_heading = "Output")]
+    precision: String,
+}
+
+#[derive(Debug, Args)]
+struct FileFormatArgs {
+    /// The weight file: .npy, .npz or .safetensors.
+    path: PathBuf,
+    /// Analyse only this tensor.
+    #[arg(long, value_name = "NAME")]
+    tensor: Option<String>,
+    #[command(flatten)]
+    knobs: KnobArgs,
+    /// human | json | csv.
+    #[arg(long, value_enum, default_value_t = Output::Human, help_heading = "Output")]
+    format: Output,
+}
+
+/// The value of `--flag V` or `--flag=V` in `args`, the last one winning.
+fn flag_value(args: &[String], flag: &str) -> Option<String> {
+    let mut found = None;
+    for (i, a) in args.iter().enumerate() {
+        if a == flag {
+            found = args.get(i + 1).cloned();
+        } else if let Some(v) = a.strip_prefix(flag).and_then(|rest| rest.strip_prefix('=')) {
+            found = Some(v.to_string());
+        }
+    }
+    found
+}
+
+/// Runs the command if it is a format command (`None`: the main parser's business).
+pub fn dispatch(args: &[OsString]) -> Option<ExitCode> {
+    let text: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    if !matches!(text.get(1).map(String::as_str), Some("tensor" | "file")) {
+        return None;
+    }
+    let probe = FormatKnobs {
+        preset: flag_value(&text, "--preset"),
+        dtype: flag_value(&text, "--dtype"),
+        granularity: flag_value(&text, "--granularity"),
+        group_size: flag_value(&text, "--group-size").map(|v| v.parse().unwrap_or(0)),
+        ..FormatKnobs::default()
+    };
+    if !probe.is_format() {
+        return None;
+    }
+    let cli = match FormatCli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let outcome = match cli.command {
+        FormatCommand::Tensor(a) => tensor(&a),
+        FormatCommand::File(a) => file(&a),
+    };
+    Some(match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Io(e)) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+    })
+}
+
+fn resolve(knobs: &KnobArgs) -> Result<Format, Failure> {
+    knobs.knobs().resolve().map_err(|e| Failure::Usage(format!("error: {e}")))
+}
+
+fn precision(text: &str) -> Result<Precision, Failure> {
+    if text.eq_ignore_ascii_case("full") {
+        return Ok(Precision::Full);
+    }
+    match text.parse::<usize>() {
+        Ok(n) if n <= 40 => Ok(Precision::Decimals(n)),
+        _ => Err(Failure::Usage(format!("error: --precision: `{text}` (expected a number of decimals from 0 to 40, or `full`)"))),
+    }
+}
+
+/// A format error on parsed text, located at its line.
+fn input_error(input: &crate::Input, parsed: &ParsedTensor, e: FormatError) -> Failure {
+    let row_line = |row: usize| parsed.channel_lines.get(row.saturating_sub(1)).copied().unwrap_or(row);
+    let at = match &e {
+        FormatError::RowLength { row, .. } | FormatError::NonFinite { row, .. } | FormatError::Range { row, .. } => Some(row_line(*row)),
+        _ => None,
+    };
+    Failure::Usage(match at {
+        Some(line) => format!("error: {e}\n  --> {}:{line}\n   | {}", input.name, nth_line(&input.text, line)),
+        None => format!("error: {e}"),
+    })
+}
+
+fn tensor(a: &TensorFormatArgs) -> Result<(), Failure> {
+    let format = resolve(&a.knobs)?;
+    let num = Num(precision(&a.precision)?);
+    let input = read_input(a.input.as_deref())?;
+    let name = a.name.clone().unwrap_or_else(|| "tensor".into());
+    let parsed = parse_tensor(&input.text, &name).map_err(|e| Failure::Usage(located(&input, &e)))?;
+    let rows = format::f32_rows(&parsed).map_err(|e| Failure::Usage(located(&input, &e)))?;
+    let slices: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
+    let result = format::quantize_rows(&format, &slices).map_err(|e| input_error(&input, &parsed, e))?;
+    let channel_names = &parsed.tensor.channel_names;
+    let text = match a.format {
+        Output::Json => {
+            let mut s =
+                serde_json::to_string(&tensor_json(&name, &result, &rows, channel_names, a.values)).map_err(|e| Failure::Io(e.into()))?;
+            s.push('\n');
+            s
+        }
+        Output::Csv => tensor_csv(&result, &rows, channel_names, a.values)?,
+        Output::Human => tensor_human(&name, &result, &rows, channel_names, a.values, num),
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(Failure::Io)
+}
+
+/// Numbers stored as integers (bytes, bits, zero points) print as integers.
+fn scale_value(name: &str, v: f64) -> Value {
+    if matches!(name, "scales_e8m0" | "scales_e4m3_bits" | "zero_points") {
+        Value::from(v as i64)
+    } else {
+        Value::from(v)
+    }
+}
+
+/// A row's block scales under the JSON `expected` names (`scales_f16`, `scales_e8m0`, ...).
+fn row_scales(blocks: &[format::BlockResult]) -> Map<String, Value> {
+    let mut map = Map::new();
+    for b in blocks {
+        for (name, v) in b.scale.named() {
+            let list = map.entry(name).or_insert_with(|| Value::Array(Vec::new()));
+            if let Value::Array(list) = list {
+                list.push(scale_value(name, v));
+            }
+        }
+    }
+    map
+}
+
+#[derive(Serialize)]
+struct BlockJson {
+    start: usize,
+    len: usize,
+    amax: f32,
+    sum_squared_error: f64,
+    max_abs_error: f64,
+    clipped: u64,
+}
+
+#[derive(Serialize)]
+struct ChannelJson<'a> {
+    index: usize,
+    name: &'a str,
+    elements: u64,
+    mse: f64,
+    sqnr_db: f64,
+    max_error: f64,
+    clip_count: u64,
+    #[serde(flatten)]
+    scales: Map<String, Value>,
+    blocks: Vec<BlockJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dequantized: Option<&'a [f32]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    codes: Option<&'a [i32]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values: Option<&'a [f32]>,
+}
+
+#[derive(Serialize)]
+struct TensorJson<'a> {
+    tool: &'static str,
+    name: &'a str,
+    format: String,
+    /// The flags that name this format.
+    command: Vec<String>,
+    element_bits: u32,
+    block_size: Option<usize>,
+    scale_storage: &'static str,
+    rows: usize,
+    elements: u64,
+    bits_per_weight: f64,
+    bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_tensor_scale: Option<f32>,
+    mse: f64,
+    sqnr_db: f64,
+    max_abs_error: f64,
+    clipped: u64,
+    warnings: Vec<String>,
+    channels: Vec<ChannelJson<'a>>,
+}
+
+fn command_of(format: &Format) -> Vec<String> {
+    format.knobs().into_iter().flat_map(|(flag, value)| [flag.to_string(), value]).collect()
+}
+
+fn tensor_json<'a>(name: &'a str, q: &'a Quantized, rows: &'a [Vec<f32>], names: &'a [String], values: bool) -> TensorJson<'a> {
+    TensorJson {
+        tool: "tensor",
+        name,
+        format: q.format.to_string(),
+        command: command_of(&q.format),
+        element_bits: q.format.element_bits(),
+        block_size: q.format.block_size(),
+        scale_storage: q.format.scale_storage().name(),
+        rows: q.channels.len(),
+        elements: q.stats.elements,
+        bits_per_weight: q.bits_per_weight,
+        bytes: q.bytes,
+        per_tensor_scale: q.per_tensor_scale,
+        mse: q.mse(),
+        sqnr_db: q.sqnr_db(),
+        max_abs_error: q.stats.max_abs_error,
+        clipped: q.stats.clipped,
+        warnings: q.warnings.iter().map(ToString::to_string).collect(),
+        channels: q
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(i, row)| ChannelJson {
+                index: i,
+                name: names.get(i).map_or("", String::as_str),
+                elements: row.stats.elements,
+                mse: row.stats.mse(),
+                sqnr_db: row.stats.sqnr_db(),
+                max_error: row.stats.max_abs_error,
+                clip_count: row.stats.clipped,
+                scales: row_scales(&row.blocks),
+                blocks: row
+                    .blocks
+                    .iter()
+                    .map(|b| BlockJson {
+                        start: b.start,
+                        len: b.len,
+                        amax: b.amax,
+                        sum_squared_error: b.stats.sum_squared_error,
+                        max_abs_error: b.stats.max_abs_error,
+                        clipped: b.stats.clipped,
+                    })
+                    .collect(),
+                dequantized: values.then_some(row.dequantized.as_slice()),
+                codes: values.then_some(row.codes.as_slice()),
+                values: values.then(|| rows.get(i).map(Vec::as_slice)).flatten(),
+            })
+            .collect(),
+    }
+}
+
+fn scale_text(scale: &BlockScale, num: Num) -> String {
+    scale
+        .named()
+        .iter()
+        .map(|(name, v)| {
+            if matches!(*name, "scales_e8m0" | "scales_e4m3_bits" | "zero_points") {
+                format!("{name} {}", *v as i64)
+            } else {
+                format!("{name} {}", num.f(*v))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn new_table(header: &[&str]) -> Table {
+    let mut t = Table::new();
+    t.load_preset(presets::ASCII_MARKDOWN);
+    t.set_header(header.to_vec());
+    for i in 1..header.len() {
+        if let Some(col) = t.column_mut(i) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    t
+}
+
+fn headline(q: &Quantized, num: Num) -> String {
+    let block = q.format.block_size().map_or("one scale per row or tensor".to_string(), |b| format!("blocks of {b}"));
+    let mut s = format!(
+        "format {} ({}-bit elements, {}, {} scales): {} bits per weight, {} bytes\n",
+        q.format,
+        q.format.element_bits(),
+        block,
+        q.format.scale_storage().name(),
+        num.f(q.bits_per_weight),
+        q.bytes
+    );
+    if let Some(pts) = q.per_tensor_scale {
+        s.push_str(&format!("per-tensor scale {}\n", num.f(pts as f64)));
+    }
+    s.push_str(&format!(
+        "MSE {}, SQNR {} dB, max |error| {}, clipped {} of {}\n",
+        num.f(q.mse()),
+        num.f(q.sqnr_db()),
+        num.f(q.stats.max_abs_error),
+        q.stats.clipped,
+        q.stats.elements
+    ));
+    for w in &q.warnings {
+        s.push_str(&format!("warning: {w}\n"));
+    }
+    s
+}
+
+fn tensor_human(name: &str, q: &Quantized, rows: &[Vec<f32>], names: &[String], values: bool, num: Num) -> String {
+    let mut out = format!("{name}: {}", headline(q, num));
+    let mut t = new_table(&["row", "values", "blocks", "MSE", "SQNR dB", "max error", "clipped", "first block scale"]);
+    for (i, row) in q.channels.iter().enumerate() {
+        t.add_row(vec![
+            names.get(i).cloned().unwrap_or_default(),
+            row.stats.elements.to_string(),
+            row.blocks.len().to_string(),
+            num.f(row.stats.mse()),
+            num.f(row.stats.sqnr_db()),
+            num.f(row.stats.max_abs_error),
+            row.stats.clipped.to_string(),
+            row.blocks.first().map(|b| scale_text(&b.scale, num)).unwrap_or_default(),
+        ]);
+    }
+    out.push_str(&format!("\n{t}\n"));
+    if values {
+        let mut t = new_table(&["row", "index", "block", "value", "code", "dequantized", "error"]);
+        for (i, row) in q.channels.iter().enumerate() {
+            let len = row.blocks.first().map_or(1, |b| b.len.max(1));
+            for (j, (x, (code, xhat))) in rows[i].iter().zip(row.codes.iter().zip(&row.dequantized)).enumerate() {
+                t.add_row(vec![
+                    names.get(i).cloned().unwrap_or_default(),
+                    j.to_string(),
+                    (j / len).to_string(),
+                    num.f(*x as f64),
+                    code.to_string(),
+                    num.f(*xhat as f64),
+                    num.f(*xhat as f64 - *x as f64),
+                ]);
+            }
+        }
+        out.push_str(&format!("\n{t}\n"));
+    }
+    out
+}
+
+fn csv_error(e: csv::Error) -> Failure {
+    Failure::Io(io::Error::other(e.to_string()))
+}
+
+fn tensor_csv(q: &Quantized, rows: &[Vec<f32>], names: &[String], values: bool) -> Result<String, Failure> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let token = q.format.to_string();
+    let bpw = q.bits_per_weight.to_string();
+    if values {
+        w.write_record(["format", "bits_per_weight", "row", "index", "block", "value", "code", "dequantized", "error"])
+            .map_err(csv_error)?;
+        for (i, row) in q.channels.iter().enumerate() {
+            let len = row.blocks.first().map_or(1, |b| b.len.max(1));
+            for (j, (x, (code, xhat))) in rows[i].iter().zip(row.codes.iter().zip(&row.dequantized)).enumerate() {
+                let record = [
+                    token.clone(),
+                    bpw.clone(),
+                    names.get(i).cloned().unwrap_or_default(),
+                    j.to_string(),
+                    (j / len).to_string(),
+                    format!("{x:?}"),
+                    code.to_string(),
+                    format!("{xhat:?}"),
+                    format!("{:?}", *xhat as f64 - *x as f64),
+                ];
+                w.write_record(&record).map_err(csv_error)?;
+            }
+        }
+    } else {
+        let scale_names: Vec<&str> = q
+            .channels
+            .iter()
+            .flat_map(|r| r.blocks.first())
+            .next()
+            .map(|b| b.scale.named().iter().map(|(n, _)| *n).collect())
+            .unwrap_or_default();
+        let mut header = vec!["format", "bits_per_weight", "row", "block", "start", "len"];
+        header.extend(&scale_names);
+        header.extend(["amax", "sum_squared_error", "max_abs_error", "clipped"]);
+        w.write_record(&header).map_err(csv_error)?;
+        for (i, row) in q.channels.iter().enumerate() {
+            for (k, b) in row.blocks.iter().enumerate() {
+                let mut record = vec![
+                    token.clone(),
+                    bpw.clone(),
+                    names.get(i).cloned().unwrap_or_default(),
+                    k.to_string(),
+                    b.start.to_string(),
+                    b.len.to_string(),
+                ];
+                record.extend(b.scale.named().iter().map(|(n, v)| scale_value(n, *v).to_string()));
+                record.extend([
+                    format!("{:?}", b.amax),
+                    format!("{:?}", b.stats.sum_squared_error),
+                    format!("{:?}", b.stats.max_abs_error),
+                    b.stats.clipped.to_string(),
+                ]);
+                w.write_record(&record).map_err(csv_error)?;
+            }
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| Failure::Io(io::Error::other(e.to_string())))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One tensor of a weight file in the format.
+#[derive(Serialize)]
+struct FileRow {
+    name: String,
+    shape: Vec<u64>,
+    rows: usize,
+    cols: usize,
+    #[serde(flatten)]
+    stats: Option<FormatStats>,
+    mse: Option<f64>,
+    sqnr_db: Option<f64>,
+    /// Why the tensor was not quantized.
+    skipped: Option<String>,
+}
+
+#[derive(Serialize)]
+struct FileJson {
+    tool: &'static str,
+    file: String,
+    format: String,
+    command: Vec<String>,
+    tensors: Vec<FileRow>,
+}
+
+fn file(a: &FileFormatArgs) -> Result<(), Failure> {
+    let format = resolve(&a.knobs)?;
+    let shown = a.path.display().to_string();
+    let opened = std::fs::File::open(&a.path).map_err(|e| Failure::Usage(format!("error: cannot read {shown}: {e}")))?;
+    let source = ReadSeekSource::new(io::BufReader::new(opened)).map_err(|e| Failure::Usage(format!("error: cannot read {shown}: {e}")))?;
+    let stem = a.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "array".into());
+    let mut archive = Archive::open(source, &stem).map_err(|e| Failure::Usage(format!("error: {shown}: {e}")))?;
+    if let Some(name) = &a.tensor {
+        if archive.info(name).is_none() {
+            let known: Vec<&str> = archive.tensors().iter().map(|t| t.name.as_str()).collect();
+            return Err(Failure::Usage(format!("error: {shown}: no tensor named `{name}` (the file has: {})", known.join(", "))));
+        }
+    }
+    let infos: Vec<_> = archive.tensors().iter().filter(|t| a.tensor.as_ref().is_none_or(|n| *n == t.name)).cloned().collect();
+    let mut tensors = Vec::new();
+    for info in infos {
+        let cols = info.shape.last().copied().unwrap_or(1) as usize;
+        let rows = (info.elements as usize).checked_div(cols).unwrap_or(0);
+        let mut row = FileRow {
+            name: info.name.clone(),
+            shape: info.shape.clone(),
+            rows,
+            cols,
+            stats: None,
+            mse: None,
+            sqnr_db: None,
+            skipped: None,
+        };
+        if let Some(reason) = &info.not_analysable {
+            row.skipped = Some(reason.clone());
+            tensors.push(row);
+            continue;
+        }
+        let loaded = archive.load(&info.name, 0).map_err(|e| Failure::Usage(format!("error: {shown}: {e}")))?;
+        let data: Vec<f32> = match loaded.data {
+            quantscope_core::Samples::F32(v) => v,
+            quantscope_core::Samples::F64(v) => v.into_iter().map(|x| x as f32).collect(),
+        };
+        match format::compare_rows(&[format], &data, rows, cols).pop() {
+            Some(Ok(stats)) => {
+                row.mse = Some(stats.mse());
+                row.sqnr_db = Some(stats.sqnr_db());
+                row.stats = Some(stats);
+            }
+            Some(Err(e)) => row.skipped = Some(e.to_string()),
+            None => row.skipped = Some("no result".into()),
+        }
+        tensors.push(row);
+    }
+    let report = FileJson { tool: "file", file: shown, format: format.to_string(), command: command_of(&format), tensors };
+    let text = match a.format {
+        Output::Json => serde_json::to_string(&report).map_err(|e| Failure::Io(e.into()))? + "\n",
+        Output::Csv => file_csv(&report)?,
+        Output::Human => file_human(&report),
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(Failure::Io)
+}
+
+fn file_cells(t: &FileRow, num: Num) -> Vec<String> {
+    let shape = t.shape.iter().map(u64::to_string).collect::<Vec<_>>().join("x");
+    match &t.stats {
+        Some(s) => vec![
+            t.name.clone(),
+            shape,
+            num.f(s.bits_per_weight),
+            s.bytes.to_string(),
+            num.f(s.mse()),
+            num.f(s.sqnr_db()),
+            num.f(s.max_abs_error),
+            s.clipped.to_string(),
+            String::new(),
+        ],
+        None => vec![
+            t.name.clone(),
+            shape,
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            t.skipped.clone().unwrap_or_default(),
+        ],
+    }
+}
+
+const FILE_HEADER: [&str; 9] = ["tensor", "shape", "bits/weight", "bytes", "MSE", "SQNR dB", "max error", "clipped", "skipped"];
+
+fn file_human(r: &FileJson) -> String {
+    let num = Num(Precision::Decimals(6));
+    let mut t = new_table(&FILE_HEADER);
+    for row in &r.tensors {
+        t.add_row(file_cells(row, num));
+    }
+    format!("{}: every tensor in format {} (blocks along the last axis)\n{t}\n", r.file, r.format)
+}
+
+fn file_csv(r: &FileJson) -> Result<String, Failure> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["format"];
+    header.extend(FILE_HEADER);
+    w.write_record(&header).map_err(csv_error)?;
+    for row in &r.tensors {
+        let mut record = vec![r.format.clone()];
+        record.extend(file_cells(row, Num(Precision::Full)));
+        w.write_record(&record).map_err(csv_error)?;
+    }
+    let bytes = w.into_inner().map_err(|e| Failure::Io(io::Error::other(e.to_string())))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
