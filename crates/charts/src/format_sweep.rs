@@ -9,7 +9,7 @@
 use crate::common::{self, Axes, Swatch};
 use crate::format::{self, count};
 use crate::theme::Theme;
-use crate::tradeoff::{self, FormatResult};
+use crate::tradeoff::{self, FormatResult, Label};
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
 
@@ -115,12 +115,16 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, sweep: &FormatSweep, theme: &Th
         }
         primitives += 1;
     }
-    let labels: Vec<((f64, f64), String, plotters::style::RGBColor)> = drawable
+    let labels: Vec<Label> = drawable
         .iter()
         .map(|&i| {
-            let label = tradeoff::point_label(&sweep.results[i]);
-            let label = if Some(i) == chosen { format!("{label} · chosen") } else { label };
-            (at(i), label, tradeoff::look(theme, i).0)
+            let r = &sweep.results[i];
+            let (full, short) = if Some(i) == chosen {
+                (format!("{} · chosen", tradeoff::point_label(r)), format!("{} · chosen", r.format))
+            } else {
+                (tradeoff::point_label(r), r.format.clone())
+            };
+            Label { at: at(i), full, short, color: tradeoff::look(theme, i).0 }
         })
         .collect();
     tradeoff::place_labels(&mut chart, theme, &labels, r * 2 + 2)?;

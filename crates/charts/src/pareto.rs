@@ -12,7 +12,7 @@ use crate::common::{self, Axes, Swatch};
 use crate::data::{self, CELLS, MAX_POINTS};
 use crate::format::{self, count};
 use crate::theme::Theme;
-use crate::tradeoff::{self, FormatResult};
+use crate::tradeoff::{self, FormatResult, Label};
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
 
@@ -230,11 +230,11 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, data: &ParetoData, plan: &
         let fill = if on_front { color.filled() } else { ShapeStyle::from(theme.background).filled() };
         common::draw_marker(&mut chart, total_at(t), offset(f), marker, big - 1, fill)?;
         primitives += 1;
-        let mut label = tradeoff::point_label(t);
+        let mut full = tradeoff::point_label(t);
         if !on_front {
-            label += " (off the frontier)";
+            full += " (off the frontier)";
         }
-        labels.push((total_at(t), label, color));
+        labels.push(Label { at: total_at(t), full, short: t.format.clone(), color });
     }
     if let Some(p) = data.plan.as_ref().filter(|p| p.bits_per_weight.is_finite()) {
         let at = (p.bits_per_weight, tradeoff::plotted(p.sqnr_db.unwrap_or(f64::NAN), y));
@@ -242,7 +242,8 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, data: &ParetoData, plan: &
         chart.draw_series(std::iter::once(EmptyElement::at(at) + Circle::new((0, 0), big + theme.px(3.0) as i32, style)))?;
         chart.draw_series(std::iter::once(EmptyElement::at(at) + Cross::new((0, 0), big, style)))?;
         primitives += 1;
-        labels.push((at, format!("{}: {} bpw · {}", p.label, format::sig(p.bits_per_weight, 4), format::db(p.sqnr_db)), theme.clip));
+        let full = format!("{}: {} bpw · {}", p.label, format::sig(p.bits_per_weight, 4), format::db(p.sqnr_db));
+        labels.push(Label { at, full, short: p.label.clone(), color: theme.clip });
     }
     tradeoff::place_labels(&mut chart, theme, &labels, big + theme.px(3.0) as i32)?;
     let frame = common::frame(&chart, x, y, false);

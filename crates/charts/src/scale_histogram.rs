@@ -10,7 +10,7 @@
 
 use crate::common::{self, Axes, Swatch};
 use crate::data;
-use crate::format::{count, num};
+use crate::format::{self, count, num};
 use crate::theme::Theme;
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
@@ -179,7 +179,9 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, input: &Scales<'_>, plan: 
         legend.push(common::entry(Swatch::Box(theme.muted.mix(0.5)), format!("{} negative (by magnitude)", count(plan.negative))));
     }
     let mut axes = Axes::new(&title, plan.x, y, "block scale (log2 axis)", "count (blocks)");
-    let xf = |v: &f64| power_tick(*v);
+    // Powers of two at whole exponents; over less than three octaves of continuous scales, the scales themselves.
+    let octaves = plan.x.1 - plan.x.0;
+    let xf = |v: &f64| if input.storage == Storage::PowerOfTwo || octaves >= 3.0 { power_tick(*v) } else { format::sig(v.exp2(), 3) };
     axes.x_fmt = Some(&xf);
     let span = (plan.x.1 - plan.x.0).round().max(1.0) as usize;
     axes.x_labels = span.min(12) + 1;

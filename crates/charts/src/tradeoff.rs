@@ -104,71 +104,94 @@ fn overlaps(a: TextBox, b: TextBox) -> bool {
     a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
-/// Writes labels beside points (data coordinates) so that they overlap neither each other nor the
-/// points: for each, the first free place among right, above, below, left and then further out; the
-/// first place inside the plot when none is free. Returns the backend boxes of the labels.
+/// A label to place beside a point.
+pub(crate) struct Label {
+    /// The point (data coordinates).
+    pub at: (f64, f64),
+    /// The whole label (`q4_0 · 4.5 bpw · 17.25 dB`).
+    pub full: String,
+    /// What is written when the whole label finds no free place (the format's name).
+    pub short: String,
+    /// Its colour.
+    pub color: RGBColor,
+}
+
+/// Places around a point, nearest first: right, above, below, left, then rows further up and down on
+/// either side (joined to the point by a thin leader line). `(dx, dy)` from the point to the label's anchor.
+fn places(gap: i32, row: i32) -> Vec<(i32, i32, HPos, VPos)> {
+    let mut out = vec![
+        (gap, 0, HPos::Left, VPos::Center),
+        (0, -gap, HPos::Center, VPos::Bottom),
+        (0, gap, HPos::Center, VPos::Top),
+        (-gap, 0, HPos::Right, VPos::Center),
+    ];
+    for k in 1..=8 {
+        for (dx, h) in [(gap, HPos::Left), (-gap, HPos::Right)] {
+            out.push((dx, -k * row, h, VPos::Center));
+            out.push((dx, k * row, h, VPos::Center));
+        }
+    }
+    out
+}
+
+/// Writes labels beside points so that they overlap neither each other nor the points: for each, the
+/// first free place (see [`places`]) for its whole text, else for its short text; the first place inside
+/// the plot when none is free. A label set more than a row away gets a leader line. Returns the backend
+/// boxes of the labels.
 pub(crate) fn place_labels<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     theme: &Theme,
-    labels: &[((f64, f64), String, RGBColor)],
+    labels: &[Label],
     marker_r: i32,
 ) -> ChartResult<Vec<TextBox>, DB> {
     let area = chart.plotting_area();
     let (px, py) = area.get_pixel_range();
     let plot: TextBox = (px.start, py.start, px.end, py.end);
-    let anchors: Vec<(i32, i32)> = labels.iter().map(|(at, _, _)| chart.backend_coord(at)).collect();
+    let anchors: Vec<(i32, i32)> = labels.iter().map(|l| chart.backend_coord(&l.at)).collect();
     let mut taken: Vec<TextBox> = anchors.iter().map(|&(x, y)| (x - marker_r, y - marker_r, x + marker_r, y + marker_r)).collect();
     let mut placed = Vec::with_capacity(labels.len());
     let gap = marker_r + theme.px(3.0) as i32;
-    for (i, (at, label, color)) in labels.iter().enumerate() {
-        let style = common::text(theme, 11.0, color);
-        let (w, h) = chart.plotting_area().estimate_text_size(label, &style)?;
-        let (w, h) = (w as i32, h as i32);
-        let (ax, ay) = anchors[i];
-        // (dx, dy) from the point to the label's anchor, and the anchor's side.
-        let row = h + theme.px(2.0) as i32;
-        let places = [
-            (gap, 0, HPos::Left, VPos::Center),
-            (0, -gap, HPos::Center, VPos::Bottom),
-            (0, gap, HPos::Center, VPos::Top),
-            (-gap, 0, HPos::Right, VPos::Center),
-            (gap, -row, HPos::Left, VPos::Center),
-            (gap, row, HPos::Left, VPos::Center),
-            (0, -gap - row, HPos::Center, VPos::Bottom),
-            (0, gap + row, HPos::Center, VPos::Top),
-            (-gap, -row, HPos::Right, VPos::Center),
-            (-gap, row, HPos::Right, VPos::Center),
-        ];
-        let boxed = |&(dx, dy, hp, vp): &(i32, i32, HPos, VPos)| {
-            let left = match hp {
-                HPos::Left => ax + dx,
-                HPos::Center => ax + dx - w / 2,
-                HPos::Right => ax + dx - w,
+    let inside = |b: &TextBox| b.0 >= plot.0 && b.2 <= plot.2 && b.1 >= plot.1 && b.3 <= plot.3;
+    for (label, &(ax, ay)) in labels.iter().zip(&anchors) {
+        let style = common::text(theme, 11.0, &label.color);
+        let mut fallback = None;
+        let mut choice = None;
+        for text in [&label.full, &label.short] {
+            let (w, h) = chart.plotting_area().estimate_text_size(text, &style)?;
+            let (w, h) = (w as i32, h as i32);
+            let boxed = |&(dx, dy, hp, vp): &(i32, i32, HPos, VPos)| {
+                let left = match hp {
+                    HPos::Left => ax + dx,
+                    HPos::Center => ax + dx - w / 2,
+                    HPos::Right => ax + dx - w,
+                };
+                let top = match vp {
+                    VPos::Top => ay + dy,
+                    VPos::Center => ay + dy - h / 2,
+                    VPos::Bottom => ay + dy - h,
+                };
+                (left, top, left + w, top + h)
             };
-            let top = match vp {
-                VPos::Top => ay + dy,
-                VPos::Center => ay + dy - h / 2,
-                VPos::Bottom => ay + dy - h,
-            };
-            (left, top, left + w, top + h)
-        };
-        let inside = |b: &TextBox| b.0 >= plot.0 && b.2 <= plot.2 && b.1 >= plot.1 && b.3 <= plot.3;
-        let choice = places
-            .iter()
-            .find(|p| {
-                let b = boxed(p);
-                inside(&b) && taken.iter().all(|t| !overlaps(*t, b))
-            })
-            .or_else(|| places.iter().find(|p| inside(&boxed(p))))
-            .unwrap_or(&places[0]);
-        let b = boxed(choice);
+            let candidates = places(gap, h + theme.px(2.0) as i32);
+            if let Some(p) = candidates.iter().find(|p| inside(&boxed(p)) && taken.iter().all(|t| !overlaps(*t, boxed(p)))) {
+                choice = Some((text, *p, boxed(p)));
+                break;
+            }
+            if fallback.is_none() {
+                fallback = candidates.iter().find(|p| inside(&boxed(p))).map(|p| (text, *p, boxed(p)));
+            }
+        }
+        let Some((text, (dx, dy, hp, vp), b)) = choice.or(fallback) else { continue };
         taken.push(b);
         placed.push(b);
-        let (dx, dy, hp, vp) = *choice;
+        if dy.abs() > gap {
+            let leader = ShapeStyle::from(label.color.mix(0.6)).stroke_width(theme.px(1.0));
+            chart.draw_series(std::iter::once(EmptyElement::at(label.at) + PathElement::new(vec![(0, 0), (dx, dy)], leader)))?;
+        }
         // A veil of the background under the text keeps it readable over lines and points.
         let veil = [(b.0 - ax - 2, b.1 - ay - 1), (b.2 - ax + 2, b.3 - ay + 1)];
-        chart.draw_series(std::iter::once(EmptyElement::at(*at) + Rectangle::new(veil, theme.background.mix(0.8).filled())))?;
-        chart.draw_series(std::iter::once(EmptyElement::at(*at) + Text::new(label.clone(), (dx, dy), style.pos(Pos::new(hp, vp)))))?;
+        chart.draw_series(std::iter::once(EmptyElement::at(label.at) + Rectangle::new(veil, theme.background.mix(0.8).filled())))?;
+        chart.draw_series(std::iter::once(EmptyElement::at(label.at) + Text::new(text.clone(), (dx, dy), style.pos(Pos::new(hp, vp)))))?;
     }
     Ok(placed)
 }
@@ -194,7 +217,10 @@ mod tests {
         let area = backend.into_drawing_area();
         let axes = Axes::new("t", (3.5, 9.0), (0.0, 45.0), "bits", "dB");
         let mut chart = common::chart(&area, &theme, &axes, &[]).unwrap();
-        let labels: Vec<_> = points.iter().map(|&p| (p, format!("format at {} bpw · {} dB", p.0, p.1), theme.primary)).collect();
+        let labels: Vec<_> = points
+            .iter()
+            .map(|&at| Label { at, full: format!("format at {} bpw · {} dB", at.0, at.1), short: "format".into(), color: theme.primary })
+            .collect();
         let boxes = place_labels(&mut chart, &theme, &labels, 6).unwrap();
         assert_eq!(boxes.len(), 5);
         for (i, a) in boxes.iter().enumerate() {
