@@ -1,12 +1,11 @@
-//! quantscope's web app: three quantization calculators in one page, on the shared core
-//! (`quant`). `App` provides the [`state::AppState`] through context; each tool is a component
-//! under `components/`; everything that touches the browser is in `browser/`.
+//! quantscope's web app: four quantization tools in one page, on the shared core
+//! (`quantscope-core`). `App` provides the [`state::AppState`] through context; each tool is a
+//! component under `components/`; everything that touches the browser is in `browser/`. What needs
+//! no browser (the form, its options, the result tables, the export files, the worker's messages)
+//! is the `quantscope-app` crate, which the page and the worker both use.
 
 pub mod browser;
 pub mod components;
-pub mod model;
-pub mod options;
-pub mod report;
 pub mod state;
 pub mod worker;
 
@@ -20,8 +19,8 @@ use crate::components::files::files_tool::FilesTool;
 use crate::components::tab_bar::TabBar;
 use crate::components::tensor_tool::TensorTool;
 use crate::components::values_tool::ValuesTool;
-use crate::model::{FormState, Tool};
 use crate::state::AppState;
+use quantscope_app::form::{FormState, Tool};
 
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -6,7 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::browser::{fragment, share_link, storage, timer::Debouncer};
-use crate::model::{FormState, Tool};
+use quantscope_app::form::{FormState, Tool};
 
 /// localStorage key of the whole form. Bump the version only for an incompatible change; new
 /// fields need no bump (`#[serde(default)]`).
@@ -17,7 +17,7 @@ pub const UNREADABLE_KEY: &str = "quantscope.form.unreadable";
 pub const DEBOUNCE: Duration = Duration::from_millis(150);
 /// Data texts up to this size are kept in localStorage with the form (a browser keeps about 5 MB per
 /// page); larger ones (pasted megabytes, analysed in the worker) are left out, the rest kept.
-pub const STORED_TEXT_BYTES: usize = crate::report::large::LARGE_INPUT_BYTES;
+pub const STORED_TEXT_BYTES: usize = quantscope_app::results::large::LARGE_INPUT_BYTES;
 
 #[derive(Clone, Copy)]
 pub struct AppState {

@@ -4,11 +4,11 @@
 mod support;
 
 use leptos::prelude::*;
+use quantscope_app::form::{FormState, Tool};
+use quantscope_app::results::{Cell, Column, Field, InputError, Report, Row, Table};
 use quantscope_web::components::fields::TextAreaField;
 use quantscope_web::components::results::{ResultsPanel, FIRST_ROWS};
 use quantscope_web::components::tool_panel::ToolRun;
-use quantscope_web::model::{FormState, Tool};
-use quantscope_web::report::{Cell, Column, Field, InputError, Report, Row, Table};
 use quantscope_web::state::{AppState, Commit, DEBOUNCE, STORAGE_KEY};
 use quantscope_web::App;
 use support::*;

@@ -8,8 +8,8 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use leptos::prelude::*;
+use quantscope_app::form::FormState;
 use quantscope_web::browser::{fragment, storage, timer::Debouncer};
-use quantscope_web::model::FormState;
 use support::*;
 use wasm_bindgen_test::*;
 

@@ -5,12 +5,13 @@
 mod support;
 
 use leptos::prelude::*;
+use quantscope_app::form::{FormState, Tool};
+use quantscope_app::{options, results};
 use quantscope_web::browser::download::{self, BlobParts};
 use quantscope_web::browser::{fragment, share_link};
 use quantscope_web::components::export::files::{self, Exportable};
-use quantscope_web::model::{FormState, Tool};
 use quantscope_web::state::AppState;
-use quantscope_web::{options, report, App};
+use quantscope_web::App;
 use std::sync::Arc;
 use support::*;
 use wasm_bindgen::JsCast;
@@ -38,7 +39,7 @@ fn set_fragment(fragment: &str) {
 }
 
 fn exportable(tool: Tool, form: &FormState) -> Exportable {
-    let report = report::run(tool, form).unwrap();
+    let report = results::run(tool, form).unwrap();
     Exportable { tool, report: report.charts.clone().unwrap(), options: Arc::new(options::tool_options(tool, form).unwrap()) }
 }
 
@@ -77,16 +78,15 @@ async fn the_element_csv_in_pieces_is_the_crates_csv() {
     form.values.data = values.join(", ");
     let ex = exportable(Tool::Values, &form);
     let progress = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-    let parts = ex
-        .elements_csv({
-            let progress = progress.clone();
-            move |written, total| progress.borrow_mut().push((written, total))
-        })
-        .await
-        .unwrap();
+    let parts = files::elements_csv(&ex, {
+        let progress = progress.clone();
+        move |written, total| progress.borrow_mut().push((written, total))
+    })
+    .await
+    .unwrap();
     let total = files::ROWS_PER_PIECE + 1234;
     assert_eq!(*progress.borrow(), [(files::ROWS_PER_PIECE, total), (total, total)]);
-    let report::ChartData::Values(report) = &ex.report else { panic!("not a values report") };
+    let results::ChartData::Values(report) = &ex.report else { panic!("not a values report") };
     let text = blob_text(&parts.into_blob(download::CSV).unwrap()).await;
     assert_eq!(text, quantscope_export::elements_csv(&**report));
 }

@@ -2,9 +2,9 @@
 //! Tensor and Values tools reads back on the page as the very tables the page computes itself,
 //! non-finite cells and located errors included, and requests survive their JSON.
 
-use quantscope_web::model::{FormState, Tool};
-use quantscope_web::report::large::{self, LargeReport, LARGE_INPUT_BYTES};
-use quantscope_web::report::{run, Cell, Field, InputError};
+use quantscope_app::form::{FormState, Tool};
+use quantscope_app::results::large::{self, LargeReport, LARGE_INPUT_BYTES};
+use quantscope_app::results::{run, Cell, Field, InputError};
 use quantscope_web::worker::protocol::{ExportFile, Reply, Request};
 use wasm_bindgen_test::*;
 

@@ -14,8 +14,8 @@ use quantscope_export::share::{self, ShareError};
 use serde::{Deserialize, Serialize};
 
 use crate::browser::fragment;
-use crate::model::{FormState, Tool};
 use crate::state::AppState;
+use quantscope_app::form::{FormState, Tool};
 
 /// What a link carries: the open tool and every field of the form (inputs as typed).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

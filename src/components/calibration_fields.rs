@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::components::fields::{SelectField, TextField};
-use crate::model::{choices, Tool};
 use crate::state::Lens;
+use quantscope_app::form::{choices, Tool};
 
 #[component]
 pub fn CalibrationFields(tool: Tool, calibration: Lens<String>, percentile: Lens<String>) -> impl IntoView {

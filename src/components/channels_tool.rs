@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use crate::components::fields::{SelectField, TextAreaField, TextField};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tool_panel::ToolPanel;
-use crate::model::{choices, Tool};
 use crate::state::{use_app_state, Commit};
+use quantscope_app::form::{choices, Tool};
 
 #[component]
 pub fn ChannelsTool() -> impl IntoView {

@@ -4,14 +4,14 @@
 use leptos::prelude::*;
 
 use crate::components::tool_panel::ToolRun;
-use crate::model::Tool;
-use crate::report::large::LARGE_INPUT_BYTES;
-use crate::report::{Field, InputError};
 use crate::state::Lens;
+use quantscope_app::form::Tool;
+use quantscope_app::results::large::LARGE_INPUT_BYTES;
+use quantscope_app::results::{Field, InputError};
 
 /// Text over this size is not drawn in a text area: Chromium lays a text area's text out whole, and
 /// the 7.4 MB of a million values took it 1.2 s of layout in one frame (measured with a trace), the
-/// page frozen meanwhile. Such text is analysed in the worker anyway (`report::large`).
+/// page frozen meanwhile. Such text is analysed in the worker anyway (`results::large`).
 pub const DRAWN_TEXT_BYTES: usize = LARGE_INPUT_BYTES;
 
 /// The byte offset in `text` of the UTF-16 offset `utf16` (what `selectionStart` gives).

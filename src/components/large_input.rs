@@ -1,4 +1,4 @@
-//! A tool's large input (`report::large`), analysed in the Web Worker: the page posts the form,
+//! A tool's large input (`results::large`), analysed in the Web Worker: the page posts the form,
 //! the worker answers with the tables and the charts' sample, and later with the export files.
 //! A newer input supersedes an older one: every request has a job number and replies to any other
 //! job are dropped.
@@ -10,11 +10,11 @@ use leptos::prelude::*;
 use web_sys::js_sys::Uint8Array;
 
 use crate::browser::timer::page_ms;
-use crate::model::{FormState, Tool};
-use crate::report::large::{LargeReport, PendingCharts};
-use crate::report::{InputError, Report};
 use crate::worker::client::FilesWorker;
 use crate::worker::protocol::{ExportFile, Reply, Request};
+use quantscope_app::form::{FormState, Tool};
+use quantscope_app::results::large::{LargeReport, PendingCharts};
+use quantscope_app::results::{InputError, Report};
 
 /// An export file from the worker: its bytes (in the JS heap) and row count, or why it could not
 /// be made.
@@ -189,5 +189,12 @@ fn show_charts(job: RwSignal<LargeJob>, j: u32, charts: PendingCharts) {
 
 /// The worker stopped (a panic, out of memory): said on the data field, which is what it was given.
 fn worker_failed(message: String) -> InputError {
-    InputError { field: crate::report::Field::Data, line: 0, column: 0, text: String::new(), problem: message, expected: String::new() }
+    InputError {
+        field: quantscope_app::results::Field::Data,
+        line: 0,
+        column: 0,
+        text: String::new(),
+        problem: message,
+        expected: String::new(),
+    }
 }

@@ -8,9 +8,9 @@ use leptos::prelude::*;
 use quantscope_core::{Convention, QuantSpec};
 
 use crate::components::fields::{CheckboxField, SelectField, TextField};
-use crate::model::{choices, FormState, QuantForm, Tool};
-use crate::options;
 use crate::state::{use_app_state, Commit, Lens};
+use quantscope_app::form::{choices, FormState, QuantForm, Tool};
+use quantscope_app::options;
 
 /// (value, title) of every convention, from the core.
 fn conventions() -> &'static [(&'static str, &'static str)] {

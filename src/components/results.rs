@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use crate::browser::clipboard;
 use crate::components::charts::ChartsPanel;
 use crate::components::tool_panel::ToolRun;
-use crate::model::DisplayForm;
-use crate::report::{Report, Row, Table};
 use crate::state::{use_app_state, Commit};
+use quantscope_app::form::DisplayForm;
+use quantscope_app::results::{Report, Row, Table};
 
 /// A table whose rows do not match its columns: a bug in the conversion from the core's report,
 /// caught by the error boundary instead of drawing a misaligned table.
@@ -55,7 +55,7 @@ pub fn ResultsPanel() -> impl IntoView {
     let label = Memo::new(move |_| last_good.with(|r| r.as_ref().map(|r| r.spec_label.clone())));
     let chart_data = Memo::new(move |_| last_good.with(|r| r.as_ref().and_then(|r| r.charts.clone())));
     // The tables apart from the charts: a large input's charts come a moment after its tables
-    // (report::large), and adding them must not draw a thousand rows again.
+    // (results::large), and adding them must not draw a thousand rows again.
     let tables = Memo::new(move |_| last_good.with(|r| r.as_ref().map(Report::without_charts)));
     view! {
         <section

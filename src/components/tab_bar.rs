@@ -4,8 +4,8 @@
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
-use crate::model::Tool;
 use crate::state::use_app_state;
+use quantscope_app::form::Tool;
 
 pub fn tab_id(tool: Tool) -> String {
     format!("tab-{}", tool.slug())

@@ -6,8 +6,8 @@ use crate::components::calibration_fields::CalibrationFields;
 use crate::components::fields::{SelectField, TextAreaField, TextField};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tool_panel::ToolPanel;
-use crate::model::{choices, Tool};
 use crate::state::{use_app_state, Commit};
+use quantscope_app::form::{choices, Tool};
 
 #[component]
 pub fn TensorTool() -> impl IntoView {

@@ -8,9 +8,9 @@ use crate::components::export::ExportPanel;
 use crate::components::large_input::{LargeInput, LargeJob};
 use crate::components::results::ResultsPanel;
 use crate::components::tab_bar::{panel_id, tab_id};
-use crate::model::{FormState, Tool};
-use crate::report::{self, large, InputError, Report};
 use crate::state::use_app_state;
+use quantscope_app::form::{FormState, Tool};
+use quantscope_app::results::{self, large, InputError, Report};
 
 /// The open tool's latest outcome, provided to the fields of its form (a located error is shown
 /// next to the field it names) and to its results.
@@ -34,7 +34,7 @@ fn commits_now(ev: &KeyboardEvent) -> bool {
 pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
     let state = use_app_state();
     let inputs = Memo::new(move |_| state.committed.with(FormState::inputs));
-    // A large input is parsed and analysed in the worker (report::large): until its outcome comes,
+    // A large input is parsed and analysed in the worker (results::large): until its outcome comes,
     // the previous results stay (greyed by nothing: the status line says what is computing).
     let large_input = LargeInput::new();
     let outcome = Memo::new(move |previous: Option<&Result<Report, InputError>>| {
@@ -42,7 +42,7 @@ pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
             if large::is_large(tool, form) {
                 large_input.outcome().or_else(|| previous.cloned()).unwrap_or_else(|| Ok(Report::default()))
             } else {
-                report::run(tool, form)
+                results::run(tool, form)
             }
         })
     });

@@ -9,32 +9,17 @@ use quantscope_export::number::Precision;
 use quantscope_export::PdfOptions;
 use quantscope_weights::report::{self, TableOptions};
 use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
-use quantscope_weights::{Archive, TensorInfo};
-use serde::Serialize;
+use quantscope_weights::Archive;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use super::blob_source::BlobSource;
-use super::protocol::{ExportFile, Request};
-use crate::components::export::files::Exportable;
-use crate::model::{FormState, Tool};
-use crate::report::large::{self, LargeReport};
-use crate::report::InputError;
+use quantscope_app::export::Exportable;
+use quantscope_app::form::{FormState, Tool};
+use quantscope_app::protocol::{ExportFile, Request, Sent};
+use quantscope_app::results::large;
 
-/// What the worker sends (the `formats` crate's own types; the page reads them as
-/// [`super::protocol::Reply`]).
-#[derive(Serialize)]
-#[serde(rename_all = "kebab-case")]
-enum Out<'a> {
-    Ready,
-    Listed { job: u32, format: &'static str, tensors: &'a [TensorInfo] },
-    Progress { job: u32, done: u64, total: u64, tensor: &'a str },
-    Done { job: u32, rows: &'a [report::Row], csv: String, sample: Option<&'a Sample>, elapsed_ms: f64, compute_ms: f64, memory_bytes: f64 },
-    Failed { job: u32, message: String },
-    Text { job: u32, outcome: &'a Result<LargeReport, InputError>, elapsed_ms: f64 },
-    File { job: u32, rows: usize },
-}
+use super::blob_source::BlobSource;
 
 thread_local! {
     /// The last large input's full report (the `Text` job it answered and what the export files
@@ -77,16 +62,16 @@ fn scope() -> DedicatedWorkerGlobalScope {
     web_sys::js_sys::global().unchecked_into()
 }
 
-fn post(out: &Out) {
-    if let Ok(json) = serde_json::to_string(out) {
+fn post(sent: &Sent) {
+    if let Ok(json) = serde_json::to_string(sent) {
         let _ = scope().post_message(&JsValue::from_str(&json));
     }
 }
 
-/// Posts `out` with files beside it: `[json, bytes...]`, each file a `Uint8Array` whose buffer is
+/// Posts `sent` with files beside it: `[json, bytes...]`, each file a `Uint8Array` whose buffer is
 /// transferred (not copied).
-fn post_with_files(out: &Out, files: &[&[u8]]) {
-    let Ok(json) = serde_json::to_string(out) else { return };
+fn post_with_files(sent: &Sent, files: &[&[u8]]) {
+    let Ok(json) = serde_json::to_string(sent) else { return };
     let message = web_sys::js_sys::Array::of1(&JsValue::from_str(&json));
     let transfer = web_sys::js_sys::Array::new();
     for bytes in files {
@@ -102,7 +87,7 @@ pub fn start() {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|ev: MessageEvent| handle(ev.data()));
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
-    post(&Out::Ready);
+    post(&Sent::Ready);
 }
 
 /// The worker's wasm memory now (it never shrinks: its peak).
@@ -127,30 +112,30 @@ fn handle(data: JsValue) {
         Request::Text { job, tool, form } => return analyse_text(*job, *tool, form),
         Request::Export { job, of, file } => {
             if let Err(message) = export_file(*job, *of, file) {
-                post(&Out::Failed { job: *job, message });
+                post(&Sent::Failed { job: *job, message });
             }
             return;
         }
     };
     let file: File = message.get(1).unchecked_into();
     if let Err(message) = answer(request, &file) {
-        post(&Out::Failed { job, message });
+        post(&Sent::Failed { job, message });
     }
 }
 
-/// A large input of the Tensor or Values tool: the page's own `report::run` on it.
+/// A large input of the Tensor or Values tool: the page's own `results::run` on it.
 fn analyse_text(job: u32, tool: Tool, form: &FormState) {
     let started = web_sys::js_sys::Date::now();
     // The previous report first: two full reports of a million values need not fit at once.
     LAST_TEXT.with_borrow_mut(|last| *last = None);
     let outcome = large::analyse(tool, form).map(|(report, full)| {
-        if let Ok(options) = crate::options::tool_options(tool, form) {
+        if let Ok(options) = quantscope_app::options::tool_options(tool, form) {
             let exportable = Exportable { tool, report: full, options: std::sync::Arc::new(options) };
             LAST_TEXT.with_borrow_mut(|last| *last = Some((job, exportable)));
         }
         report
     });
-    post(&Out::Text { job, outcome: &outcome, elapsed_ms: web_sys::js_sys::Date::now() - started });
+    post(&Sent::Text { job, outcome: &outcome, elapsed_ms: web_sys::js_sys::Date::now() - started });
 }
 
 /// One export file of the kept full report (or table), posted beside the JSON.
@@ -160,7 +145,7 @@ fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
             let Some((_, table)) = last.as_ref().filter(|(kept, _)| *kept == of) else {
                 return Err("this analysis is no longer in the worker: analyse the file again to make its PDF".into());
             };
-            post_with_files(&Out::File { job, rows: 0 }, &[&table.pdf(*paper, date, *decimals)]);
+            post_with_files(&Sent::File { job, rows: 0 }, &[&table.pdf(*paper, date, *decimals)]);
             Ok(())
         });
     }
@@ -175,7 +160,7 @@ fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
             ExportFile::Pdf { paper, date, decimals } => (ex.pdf(*paper, date.clone(), *decimals), 0),
             ExportFile::FilePdf { .. } => return Err("the PDF of a file analysis asked of a large input".into()),
         };
-        post_with_files(&Out::File { job, rows }, &[&bytes]);
+        post_with_files(&Sent::File { job, rows }, &[&bytes]);
         Ok(())
     })
 }
@@ -187,7 +172,7 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
     let mut archive = Archive::open(source, stem(&name)).map_err(|e| format!("{name}: {e}"))?;
     match request {
         Request::List { job } => {
-            post(&Out::Listed { job, format: archive.format.name(), tensors: archive.tensors() });
+            post(&Sent::Listed { job, format: archive.format.name(), tensors: archive.tensors() });
         }
         // Answered by `handle` without a file.
         Request::Text { .. } | Request::Export { .. } => {}
@@ -211,7 +196,7 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
                     last_read = now;
                     if now - last_post >= 50.0 || p.done == p.total {
                         last_post = now;
-                        post(&Out::Progress { job, done: p.done, total: p.total, tensor: p.tensor });
+                        post(&Sent::Progress { job, done: p.done, total: p.total, tensor: p.tensor });
                     }
                     ControlFlow::Continue(())
                 },
@@ -224,7 +209,7 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             .map_err(|e| format!("{name}: {e}"))?;
             let now = web_sys::js_sys::Date::now();
             let csv = quantscope_export::file_table::csv(&rows).map_err(|e| e.to_string())?;
-            let out = Out::Done {
+            let sent = Sent::Done {
                 job,
                 rows: &rows,
                 csv,
@@ -233,48 +218,11 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
                 compute_ms: now - last_read,
                 memory_bytes: memory_bytes(),
             };
-            post(&out);
+            post(&sent);
             let TableOptions { spec, calibration, axis, worst, .. } = options;
             let table = KeptTable { file: name, format: archive.format.name(), spec, calibration, axis, worst, rows };
             LAST_FILE.with_borrow_mut(|last| *last = Some((job, table)));
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::Out;
-    use crate::model::{FormState, Tool};
-    use crate::report::large;
-    use crate::worker::protocol::Reply;
-
-    /// The page reads every reply as the worker writes it (the two sides are separate types).
-    fn read(out: &Out) -> Reply {
-        let json = serde_json::to_string(out).unwrap();
-        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
-    }
-
-    #[test]
-    fn the_page_reads_what_the_worker_writes() {
-        assert_eq!(read(&Out::Ready), Reply::Ready);
-        let Reply::Progress { job, done, total, tensor } = read(&Out::Progress { job: 3, done: 5, total: 9, tensor: "fc.weight" }) else {
-            panic!("not a progress reply")
-        };
-        assert_eq!((job, done, total, tensor.as_str()), (3, 5, 9, "fc.weight"));
-        let (posted, _) = large::analyse(Tool::Tensor, &FormState::examples()).unwrap();
-        let outcome = Ok(posted.clone());
-        let Reply::Text { job, outcome: Ok(read_back), elapsed_ms } = read(&Out::Text { job: 7, outcome: &outcome, elapsed_ms: 2.5 })
-        else {
-            panic!("not a text reply")
-        };
-        assert_eq!((job, elapsed_ms), (7, 2.5));
-        assert_eq!(read_back, posted);
-        let Reply::File { job, rows, .. } = read(&Out::File { job: 4, rows: 12 }) else { panic!("not a file reply") };
-        assert_eq!((job, rows), (4, 12));
-        let Reply::Failed { job, message } = read(&Out::Failed { job: 2, message: "no".into() }) else { panic!("not a failed reply") };
-        assert_eq!((job, message.as_str()), (2, "no"));
-    }
 }

@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use crate::browser::timer::page_ms as now;
-use crate::report::ChartData;
+use quantscope_app::results::ChartData;
 
 /// The backend the charts draw on: plotters' canvas backend, with text measured by the canvas
 /// itself (plotters would measure it with a styled DOM element, which the page's CSP forbids and

@@ -7,7 +7,7 @@ use quantscope_core::analysis::Comparison;
 
 use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
 use crate::components::charts::noted;
-use crate::report::ChartData;
+use quantscope_app::results::ChartData;
 
 /// The bars of a report that compares the granularities (held whole: cloning it is cheap).
 pub struct Granularity {

@@ -5,7 +5,7 @@ use quantscope_charts::{histogram, hover, Drawn, PlotFrame, Scope, Subject, Them
 
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::components::charts::noted;
-use crate::report::ChartData;
+use quantscope_app::results::ChartData;
 
 pub struct Histogram;
 

@@ -16,11 +16,11 @@ use quantscope_charts::granularity::Metric;
 use quantscope_charts::{Drawn, PlotFrame, Scope, Theme};
 use quantscope_core::spec::Granularity;
 
-use crate::model::Tool;
-use crate::report::ChartData;
 use error::ErrorChart;
 use granularity::GranularityChart;
 use histogram::HistogramChart;
+use quantscope_app::form::Tool;
+use quantscope_app::results::ChartData;
 use reconstruction::ReconstructionChart;
 use sweep::SweepChart;
 

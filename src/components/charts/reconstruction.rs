@@ -6,7 +6,7 @@ use quantscope_charts::{hover, reconstruction, Drawn, PlotFrame, Scope, Subject,
 use crate::components::charts::canvas::{element_chart, Area, ChartCanvas, ElementKind};
 use crate::components::charts::noted;
 use crate::components::charts::HOVER_RADIUS;
-use crate::report::ChartData;
+use quantscope_app::results::ChartData;
 
 pub struct Reconstruction;
 

@@ -6,11 +6,9 @@ use quantscope_core::sweep::BitSweep;
 
 use crate::components::charts::canvas::{Area, CanvasChart, ChartCanvas, ChartRef};
 use crate::components::charts::noted;
-use crate::report::ChartData;
+use quantscope_app::results::ChartData;
 
-/// Values up to which the sweep (30 analyses) runs by itself; above (counting a sample's whole
-/// tensor, so a large input never runs it unasked on the main thread), on request.
-pub const AUTO_SWEEP_VALUES: usize = 100_000;
+pub use quantscope_app::results::AUTO_SWEEP_VALUES;
 
 pub struct Sweep(BitSweep);
 

@@ -97,7 +97,7 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
                     status.set(format!("Writing the CSV: {written} of {total} rows…"));
                 }
             };
-            status.set(match ex.elements_csv(progress).await {
+            status.set(match files::elements_csv(&ex, progress).await {
                 Ok(parts) => {
                     let rows = format!("{} rows, ", ex.element_count());
                     save(parts, download::CSV, &ex.elements_name(), &rows, started)

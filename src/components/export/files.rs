@@ -1,291 +1,34 @@
-//! What the Export section hands out, built from the core's report of the results on screen (the
-//! report the tables and charts come from, shared, never recomputed): file names, the two CSV
-//! tables (`crates/export`), the settings file, the PDF report and the parameters.
+//! What the Export section hands out is made by [`quantscope_app::export`] (the worker makes a
+//! large input's files with the same functions); here only what needs the browser: the per-element
+//! CSV written in pieces into the JS heap, yielding to the page in between, and today's date.
 
-use std::sync::Arc;
-
-use quantscope_core::tools::ToolOptions;
-use quantscope_core::{Analysis, Granularity};
-use quantscope_export::{ElementRows, Paper, PdfOptions};
-use serde::Serialize;
+use quantscope_export::ElementRows;
 
 use crate::browser::download::{self, BlobParts};
-use crate::components::charts::sweep::AUTO_SWEEP_VALUES;
-use crate::model::{FormState, Tool};
-use crate::report::ChartData;
+
+pub use quantscope_app::export::{file_safe, Exportable, SETTINGS_INPUT_LIMIT};
 
 /// Per-element rows written between two yields to the page (a few milliseconds of work).
 pub const ROWS_PER_PIECE: usize = 20_000;
 
-/// Input texts up to this size are copied into the settings file; a larger one is left out (the
-/// per-element CSV has every value).
-pub const SETTINGS_INPUT_LIMIT: usize = 64 * 1024;
-
-/// The results on screen, as the export section needs them: the core's report (shared with the
-/// tables and charts) and the options it was computed with.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Exportable {
-    pub tool: Tool,
-    pub report: ChartData,
-    pub options: Arc<ToolOptions>,
-}
-
-impl Exportable {
-    pub fn analysis(&self) -> &Analysis {
-        self.report.analysis()
-    }
-
-    /// `conv1.weight_channels_pytorch_qint8_affine`: the tensor, the tool, the convention
-    /// (`-custom` when a choice was overridden), the integer type, the scheme, and `per-tensor`
-    /// when the parameters are per tensor (the values tool always is: not repeated).
-    pub fn file_stem(&self) -> String {
-        let a = self.analysis();
-        let mut convention = a.spec.convention.name().to_string();
-        if !a.spec.overridden.is_empty() {
-            convention.push_str("-custom");
+/// The per-element table of `exportable`, written [`ROWS_PER_PIECE`] rows at a time: each piece
+/// goes to the JS heap at once and the page gets to run between pieces; `progress(rows written,
+/// total)` after each piece.
+pub async fn elements_csv(exportable: &Exportable, progress: impl Fn(usize, usize)) -> Result<BlobParts, String> {
+    let mut rows = ElementRows::new(exportable.analysis());
+    let total = rows.total();
+    let mut parts = BlobParts::new();
+    let mut piece = Vec::new();
+    loop {
+        let more = rows.write(&mut piece, ROWS_PER_PIECE).map_err(|e| e.to_string())?;
+        parts.push(&piece);
+        piece.clear();
+        progress(rows.written(), total);
+        if !more {
+            return Ok(parts);
         }
-        let mut parts = vec![
-            file_safe(&a.tensor),
-            self.tool.slug().to_string(),
-            convention,
-            a.spec.dtype.to_string(),
-            a.spec.scheme.name().to_string(),
-        ];
-        if a.granularity == Granularity::PerTensor && self.tool != Tool::Values {
-            parts.push("per-tensor".into());
-        }
-        parts.join("_")
+        download::yield_to_page().await;
     }
-
-    pub fn results_name(&self) -> String {
-        format!("{}.csv", self.file_stem())
-    }
-
-    pub fn elements_name(&self) -> String {
-        format!("{}_elements.csv", self.file_stem())
-    }
-
-    pub fn settings_name(&self) -> String {
-        format!("{}_settings.json", self.file_stem())
-    }
-
-    pub fn pdf_name(&self, paper: Paper) -> String {
-        let paper = match paper {
-            Paper::A4 => "a4",
-            Paper::Letter => "letter",
-        };
-        format!("{}_{paper}.pdf", self.file_stem())
-    }
-
-    /// The results table (one row per channel and the tensor's summary row).
-    pub fn results_csv(&self) -> String {
-        quantscope_export::results_csv(self.analysis())
-    }
-
-    /// The number of rows of the per-element table.
-    pub fn element_count(&self) -> usize {
-        ElementRows::new(self.analysis()).total()
-    }
-
-    /// The per-element table, written [`ROWS_PER_PIECE`] rows at a time: each piece goes to the
-    /// JS heap at once and the page gets to run between pieces; `progress(rows written, total)`
-    /// after each piece.
-    pub async fn elements_csv(&self, progress: impl Fn(usize, usize)) -> Result<BlobParts, String> {
-        let mut rows = ElementRows::new(self.analysis());
-        let total = rows.total();
-        let mut parts = BlobParts::new();
-        let mut piece = Vec::new();
-        loop {
-            let more = rows.write(&mut piece, ROWS_PER_PIECE).map_err(|e| e.to_string())?;
-            parts.push(&piece);
-            piece.clear();
-            progress(rows.written(), total);
-            if !more {
-                return Ok(parts);
-            }
-            download::yield_to_page().await;
-        }
-    }
-
-    /// The per-element table in one go (in the worker, where nothing waits for the thread).
-    pub fn elements_csv_bytes(&self) -> Result<Vec<u8>, String> {
-        let mut rows = ElementRows::new(self.analysis());
-        let mut csv = Vec::new();
-        rows.write(&mut csv, usize::MAX).map_err(|e| e.to_string())?;
-        Ok(csv)
-    }
-
-    /// The settings file: the convention and every option (resolved, and as typed in `form`, the
-    /// form the results were computed from), the command line that computes the same numbers, and
-    /// the input text when it is small.
-    pub fn settings_json(&self, form: &FormState) -> String {
-        let a = self.analysis();
-        let input = form.data(self.tool);
-        #[allow(unreachable_patterns)]
-        let tool_form = match self.tool {
-            Tool::Channels => serde_json::to_value(&form.channels),
-            Tool::Tensor => serde_json::to_value(&form.tensor),
-            Tool::Values => serde_json::to_value(&form.values),
-            _ => Ok(serde_json::Value::Null),
-        }
-        .unwrap_or_default();
-        let settings = Settings {
-            quantscope: env!("CARGO_PKG_VERSION"),
-            tool: self.tool.slug(),
-            tensor: &a.tensor,
-            convention: &a.convention,
-            spec: &a.spec,
-            options: &self.options,
-            form: tool_form,
-            command: cli_command(self.tool, &self.options),
-            input: (input.len() <= SETTINGS_INPUT_LIMIT).then_some(input),
-            input_chars: input.chars().count(),
-            files: [self.results_name(), self.elements_name()],
-        };
-        serde_json::to_string_pretty(&settings).unwrap_or_default() + "\n"
-    }
-
-    /// Whether the PDF draws the bit-width sweep (the tensor tool, at sizes where the page draws
-    /// it by itself).
-    pub fn pdf_has_sweep(&self) -> bool {
-        matches!(self.report, ChartData::Tensor { .. }) && self.analysis().summary.elements <= AUTO_SWEEP_VALUES
-    }
-
-    /// The PDF report on `paper`, dated `date`, numbers with `decimals` decimals, with the charts
-    /// of the page (the tensor tool's sweep as in [`Exportable::pdf_has_sweep`]).
-    pub fn pdf(&self, paper: Paper, date: String, decimals: u8) -> Vec<u8> {
-        let mut options = PdfOptions {
-            paper,
-            date,
-            options: Some((*self.options).clone()),
-            precision: quantscope_export::number::Precision::Decimals(usize::from(decimals)),
-            ..PdfOptions::default()
-        };
-        match &self.report {
-            ChartData::Channels(report) => quantscope_export::channels_pdf(report, &options),
-            ChartData::Tensor { report, text, options: tool_options } => {
-                if self.pdf_has_sweep() {
-                    options.sweep = quantscope_core::sweep::tensor_tool(text, tool_options).ok();
-                }
-                quantscope_export::tensor_pdf(report, &options)
-            }
-            ChartData::Values(report) => quantscope_export::values_pdf(report, &options),
-            // Not exported from here: the Files tool offers its model-wide report (quantscope_export::file_table::pdf).
-            ChartData::Sampled(_) => Vec::new(),
-        }
-    }
-
-    /// Scales and zero points for a framework (JSON, PyTorch, ONNX).
-    pub fn params(&self) -> quantscope_export::params::Params {
-        quantscope_export::params::Params::of(self.analysis())
-    }
-}
-
-#[derive(Serialize)]
-struct Settings<'a> {
-    /// The app's version.
-    quantscope: &'static str,
-    tool: &'static str,
-    tensor: &'a str,
-    /// The convention label (`pytorch (custom: rounding)`).
-    convention: &'a str,
-    /// Every choice, resolved.
-    spec: &'a quantscope_core::QuantSpec,
-    /// The core's options, by their command-line names.
-    options: &'a ToolOptions,
-    /// The tool's form as typed.
-    form: serde_json::Value,
-    /// The same computation on the command line (the input on standard input).
-    command: String,
-    /// The input text, when at most [`SETTINGS_INPUT_LIMIT`] bytes.
-    input: Option<&'a str>,
-    input_chars: usize,
-    /// The CSV files this describes.
-    files: [String; 2],
-}
-
-/// A name made safe for a file name: letters, digits, `.`, `-` and `_` kept, anything else `_`,
-/// no leading dot, at most 80 characters.
-pub fn file_safe(name: &str) -> String {
-    let safe: String =
-        name.trim().chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).take(80).collect();
-    let safe = safe.trim_start_matches('.');
-    if safe.is_empty() {
-        "tensor".into()
-    } else {
-        safe.into()
-    }
-}
-
-/// Quotes a word for a POSIX shell when it needs it.
-fn shell_word(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "._-:/=+,".contains(c)) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
-/// The `quantscope` command line computing the same numbers from the same input (on stdin).
-pub fn cli_command(tool: Tool, o: &ToolOptions) -> String {
-    let s = &o.spec;
-    let mut args: Vec<String> = vec!["quantscope".into(), tool.slug().into()];
-    let mut flag = |name: &str, value: Option<String>| {
-        args.push(match value {
-            Some(value) => shell_word(&format!("--{name}={value}")),
-            None => format!("--{name}"),
-        });
-    };
-    flag("convention", Some(s.convention.name().into()));
-    flag("dtype", Some(s.dtype.to_string()));
-    flag("scheme", Some(s.scheme.name().into()));
-    if s.reduce_range {
-        flag("reduce-range", None);
-    }
-    for (name, value) in [("narrow-range", s.narrow_range), ("include-zero", s.include_zero), ("clamp-zero-point", s.clamp_zero_point)] {
-        match value {
-            Some(true) => flag(name, None),
-            Some(false) => flag(&format!("no-{name}"), None),
-            None => {}
-        }
-    }
-    if let Some(rounding) = s.rounding {
-        flag("rounding", Some(rounding.name().into()));
-    }
-    if s.seed != 0 {
-        flag("seed", Some(s.seed.to_string()));
-    }
-    if let Some(divisor) = s.symmetric_divisor {
-        flag("symmetric-divisor", Some(divisor.name().into()));
-    }
-    if let Some(v) = s.quant_min {
-        flag("quant-min", Some(v.to_string()));
-    }
-    if let Some(v) = s.quant_max {
-        flag("quant-max", Some(v.to_string()));
-    }
-    #[allow(unreachable_patterns)]
-    match tool {
-        Tool::Channels => {
-            flag("granularity", Some(o.granularity.name().into()));
-            flag("axis", Some(o.axis.to_string()));
-            if o.param_mode == quantscope_core::parse::LineMode::Manual {
-                flag("manual", None);
-            }
-        }
-        Tool::Tensor => {
-            flag("axis", Some(o.axis.to_string()));
-            if o.keep_values {
-                flag("values", None);
-            }
-        }
-        _ => {}
-    }
-    if tool != Tool::Channels && !o.range.trim().is_empty() {
-        flag("range", Some(o.range.trim().into()));
-    }
-    flag("name", Some(o.tensor_name.clone()));
-    args.join(" ")
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`, for the PDF.

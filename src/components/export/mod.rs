@@ -13,12 +13,12 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::components::tool_panel::ToolRun;
-use crate::options;
 use crate::state::use_app_state;
 use copy_link::CopyLink;
 use downloads::Downloads;
 use files::Exportable;
 use params::ParamsExport;
+use quantscope_app::options;
 
 /// The export section of the tool whose [`ToolRun`] is in context.
 #[component]

@@ -24,14 +24,14 @@ use crate::components::large_input::{answer_waiting, FileReply, FileWaiter};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tab_bar::{panel_id, tab_id};
 use crate::components::tool_panel::ToolRun;
-use crate::model::{FormState, Tool};
-use crate::options;
-use crate::report::sampled::SampledCharts;
-use crate::report::ChartData;
-use crate::report::Report;
 use crate::state::{use_app_state, Commit};
 use crate::worker::client::FilesWorker;
 use crate::worker::protocol::{ExportFile, Reply, Request, RowView, TensorView};
+use quantscope_app::form::{FormState, Tool};
+use quantscope_app::options;
+use quantscope_app::results::sampled::SampledCharts;
+use quantscope_app::results::ChartData;
+use quantscope_app::results::Report;
 
 /// How many worst channels each row names (the CLI's default `--worst`).
 pub const WORST: usize = 3;

@@ -9,9 +9,9 @@ use crate::browser::download::{self, BlobParts};
 use crate::components::files::files_tool::{use_files_state, Job};
 use crate::components::files::scroll_table::ScrollTable;
 use crate::components::files::shape;
-use crate::report::Cell;
 use crate::state::use_app_state;
 use crate::worker::protocol::RowView;
+use quantscope_app::results::Cell;
 
 const COLUMNS: [(&str, &str); 12] = [
     ("tensor", "Tensor"),

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 
 use crate::components::charts::ChartsPanel;
 use crate::components::files::files_tool::{use_files_state, Job};
-use crate::model::Tool;
-use crate::report::ChartData;
+use quantscope_app::form::Tool;
+use quantscope_app::results::ChartData;
 
 #[component]
 pub fn TensorCharts() -> impl IntoView {

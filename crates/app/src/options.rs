@@ -7,8 +7,8 @@ use quantscope_core::parse::LineMode;
 use quantscope_core::tools::ToolOptions;
 use quantscope_core::{Convention, Dtype, Granularity, QuantSpec, Rounding, Scheme, SpecOptions, SymmetricDivisor};
 
-use crate::model::{FormState, QuantForm, Tool};
-use crate::report::{Field, InputError};
+use crate::form::{FormState, QuantForm, Tool};
+use crate::results::{Field, InputError};
 
 /// An error on an option field, located in its text.
 fn field_error(field: &'static str, typed: &str, problem: impl Into<String>, expected: &str) -> InputError {
@@ -176,7 +176,6 @@ fn line_mode(typed: &str) -> Result<LineMode, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn the_examples_convert() {

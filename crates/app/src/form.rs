@@ -89,7 +89,7 @@ impl Tool {
 pub struct QuantForm {
     /// textbook | pytorch | onnxruntime | tflite
     pub convention: String,
-    /// qint8 | quint8 | int<N> | uint<N>
+    /// `qint8`, `quint8`, `int<N>` or `uint<N>`
     pub dtype: String,
     /// affine | symmetric
     pub scheme: String,
@@ -411,7 +411,6 @@ pub mod choices {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn fragments_round_trip() {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sampled::SampledCharts;
 use super::{ChartData, InputError, Report};
-use crate::model::{FormState, Tool};
+use crate::form::{FormState, Tool};
 
 /// Input text above this many bytes goes to the worker: about 250,000 values as typically typed
 /// (`-0.1234 `, 8 bytes each). Below it the synchronous path answers within a frame or two
@@ -26,7 +26,7 @@ pub fn is_large(tool: Tool, form: &FormState) -> bool {
     matches!(tool, Tool::Tensor | Tool::Values) && form.data(tool).len() > LARGE_INPUT_BYTES
 }
 
-/// What the worker posts back for a large input: the tables as [`super::convert`] made them, and
+/// What the worker posts back for a large input: the tables as `results::convert` made them, and
 /// the charts' sample with what the page needs to analyse it as the full data was.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LargeReport {

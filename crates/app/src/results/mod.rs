@@ -1,6 +1,6 @@
 //! What the result views show: tables of cells, notes, formulas, and a located input error.
 //! These are view types only: every number in them comes from the core (`quantscope_core::tools`, see
-//! [`convert`]); the app formats numbers but never computes one.
+//! `convert`); the app formats numbers but never computes one.
 
 mod convert;
 pub mod large;
@@ -13,7 +13,7 @@ use quantscope_core::analysis::{Analysis, Comparison};
 use quantscope_core::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::model::{FormState, Tool};
+use crate::form::{FormState, Tool};
 use crate::options;
 
 /// One tool's results. Serialisable: the worker posts a large input's tables (`large`).
@@ -43,6 +43,11 @@ impl Report {
         }
     }
 }
+
+/// Values up to which the bit-width sweep (30 analyses) runs by itself, on the page and in the PDF;
+/// above (counting a sample's whole tensor, so a large input never runs it unasked on the main
+/// thread), on request.
+pub const AUTO_SWEEP_VALUES: usize = 100_000;
 
 /// The core's report of a tool, shared (not copied) with the charts: they draw the core's results,
 /// never the formatted tables.
@@ -352,7 +357,6 @@ pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn cells_display_with_precision_and_full_on_demand() {

@@ -1,0 +1,20 @@
+//! # quantscope-app: the web app's logic, without the browser
+//!
+//! Everything the page (`quantscope-web`, `src/`) and its Web Worker (`src/bin/worker.rs`) share
+//! that needs no browser API, so that `cargo test -p quantscope-app` runs it natively:
+//!
+//! - [`form`]: the form as typed (what localStorage keeps), the tools and the select choices;
+//! - [`options`]: the form as the core's [`quantscope_core::tools::ToolOptions`], errors located in
+//!   their field;
+//! - [`results`]: a tool run on the form and its report as tables of typed cells (large inputs in
+//!   [`results::large`], a weight file's charts in [`results::sampled`]);
+//! - [`export`]: the files the Export section and the worker make from a report;
+//! - [`protocol`]: the messages between the page and the worker.
+//!
+//! The page renders these; the worker serves them; neither imports the other.
+
+pub mod export;
+pub mod form;
+pub mod options;
+pub mod protocol;
+pub mod results;

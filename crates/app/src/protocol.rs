@@ -1,0 +1,253 @@
+//! The messages between the page and the worker, as JSON strings (the `File` travels next to the
+//! request as a structured-clone handle). The worker writes [`Sent`], made of the weight readers'
+//! own types (the CLI's `--format json` rows); the page reads it as [`Reply`], whose view types
+//! ignore fields they do not show. Both sides are here, so a native test reads every message the
+//! worker writes as the page does.
+//!
+//! The enums are tagged the serde default way, `{"text": {...}}`: an internally tagged enum
+//! (`{"kind": "text", ...}`) is read through serde's buffered `Content`, which took half of the
+//! 83 ms the page spent reading a million values' reply (profiled), and its code is larger.
+
+use quantscope_core::calibrate::Calibration;
+use quantscope_core::SpecOptions;
+use quantscope_weights::sample::Sample;
+use quantscope_weights::{report, TensorInfo};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::form::{FormState, Tool};
+use crate::results::large::LargeReport;
+use crate::results::InputError;
+
+/// What the page asks; every request carries its job number, echoed in the replies.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Request {
+    /// Open the file and list its tensors.
+    List { job: u32 },
+    /// The model-wide table of one tensor (`tensor`) or of all (`None`).
+    Analyse { job: u32, tensor: Option<String>, axis: usize, spec: SpecOptions, calibration: Calibration, worst: usize },
+    /// The Tensor or Values tool on a large input (`report::large`): the form as committed.
+    Text { job: u32, tool: Tool, form: FormState },
+    /// One export file of `Text` job `of`'s full report, or of `Analyse` job `of`'s table (the
+    /// worker keeps the last of each).
+    Export { job: u32, of: u32, file: ExportFile },
+}
+
+/// The export files made in the worker, on request: a large input's from its full report with the
+/// page's own functions ([`crate::export::Exportable`]), and the Files tool's PDF.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "file", rename_all = "kebab-case")]
+// A message is made once and serialised at once: boxing its large variant would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+pub enum ExportFile {
+    ResultsCsv,
+    ElementsCsv,
+    /// The settings file of `form` (the form the results came from).
+    Settings {
+        form: FormState,
+    },
+    Pdf {
+        paper: quantscope_export::Paper,
+        date: String,
+        decimals: u8,
+    },
+    /// The Files tool's model-wide PDF report (`quantscope file --pdf`) of an `Analyse` job's
+    /// table: laid out only when asked, as PDFs are downloaded far less often than files analysed.
+    FilePdf {
+        paper: quantscope_export::Paper,
+        date: String,
+        decimals: u8,
+    },
+}
+
+/// What the worker sends, borrowed from what it holds (the weight readers' own types); the page
+/// reads it as [`Reply`]. Each variant is the [`Reply`] variant of the same name.
+#[derive(Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sent<'a> {
+    Ready,
+    Listed {
+        job: u32,
+        format: &'static str,
+        tensors: &'a [TensorInfo],
+    },
+    Progress {
+        job: u32,
+        done: u64,
+        total: u64,
+        tensor: &'a str,
+    },
+    Done {
+        job: u32,
+        rows: &'a [report::Row],
+        csv: String,
+        sample: Option<&'a Sample>,
+        elapsed_ms: f64,
+        compute_ms: f64,
+        memory_bytes: f64,
+    },
+    Failed {
+        job: u32,
+        message: String,
+    },
+    Text {
+        job: u32,
+        outcome: &'a Result<LargeReport, InputError>,
+        elapsed_ms: f64,
+    },
+    /// The file's bytes are posted beside this JSON.
+    File {
+        job: u32,
+        rows: usize,
+    },
+}
+
+/// What the worker sends back (the page's reading of it). `Bytes` is where an export file's bytes,
+/// posted beside the JSON, are put by the page (a handle to them in the JS heap); they are not part
+/// of the JSON.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", bound(deserialize = "Bytes: Default"))]
+// Read once per message, as `ExportFile`.
+#[allow(clippy::large_enum_variant)]
+pub enum Reply<Bytes = ()> {
+    /// The worker's wasm is running and listening.
+    Ready,
+    /// The file's tensors.
+    Listed { job: u32, format: String, tensors: Vec<TensorView> },
+    /// `done` of `total` bytes of tensor data read; `tensor` is being read.
+    Progress { job: u32, done: u64, total: u64, tensor: String },
+    /// The table, sorted most sensitive first; `elapsed_ms` from the request to the rows,
+    /// `compute_ms` from the last tensor's last byte read to its result (the analysis alone);
+    /// `memory_bytes`: the worker's wasm memory (its peak: wasm memory never shrinks).
+    /// `csv`: the rows as `quantscope file --format csv` writes them; `sample`: for one tensor,
+    /// its charts' sample with the full data's parameters (`quantscope_weights::sample`). The worker keeps
+    /// the table for the PDF (`ExportFile::FilePdf`).
+    Done {
+        job: u32,
+        rows: Vec<RowView>,
+        #[serde(default)]
+        csv: String,
+        #[serde(default)]
+        sample: Option<Box<Sample>>,
+        elapsed_ms: f64,
+        compute_ms: f64,
+        #[serde(default)]
+        memory_bytes: f64,
+    },
+    /// The file (or the request) was refused: the message names the file and the tensor.
+    Failed { job: u32, message: String },
+    /// A `Text` job's outcome: the tables and the charts' sample, or the located input error.
+    Text { job: u32, outcome: Result<LargeReport, InputError>, elapsed_ms: f64 },
+    /// An `Export` job's file (the bytes posted beside the JSON, left in the JS heap: a million
+    /// values' CSV copied into the page's wasm and out again would block it) and its row count.
+    File {
+        job: u32,
+        #[serde(skip)]
+        bytes: Bytes,
+        rows: usize,
+    },
+}
+
+impl<Bytes> Reply<Bytes> {
+    /// The job it answers (`None` for `Ready`).
+    pub fn job(&self) -> Option<u32> {
+        match self {
+            Reply::Ready => None,
+            Reply::Listed { job, .. }
+            | Reply::Progress { job, .. }
+            | Reply::Done { job, .. }
+            | Reply::Failed { job, .. }
+            | Reply::Text { job, .. }
+            | Reply::File { job, .. } => Some(*job),
+        }
+    }
+}
+
+/// A tensor as listed (`quantscope_weights::TensorInfo`'s JSON).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct TensorView {
+    pub name: String,
+    pub dtype: String,
+    pub shape: Vec<u64>,
+    pub elements: u64,
+    pub bytes: u64,
+    pub not_analysable: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A worst channel (`quantscope_weights::report::WorstChannel`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct WorstView {
+    pub index: usize,
+    pub name: String,
+    #[serde(deserialize_with = "extended")]
+    pub sqnr_db: Option<f64>,
+}
+
+/// One analysed tensor (`quantscope_weights::report::TensorResult`).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ResultView {
+    pub axis: usize,
+    pub channels: usize,
+    #[serde(deserialize_with = "extended")]
+    pub per_channel_sqnr_db: Option<f64>,
+    #[serde(deserialize_with = "extended")]
+    pub per_tensor_sqnr_db: Option<f64>,
+    #[serde(deserialize_with = "extended")]
+    pub sqnr_gain_db: Option<f64>,
+    pub per_channel_mse: Option<f64>,
+    pub per_tensor_mse: Option<f64>,
+    pub per_channel_clip_rate: Option<f64>,
+    pub per_tensor_clip_rate: Option<f64>,
+    pub worst_channels: Vec<WorstView>,
+}
+
+/// One row of the model-wide table (`quantscope_weights::report::Row`, flattened as the CLI writes it).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct RowView {
+    #[serde(flatten)]
+    pub info: TensorView,
+    #[serde(default)]
+    pub result: Option<ResultView>,
+    #[serde(default)]
+    pub skipped: Option<String>,
+}
+
+/// Reads what `quantscope_core::metrics::serialize_extended` writes: a number, `"+inf"`, `"-inf"` or null.
+fn extended<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    quantscope_weights::sample::deserialize_extended(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Reply, Sent};
+    use crate::form::{FormState, Tool};
+    use crate::results::large;
+
+    /// The page reads every reply as the worker writes it (the two sides are separate types).
+    fn read(sent: &Sent) -> Reply {
+        let json = serde_json::to_string(sent).unwrap();
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+    }
+
+    #[test]
+    fn the_page_reads_what_the_worker_writes() {
+        assert_eq!(read(&Sent::Ready), Reply::Ready);
+        let Reply::Progress { job, done, total, tensor } = read(&Sent::Progress { job: 3, done: 5, total: 9, tensor: "fc.weight" }) else {
+            panic!("not a progress reply")
+        };
+        assert_eq!((job, done, total, tensor.as_str()), (3, 5, 9, "fc.weight"));
+        let (posted, _) = large::analyse(Tool::Tensor, &FormState::examples()).unwrap();
+        let outcome = Ok(posted.clone());
+        let Reply::Text { job, outcome: Ok(read_back), elapsed_ms } = read(&Sent::Text { job: 7, outcome: &outcome, elapsed_ms: 2.5 })
+        else {
+            panic!("not a text reply")
+        };
+        assert_eq!((job, elapsed_ms), (7, 2.5));
+        assert_eq!(read_back, posted);
+        let Reply::File { job, rows, .. } = read(&Sent::File { job: 4, rows: 12 }) else { panic!("not a file reply") };
+        assert_eq!((job, rows), (4, 12));
+        let Reply::Failed { job, message } = read(&Sent::Failed { job: 2, message: "no".into() }) else { panic!("not a failed reply") };
+        assert_eq!((job, message.as_str()), (2, "no"));
+    }
+}
