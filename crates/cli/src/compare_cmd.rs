@@ -178,7 +178,8 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// The shards a `model.safetensors.index.json` names (its `weight_map` values, first seen first).
+/// The shards a `model.safetensors.index.json` names (its `weight_map` values, in name order:
+/// `model-00001-of-00004.safetensors`, `model-00002-of-00004...`).
 fn index_shards(index: &Path) -> Result<Vec<PathBuf>, String> {
     let shown = index.display();
     let text = std::fs::read_to_string(index).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
@@ -189,15 +190,12 @@ fn index_shards(index: &Path) -> Result<Vec<PathBuf>, String> {
         .and_then(|m| m.as_object())
         .ok_or_else(|| format!("error: {shown}: no `weight_map` object (expected a model.safetensors.index.json)"))?;
     let dir = index.parent().unwrap_or(Path::new("."));
-    let mut seen = HashSet::new();
-    let mut shards = Vec::new();
+    let mut files = std::collections::BTreeSet::new();
     for (tensor, file) in map {
         let file = file.as_str().ok_or_else(|| format!("error: {shown}: weight_map[\"{tensor}\"] is not a file name"))?;
-        if seen.insert(file.to_string()) {
-            shards.push(dir.join(file));
-        }
+        files.insert(file);
     }
-    Ok(shards)
+    Ok(files.into_iter().map(|f| dir.join(f)).collect())
 }
 
 /// A progress bar on stderr that shows itself once the work has taken more than a second
