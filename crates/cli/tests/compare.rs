@@ -42,7 +42,7 @@ fn safetensors(path: &Path, tensors: &[(&str, Vec<u64>, Vec<f32>)]) {
         header.insert(name.to_string(), serde_json::json!({"dtype": "BF16", "shape": shape, "data_offsets": [start, data.len()]}));
     }
     let mut json = serde_json::to_vec(&Value::Object(header)).unwrap();
-    while json.len() % 8 != 0 {
+    while !json.len().is_multiple_of(8) {
         json.push(b' ');
     }
     let mut file = (json.len() as u64).to_le_bytes().to_vec();
@@ -54,7 +54,7 @@ fn safetensors(path: &Path, tensors: &[(&str, Vec<u64>, Vec<f32>)]) {
 /// Writes a float32 .npy of `rows × cols`.
 fn npy(path: &Path, rows: usize, cols: usize, v: &[f32]) {
     let mut dict = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}");
-    while (10 + dict.len() + 1) % 64 != 0 {
+    while !(10 + dict.len() + 1).is_multiple_of(64) {
         dict.push(' ');
     }
     dict.push('\n');
