@@ -4,7 +4,8 @@
 //! sweep when a format is chosen: the question is no longer "how many bits" but "which format".
 //!
 //! The page fills [`FormatSweep`] with one analysis per format of the same values (each result's
-//! `bits_per_weight` and `summary.metrics.sqnr_db`), or from `quantscope compare` results for one tensor.
+//! `bits_per_weight` and `summary.metrics.sqnr_db`), or from `quantscope compare` results for one tensor
+//! ([`FormatSweep::from_tensor`]).
 
 use crate::common::{self, Axes, Swatch};
 use crate::format::{self, count};
@@ -12,6 +13,7 @@ use crate::theme::Theme;
 use crate::tradeoff::{self, FormatResult, Label};
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
+use quantscope_core::compare::TensorCompare;
 
 /// The formats' results over one tensor.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -25,6 +27,16 @@ pub struct FormatSweep {
 }
 
 impl FormatSweep {
+    /// One tensor of a compare report (`quantscope_core::compare::measure`, or the CLI's `compare` JSON), every
+    /// format in the report's order, `chosen` highlighted.
+    pub fn from_tensor(tensor: &TensorCompare, chosen: Option<&str>) -> Self {
+        FormatSweep {
+            label: tensor.name.clone(),
+            results: tensor.results.iter().map(FormatResult::from).collect(),
+            chosen: chosen.map(str::to_string),
+        }
+    }
+
     /// The chosen format's index in `results`.
     pub fn chosen_index(&self) -> Option<usize> {
         let name = self.chosen.as_deref()?;

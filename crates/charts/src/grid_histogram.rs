@@ -6,6 +6,7 @@
 //!
 //! The input is plain data ([`GridValues`]) so the chart does not depend on how a format is computed.
 //! How the page and the PDF fill it:
+//! - the grid is the core's `Format::element().grid()` (`quantscope_core::format`);
 //! - one block (or a per-tensor / per-channel float scale): `values` are the block's original values,
 //!   `grid` the element type's table (e.g. E2M1: ±{0, 0.5, 1, 1.5, 2, 3, 4, 6}, formats.md §3; NF4: the 16
 //!   values of formats.md §5), `scale` the block's scale as dequantization uses it (MX: `2^e`; NVFP4:

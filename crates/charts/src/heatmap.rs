@@ -6,7 +6,8 @@
 //!
 //! The page and the PDF fill [`Heatmap`] from `quantscope compare --format json`: one [`Row`] per item of
 //! `tensors` (its `name`), one [`Cell`] per item of its `results` in the order of the formats list
-//! (`sqnr_db`, or the `reason` when the format could not take the tensor).
+//! (`sqnr_db`, or the `reason` when the format could not take the tensor); [`Heatmap::from_compare`] does it from the
+//! core's [`CompareReport`].
 
 use crate::common;
 use crate::format::{self, count};
@@ -14,6 +15,7 @@ use crate::theme::Theme;
 use crate::{Area, ChartResult, Drawn, PlotFrame};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use quantscope_core::compare::{CompareReport, Outcome};
 
 /// One cell.
 #[derive(Clone, Debug, PartialEq)]
@@ -45,6 +47,29 @@ pub struct Heatmap {
 }
 
 impl Heatmap {
+    /// A compare report's measured tensors, in its order, one column per format in its order. Tensors kept in
+    /// their source type (1-D norms and biases, already quantized ones: no format takes them) are left out.
+    pub fn from_compare(model: impl Into<String>, report: &CompareReport) -> Self {
+        let rows = report
+            .tensors
+            .iter()
+            .filter(|t| t.kept.is_none())
+            .map(|t| Row {
+                tensor: t.name.clone(),
+                cells: report
+                    .formats
+                    .iter()
+                    .map(|f| match t.result(f).map(|r| &r.outcome) {
+                        Some(Outcome::Measured(m)) => Cell::Sqnr(m.sqnr_db),
+                        Some(Outcome::Refused { reason }) => Cell::NotApplicable(reason.clone()),
+                        None => Cell::NotApplicable("not measured".into()),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Heatmap { model: model.into(), formats: report.formats.clone(), rows }
+    }
+
     /// The cell of a row and a format (n/a when the row has fewer cells).
     pub fn cell(&self, row: usize, format: usize) -> Cell {
         self.rows.get(row).and_then(|r| r.cells.get(format)).cloned().unwrap_or_else(|| Cell::NotApplicable("no result".into()))

@@ -6,7 +6,8 @@
 //!
 //! The page and the PDF fill [`ParetoData`] from `quantscope compare --format json`: each `tensors[].results[]`
 //! with numbers is a [`TensorPoint`], each `totals[]` item a [`FormatResult`]; the plan's `bits_per_weight` and
-//! its SQNR over the model (`10·log10(Σx² / total_squared_error)`) are the [`PlanPoint`].
+//! its SQNR over the model (`10·log10(Σx² / total_squared_error)`) are the [`PlanPoint`]; [`ParetoData::from_compare`]
+//! does it from the core's [`CompareReport`] and plan.
 
 use crate::common::{self, Axes, Swatch};
 use crate::data::{self, CELLS, MAX_POINTS};
@@ -15,6 +16,7 @@ use crate::theme::Theme;
 use crate::tradeoff::{self, FormatResult, Label};
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
+use quantscope_core::compare::{self, CompareReport};
 
 /// One tensor in one format.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +53,40 @@ pub struct ParetoData {
     pub totals: Vec<FormatResult>,
     /// The plan, when one was made.
     pub plan: Option<PlanPoint>,
+}
+
+impl ParetoData {
+    /// A compare report (every measured tensor in every format it took, the totals per format) and the plan made
+    /// from it. The plan's SQNR is `10·log10(Σ signal / total_squared_error)`, Σ signal over the measured
+    /// tensors (a tensor's signal power is the same in every format; kept tensors add no error and no signal).
+    pub fn from_compare(model: impl Into<String>, report: &CompareReport, plan: Option<&compare::plan::Plan>) -> Self {
+        let points = report
+            .tensors
+            .iter()
+            .flat_map(|t| {
+                t.results.iter().filter_map(move |r| {
+                    let m = r.measured()?;
+                    Some(TensorPoint {
+                        tensor: t.name.clone(),
+                        format: r.format.clone(),
+                        bits_per_weight: m.bits_per_weight,
+                        sqnr_db: m.sqnr_db,
+                    })
+                })
+            })
+            .collect();
+        let signal: f64 = report.tensors.iter().filter_map(|t| t.results.iter().find_map(|r| r.measured())).map(|m| m.signal_power).sum();
+        let plan = plan.map(|p| PlanPoint {
+            label: if p.optimal { "plan".into() } else { "plan (within its gap bound)".into() },
+            bits_per_weight: p.bits_per_weight,
+            sqnr_db: match (signal > 0.0, p.total_squared_error > 0.0) {
+                (true, true) => Some(10.0 * (signal / p.total_squared_error).log10()),
+                (true, false) => Some(f64::INFINITY),
+                (false, _) => None,
+            },
+        });
+        ParetoData { model: model.into(), points, totals: report.totals.iter().map(FormatResult::from).collect(), plan }
+    }
 }
 
 /// What the chart will draw.

@@ -6,7 +6,8 @@
 //! block's largest element is positive), which are binned by magnitude.
 //!
 //! The page and the PDF fill [`Scales`] from the block results of a block format: the scales as stored
-//! and read back (`2^e`, `f16(d)`, `s8`, `absmax`), in block order.
+//! and read back (`2^e`, `f16(d)`, `s8`, `absmax`), in block order; [`Storage::of`] maps the core's
+//! [`ScaleStorage`] to the bins.
 
 use crate::common::{self, Axes, Swatch};
 use crate::data;
@@ -14,6 +15,7 @@ use crate::format::{self, count, num};
 use crate::theme::Theme;
 use crate::{Area, ChartResult, Drawn};
 use plotters::prelude::*;
+use quantscope_core::format::ScaleStorage;
 
 /// How the scales are stored, which decides the bins.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -23,6 +25,16 @@ pub enum Storage {
     /// Any positive number (float16, E4M3, float32): equal-width bins of `log2 |s|`.
     #[default]
     Continuous,
+}
+
+impl Storage {
+    /// How a format stores its block scales (E8M0: powers of two; float16, E4M3, float32: continuous).
+    pub fn of(storage: ScaleStorage) -> Self {
+        match storage {
+            ScaleStorage::E8M0 => Storage::PowerOfTwo,
+            _ => Storage::Continuous,
+        }
+    }
 }
 
 /// The scales to draw.

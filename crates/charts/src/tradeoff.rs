@@ -7,12 +7,14 @@ use crate::theme::Theme;
 use crate::ChartResult;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use quantscope_core::compare;
 
 /// One format's result over some values (a tensor, or the whole model).
 ///
 /// The page and the PDF fill it from the compare results (`quantscope compare --format json`:
 /// `results[].format`, `bits_per_weight`, `sqnr_db`; a result with a reason instead of numbers has
-/// `sqnr_db: None` and the reason in `note`), or from one analysis per format of the Tensor tool.
+/// `sqnr_db: None` and the reason in `note`; the `From` conversions of the core's compare results do it),
+/// or from one analysis per format of the Tensor tool.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FormatResult {
     /// The format's name as the CLI spells it (`q4_0`, `mxfp4`, `int4:per-group:128`).
@@ -39,6 +41,26 @@ impl FormatResult {
     /// Whether it has a point to draw (finite bits per weight and an SQNR that is not NaN).
     pub fn drawable(&self) -> bool {
         self.bits_per_weight.is_finite() && self.sqnr_db.is_some_and(|s| !s.is_nan())
+    }
+}
+
+/// A format's result on one tensor of `quantscope compare` (a refused one: no SQNR, its reason as the note, NaN bits).
+impl From<&compare::FormatResult> for FormatResult {
+    fn from(r: &compare::FormatResult) -> Self {
+        match &r.outcome {
+            compare::Outcome::Measured(m) => {
+                FormatResult { format: r.format.clone(), bits_per_weight: m.bits_per_weight, sqnr_db: m.sqnr_db, note: None }
+            }
+            compare::Outcome::Refused { reason } => FormatResult::not_applicable(r.format.clone(), f64::NAN, reason.clone()),
+        }
+    }
+}
+
+/// A format's total over a model (`Σ bits / Σ n` and `10·log10(Σ signal / Σ sse)` over the tensors it took).
+impl From<&compare::FormatTotal> for FormatResult {
+    fn from(t: &compare::FormatTotal) -> Self {
+        let note = (t.refused > 0).then(|| format!("{} tensors it could not take are left out", t.refused));
+        FormatResult { format: t.format.clone(), bits_per_weight: t.bits_per_weight, sqnr_db: t.sqnr_db, note }
     }
 }
 

@@ -482,3 +482,68 @@ fn a_large_model_draws_a_bounded_number_of_points() {
     let (_, drawn) = record(600, 300, |a| heatmap::draw(a, &Heatmap::default(), 0, &Theme::light()).unwrap());
     assert!(drawn.frame.is_none());
 }
+
+/// A compare report on real values through the core: a 4 × 64 tensor every format takes, a 2 × 96 one that
+/// the 64-value NF4 blocks cannot take, and a 1-D norm no format takes.
+fn compare_report() -> (quantscope_core::compare::CompareReport, Vec<Vec<f32>>) {
+    use quantscope_core::compare::{self, CompareReport};
+    let formats = compare::parse_formats("q8_0,q4_0,mxfp4,nf4").unwrap();
+    let a: Vec<f32> = common::normals(4 * 64, 3).iter().map(|v| *v as f32 * 0.05).collect();
+    let b: Vec<f32> = common::normals(2 * 96, 4).iter().map(|v| *v as f32 * 0.2).collect();
+    let norm: Vec<f32> = vec![1.0; 64];
+    let tensors = vec![
+        compare::measure("blk.0.attn_q.weight", &[4, 64], "f32", 32 * 256, &a, &formats),
+        compare::measure("blk.0.attn_k.weight", &[2, 96], "f32", 32 * 192, &b, &formats),
+        compare::measure("blk.0.attn_norm.weight", &[64], "f32", 32 * 64, &norm, &formats),
+    ];
+    let names = formats.iter().map(|f| f.to_string()).collect();
+    (CompareReport::new(vec!["model.safetensors".into()], names, tensors), vec![a, b])
+}
+
+#[test]
+fn charts_fill_from_a_compare_report_of_the_core() {
+    use quantscope_core::compare::plan::{self, Budget, PlanOptions, EXACT_LIMIT};
+    let (report, values) = compare_report();
+    // The heatmap: the two measured tensors (the norm is kept), each cell the core's SQNR or its refusal.
+    let map = Heatmap::from_compare("model", &report);
+    assert_eq!(map.formats, ["q8_0", "q4_0", "mxfp4", "nf4"]);
+    assert_eq!(map.rows.iter().map(|r| r.tensor.as_str()).collect::<Vec<_>>(), ["blk.0.attn_q.weight", "blk.0.attn_k.weight"]);
+    for (row, t) in map.rows.iter().zip(&report.tensors) {
+        for (cell, r) in row.cells.iter().zip(&t.results) {
+            match (cell, r.measured()) {
+                (Cell::Sqnr(s), Some(m)) => assert_eq!(*s, m.sqnr_db),
+                (Cell::NotApplicable(reason), None) => assert!(!reason.is_empty()),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(matches!(&map.rows[1].cells[3], Cell::NotApplicable(r) if r.contains("96")), "{:?}", map.rows[1].cells[3]);
+    let q8 = report.tensors[0].results[0].measured().unwrap().sqnr_db.unwrap();
+    let (log, _) = record(900, 400, |a| heatmap::draw(a, &map, 0, &Theme::light()).unwrap());
+    assert!(log.texts().contains(&format!("{q8:.1}")), "{:?}", log.texts());
+
+    // The Pareto data: 4 + 3 points, the totals, and the plan's SQNR from its total squared error.
+    let plan =
+        plan::plan(&report, &PlanOptions { formats: vec![], budget: Budget::BitsPerWeight(20.0), pins: vec![], exact_limit: EXACT_LIMIT })
+            .unwrap();
+    let data = ParetoData::from_compare("model", &report, Some(&plan));
+    assert_eq!(data.points.len(), 4 + 3);
+    assert_eq!(data.totals.len(), 4);
+    assert_eq!(data.totals[0].bits_per_weight, report.totals[0].bits_per_weight);
+    let signal: f64 = values.iter().flatten().map(|&x| (x as f64) * (x as f64)).sum();
+    let p = data.plan.clone().unwrap();
+    assert_eq!(p.bits_per_weight, plan.bits_per_weight);
+    let want = 10.0 * (signal / plan.total_squared_error).log10();
+    assert!((p.sqnr_db.unwrap() - want).abs() < 1e-9, "{:?} vs {want}", p.sqnr_db);
+    let (_, drawn) = record(900, 480, |a| pareto::draw(a, &data, &Theme::light()).unwrap());
+    assert!(drawn.caption.contains(&format!("plan: {} bpw", quantscope_charts::format::sig(plan.bits_per_weight, 4))), "{}", drawn.caption);
+
+    // One tensor's formats for the bits-per-weight chart, nf4's refusal carried as its note.
+    let sweep = format_sweep::FormatSweep::from_tensor(&report.tensors[1], Some("q4_0"));
+    assert_eq!(sweep.results.len(), 4);
+    assert!(sweep.results[3].note.as_deref().is_some_and(|n| n.contains("96")));
+    assert_eq!(sweep.chosen_index(), Some(1));
+    assert!(format_sweep::caption(&sweep).contains("not drawn: nf4 ("));
+    assert_eq!(Storage::of(quantscope_core::format::ScaleStorage::E8M0), Storage::PowerOfTwo);
+    assert_eq!(Storage::of(quantscope_core::format::ScaleStorage::F16), Storage::Continuous);
+}
