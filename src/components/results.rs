@@ -282,6 +282,7 @@ pub fn TableView(table: Table) -> impl IntoView {
         })
     };
     let show_all_id = format!("table-{id}-show-all");
+    let caption_id = format!("table-{id}-caption");
     let more = move || {
         (!show_all.get()).then(|| {
             view! {
@@ -302,12 +303,14 @@ pub fn TableView(table: Table) -> impl IntoView {
     view! {
         <figure class="table-block" data-testid=format!("table-{id}")>
             <figcaption>
-                <span>{caption}</span>
+                <span id=caption_id.clone()>{caption}</span>
                 <button type="button" class="small-button" on:click=copy>"Copy table"</button>
                 <span class="copy-status" role="status">{copy_status}</span>
             </figcaption>
-            <div class="table-scroll" tabindex="0" role="region" aria-label="Scrollable table">
-                <table>
+            // Named by its caption: every table's region is a landmark, and landmarks of one kind
+            // need names of their own (axe's `landmark-unique`).
+            <div class="table-scroll" tabindex="0" role="region" aria-labelledby=caption_id.clone()>
+                <table aria-labelledby=caption_id.clone()>
                     <thead><tr>{columns_view}</tr></thead>
                     <tbody>{rows_view}</tbody>
                 </table>

@@ -1,5 +1,6 @@
-//! The tool tabs: links to `#channels`, `#tensor`, `#values` with the ARIA tabs pattern (arrow
-//! keys, Home and End move between tabs; only the open tab is in the Tab order).
+//! The tool tabs: links to `#channels`, `#tensor`, `#values`, `#files` with the WAI-ARIA tabs
+//! pattern (arrow keys, Home and End move between tabs; only the open tab is in the Tab order), in
+//! a navigation landmark (`e2e/accessibility.test.mjs` checks both).
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
@@ -41,7 +42,10 @@ pub fn TabBar() -> impl IntoView {
         focus_tab(target);
     };
     view! {
-        <nav class="tabs" role="tablist" aria-label="Tools" data-testid="tabs" on:keydown=on_keydown>
+        // The tab list in a navigation landmark: a tablist is not a landmark itself, and content
+        // outside every landmark is lost to landmark navigation (axe's `region`).
+        <nav class="tools-nav" aria-label="Tools">
+            <div class="tabs" role="tablist" aria-label="Tools" data-testid="tabs" on:keydown=on_keydown>
             {Tool::ALL
                 .into_iter()
                 .map(|tool| {
@@ -64,6 +68,7 @@ pub fn TabBar() -> impl IntoView {
                     }
                 })
                 .collect_view()}
+            </div>
         </nav>
     }
 }

@@ -156,7 +156,13 @@ pub fn ResultsTable() -> impl IntoView {
             }
         };
         view! {
-            <section class="results files-results" data-testid="files-results" data-all=all.to_string()>
+            <section
+                class="results files-results"
+                aria-labelledby="files-results-title"
+                data-testid="files-results"
+                data-all=all.to_string()
+            >
+                <h2 id="files-results-title">"Results"</h2>
                 <figure class="table-block" data-testid="table-files">
                     <figcaption>
                         {caption} " "
