@@ -53,16 +53,19 @@ impl Rounding {
     }
 
     /// Whether the rule rounds to the nearest integer (its decision boundaries are the half-integers).
-    pub fn is_nearest(self) -> bool {
+    #[inline]
+    pub const fn is_nearest(self) -> bool {
         matches!(self, Rounding::HalfEven | Rounding::HalfAway | Rounding::HalfUp)
     }
 
     /// Rounds an f64; `u` in [0, 1) is the random draw used only by [`Rounding::Stochastic`].
+    #[inline]
     pub fn round_f64(self, v: f64, u: f64) -> f64 {
         self.round_float(v, u, f64::round_ties_even)
     }
 
     /// Rounds an f32 exactly as f32 code does (no detour through f64).
+    #[inline]
     pub fn round_f32(self, v: f32, u: f32) -> f32 {
         self.round_float(v, u, f32::round_ties_even)
     }
@@ -103,6 +106,7 @@ impl Rounding {
     /// The boundaries are the half-integers for the nearest rules and the integers for the directed
     /// ones. The margin (1e-9 relative) is far wider than f64's error, so it only chooses when to do
     /// the exact computation, never the answer.
+    #[inline]
     pub fn near_boundary(self, v: f64) -> bool {
         if !v.is_finite() || self == Rounding::Stochastic {
             return false;

@@ -1,7 +1,7 @@
 //! The measuring pass: each channel's parameters, then every value quantized, dequantized and measured.
 
 use super::parallel::Unit;
-use super::quantize::{fused_f32, Draws, Quantizer};
+use super::quantize::{fused_f32, fused_f64, Draws, Quantizer};
 use super::scan::{usable, Scan};
 use super::types::{ChannelElements, ParamSource};
 use crate::error::QuantError;
@@ -134,10 +134,13 @@ impl Pass<'_> {
             if !self.keep_elements && scan.nonfinite == 0 && qz.fused_ok() && start_lane == 0 {
                 // The channel's ends as float32 (the conversion is monotone too).
                 let range = scan.min.zip(scan.max).map(|((lo, _), (hi, _))| (lo as f32, hi as f32));
-                match &tensor.data {
-                    Samples::F32(v) => fused_f32(&v[block.range.clone()], qz, range, unit.next_of(v, block), acc),
+                let decimal = |j: usize| tensor.decimal(block.range.start + j);
+                match (&tensor.data, qz.arithmetic) {
+                    (Samples::F32(v), Arithmetic::ExactDecimal) => fused_f64(&v[block.range.clone()], qz, &decimal, acc),
+                    (Samples::F64(v), Arithmetic::ExactDecimal) => fused_f64(&v[block.range.clone()], qz, &decimal, acc),
+                    (Samples::F32(v), _) => fused_f32(&v[block.range.clone()], qz, range, unit.next_of(v, block), acc),
                     // The SIMD loops, which would bring the next unit in, take float32 only.
-                    Samples::F64(v) => fused_f32(&v[block.range.clone()], qz, range, &[], acc),
+                    (Samples::F64(v), _) => fused_f32(&v[block.range.clone()], qz, range, &[], acc),
                 }
                 continue;
             }

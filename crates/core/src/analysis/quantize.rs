@@ -1,9 +1,11 @@
 //! The per-element formula of every convention and rounding rule, and its fused form.
 
 use crate::exact::{self, Decimal};
-use crate::metrics::Accumulator;
+use crate::metrics::{Accumulator, LANES};
 use crate::params::QParams;
 use crate::rounding::Rounding;
+#[cfg(target_arch = "x86_64")]
+use crate::simd::Level;
 use crate::simd::{self, Kernel};
 use crate::spec::{Arithmetic, QuantSpec};
 use crate::tensor::Sample;
@@ -59,12 +61,9 @@ impl Quantizer {
         match self.arithmetic {
             Arithmetic::ExactDecimal => {
                 let v = x / self.scale;
-                let r = match &self.exact_scale {
-                    Some(s) if self.rounding.near_boundary(v) => {
-                        let exact_v = exact::exact_value(x, decimal()) / s;
-                        num_traits::ToPrimitive::to_f64(&self.rounding.round_exact(&exact_v)).unwrap_or(v)
-                    }
-                    _ => self.rounding.round_f64(v, u),
+                let r = match self.exact_scale.is_some() && self.rounding.near_boundary(v) {
+                    true => self.round_exactly(x, v, decimal()),
+                    false => self.rounding.round_f64(v, u),
                 };
                 let raw = r + z as f64;
                 let q = raw.clamp(self.qmin as f64, self.qmax as f64) as i64;
@@ -86,9 +85,27 @@ impl Quantizer {
         }
     }
 
-    /// Whether the fused float32 kernel gives the same results as [`Quantizer::quantize`].
+    /// The textbook convention's `round(x / s)` for a `v = x / s` (f64) near a boundary of the
+    /// rule: decided on the exact values, `x` as typed (its decimal) or as stored, over the exact scale.
+    #[cold]
+    fn round_exactly(&self, x: f64, v: f64, decimal: Option<Decimal>) -> f64 {
+        match &self.exact_scale {
+            Some(s) => {
+                let exact_v = exact::exact_value(x, decimal) / s;
+                num_traits::ToPrimitive::to_f64(&self.rounding.round_exact(&exact_v)).unwrap_or(v)
+            }
+            None => self.rounding.round_f64(v, 0.0),
+        }
+    }
+
+    /// Whether a fused kernel gives the same results as [`Quantizer::quantize`]: every convention
+    /// with every rule but stochastic rounding (one draw per element, in order). The textbook
+    /// convention's f64 loop ([`fused_f64`]) needs `(q - z)` exact in f64: `|z| + max(|qmin|, |qmax|) < 2^53`.
     pub(super) fn fused_ok(&self) -> bool {
-        self.arithmetic != Arithmetic::ExactDecimal && self.rounding == Rounding::HalfEven
+        const EXACT: u128 = 1 << 53;
+        let grid = self.qmin.unsigned_abs().max(self.qmax.unsigned_abs()) as u128;
+        self.rounding != Rounding::Stochastic
+            && (self.arithmetic != Arithmetic::ExactDecimal || (self.zero_point.unsigned_abs() as u128) + grid < EXACT)
     }
 }
 
@@ -101,8 +118,148 @@ pub(super) fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32,
         None => (qz.scale32, false),
     };
     let (z, qmin, qmax, s) = (qz.zero_point as f32, qz.qmin as f32, qz.qmax as f32, qz.scale32);
-    let k = Kernel { m, z, qmin, qmax, s, multiply, clamp: true, next }.within(range);
+    let rule = simd::rule_of(qz.rounding).unwrap_or(simd::rule::HALF_EVEN);
+    let k = Kernel { m, z, qmin, qmax, s, rule, multiply, clamp: true, next }.within(range);
     simd::fused(xs, &k, acc)
+}
+
+/// The textbook convention's fused loop (f64 arithmetic, finite values, per-element results not
+/// kept): the operations of [`Quantizer::quantize`] in the same order, a row of `LANES` values at a
+/// time so that they vectorize, summed in f64 into the same lanes as the per-element path.
+///
+/// `v = x / s` in f64 is within a few ulps of the exact quotient, so away from the rule's boundaries
+/// (half-integers for the nearest rules, integers for the directed ones) its rounding is the exact
+/// one. [`Rounding::near_boundary`] is the fast test (1e-9 relative, far wider than f64's error);
+/// only a row holding such a value goes to the exact path for those values ([`Quantizer::round_exactly`],
+/// on the typed decimal `decimal(j)` of the run's `j`-th value), as the per-element path does.
+/// `x̂ = (clamp(r + z) - z) · s` in f64 is the per-element `(q - z) as f64 · s`: every term is an
+/// integer below 2^53 ([`Quantizer::fused_ok`]).
+pub(super) fn fused_f64<T: Sample>(xs: &[T], qz: &Quantizer, decimal: &dyn Fn(usize) -> Option<Decimal>, acc: &mut Accumulator) {
+    let rule = simd::rule_of(qz.rounding).unwrap_or(simd::rule::HALF_EVEN);
+    simd::with_rule!(rule, fused_f64_rule[T](xs, qz, decimal, acc))
+}
+
+/// [`fused_f64`] with the rule `R`, compiled for the best instruction set this CPU has.
+fn fused_f64_rule<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, decimal: &dyn Fn(usize) -> Option<Decimal>, acc: &mut Accumulator) {
+    match simd::level() {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU supports AVX-512F/VL and AVX2, as `level` found.
+        Level::Avx512 => unsafe { fused_f64_avx512::<T, R>(xs, qz, decimal, acc) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: the CPU supports AVX2, as `level` found.
+        Level::Avx2 => unsafe { fused_f64_avx2::<T, R>(xs, qz, decimal, acc) },
+        _ => fused_f64_inverse::<T, R>(xs, qz, decimal, acc),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+unsafe fn fused_f64_avx512<T: Sample, const R: u8>(
+    xs: &[T],
+    qz: &Quantizer,
+    decimal: &dyn Fn(usize) -> Option<Decimal>,
+    acc: &mut Accumulator,
+) {
+    fused_f64_inverse::<T, R>(xs, qz, decimal, acc)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fused_f64_avx2<T: Sample, const R: u8>(
+    xs: &[T],
+    qz: &Quantizer,
+    decimal: &dyn Fn(usize) -> Option<Decimal>,
+    acc: &mut Accumulator,
+) {
+    fused_f64_inverse::<T, R>(xs, qz, decimal, acc)
+}
+
+/// The loop with `x · (1/s)` in place of `x / s` for the rounding when both `s` and `1/s` are
+/// normal: the product is within 2 ulps of the quotient, so it rounds the same way unless it is
+/// within 1e-9 (relative) of a boundary, and those values go to the per-element decision on the
+/// quotient itself. A division less per value: the loop's other one (`|e| / |x|`) is the metric's.
+#[inline(always)]
+fn fused_f64_inverse<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, decimal: &dyn Fn(usize) -> Option<Decimal>, acc: &mut Accumulator) {
+    let inverse = 1.0 / qz.scale;
+    if qz.scale.is_normal() && inverse.is_normal() {
+        fused_f64_loop::<T, R, true>(xs, qz, inverse, decimal, acc)
+    } else {
+        fused_f64_loop::<T, R, false>(xs, qz, inverse, decimal, acc)
+    }
+}
+
+#[inline(always)]
+fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
+    xs: &[T],
+    qz: &Quantizer,
+    inverse: f64,
+    decimal: &dyn Fn(usize) -> Option<Decimal>,
+    acc: &mut Accumulator,
+) {
+    let rounding = simd::rounding::<R>();
+    let (s, z, qmin, qmax) = (qz.scale, qz.zero_point as f64, qz.qmin as f64, qz.qmax as f64);
+    let exact = qz.exact_scale.is_some();
+    // One element from its rounded `r`: the error and whether it was clamped.
+    let finish = |x: f64, r: f64| {
+        let raw = r + z;
+        let q = raw.clamp(qmin, qmax);
+        ((q - z) * s - x, raw < qmin || raw > qmax)
+    };
+    let rows = xs.chunks_exact(LANES);
+    let tail = rows.remainder();
+    // The lanes' sums in locals (registers) for the whole run, added to the totals once: each lane
+    // still adds its values in order, so the sums are those of `Accumulator::add`.
+    let mut sums = std::mem::take(&mut acc.total);
+    for (i, row) in rows.enumerate() {
+        let mut x = [0f64; LANES];
+        let mut r = [0f64; LANES];
+        let mut near = false;
+        for lane in 0..LANES {
+            x[lane] = row[lane].f64();
+            let v = if INVERSE { x[lane] * inverse } else { x[lane] / s };
+            r[lane] = rounding.round_f64(v, 0.0);
+            near |= near_boundary::<R>(v);
+        }
+        if near {
+            // The per-element decision, on the quotient itself.
+            for lane in 0..LANES {
+                let v = x[lane] / s;
+                r[lane] = match exact && rounding.near_boundary(v) {
+                    true => qz.round_exactly(x[lane], v, decimal(i * LANES + lane)),
+                    false => rounding.round_f64(v, 0.0),
+                };
+            }
+        }
+        let mut e = [0f64; LANES];
+        let mut clipped = [false; LANES];
+        for lane in 0..LANES {
+            (e[lane], clipped[lane]) = finish(x[lane], r[lane]);
+        }
+        sums.add_row(&x, &e, &clipped);
+    }
+    acc.total = sums;
+    let start = xs.len() - tail.len();
+    for (lane, value) in tail.iter().enumerate() {
+        let x = value.f64();
+        let v = x / s;
+        let r = match exact && rounding.near_boundary(v) {
+            true => qz.round_exactly(x, v, decimal(start + lane)),
+            false => rounding.round_f64(v, 0.0),
+        };
+        let (e, clipped) = finish(x, r);
+        acc.add(lane, x, e, clipped);
+    }
+    acc.count += xs.len() as u64;
+}
+
+/// [`Rounding::near_boundary`] of the rule `R` without a branch, so that a row of it vectorizes:
+/// the same answer (an infinite `v` gives a NaN distance, which is not near; `|v|` is never NaN here).
+#[inline(always)]
+fn near_boundary<const R: u8>(v: f64) -> bool {
+    let rounding = simd::rounding::<R>();
+    let distance = if rounding.is_nearest() { (v - v.floor() - 0.5).abs() } else { (v - v.round()).abs() };
+    let magnitude = v.abs();
+    distance <= 1e-9 * if magnitude > 1.0 { magnitude } else { 1.0 }
 }
 
 /// Uniform draws in [0, 1) for stochastic rounding, reproducible from the seed.

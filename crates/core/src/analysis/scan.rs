@@ -2,7 +2,9 @@
 
 use super::parallel::Unit;
 use crate::params::RangeInput;
-use crate::simd::{self, Level};
+use crate::simd;
+#[cfg(target_arch = "x86_64")]
+use crate::simd::Level;
 use crate::spec::Arithmetic;
 use crate::tensor::{Sample, Samples, Tensor};
 

@@ -3,6 +3,7 @@
 //! `arch.rs`: the loops in [`x86`] and [`wasm`] are chosen here and nowhere else.
 
 use crate::metrics::{Accumulator, LANES};
+use crate::rounding::Rounding;
 use crate::tensor::Sample;
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
@@ -12,6 +13,7 @@ pub(crate) mod x86;
 
 /// The vector instructions this CPU offers the loops, best last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // only x86_64 has more than one
 pub(crate) enum Level {
     /// Whatever the build's target enables (wasm `simd128` when built with it; SSE2 on x86_64).
     Portable,
@@ -38,6 +40,66 @@ pub(crate) fn level() -> Level {
     Level::Portable
 }
 
+/// The rounding rules of the fused loops as const-generic codes (a `Rounding` cannot be a const
+/// parameter on stable Rust), so that each loop is compiled once per rule with no branch inside.
+/// Stochastic rounding draws one value per element from one sequence and stays on the per-element path.
+pub(crate) mod rule {
+    /// [`Rounding::HalfEven`](crate::rounding::Rounding::HalfEven).
+    pub(crate) const HALF_EVEN: u8 = 0;
+    /// [`Rounding::HalfAway`](crate::rounding::Rounding::HalfAway).
+    pub(crate) const HALF_AWAY: u8 = 1;
+    /// [`Rounding::HalfUp`](crate::rounding::Rounding::HalfUp).
+    pub(crate) const HALF_UP: u8 = 2;
+    /// [`Rounding::Floor`](crate::rounding::Rounding::Floor).
+    pub(crate) const FLOOR: u8 = 3;
+    /// [`Rounding::Ceil`](crate::rounding::Rounding::Ceil).
+    pub(crate) const CEIL: u8 = 4;
+    /// [`Rounding::TowardZero`](crate::rounding::Rounding::TowardZero).
+    pub(crate) const TOWARD_ZERO: u8 = 5;
+}
+
+/// The code of a rule the fused loops take (`None`: stochastic).
+pub(crate) fn rule_of(rounding: Rounding) -> Option<u8> {
+    Some(match rounding {
+        Rounding::HalfEven => rule::HALF_EVEN,
+        Rounding::HalfAway => rule::HALF_AWAY,
+        Rounding::HalfUp => rule::HALF_UP,
+        Rounding::Floor => rule::FLOOR,
+        Rounding::Ceil => rule::CEIL,
+        Rounding::TowardZero => rule::TOWARD_ZERO,
+        Rounding::Stochastic => return None,
+    })
+}
+
+/// The rule of a code: a constant where `R` is, so `rounding::<R>().round_f32(v, 0.0)` compiles to
+/// the rule's own instructions.
+#[inline(always)]
+pub(crate) const fn rounding<const R: u8>() -> Rounding {
+    match R {
+        rule::HALF_EVEN => Rounding::HalfEven,
+        rule::HALF_AWAY => Rounding::HalfAway,
+        rule::HALF_UP => Rounding::HalfUp,
+        rule::FLOOR => Rounding::Floor,
+        rule::CEIL => Rounding::Ceil,
+        _ => Rounding::TowardZero,
+    }
+}
+
+/// `with_rule!(rule, f[A, B](args))` calls `f::<A, B, R>(args)` with `R` the const code of `rule`.
+macro_rules! with_rule {
+    ($rule:expr, $f:ident[$($g:tt),*]($($arg:expr),*)) => {
+        match $rule {
+            $crate::simd::rule::HALF_EVEN => $f::<$($g,)* { $crate::simd::rule::HALF_EVEN }>($($arg),*),
+            $crate::simd::rule::HALF_AWAY => $f::<$($g,)* { $crate::simd::rule::HALF_AWAY }>($($arg),*),
+            $crate::simd::rule::HALF_UP => $f::<$($g,)* { $crate::simd::rule::HALF_UP }>($($arg),*),
+            $crate::simd::rule::FLOOR => $f::<$($g,)* { $crate::simd::rule::FLOOR }>($($arg),*),
+            $crate::simd::rule::CEIL => $f::<$($g,)* { $crate::simd::rule::CEIL }>($($arg),*),
+            _ => $f::<$($g,)* { $crate::simd::rule::TOWARD_ZERO }>($($arg),*),
+        }
+    };
+}
+pub(crate) use with_rule;
+
 /// A channel's quantizer as the float32 constants of the fused kernel (the wasm SIMD loop reads them too).
 #[derive(Clone, Copy)]
 pub(crate) struct Kernel<'a> {
@@ -51,6 +113,8 @@ pub(crate) struct Kernel<'a> {
     pub(crate) qmax: f32,
     /// Scale.
     pub(crate) s: f32,
+    /// The rounding rule's code ([`rule`]).
+    pub(crate) rule: u8,
     /// Whether the kernel quantizes `x · m` (PyTorch, TFLite weights) rather than `x / m` (ONNX Runtime).
     pub(crate) multiply: bool,
     /// Whether any value can clip; when none can, the SIMD loops leave out the clamp and the clip
@@ -79,28 +143,24 @@ impl<'a> Kernel<'a> {
         const EXACT: f32 = 16_777_216.0;
         let small = [k.qmin, k.qmax, k.z].iter().all(|v| v.abs() < EXACT);
         if let Some((lo, hi)) = range {
-            let (lo, hi) = if k.multiply {
-                (k.unclamped::<true>(lo), k.unclamped::<true>(hi))
-            } else {
-                (k.unclamped::<false>(lo), k.unclamped::<false>(hi))
-            };
+            let (lo, hi) = with_rule!(k.rule, ends[](&k, lo, hi));
             // NaN compares false: a NaN end keeps the clamp.
             k.clamp = !(small && k.m > 0.0 && lo >= k.qmin && hi <= k.qmax);
         }
         k
     }
 
-    /// `round(x / s) + z` before clamping.
+    /// `round(x / s) + z` before clamping, with the rule `R`.
     #[inline(always)]
-    fn unclamped<const MUL: bool>(&self, x: f32) -> f32 {
+    fn unclamped<const MUL: bool, const R: u8>(&self, x: f32) -> f32 {
         let v = if MUL { x * self.m } else { x / self.m };
-        v.round_ties_even() + self.z
+        rounding::<R>().round_f32(v, 0.0) + self.z
     }
 
     /// One element: the error `e = x̂ - x` and whether it was clamped.
     #[inline(always)]
-    fn one<const MUL: bool>(&self, x: f32) -> (f32, bool) {
-        let q = self.unclamped::<MUL>(x);
+    fn one<const MUL: bool, const R: u8>(&self, x: f32) -> (f32, bool) {
+        let q = self.unclamped::<MUL, R>(x);
         let qc = q.clamp(self.qmin, self.qmax);
         let x_hat = (qc - self.z) * self.s;
         (x_hat - x, q != qc)
@@ -108,15 +168,24 @@ impl<'a> Kernel<'a> {
 
     /// One row of `LANES` elements.
     #[inline(always)]
-    fn row<T: Sample, const MUL: bool>(&self, row: &[T]) -> ([f32; LANES], [f32; LANES], [bool; LANES]) {
+    fn row<T: Sample, const MUL: bool, const R: u8>(&self, row: &[T]) -> ([f32; LANES], [f32; LANES], [bool; LANES]) {
         let mut x = [0f32; LANES];
         let mut error = [0f32; LANES];
         let mut clipped = [false; LANES];
         for lane in 0..LANES {
             x[lane] = row[lane].f32();
-            (error[lane], clipped[lane]) = self.one::<MUL>(x[lane]);
+            (error[lane], clipped[lane]) = self.one::<MUL, R>(x[lane]);
         }
         (x, error, clipped)
+    }
+}
+
+/// `round(x / s) + z` of a run's two ends, with the kernel's rule.
+fn ends<const R: u8>(k: &Kernel, lo: f32, hi: f32) -> (f32, f32) {
+    if k.multiply {
+        (k.unclamped::<true, R>(lo), k.unclamped::<true, R>(hi))
+    } else {
+        (k.unclamped::<false, R>(lo), k.unclamped::<false, R>(hi))
     }
 }
 
@@ -125,60 +194,65 @@ impl<'a> Kernel<'a> {
 /// (compiled for the same instruction set) for the rest. Every path performs the same float32
 /// operations per lane in the same order: the same bits.
 pub(crate) fn fused<T: Sample>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
+    with_rule!(k.rule, fused_rule[T](xs, k, acc))
+}
+
+/// [`fused`] with the rule `R`.
+fn fused_rule<T: Sample, const R: u8>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
     match level() {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX-512F/VL and AVX2, as `level` found.
-        Level::Avx512 => unsafe { fused_avx512(xs, k, acc) },
+        Level::Avx512 => unsafe { fused_avx512::<T, R>(xs, k, acc) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX2, as `level` found.
-        Level::Avx2 => unsafe { fused_avx2(xs, k, acc) },
-        level => fused_portable(xs, k, acc, level),
+        Level::Avx2 => unsafe { fused_avx2::<T, R>(xs, k, acc) },
+        level => fused_portable::<T, R>(xs, k, acc, level),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
-unsafe fn fused_avx512<T: Sample>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
-    fused_portable(xs, k, acc, Level::Avx512)
+unsafe fn fused_avx512<T: Sample, const R: u8>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
+    fused_portable::<T, R>(xs, k, acc, Level::Avx512)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn fused_avx2<T: Sample>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
-    fused_portable(xs, k, acc, Level::Avx2)
+unsafe fn fused_avx2<T: Sample, const R: u8>(xs: &[T], k: &Kernel, acc: &mut Accumulator) {
+    fused_portable::<T, R>(xs, k, acc, Level::Avx2)
 }
 
 /// `x · m` or `x / m`: a separate loop for each.
 #[inline(always)]
-fn fused_portable<T: Sample>(xs: &[T], k: &Kernel, acc: &mut Accumulator, level: Level) {
+fn fused_portable<T: Sample, const R: u8>(xs: &[T], k: &Kernel, acc: &mut Accumulator, level: Level) {
     if k.multiply {
-        fused_loop::<T, true>(xs, k, acc, level)
+        fused_loop::<T, true, R>(xs, k, acc, level)
     } else {
-        fused_loop::<T, false>(xs, k, acc, level)
+        fused_loop::<T, false, R>(xs, k, acc, level)
     }
 }
 
 #[inline(always)]
-fn fused_loop<T: Sample, const MUL: bool>(xs: &[T], k: &Kernel, acc: &mut Accumulator, level: Level) {
+fn fused_loop<T: Sample, const MUL: bool, const R: u8>(xs: &[T], k: &Kernel, acc: &mut Accumulator, level: Level) {
     // float32 data runs through the hand-written SIMD loops (whole rows), the rest here.
     let done = match T::as_f32(xs) {
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-        Some(floats) => wasm::fused_rows::<MUL>(floats, k, acc),
+        Some(floats) => wasm::fused_rows::<MUL, R>(floats, k, acc),
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX2 (and AVX-512F/VL for the wide loop), as `level` found.
-        Some(floats) if level >= Level::Avx2 => unsafe { x86::fused_rows::<MUL>(floats, k, acc, level == Level::Avx512) },
+        Some(floats) if level >= Level::Avx2 => unsafe { x86::fused_rows::<MUL, R>(floats, k, acc, level == Level::Avx512) },
         _ => 0,
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = level;
     let (rows, tail) = xs[done..].split_at((xs.len() - done) / LANES * LANES);
     for row in rows.chunks_exact(LANES) {
-        let (x, e, clipped) = k.row::<T, MUL>(row);
+        let (x, e, clipped) = k.row::<T, MUL, R>(row);
         acc.add32_row(&x, &e, &clipped);
     }
     for (lane, &v) in tail.iter().enumerate() {
         let x = v.f32();
-        let (e, clipped) = k.one::<MUL>(x);
+        let (e, clipped) = k.one::<MUL, R>(x);
         acc.add32(lane, x, e, clipped);
     }
     acc.count += xs.len() as u64;

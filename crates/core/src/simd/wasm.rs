@@ -13,7 +13,7 @@
 //! unit so that memory works while it computes. On 4096 × 4096 in Node 20 these took the analysis
 //! from about 48 to 21 ms (`bench/perf_table.py`, README).
 
-use super::Kernel;
+use super::{rule, Kernel};
 use crate::metrics::{Accumulator, LANES, ROWS};
 use core::arch::wasm32::*;
 
@@ -21,12 +21,12 @@ use core::arch::wasm32::*;
 const RUN: usize = 1 << 31;
 
 /// Runs whole rows of `LANES` values through the fused kernel; returns how many values it consumed.
-pub(crate) fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+pub(crate) fn fused_rows<const MUL: bool, const R: u8>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     let mut done = 0;
     for run in xs.chunks(RUN) {
         // The next unit's values as far ahead of this run as of the whole.
         let k = &Kernel { next: k.next.get(done..).unwrap_or(&[]), ..*k };
-        let consumed = if k.clamp { rows::<MUL, true>(run, k, acc) } else { rows::<MUL, false>(run, k, acc) };
+        let consumed = if k.clamp { rows::<MUL, true, R>(run, k, acc) } else { rows::<MUL, false, R>(run, k, acc) };
         done += consumed;
         // A run left partly to the caller must be the last.
         if consumed != run.len() {
@@ -83,7 +83,7 @@ struct Consts {
 /// registers, and with both halves and the branch in one loop it spilled about half of each step
 /// to the stack (measured: about 150 instructions per row, 70 of them moves to and from the stack).
 #[inline(always)]
-fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+fn rows<const MUL: bool, const CLAMP: bool, const R: u8>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     let c = Consts {
         m: f32x4_splat(k.m),
         z: f32x4_splat(k.z),
@@ -114,8 +114,8 @@ fn rows<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Ac
     while !rest.is_empty() {
         let (group, tail) = rest.split_at(((ROWS as usize - rows) * LANES).min(rest.len()));
         touched = touched.wrapping_add(touch(k.next, xs.len() - rest.len(), group.len()));
-        half_rows::<MUL, CLAMP, 0>(group, &c, &mut halves[0]);
-        half_rows::<MUL, CLAMP, 1>(group, &c, &mut halves[1]);
+        half_rows::<MUL, CLAMP, R, 0>(group, &c, &mut halves[0]);
+        half_rows::<MUL, CLAMP, R, 1>(group, &c, &mut halves[1]);
         rows += group.len() / LANES;
         if rows == ROWS as usize {
             let t = &mut acc.total;
@@ -162,17 +162,41 @@ fn touch(next: &[f32], at: usize, len: usize) -> u32 {
     part.iter().step_by(LINE).fold(0u32, |bits, x| bits.wrapping_add(x.to_bits()))
 }
 
+/// The rule `R` on 4 lanes: the same float32 result as [`Rounding::round_f32`](crate::rounding::Rounding::round_f32)
+/// (half-even is wasm's own `f32x4.nearest`; half away from zero and half up as `simd::x86::round256`
+/// computes them, exact; only the sign of a zero result can differ, which changes no metric).
+#[inline(always)]
+fn round<const R: u8>(v: v128) -> v128 {
+    let half = f32x4_splat(0.5);
+    let one = f32x4_splat(1.0);
+    match R {
+        rule::FLOOR => f32x4_floor(v),
+        rule::CEIL => f32x4_ceil(v),
+        rule::TOWARD_ZERO => f32x4_trunc(v),
+        rule::HALF_AWAY => {
+            let t = f32x4_trunc(v);
+            let away = f32x4_ge(f32x4_abs(f32x4_sub(v, t)), half);
+            let step = v128_or(one, v128_and(v, f32x4_splat(-0.0)));
+            f32x4_add(t, v128_and(away, step))
+        }
+        rule::HALF_UP => {
+            let f = f32x4_floor(v);
+            f32x4_add(f, v128_and(f32x4_ge(f32x4_sub(v, f), half), one))
+        }
+        _ => f32x4_nearest(v),
+    }
+}
+
 /// Lanes `4H..4H + 4` of every row of `group` (whole rows of `LANES` values) into `half`.
 #[inline(always)]
-fn half_rows<const MUL: bool, const CLAMP: bool, const H: usize>(group: &[f32], c: &Consts, half: &mut Half) {
+fn half_rows<const MUL: bool, const CLAMP: bool, const R: u8, const H: usize>(group: &[f32], c: &Consts, half: &mut Half) {
     let zero = f32x4_splat(0.0);
     let mut r = *half;
     for row in group.chunks_exact(LANES) {
         // SAFETY: the row holds LANES = 8 floats; lanes 4H..4H + 4 are in it. Unaligned loads are fine in wasm.
         let x = unsafe { v128_load(row.as_ptr().add(4 * H) as *const v128) };
         let v = if MUL { f32x4_mul(x, c.m) } else { f32x4_div(x, c.m) };
-        // wasm's own round-half-to-even, as f32::round_ties_even.
-        let rounded = f32x4_nearest(v);
+        let rounded = round::<R>(v);
         let q = f32x4_add(rounded, c.z);
         let qc = if CLAMP { f32x4_pmax(c.qmin, f32x4_pmin(c.qmax, q)) } else { q };
         // Without the clamp, (round(v) + z) - z is round(v) itself: `Kernel::new` keeps the clamp

@@ -18,7 +18,7 @@
 //! The AVX-512 loop computes two rows (16 values) per step and adds the first row's values, then
 //! the second's, into the 8 lanes of the sums: the order of the AVX2 loop and of the portable code.
 
-use super::Kernel;
+use super::{rule, Kernel};
 use crate::metrics::{Accumulator, LANES, ROWS};
 use core::arch::x86_64::*;
 
@@ -31,7 +31,7 @@ const RUN: usize = 1 << 31;
 /// # Safety
 /// The CPU must support AVX2, and AVX-512F/VL if `wide` ([`super::level`]).
 #[target_feature(enable = "avx2")]
-pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator, wide: bool) -> usize {
+pub(crate) unsafe fn fused_rows<const MUL: bool, const R: u8>(xs: &[f32], k: &Kernel, acc: &mut Accumulator, wide: bool) -> usize {
     let mut done = 0;
     for run in xs.chunks(RUN) {
         // The next unit's values as far ahead of this run as of the whole.
@@ -39,10 +39,10 @@ pub(crate) unsafe fn fused_rows<const MUL: bool>(xs: &[f32], k: &Kernel, acc: &m
         // SAFETY: AVX2, and AVX-512F/VL if `wide`, are the caller's promise.
         let consumed = unsafe {
             match (wide, k.clamp) {
-                (true, true) => rows512::<MUL, true>(run, k, acc),
-                (true, false) => rows512::<MUL, false>(run, k, acc),
-                (false, true) => rows256::<MUL, true>(run, k, acc),
-                (false, false) => rows256::<MUL, false>(run, k, acc),
+                (true, true) => rows512::<MUL, true, R>(run, k, acc),
+                (true, false) => rows512::<MUL, false, R>(run, k, acc),
+                (false, true) => rows256::<MUL, true, R>(run, k, acc),
+                (false, false) => rows256::<MUL, false, R>(run, k, acc),
             }
         };
         done += consumed;
@@ -63,6 +63,66 @@ fn prefetch(next: &[f32], at: usize) {
     if !next.is_empty() {
         // SAFETY: SSE is part of x86_64; a prefetch only hints the cache and reads nothing.
         unsafe { _mm_prefetch::<_MM_HINT_T1>(next.as_ptr().wrapping_add(at) as *const i8) };
+    }
+}
+
+/// The rule `R` on 8 lanes: the same float32 result as [`Rounding::round_f32`](crate::rounding::Rounding::round_f32).
+///
+/// The directed rules and half-even are one `vroundps`. Half away from zero is `t = trunc(v)` plus
+/// `±1` (the sign of `v`) where `|v - t| >= 1/2`: `v - t` is exact (the bits of `v` below its
+/// integer part), and so is `t ± 1` (a fraction exists only below 2^23), so this is `roundf`. Half
+/// up is `f = floor(v)` plus 1 where `v - f >= 1/2`, the operations of `round_f32` itself. Only the
+/// sign of a zero result can differ (`+0` for `-0`), which changes neither `q` nor any metric.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn round256<const R: u8>(v: __m256) -> __m256 {
+    const EXC: i32 = _MM_FROUND_NO_EXC;
+    let half = _mm256_set1_ps(0.5);
+    let one = _mm256_set1_ps(1.0);
+    match R {
+        rule::FLOOR => _mm256_round_ps::<{ _MM_FROUND_TO_NEG_INF | EXC }>(v),
+        rule::CEIL => _mm256_round_ps::<{ _MM_FROUND_TO_POS_INF | EXC }>(v),
+        rule::TOWARD_ZERO => _mm256_round_ps::<{ _MM_FROUND_TO_ZERO | EXC }>(v),
+        rule::HALF_AWAY => {
+            let sign = _mm256_set1_ps(-0.0);
+            let t = _mm256_round_ps::<{ _MM_FROUND_TO_ZERO | EXC }>(v);
+            let away = _mm256_cmp_ps::<_CMP_GE_OQ>(_mm256_andnot_ps(sign, _mm256_sub_ps(v, t)), half);
+            let step = _mm256_or_ps(one, _mm256_and_ps(v, sign));
+            _mm256_add_ps(t, _mm256_and_ps(away, step))
+        }
+        rule::HALF_UP => {
+            let f = _mm256_round_ps::<{ _MM_FROUND_TO_NEG_INF | EXC }>(v);
+            let up = _mm256_cmp_ps::<_CMP_GE_OQ>(_mm256_sub_ps(v, f), half);
+            _mm256_add_ps(f, _mm256_and_ps(up, one))
+        }
+        _ => _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | EXC }>(v),
+    }
+}
+
+/// [`round256`] on 16 lanes (the masked adds keep even the sign of a zero).
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+#[inline]
+fn round512<const R: u8>(v: __m512) -> __m512 {
+    const EXC: i32 = _MM_FROUND_NO_EXC;
+    let half = _mm512_set1_ps(0.5);
+    let one = _mm512_set1_ps(1.0);
+    match R {
+        rule::FLOOR => _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | EXC }>(v),
+        rule::CEIL => _mm512_roundscale_ps::<{ _MM_FROUND_TO_POS_INF | EXC }>(v),
+        rule::TOWARD_ZERO => _mm512_roundscale_ps::<{ _MM_FROUND_TO_ZERO | EXC }>(v),
+        rule::HALF_AWAY => {
+            let t = _mm512_roundscale_ps::<{ _MM_FROUND_TO_ZERO | EXC }>(v);
+            let away = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(_mm512_abs_ps(_mm512_sub_ps(v, t)), half);
+            let sign = _mm512_set1_epi32(i32::MIN);
+            let step = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(one), _mm512_and_si512(_mm512_castps_si512(v), sign)));
+            _mm512_mask_add_ps(t, away, t, step)
+        }
+        rule::HALF_UP => {
+            let f = _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | EXC }>(v);
+            let up = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(_mm512_sub_ps(v, f), half);
+            _mm512_mask_add_ps(f, up, f, one)
+        }
+        _ => _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | EXC }>(v),
     }
 }
 
@@ -138,7 +198,7 @@ impl Sums256 {
 
 /// The AVX2 loop: one row of 8 values per step.
 #[target_feature(enable = "avx2")]
-unsafe fn rows256<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+unsafe fn rows256<const MUL: bool, const CLAMP: bool, const R: u8>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     let (m, z, qmin, qmax, s) =
         (_mm256_set1_ps(k.m), _mm256_set1_ps(k.z), _mm256_set1_ps(k.qmin), _mm256_set1_ps(k.qmax), _mm256_set1_ps(k.s));
     let zero = _mm256_setzero_ps();
@@ -156,7 +216,7 @@ unsafe fn rows256<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, ac
         // SAFETY: the chunk holds LANES = 8 floats.
         let x = unsafe { _mm256_loadu_ps(chunk.as_ptr()) };
         let v = if MUL { _mm256_mul_ps(x, m) } else { _mm256_div_ps(x, m) };
-        let rounded = _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v);
+        let rounded = round256::<R>(v);
         let q = _mm256_add_ps(rounded, z);
         // f32::clamp(q, qmin, qmax), a NaN kept: maxps/minps return their second operand on NaN.
         let qc = if CLAMP { _mm256_min_ps(qmax, _mm256_max_ps(qmin, q)) } else { q };
@@ -200,12 +260,12 @@ fn add_rows(sum: __m256, v: __m512) -> __m256 {
 
 /// The AVX-512 loop: two rows of 8 values per step.
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
-unsafe fn rows512<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
+unsafe fn rows512<const MUL: bool, const CLAMP: bool, const R: u8>(xs: &[f32], k: &Kernel, acc: &mut Accumulator) -> usize {
     // Steps of two rows must not straddle a group of ROWS rows: an odd row first goes alone.
     let mut done = 0;
     if acc.rows % 2 == 1 && xs.len() >= LANES {
         // SAFETY: AVX2, as this function.
-        done = unsafe { rows256::<MUL, CLAMP>(&xs[..LANES], k, acc) };
+        done = unsafe { rows256::<MUL, CLAMP, R>(&xs[..LANES], k, acc) };
     }
     let xs = &xs[done..];
     let (m, z, qmin, qmax, s) =
@@ -225,7 +285,7 @@ unsafe fn rows512<const MUL: bool, const CLAMP: bool>(xs: &[f32], k: &Kernel, ac
         // SAFETY: the pair holds 2 · LANES = 16 floats.
         let x = unsafe { _mm512_loadu_ps(pair.as_ptr()) };
         let v = if MUL { _mm512_mul_ps(x, m) } else { _mm512_div_ps(x, m) };
-        let rounded = _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v);
+        let rounded = round512::<R>(v);
         let q = _mm512_add_ps(rounded, z);
         let qc = if CLAMP { _mm512_min_ps(qmax, _mm512_max_ps(qmin, q)) } else { q };
         let e = _mm512_sub_ps(_mm512_mul_ps(if CLAMP { _mm512_sub_ps(qc, z) } else { rounded }, s), x);
