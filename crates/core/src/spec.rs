@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
-/// A named set of choices, matching one framework or the seed pages' formulas.
+/// A named set of choices, matching one framework or the reference calculators' formulas (README, *The reference calculators*).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Convention {
-    /// The formulas printed in the seed calculators: f64, range as given, exact decimal ties.
+    /// The formulas printed in the reference calculators: f64, range as given, exact decimal ties.
     #[default]
     Textbook,
     /// `torch.ao.quantization` observers and fake-quantize: f32, zero forced into the range, eps, clamped zero point.
@@ -55,7 +55,7 @@ impl Convention {
     /// One line on what the convention changes.
     pub fn summary(self) -> &'static str {
         match self {
-            Convention::Textbook => "The seed pages' formulas in exact decimal arithmetic: range as given (zero not forced in), zero point not clamped, divisor selectable.",
+            Convention::Textbook => "The reference calculators' formulas in exact decimal arithmetic: range as given (zero not forced in), zero point not clamped, divisor selectable.",
             Convention::Pytorch => "torch.ao observers: float32, zero forced into the range, scale >= eps, zero point clamped, x·(1/s) rounded half to even.",
             Convention::Onnxruntime => "ONNX Runtime quant_utils: zero forced in, scale computed in float64 and stored as float32, int8 symmetric uses [-127, 127], x/s rounded half to even.",
             Convention::Tflite => "TFLite: int8 symmetric weights on [-127, 127] with s = amax/127; affine activations with a nudged zero point; ties away from zero.",
