@@ -114,7 +114,7 @@ impl Exportable {
             spec: &a.spec,
             options: &self.options,
             form: tool_form,
-            command: cli_command(self.tool, &self.options),
+            command: crate::flags::command_line(self.tool, &self.options),
             input: (input.len() <= SETTINGS_INPUT_LIMIT).then_some(input),
             input_chars: input.chars().count(),
             files: [self.results_name(), self.elements_name()],
@@ -192,75 +192,4 @@ pub fn file_safe(name: &str) -> String {
     } else {
         safe.into()
     }
-}
-
-/// Quotes a word for a POSIX shell when it needs it.
-fn shell_word(word: &str) -> String {
-    if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "._-:/=+,".contains(c)) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', r"'\''"))
-    }
-}
-
-/// The `quantscope` command line computing the same numbers from the same input (on stdin).
-pub fn cli_command(tool: Tool, o: &ToolOptions) -> String {
-    let s = &o.spec;
-    let mut args: Vec<String> = vec!["quantscope".into(), tool.slug().into()];
-    let mut flag = |name: &str, value: Option<String>| {
-        args.push(match value {
-            Some(value) => shell_word(&format!("--{name}={value}")),
-            None => format!("--{name}"),
-        });
-    };
-    flag("convention", Some(s.convention.name().into()));
-    flag("dtype", Some(s.dtype.to_string()));
-    flag("scheme", Some(s.scheme.name().into()));
-    if s.reduce_range {
-        flag("reduce-range", None);
-    }
-    for (name, value) in [("narrow-range", s.narrow_range), ("include-zero", s.include_zero), ("clamp-zero-point", s.clamp_zero_point)] {
-        match value {
-            Some(true) => flag(name, None),
-            Some(false) => flag(&format!("no-{name}"), None),
-            None => {}
-        }
-    }
-    if let Some(rounding) = s.rounding {
-        flag("rounding", Some(rounding.name().into()));
-    }
-    if s.seed != 0 {
-        flag("seed", Some(s.seed.to_string()));
-    }
-    if let Some(divisor) = s.symmetric_divisor {
-        flag("symmetric-divisor", Some(divisor.name().into()));
-    }
-    if let Some(v) = s.quant_min {
-        flag("quant-min", Some(v.to_string()));
-    }
-    if let Some(v) = s.quant_max {
-        flag("quant-max", Some(v.to_string()));
-    }
-    #[allow(unreachable_patterns)]
-    match tool {
-        Tool::Channels => {
-            flag("granularity", Some(o.granularity.name().into()));
-            flag("axis", Some(o.axis.to_string()));
-            if o.param_mode == quantscope_core::parse::LineMode::Manual {
-                flag("manual", None);
-            }
-        }
-        Tool::Tensor => {
-            flag("axis", Some(o.axis.to_string()));
-            if o.keep_values {
-                flag("values", None);
-            }
-        }
-        _ => {}
-    }
-    if tool != Tool::Channels && !o.range.trim().is_empty() {
-        flag("range", Some(o.range.trim().into()));
-    }
-    flag("name", Some(o.tensor_name.clone()));
-    args.join(" ")
 }

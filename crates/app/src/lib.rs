@@ -9,11 +9,14 @@
 //! - [`results`]: a tool run on the form and its report as tables of typed cells (large inputs in
 //!   [`results::large`], a weight file's charts in [`results::sampled`]);
 //! - [`export`]: the files the Export section and the worker make from a report;
+//! - [`flags`]: the one two-way mapping between the core's options and the command line's flags
+//!   (the CLI parses with it, the page reads its form with it, the settings file writes with it);
 //! - [`protocol`]: the messages between the page and the worker.
 //!
 //! The page renders these; the worker serves them; neither imports the other.
 
 pub mod export;
+pub mod flags;
 pub mod form;
 pub mod options;
 pub mod protocol;

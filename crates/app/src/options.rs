@@ -1,95 +1,57 @@
-//! The form as the core's options: every choice is parsed by the core's own `FromStr` (so the
-//! names are exactly the command line's), and a field that does not parse becomes a located
-//! [`InputError`] on that field.
+//! The form as the core's options, through the one flag mapping ([`crate::flags`]): every field is
+//! handed to [`flags::apply`] under its flag's name (the form's fields are named and valued as the
+//! command line's flags), so the page reads its form exactly as the CLI reads its flags, and a
+//! field that does not parse becomes a located [`InputError`] on that field.
 
-use quantscope_core::calibrate::Calibration;
-use quantscope_core::parse::LineMode;
 use quantscope_core::tools::ToolOptions;
-use quantscope_core::{Convention, Dtype, Granularity, QuantSpec, Rounding, Scheme, SpecOptions, SymmetricDivisor};
+use quantscope_core::{QuantSpec, SpecOptions};
 
+use crate::flags::{self, name, FlagError};
 use crate::form::{FormState, QuantForm, Tool};
 use crate::results::{Field, InputError};
 
-/// An error on an option field, located in its text.
-fn field_error(field: &'static str, typed: &str, problem: impl Into<String>, expected: &str) -> InputError {
-    InputError {
-        field: Field::Option(field),
-        line: 1,
-        column: 1,
-        text: typed.to_string(),
-        problem: problem.into(),
-        expected: expected.to_string(),
+/// A flag's error as an error on the form's field of the same name.
+fn field_error(flag: &'static str, e: FlagError) -> InputError {
+    InputError { field: Field::Option(flag), line: 1, column: e.column, text: e.text, problem: e.problem, expected: e.expected }
+}
+
+/// Applies the form's field `flag` (its text; `None` for a switch that is on) to `options`.
+fn set(tool: Tool, options: &mut ToolOptions, flag: &'static str, value: Option<&str>) -> Result<(), InputError> {
+    flags::apply(tool, options, flag, value).map_err(|e| field_error(flag, e))
+}
+
+/// A tri-state switch of the form: on, off (`--no-...`) or the convention's (no flag).
+fn tri_state(tool: Tool, options: &mut ToolOptions, value: Option<bool>, on: &'static str, off: &'static str) -> Result<(), InputError> {
+    match value {
+        Some(true) => set(tool, options, on, None),
+        Some(false) => set(tool, options, off, None),
+        None => Ok(()),
     }
 }
 
-/// Parses a choice with the core's `FromStr`; its message becomes the problem.
-fn choice<T: std::str::FromStr>(field: &'static str, typed: &str, expected: &str) -> Result<T, InputError>
-where
-    T::Err: std::fmt::Display,
-{
-    typed.parse().map_err(|e: T::Err| field_error(field, typed, e.to_string(), expected))
-}
-
-/// An optional choice: empty means "the convention's".
-fn optional_choice<T: std::str::FromStr>(field: &'static str, typed: &str, expected: &str) -> Result<Option<T>, InputError>
-where
-    T::Err: std::fmt::Display,
-{
-    if typed.trim().is_empty() {
-        Ok(None)
-    } else {
-        choice(field, typed, expected).map(Some)
+/// The quantization fields of one tool's form, applied to `options`.
+fn apply_quant(tool: Tool, options: &mut ToolOptions, quant: &QuantForm) -> Result<(), InputError> {
+    set(tool, options, name::CONVENTION, Some(&quant.convention))?;
+    set(tool, options, name::DTYPE, Some(&quant.dtype))?;
+    set(tool, options, name::SCHEME, Some(&quant.scheme))?;
+    if quant.reduce_range {
+        set(tool, options, name::REDUCE_RANGE, None)?;
     }
-}
-
-/// An integer field; empty gives `None`. The column points at the first character that is not
-/// part of an integer.
-fn integer<T: std::str::FromStr>(field: &'static str, typed: &str, expected: &str) -> Result<Option<T>, InputError> {
-    let trimmed = typed.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    trimmed.parse().map(Some).map_err(|_| {
-        let lead = typed.len() - typed.trim_start().len();
-        let bad = trimmed.char_indices().find(|&(i, c)| !(c.is_ascii_digit() || (i == 0 && (c == '-' || c == '+')))).map_or(0, |(i, _)| i);
-        let column = typed[..lead + bad].chars().count() + 1;
-        InputError { column, ..field_error(field, trimmed, "not a whole number in range", expected) }
-    })
-}
-
-/// A decimal field in (0, 100] (the percentile); empty gives `None`.
-fn decimal(field: &'static str, typed: &str, expected: &str) -> Result<Option<f64>, InputError> {
-    let trimmed = typed.trim();
-    if trimmed.is_empty() {
-        return Ok(None);
-    }
-    match trimmed.parse::<f64>() {
-        Ok(v) if v > 0.0 && v <= 100.0 => Ok(Some(v)),
-        Ok(_) => Err(field_error(field, typed, "out of range", expected)),
-        Err(_) => Err(field_error(field, typed, "not a number", expected)),
-    }
+    tri_state(tool, options, quant.narrow_range, name::NARROW_RANGE, name::NO_NARROW_RANGE)?;
+    tri_state(tool, options, quant.include_zero, name::INCLUDE_ZERO, name::NO_INCLUDE_ZERO)?;
+    tri_state(tool, options, quant.clamp_zero_point, name::CLAMP_ZERO_POINT, name::NO_CLAMP_ZERO_POINT)?;
+    set(tool, options, name::ROUNDING, Some(&quant.rounding))?;
+    set(tool, options, name::SYMMETRIC_DIVISOR, Some(&quant.symmetric_divisor))?;
+    set(tool, options, name::QUANT_MIN, Some(&quant.quant_min))?;
+    set(tool, options, name::QUANT_MAX, Some(&quant.quant_max))?;
+    set(tool, options, name::SEED, Some(&quant.seed))
 }
 
 /// The quantization choices of one tool's form.
 pub fn spec_options(quant: &QuantForm) -> Result<SpecOptions, InputError> {
-    Ok(SpecOptions {
-        convention: choice::<Convention>("convention", &quant.convention, "textbook, pytorch, onnxruntime or tflite")?,
-        dtype: choice::<Dtype>("dtype", &quant.dtype, "qint8, quint8, int<N> or uint<N>")?,
-        scheme: choice::<Scheme>("scheme", &quant.scheme, "affine or symmetric")?,
-        reduce_range: quant.reduce_range,
-        narrow_range: quant.narrow_range,
-        include_zero: quant.include_zero,
-        clamp_zero_point: quant.clamp_zero_point,
-        rounding: optional_choice::<Rounding>("rounding", &quant.rounding, "a rounding rule such as half-even")?,
-        symmetric_divisor: optional_choice::<SymmetricDivisor>(
-            "symmetric-divisor",
-            &quant.symmetric_divisor,
-            "max-abs, qmax or half-range",
-        )?,
-        quant_min: integer::<i32>("quant-min", &quant.quant_min, "an integer such as -8, or nothing")?,
-        quant_max: integer::<i32>("quant-max", &quant.quant_max, "an integer such as 7, or nothing")?,
-        seed: integer::<u64>("seed", &quant.seed, "a whole number from 0 to 18446744073709551615")?.unwrap_or(0),
-    })
+    let mut options = flags::defaults(Tool::Tensor);
+    apply_quant(Tool::Tensor, &mut options, quant)?;
+    Ok(options.spec)
 }
 
 /// The convention's own choices for the form's convention, dtype and scheme (what the option
@@ -109,73 +71,68 @@ pub fn resolve(quant: &QuantForm) -> Option<QuantSpec> {
     QuantSpec::resolve(&spec_options(quant).ok()?).ok()
 }
 
-/// The custom range text when its mode is `custom` (the core parses it), else nothing.
-fn range(mode: &str, range: &str) -> String {
-    if mode == "custom" {
-        range.to_string()
-    } else {
-        String::new()
-    }
-}
-
-/// The calibration method and its percentile, as the form names them.
-fn calibration(method: &str, percentile: &str) -> Result<Calibration, InputError> {
-    let mut calibration = Calibration {
-        method: choice("calibration", method, "minmax, moving-average, percentile, mse or entropy")?,
-        ..Calibration::default()
-    };
-    if let Some(p) = decimal("percentile", percentile, "a percentile in (0, 100], such as 99.99")? {
-        calibration.percentile = p;
-    }
-    Ok(calibration)
-}
-
-/// Everything the core needs to run `tool` on the form.
+/// Everything the core needs to run `tool` on the form: the subcommand's defaults with every field
+/// applied as its flag.
 pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputError> {
-    let quant = form.quant(tool);
-    let mut options = ToolOptions { spec: spec_options(quant)?, ..ToolOptions::default() };
+    let mut options = flags::defaults(tool);
+    apply_quant(tool, &mut options, form.quant(tool))?;
+    let o = &mut options;
+    // The calibration range: typed (`custom`) or chosen by a method from the data.
+    let range = |o: &mut ToolOptions, mode: &str, range: &str, method: &str, percentile: &str| {
+        if mode == "custom" {
+            set(tool, o, name::RANGE, Some(range))?;
+        }
+        set(tool, o, name::CALIBRATION, Some(method))?;
+        set(tool, o, name::PERCENTILE, Some(percentile))
+    };
     match tool {
         Tool::Channels => {
             let f = &form.channels;
-            options.tensor_name = f.tensor_name.clone();
-            options.axis = integer::<usize>("axis", &f.axis, "a dimension index such as 0")?.unwrap_or(0);
-            options.param_mode = line_mode(&f.input_mode)?;
-            options.granularity = choice::<Granularity>("granularity", &f.granularity, "per-channel or per-tensor")?;
+            set(tool, o, name::NAME, Some(&f.tensor_name))?;
+            set(tool, o, name::AXIS, Some(&f.axis))?;
+            match f.input_mode.as_str() {
+                "manual" => set(tool, o, name::MANUAL, None)?,
+                "min-max" => {}
+                other => {
+                    let e = FlagError {
+                        flag: "input-mode".into(),
+                        text: other.to_string(),
+                        column: 1,
+                        problem: "unknown input mode".into(),
+                        expected: "min-max or manual".into(),
+                    };
+                    return Err(field_error("input-mode", e));
+                }
+            }
+            set(tool, o, name::GRANULARITY, Some(&f.granularity))?;
         }
         Tool::Tensor => {
             let f = &form.tensor;
-            options.tensor_name = f.tensor_name.clone();
-            options.axis = integer::<usize>("axis", &f.axis, "0 or 1")?.unwrap_or(0);
-            options.range = range(&f.range_mode, &f.range);
-            options.calibration = calibration(&f.calibration, &f.percentile)?;
+            set(tool, o, name::NAME, Some(&f.tensor_name))?;
+            set(tool, o, name::AXIS, Some(&f.axis))?;
+            range(o, &f.range_mode, &f.range, &f.calibration, &f.percentile)?;
             // Seed 003 prints every quantized and dequantized value: keep them for the value table.
-            options.keep_values = true;
+            set(tool, o, name::VALUES, None)?;
         }
         Tool::Values => {
             let f = &form.values;
-            options.tensor_name = f.tensor_name.clone();
-            options.range = range(&f.range_mode, &f.range);
-            options.calibration = calibration(&f.calibration, &f.percentile)?;
-            options.granularity = Granularity::PerTensor;
+            set(tool, o, name::NAME, Some(&f.tensor_name))?;
+            range(o, &f.range_mode, &f.range, &f.calibration, &f.percentile)?;
         }
         Tool::Files => {
             let f = &form.files;
-            options.axis = integer::<usize>("axis", &f.axis, "a dimension index such as 0")?.unwrap_or(0);
-            options.calibration = calibration(&f.calibration, &f.percentile)?;
+            set(tool, o, name::AXIS, Some(&f.axis))?;
+            set(tool, o, name::CALIBRATION, Some(&f.calibration))?;
+            set(tool, o, name::PERCENTILE, Some(&f.percentile))?;
         }
     }
     Ok(options)
 }
 
-/// `LineMode` has no `FromStr`; its serde name (`min-max`, `manual`) is the form's value.
-fn line_mode(typed: &str) -> Result<LineMode, InputError> {
-    serde_json::from_value(serde_json::Value::String(typed.to_string()))
-        .map_err(|_| field_error("input-mode", typed, "unknown input mode", "min-max or manual"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quantscope_core::SymmetricDivisor;
 
     #[test]
     fn the_examples_convert() {
@@ -207,6 +164,12 @@ mod tests {
         let options = tool_options(Tool::Tensor, &form).unwrap();
         assert_eq!(options.spec.rounding, None);
         assert_eq!(options.spec.quant_max, None);
+    }
+
+    #[test]
+    fn the_values_tool_is_per_tensor() {
+        let values = tool_options(Tool::Values, &FormState::examples()).unwrap();
+        assert_eq!(values.granularity, quantscope_core::Granularity::PerTensor);
     }
 
     #[test]

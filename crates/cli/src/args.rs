@@ -1,10 +1,14 @@
-//! The command line: flags named as the web form's fields, mapped one to one onto
-//! [`quantscope_core::tools::ToolOptions`]. Every enum-like flag is parsed by the core's own `FromStr`, so the
-//! names accepted here are exactly the core's.
+//! The command line: flags named as the web form's fields. clap checks them and writes the help;
+//! [`tool_options`] then hands every option flag given to the one two-way mapping between flags and
+//! [`quantscope_core::tools::ToolOptions`] (`quantscope_app::flags`, which the page and its settings
+//! file use too). Every enum-like flag is parsed by the core's own `FromStr`, so the names accepted
+//! here are exactly the core's.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use quantscope_app::flags::{self, name};
+use quantscope_app::form::Tool;
 use quantscope_core::calibrate::{Calibration, Method};
-use quantscope_core::parse::LineMode;
 use quantscope_core::tools::ToolOptions;
 use quantscope_core::{Convention, Dtype, Granularity, Rounding, Scheme, SpecOptions, SymmetricDivisor};
 use quantscope_export::Paper;
@@ -85,7 +89,7 @@ pub struct FileArgs {
     #[arg(long)]
     pub all: bool,
     /// Channel axis (0: output channels of Linear [out, in] and Conv [O, I, kH, kW]).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long = name::AXIS, value_name = "N", default_value_t = 0)]
     pub axis: usize,
     /// How many of each tensor's worst channels to list.
     #[arg(long, value_name = "N", default_value_t = 3)]
@@ -124,10 +128,10 @@ pub enum FileFormat {
 #[command(next_help_heading = "Calibration")]
 pub struct CalibrationArgs {
     /// minmax | moving-average | percentile | mse | entropy [default: minmax]. Ignored when --range is given.
-    #[arg(long, value_name = "METHOD", value_parser = core_parser::<Method>)]
+    #[arg(long = name::CALIBRATION, value_name = "METHOD", value_parser = core_parser::<Method>)]
     pub calibration: Option<Method>,
     /// The percentile of --calibration percentile, in (0, 100] [default: 99.999, ONNX Runtime's].
-    #[arg(long, value_name = "P")]
+    #[arg(long = name::PERCENTILE, value_name = "P")]
     pub percentile: Option<f64>,
 }
 
@@ -145,14 +149,14 @@ pub struct ChannelsArgs {
     /// Input file; `-` or absent: standard input.
     pub input: Option<PathBuf>,
     /// Lines are `channel,scale,zero_point,sample...` (parameters typed by hand) instead of `channel,min,max,sample...`.
-    #[arg(long)]
+    #[arg(long = name::MANUAL)]
     pub manual: bool,
     /// per-channel | per-tensor (per-tensor: one pair from the union of the ranges) [default: per-channel].
-    #[arg(long, value_name = "GRANULARITY", value_parser = core_parser::<Granularity>)]
+    #[arg(long = name::GRANULARITY, value_name = "GRANULARITY", value_parser = core_parser::<Granularity>)]
     pub granularity: Option<Granularity>,
     /// The channel axis of the original tensor the lines describe (a label carried into the report
     /// and the PyTorch / ONNX hand-off; 0 for Linear [out, in] and Conv [O, I, kH, kW]).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long = name::AXIS, value_name = "N", default_value_t = 0)]
     pub axis: usize,
     #[command(flatten)]
     pub spec: SpecArgs,
@@ -167,13 +171,13 @@ pub struct TensorArgs {
     pub input: Option<PathBuf>,
     /// per-channel | per-tensor: which granularity the `channels` table / array reports (both are
     /// always compared) [default: per-channel].
-    #[arg(long, value_name = "GRANULARITY", value_parser = core_parser::<Granularity>)]
+    #[arg(long = name::GRANULARITY, value_name = "GRANULARITY", value_parser = core_parser::<Granularity>)]
     pub granularity: Option<Granularity>,
     /// A calibration range MIN:MAX used for every channel instead of the data's min/max, e.g. -1.5:1.5.
-    #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
+    #[arg(long = name::RANGE, value_name = "MIN:MAX", allow_hyphen_values = true)]
     pub range: Option<String>,
     /// Channel axis: 0 = each line is a channel, 1 = each column is a channel (lines of equal length).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long = name::AXIS, value_name = "N", default_value_t = 0)]
     pub axis: usize,
     #[command(flatten)]
     pub calibration: CalibrationArgs,
@@ -189,7 +193,7 @@ pub struct ValuesArgs {
     /// Input file; `-` or absent: standard input.
     pub input: Option<PathBuf>,
     /// A calibration range MIN:MAX, e.g. -1.5:1.5; absent: the data's own min and max.
-    #[arg(long, value_name = "MIN:MAX", allow_hyphen_values = true)]
+    #[arg(long = name::RANGE, value_name = "MIN:MAX", allow_hyphen_values = true)]
     pub range: Option<String>,
     #[command(flatten)]
     pub calibration: CalibrationArgs,
@@ -204,49 +208,49 @@ pub struct ValuesArgs {
 #[command(next_help_heading = "Quantization")]
 pub struct SpecArgs {
     /// textbook | pytorch | onnxruntime | tflite [default: textbook].
-    #[arg(long, value_name = "CONVENTION", value_parser = core_parser::<Convention>)]
+    #[arg(long = name::CONVENTION, value_name = "CONVENTION", value_parser = core_parser::<Convention>)]
     pub convention: Option<Convention>,
     /// qint8 | quint8 | int8 | uint8 | `int<N>` | `uint<N>` with N from 2 to 16 [default: qint8].
-    #[arg(long, value_name = "DTYPE", value_parser = parse_dtype)]
+    #[arg(long = name::DTYPE, value_name = "DTYPE", value_parser = parse_dtype)]
     pub dtype: Option<Dtype>,
     /// affine | symmetric [default: affine].
-    #[arg(long, value_name = "SCHEME", value_parser = core_parser::<Scheme>)]
+    #[arg(long = name::SCHEME, value_name = "SCHEME", value_parser = core_parser::<Scheme>)]
     pub scheme: Option<Scheme>,
     /// Narrow the integer interval by one bit (PyTorch reduce_range).
-    #[arg(long)]
+    #[arg(long = name::REDUCE_RANGE)]
     pub reduce_range: bool,
     /// Drop the most negative level (int8 [-127, 127]) [default: the convention's].
-    #[arg(long, overrides_with = "no_narrow_range")]
+    #[arg(long = name::NARROW_RANGE, overrides_with = "no_narrow_range")]
     pub narrow_range: bool,
     /// Keep the full range even where the convention narrows it.
-    #[arg(long, overrides_with = "narrow_range")]
+    #[arg(long = name::NO_NARROW_RANGE, overrides_with = "narrow_range")]
     pub no_narrow_range: bool,
     /// half-even | half-away | half-up | floor | ceil | toward-zero | stochastic [default: the convention's].
-    #[arg(long, value_name = "RULE", value_parser = core_parser::<Rounding>)]
+    #[arg(long = name::ROUNDING, value_name = "RULE", value_parser = core_parser::<Rounding>)]
     pub rounding: Option<Rounding>,
     /// Seed of the stochastic rounding generator (results are reproducible for a seed).
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long = name::SEED, value_name = "N", default_value_t = 0)]
     pub seed: u64,
     /// Symmetric scale divisor: max-abs (128 for int8) | qmax (127) | half-range (127.5) [default: the convention's].
-    #[arg(long, value_name = "DIVISOR", value_parser = core_parser::<SymmetricDivisor>)]
+    #[arg(long = name::SYMMETRIC_DIVISOR, value_name = "DIVISOR", value_parser = core_parser::<SymmetricDivisor>)]
     pub symmetric_divisor: Option<SymmetricDivisor>,
     /// Force 0 into the calibration range [default: the convention's].
-    #[arg(long, overrides_with = "no_include_zero")]
+    #[arg(long = name::INCLUDE_ZERO, overrides_with = "no_include_zero")]
     pub include_zero: bool,
     /// Do not force 0 into the calibration range.
-    #[arg(long, overrides_with = "include_zero")]
+    #[arg(long = name::NO_INCLUDE_ZERO, overrides_with = "include_zero")]
     pub no_include_zero: bool,
     /// Clamp the zero point into [qmin, qmax] [default: the convention's].
-    #[arg(long, overrides_with = "no_clamp_zero_point")]
+    #[arg(long = name::CLAMP_ZERO_POINT, overrides_with = "no_clamp_zero_point")]
     pub clamp_zero_point: bool,
     /// Leave the zero point unclamped (it may fall outside [qmin, qmax]).
-    #[arg(long, overrides_with = "clamp_zero_point")]
+    #[arg(long = name::NO_CLAMP_ZERO_POINT, overrides_with = "clamp_zero_point")]
     pub no_clamp_zero_point: bool,
     /// Custom lower end of the integer range (as PyTorch observers take quant_min), e.g. -8.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long = name::QUANT_MIN, value_name = "N", allow_negative_numbers = true)]
     pub quant_min: Option<i32>,
     /// Custom upper end of the integer range (quant_max), e.g. 7.
-    #[arg(long, value_name = "N", allow_negative_numbers = true)]
+    #[arg(long = name::QUANT_MAX, value_name = "N", allow_negative_numbers = true)]
     pub quant_max: Option<i32>,
 }
 
@@ -264,10 +268,10 @@ pub struct OutputArgs {
     pub precision: Precision,
     /// Include the per-element results (q, dequantized, ...): in JSON for the tensor tool, as the
     /// per-element table in CSV, as an extra table in human output.
-    #[arg(long)]
+    #[arg(long = name::VALUES)]
     pub values: bool,
     /// Tensor name shown in reports [default: tensor].
-    #[arg(long, value_name = "NAME")]
+    #[arg(long = name::NAME, value_name = "NAME")]
     pub name: Option<String>,
     /// Also write a PDF report of the results to FILE (the output chosen by --format is printed as usual).
     #[arg(long, value_name = "FILE")]
@@ -345,54 +349,49 @@ impl SpecArgs {
     }
 }
 
-fn base(spec: &SpecArgs, output: &OutputArgs) -> ToolOptions {
-    let d = ToolOptions::default();
-    ToolOptions { spec: spec.to_spec(), keep_values: output.values, tensor_name: output.name.clone().unwrap_or(d.tensor_name.clone()), ..d }
-}
-
-impl ChannelsArgs {
-    /// The core's tool options.
-    pub fn to_options(&self) -> ToolOptions {
-        ToolOptions {
-            granularity: self.granularity.unwrap_or_default(),
-            param_mode: if self.manual { LineMode::Manual } else { LineMode::MinMax },
-            axis: self.axis,
-            ..base(&self.spec, &self.output)
+/// The core's options of `tool`'s subcommand in `cli` (the whole command line's matches): every
+/// option flag given on the command line, in its order, applied by [`flags::apply`] to the
+/// subcommand's defaults ([`flags::defaults`]). Flags that are not options of the computation
+/// (`--format`, `--pdf`, ...) are not read here.
+pub fn tool_options(tool: Tool, cli: &ArgMatches) -> Result<ToolOptions, flags::FlagError> {
+    let subcommand = flags::subcommand(tool);
+    let Some(matches) = cli.subcommand_matches(subcommand) else { return Ok(flags::defaults(tool)) };
+    let command = Cli::command();
+    let Some(definition) = command.find_subcommand(subcommand) else { return Ok(flags::defaults(tool)) };
+    // (position on the command line, flag name, value)
+    let mut given: Vec<(usize, &str, Option<String>)> = Vec::new();
+    for arg in definition.get_arguments() {
+        let id = arg.get_id().as_str();
+        let Some(name) = arg.get_long().filter(|long| flags::ALL.contains(long)) else { continue };
+        if matches.value_source(id) != Some(ValueSource::CommandLine) {
+            continue;
         }
+        let position = matches.index_of(id).unwrap_or(0);
+        let value = if flags::is_switch(name) {
+            None
+        } else {
+            let raw = matches.get_raw(id).and_then(|mut values| values.next_back());
+            raw.map(|v| v.to_string_lossy().into_owned())
+        };
+        given.push((position, name, value));
     }
-}
-
-impl TensorArgs {
-    /// The core's tool options.
-    pub fn to_options(&self) -> ToolOptions {
-        ToolOptions {
-            granularity: self.granularity.unwrap_or_default(),
-            range: self.range.clone().unwrap_or_default(),
-            axis: self.axis,
-            calibration: self.calibration.to_calibration(),
-            ..base(&self.spec, &self.output)
-        }
-    }
-}
-
-impl ValuesArgs {
-    /// The core's tool options.
-    pub fn to_options(&self) -> ToolOptions {
-        ToolOptions {
-            range: self.range.clone().unwrap_or_default(),
-            calibration: self.calibration.to_calibration(),
-            ..base(&self.spec, &self.output)
-        }
-    }
+    given.sort_by_key(|(position, ..)| *position);
+    flags::from_flags(tool, given.iter().map(|(_, name, value)| (*name, value.as_deref())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
+    use quantscope_core::parse::LineMode;
 
     fn parse(args: &[&str]) -> Command {
         Cli::try_parse_from(std::iter::once("quantscope").chain(args.iter().copied())).unwrap().command
+    }
+
+    /// The options `args` give to `tool`, through the flag mapping.
+    fn options(tool: Tool, args: &[&str]) -> ToolOptions {
+        let matches = Cli::command().try_get_matches_from(std::iter::once("quantscope").chain(args.iter().copied())).unwrap();
+        tool_options(tool, &matches).unwrap()
     }
 
     #[test]
@@ -402,17 +401,16 @@ mod tests {
 
     #[test]
     fn defaults_are_the_cores() {
-        let Command::Tensor(t) = parse(&["tensor"]) else { panic!() };
-        assert_eq!(t.to_options(), ToolOptions::default());
-        let Command::Channels(c) = parse(&["channels"]) else { panic!() };
-        assert_eq!(c.to_options(), ToolOptions::default());
-        let Command::Values(v) = parse(&["values"]) else { panic!() };
-        assert_eq!(v.to_options(), ToolOptions::default());
+        assert_eq!(options(Tool::Tensor, &["tensor"]), ToolOptions::default());
+        assert_eq!(options(Tool::Channels, &["channels"]), ToolOptions::default());
+        // The values tool is per tensor (the core ignores the field there).
+        let per_tensor = ToolOptions { granularity: Granularity::PerTensor, ..ToolOptions::default() };
+        assert_eq!(options(Tool::Values, &["values"]), per_tensor);
     }
 
     #[test]
     fn every_flag_reaches_the_options() {
-        let Command::Tensor(t) = parse(&[
+        let args = [
             "tensor",
             "--convention",
             "pytorch",
@@ -443,11 +441,14 @@ mod tests {
             "--name",
             "w",
             "--values",
+            "--calibration",
+            "percentile",
+            "--percentile",
+            "99.5",
             "in.txt",
-        ]) else {
-            panic!()
-        };
-        let o = t.to_options();
+        ];
+        let Command::Tensor(t) = parse(&args) else { panic!() };
+        let o = options(Tool::Tensor, &args);
         let s = &o.spec;
         assert_eq!(s.convention, Convention::Pytorch);
         assert_eq!(s.dtype, Dtype::new(false, 4).unwrap());
@@ -465,9 +466,9 @@ mod tests {
         assert_eq!(o.axis, 1);
         assert_eq!(o.tensor_name, "w");
         assert!(o.keep_values);
+        assert_eq!((o.calibration.method, o.calibration.percentile), (Method::Percentile, 99.5));
         assert_eq!(t.input, Some(PathBuf::from("in.txt")));
-        let Command::Channels(c) = parse(&["channels", "--manual", "--narrow-range", "--include-zero", "--axis", "1"]) else { panic!() };
-        let o = c.to_options();
+        let o = options(Tool::Channels, &["channels", "--manual", "--narrow-range", "--include-zero", "--axis", "1"]);
         assert_eq!(o.param_mode, LineMode::Manual);
         assert_eq!(o.axis, 1);
         assert_eq!((o.spec.narrow_range, o.spec.include_zero), (Some(true), Some(true)));
@@ -475,10 +476,23 @@ mod tests {
 
     #[test]
     fn the_last_of_a_flag_pair_wins() {
-        let Command::Values(v) = parse(&["values", "--narrow-range", "--no-narrow-range"]) else { panic!() };
-        assert_eq!(v.spec.to_spec().narrow_range, Some(false));
-        let Command::Values(v) = parse(&["values", "--no-narrow-range", "--narrow-range"]) else { panic!() };
-        assert_eq!(v.spec.to_spec().narrow_range, Some(true));
+        assert_eq!(options(Tool::Values, &["values", "--narrow-range", "--no-narrow-range"]).spec.narrow_range, Some(false));
+        assert_eq!(options(Tool::Values, &["values", "--no-narrow-range", "--narrow-range"]).spec.narrow_range, Some(true));
+        // The mapping reads flags in command-line order, whatever clap's order of its arguments.
+        let o = options(Tool::Values, &["values", "--no-include-zero", "--convention", "pytorch", "--include-zero"]);
+        assert_eq!((o.spec.include_zero, o.spec.convention), (Some(true), Convention::Pytorch));
+    }
+
+    #[test]
+    fn every_option_flag_is_a_flag_of_its_subcommands() {
+        let command = Cli::command();
+        for tool in [Tool::Channels, Tool::Tensor, Tool::Values, Tool::Files] {
+            let sub = command.find_subcommand(flags::subcommand(tool)).unwrap();
+            let longs: Vec<&str> = sub.get_arguments().filter_map(|a| a.get_long()).collect();
+            for name in flags::ALL {
+                assert_eq!(longs.contains(&name), flags::takes(tool, name), "--{name} of {}", flags::subcommand(tool));
+            }
+        }
     }
 
     #[test]

@@ -10,7 +10,8 @@ mod format_cmd;
 mod human;
 
 use args::{Cli, Command, Format, OutputArgs};
-use clap::Parser;
+use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use quantscope_app::form::Tool;
 use quantscope_core::tools::{self, ToolError, ToolOptions};
 use quantscope_core::ParseError;
 use quantscope_export::number::Num;
@@ -197,17 +198,22 @@ fn civil_date(days: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+/// The options of `tool`'s subcommand, through the one flag mapping ([`args::tool_options`]).
+fn options(tool: Tool, matches: &ArgMatches) -> Result<ToolOptions, Failure> {
+    args::tool_options(tool, matches).map_err(|e| Failure::Usage(format!("error: {e}")))
+}
+
+fn run(cli: Cli, matches: &ArgMatches) -> Result<(), Failure> {
     match cli.command {
         Command::Channels(a) => {
             let input = read_input(a.input.as_deref())?;
-            let options = a.to_options();
+            let options = options(Tool::Channels, matches)?;
             let report = tools::channels(&input.text, &options).map_err(|e| tool_error(&input, None, e))?;
             emit(&report, options, &a.output, Views { human: human::channels, pdf: quantscope_export::channels_pdf, sweep: None })
         }
         Command::Tensor(a) => {
             let input = read_input(a.input.as_deref())?;
-            let options = a.to_options();
+            let options = options(Tool::Tensor, matches)?;
             let report = tools::tensor(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
             // The sweep is drawn in the PDF only.
             let sweep = a.output.pdf.as_ref().and_then(|_| quantscope_core::sweep::tensor_tool(&input.text, &options).ok());
@@ -215,7 +221,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Values(a) => {
             let input = read_input(a.input.as_deref())?;
-            let options = a.to_options();
+            let options = options(Tool::Values, matches)?;
             let report = tools::values(&input.text, &options).map_err(|e| tool_error(&input, a.range.as_deref(), e))?;
             emit(&report, options, &a.output, Views { human: human::values, pdf: quantscope_export::values_pdf, sweep: None })
         }
@@ -233,7 +239,9 @@ fn main() -> ExitCode {
     if let Some(code) = format_cmd::dispatch(&std::env::args_os().collect::<Vec<_>>()) {
         return code;
     }
-    match run(Cli::parse()) {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Usage(message)) => {
             eprintln!("{message}");
