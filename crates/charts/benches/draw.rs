@@ -1,4 +1,5 @@
-//! Plain timing of every chart at a million values (`cargo bench -p charts`): plan (the pass over the
+//! Plain timing of every chart at a million values (the format charts too; the Pareto chart over 140 000
+//! tensor-format points, the heatmap over 10 000 tensors) (`cargo bench -p charts`): plan (the pass over the
 //! data) and draw (to an in-memory SVG string and to the recording backend), best of 5 runs.
 //! The browser figure (canvas, wasm) is measured by the app's e2e benchmark; this one tells whether
 //! the chart code itself stays far below the 200 ms budget.
@@ -7,7 +8,12 @@ use plotters::prelude::*;
 use plotters_svg::SVGBackend;
 use quantscope_charts::data::Subject;
 use quantscope_charts::granularity::Metric;
+use quantscope_charts::grid_histogram::{self, GridValues, Units};
+use quantscope_charts::heatmap::{self, Cell, Heatmap, Row};
+use quantscope_charts::pareto::{self, ParetoData, TensorPoint};
 use quantscope_charts::recording::RecordingBackend;
+use quantscope_charts::scale_histogram::{self, Scales, Storage};
+use quantscope_charts::tradeoff::FormatResult;
 use quantscope_charts::{error_plot, granularity, histogram, reconstruction, sweep, Theme};
 use quantscope_core::analysis::{analyse, compare, ParamSource};
 use quantscope_core::params::RangeInput;
@@ -88,6 +94,63 @@ fn main() {
         || histogram::plan(&s),
         |a, p| histogram::draw_plan(a, &s, p, &theme).map(drop).ok(),
         |a, p| histogram::draw_plan(a, &s, p, &theme).map(drop).ok(),
+    );
+
+    // The format charts on the same million values: MXFP4's E2M1 grid in block units, 31 250 E8M0 scales.
+    let e2m1 = [0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, -0.5, -1.0, -1.5, -2.0, -3.0, -4.0, -6.0];
+    let mut scales = Vec::with_capacity(n / 32);
+    let mut scaled = Vec::with_capacity(n);
+    for block in xs.chunks(32) {
+        let amax = block.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+        let x = 2f64.powi(amax.log2().floor() as i32 - 2);
+        scales.push(x);
+        scaled.extend(block.iter().map(|v| v / x));
+    }
+    let grid = GridValues { label: "big", format: "MXFP4", values: &scaled, grid: &e2m1, scale: 1.0, units: Units::PerBlockScale };
+    row(
+        "format grid",
+        || grid_histogram::plan(&grid),
+        |a, p| grid_histogram::draw_plan(a, &grid, p, &theme).map(drop).ok(),
+        |a, p| grid_histogram::draw_plan(a, &grid, p, &theme).map(drop).ok(),
+    );
+    let blocks = Scales { label: "big", format: "MXFP4", scales: &scales, storage: Storage::PowerOfTwo };
+    row(
+        "block scales",
+        || scale_histogram::plan(&blocks),
+        |a, p| scale_histogram::draw_plan(a, &blocks, p, &theme).map(drop).ok(),
+        |a, p| scale_histogram::draw_plan(a, &blocks, p, &theme).map(drop).ok(),
+    );
+    // A model of 10 000 tensors in 14 formats (140 000 points, thinned) and a heatmap page of its first rows.
+    let formats: Vec<String> = (0..14).map(|f| format!("format{f}")).collect();
+    let points: Vec<TensorPoint> = (0..10_000 * 14)
+        .map(|i| TensorPoint {
+            tensor: format!("t{}", i / 14),
+            format: formats[i % 14].clone(),
+            bits_per_weight: 4.0 + (i % 14) as f64 * 0.3,
+            sqnr_db: Some(15.0 + (i % 14) as f64 * 1.8 + xs[i] * 2.0),
+        })
+        .collect();
+    let totals =
+        formats.iter().enumerate().map(|(f, name)| FormatResult::new(name.clone(), 4.0 + f as f64 * 0.3, 15.0 + f as f64 * 1.8)).collect();
+    let model = ParetoData { model: "big".into(), points, totals, plan: None };
+    row(
+        "pareto 140k",
+        || pareto::plan(&model),
+        |a, p| pareto::draw_plan(a, &model, p, &theme).map(drop).ok(),
+        |a, p| pareto::draw_plan(a, &model, p, &theme).map(drop).ok(),
+    );
+    let rows = (0..10_000)
+        .map(|r| Row {
+            tensor: format!("model.layers.{r}.weight"),
+            cells: (0..14).map(|f| Cell::Sqnr(Some(xs[r * 14 + f] * 10.0 + 20.0))).collect(),
+        })
+        .collect();
+    let map = Heatmap { model: "big".into(), formats, rows };
+    row(
+        "heatmap 10k x 14",
+        || (),
+        |a, _| heatmap::draw(a, &map, 0, &theme).map(drop).ok(),
+        |a, _| heatmap::draw(a, &map, 0, &theme).map(drop).ok(),
     );
 
     // A 1000 x 1000 tensor, 1000 channels, for the bars and the sweep.

@@ -128,19 +128,29 @@ pub(crate) fn draw_marker<DB: DrawingBackend>(
     r: i32,
     style: ShapeStyle,
 ) -> ChartResult<(), DB> {
-    let (dx, dy) = offset;
+    draw_markers(chart, std::iter::once(at), offset, marker, r, style)
+}
+
+/// Draws the same marker at many data points in one series (one pass of plotters' drawing machinery).
+pub(crate) fn draw_markers<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    points: impl IntoIterator<Item = (f64, f64)>,
+    (dx, dy): (i32, i32),
+    marker: Marker,
+    r: i32,
+    style: ShapeStyle,
+) -> ChartResult<(), DB> {
     match marker.outline(r) {
         None => {
-            chart.draw_series(std::iter::once(EmptyElement::at(at) + Circle::new((dx, dy), r, style)))?;
+            chart.draw_series(points.into_iter().map(|at| EmptyElement::at(at) + Circle::new((dx, dy), r, style)))?;
         }
-        Some(points) => {
-            let points: Vec<(i32, i32)> = points.into_iter().map(|(x, y)| (x + dx, y + dy)).collect();
+        Some(outline) => {
+            let mut shape: Vec<(i32, i32)> = outline.into_iter().map(|(x, y)| (x + dx, y + dy)).collect();
             if style.filled {
-                chart.draw_series(std::iter::once(EmptyElement::at(at) + Polygon::new(points, style)))?;
+                chart.draw_series(points.into_iter().map(|at| EmptyElement::at(at) + Polygon::new(shape.clone(), style)))?;
             } else {
-                let mut closed = points.clone();
-                closed.push(points[0]);
-                chart.draw_series(std::iter::once(EmptyElement::at(at) + PathElement::new(closed, style)))?;
+                shape.push(shape[0]);
+                chart.draw_series(points.into_iter().map(|at| EmptyElement::at(at) + PathElement::new(shape.clone(), style)))?;
             }
         }
     }

@@ -106,6 +106,10 @@ pub struct Plan {
     pub drawable: usize,
     /// The totals on the frontier (indices into `totals`), by increasing bits per weight.
     pub frontier: Vec<usize>,
+    /// Distinct tensors among the points.
+    pub tensors: usize,
+    /// Each format's worst tensor point (index into `points`), in the order of `formats`.
+    pub worst: Vec<Option<usize>>,
 }
 
 /// Computes the plan: ranges, formats, offsets, the thinned points, the frontier.
@@ -116,7 +120,8 @@ pub fn plan(data: &ParetoData) -> Plan {
             formats.push(p.format.clone());
         }
     }
-    let index = |name: &str| formats.iter().position(|f| f == name).unwrap_or(0);
+    let lookup: std::collections::HashMap<&str, usize> = formats.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+    let index = |name: &str| lookup.get(name).copied().unwrap_or(0);
     let drawable: Vec<usize> = (0..data.points.len())
         .filter(|&i| data.points[i].bits_per_weight.is_finite() && data.points[i].sqnr_db.is_some_and(|s| !s.is_nan()))
         .collect();
@@ -153,21 +158,24 @@ pub fn plan(data: &ParetoData) -> Plan {
     };
     let (shown, _) = data::thin_cells(drawable.iter().copied(), x, y, key, formats.len(), CELLS, MAX_POINTS);
     let frontier = tradeoff::frontier(&data.totals);
-    Plan { x, y, formats, offsets, shown, drawable: drawable.len(), frontier }
+    let tensors = data.points.iter().map(|p| p.tensor.as_str()).collect::<std::collections::HashSet<_>>().len();
+    let mut worst: Vec<Option<usize>> = vec![None; formats.len()];
+    for &i in &drawable {
+        let w = &mut worst[index(&data.points[i].format)];
+        let sqnr = |j: usize| data.points[j].sqnr_db.unwrap_or(f64::NAN);
+        if w.is_none_or(|j| sqnr(i) < sqnr(j)) {
+            *w = Some(i);
+        }
+    }
+    Plan { x, y, formats, offsets, shown, drawable: drawable.len(), frontier, tensors, worst }
 }
 
 /// The text alternative: the model, the totals per format, the frontier, the plan and each format's worst tensor.
 pub fn caption(data: &ParetoData, plan: &Plan) -> String {
-    let tensors = {
-        let mut names: Vec<&str> = data.points.iter().map(|p| p.tensor.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        names.len()
-    };
     let mut s = format!(
         "Pareto chart of {}: bits per weight vs SQNR for {} tensors in {} formats ({} points",
         data.model,
-        count(tensors as u64),
+        count(plan.tensors as u64),
         count(plan.formats.len() as u64),
         count(plan.drawable as u64)
     );
@@ -190,10 +198,10 @@ pub fn caption(data: &ParetoData, plan: &Plan) -> String {
     let worst: Vec<String> = plan
         .formats
         .iter()
-        .filter_map(|f| {
-            let w = data.points.iter().filter(|p| &p.format == f).filter_map(|p| Some((p.sqnr_db?, p))).filter(|(v, _)| !v.is_nan());
-            let (v, p) = w.min_by(|a, b| a.0.total_cmp(&b.0))?;
-            Some(format!("{f} {} ({})", p.tensor, format::db(Some(v))))
+        .zip(&plan.worst)
+        .filter_map(|(f, w)| {
+            let p = &data.points[(*w)?];
+            Some(format!("{f} {} ({})", p.tensor, format::db(p.sqnr_db)))
         })
         .collect();
     if !worst.is_empty() {
@@ -238,15 +246,17 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, data: &ParetoData, plan: &
     let offset = |f: usize| (theme.px(plan.offsets[f].abs() as f64) as i32 * plan.offsets[f].signum(), 0);
     let mut primitives = 0;
 
-    // Tensor points: small, translucent, under everything else.
+    // Tensor points: small, translucent, under everything else; one series per format.
     let r = theme.px(2.5) as i32;
+    let mut by_format: Vec<Vec<(f64, f64)>> = vec![Vec::new(); plan.formats.len()];
     for &i in &plan.shown {
         let p = &data.points[i];
-        let f = index(&p.format);
+        by_format[index(&p.format)].push((p.bits_per_weight, tradeoff::plotted(p.sqnr_db.unwrap_or(f64::NAN), y)));
+    }
+    for (f, points) in by_format.into_iter().enumerate() {
         let (color, marker) = tradeoff::look(theme, f);
-        let at = (p.bits_per_weight, tradeoff::plotted(p.sqnr_db.unwrap_or(f64::NAN), y));
-        common::draw_marker(&mut chart, at, offset(f), marker, r, color.mix(0.55).filled())?;
-        primitives += 1;
+        primitives += points.len();
+        common::draw_markers(&mut chart, points, offset(f), marker, r, color.mix(0.55).filled())?;
     }
 
     // The frontier of the totals, then each total as a large outlined point with its label.
