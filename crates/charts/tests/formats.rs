@@ -547,3 +547,44 @@ fn charts_fill_from_a_compare_report_of_the_core() {
     assert_eq!(Storage::of(quantscope_core::format::ScaleStorage::E8M0), Storage::PowerOfTwo);
     assert_eq!(Storage::of(quantscope_core::format::ScaleStorage::F16), Storage::Continuous);
 }
+
+#[test]
+fn hover_names_the_bin_the_cell_and_the_nearest_point() {
+    use quantscope_charts::hover;
+    let theme = Theme::light();
+    // The E2M1 block of the first test: at x = 2.4 the nearest grid value is 2 (X = 0.5: 4·0.5 = 2, 6·0.5 = 3).
+    let values = [0.1, 0.3, -0.6, 0.74, 1.1, 1.6, 2.4, 2.9, 3.2, -3.4, -1.0, 0.0];
+    let input = GridValues { label: "block 0", format: "MXFP4", values: &values, grid: &E2M1, scale: 0.5, units: Units::Original };
+    let plan = grid_histogram::plan(&input);
+    let (_, drawn) = record(900, 480, |a| grid_histogram::draw_plan(a, &input, &plan, &theme).unwrap());
+    let f = drawn.frame.unwrap();
+    let mid = (f.top + f.bottom) as f64 / 2.0;
+    let h = hover::grid_histogram(&plan, &f, f.pixel_x(2.4), mid).unwrap();
+    assert!(h.contains(" · nearest grid value 2"), "{h}");
+    let h = hover::grid_histogram(&plan, &f, f.pixel_x(3.15), mid).unwrap();
+    assert!(h.contains("1 clipped") && h.ends_with("above the grid: saturates to 3"), "{h}");
+    assert!(hover::grid_histogram(&plan, &f, 0.0, 0.0).is_none());
+
+    let map = heatmap_data(3);
+    let (_, drawn) = record(900, 400, |a| heatmap::draw(a, &map, 0, &theme).unwrap());
+    let f = drawn.frame.unwrap();
+    let at = |row: f64, col: f64| hover::heatmap(&map, &f, f.pixel_x(col + 0.5), f.pixel_y(row + 0.5));
+    assert_eq!(at(0.0, 0.0).unwrap(), "model.layers.0.self_attn.q_proj.weight · q8_0: SQNR 40.00 dB");
+    assert_eq!(at(1.0, 1.0).unwrap(), "model.layers.1.self_attn.q_proj.weight · q4_0: n/a (row length 100 is not a multiple of 32)");
+
+    let sweep = format_sweep::FormatSweep { label: "t".into(), results: formats(), chosen: None };
+    let (_, drawn) = record(900, 480, |a| format_sweep::draw(a, &sweep, &theme).unwrap());
+    let f = drawn.frame.unwrap();
+    assert_eq!(hover::format_sweep(&sweep, &f, f.pixel_x(8.5) + 2.0, f.pixel_y(40.12), 10.0).unwrap(), "q8_0 · 8.5 bpw · 40.12 dB");
+    assert!(hover::format_sweep(&sweep, &f, f.pixel_x(6.0), f.pixel_y(25.0), 10.0).is_none());
+
+    let data = pareto_data(6);
+    let plan = pareto::plan(&data);
+    let (_, drawn) = record(900, 520, |a| pareto::draw_plan(a, &data, &plan, &theme).unwrap());
+    let f = drawn.frame.unwrap();
+    assert_eq!(hover::pareto(&data, &plan, &f, f.pixel_x(5.0), f.pixel_y(24.0), 10.0).unwrap(), "plan at 5 bpw: 5 bpw · 24.00 dB");
+    assert_eq!(hover::pareto(&data, &plan, &f, f.pixel_x(8.5), f.pixel_y(40.1), 3.0).unwrap(), "model total · q8_0 · 8.5 bpw · 40.10 dB");
+    let p = &data.points[0];
+    let h = hover::pareto(&data, &plan, &f, f.pixel_x(p.bits_per_weight), f.pixel_y(p.sqnr_db.unwrap()), 1.0).unwrap();
+    assert!(h.starts_with("blk.") && h.contains(" · q8_0 · 8.5 bpw · "), "{h}");
+}
