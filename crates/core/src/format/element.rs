@@ -9,6 +9,7 @@
 //! [`ElementType::grid`] lists the representable values (unscaled), for the page's histogram.
 
 use super::bnb;
+use super::round::ties_even;
 use super::scale::{exponent, pow2};
 use serde::Serialize;
 
@@ -69,7 +70,7 @@ impl MiniFloat {
         let a = v.abs().min(self.max());
         let emin = 1 - self.bias;
         let e = exponent(a).max(emin);
-        let m = (a * pow2(self.mantissa_bits as i32 - e)).round_ties_even() as u32;
+        let m = ties_even(a * pow2(self.mantissa_bits as i32 - e)) as u32;
         let implicit = 1u32 << self.mantissa_bits;
         let magnitude = if m >= implicit {
             // Normal (a carry to 2·implicit moves to the next exponent with mantissa 0, the same bits).

@@ -20,6 +20,7 @@
 //! int8 for Q8_0, 0..15 or 0..31 otherwise.
 
 use super::block::{BlockScale, Sink};
+use super::round::{half_away, trunc_to_i32_or_zero};
 use super::scale::f16_round;
 
 /// Values per block.
@@ -71,7 +72,7 @@ fn q8_0<S: Sink>(x: &[f32], sink: &mut S) -> BlockScale {
     for &v in x {
         let scaled = v * id;
         // f32::round is round half away from zero, exactly as gguf-py's np_roundf.
-        let code = if scaled.is_finite() { scaled.round() as i32 } else { 0 };
+        let code = trunc_to_i32_or_zero(half_away(scaled));
         sink.put(v, code as f32 * dh, code, false);
     }
     BlockScale::F16 { d: dh, min: None }
@@ -94,9 +95,8 @@ fn q_0<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
     let offset = n as f32 + 0.5;
     let top = 2 * n - 1;
     for &v in x {
-        let t = (v * id + offset).trunc();
         // With an infinite id (d < ~2.9e-39) gguf-py's NaN and ±inf cast to code 0 (numpy astype(uint8)).
-        let raw = if t.is_finite() { t as i32 } else { 0 };
+        let raw = trunc_to_i32_or_zero(v * id + offset);
         let code = raw.clamp(0, top);
         sink.put(v, (code - n) as f32 * dh, code, raw > top);
     }
@@ -118,8 +118,7 @@ fn q_1<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
     let id = inverse(d);
     let (dh, mh) = (f16_round(d), f16_round(mn));
     for &v in x {
-        let t = ((v - mn) * id + 0.5).trunc();
-        let raw = if t.is_finite() { t as i32 } else { 0 };
+        let raw = trunc_to_i32_or_zero((v - mn) * id + 0.5);
         let code = raw.clamp(0, n);
         sink.put(v, dh * code as f32 + mh, code, raw > n);
     }

@@ -42,7 +42,7 @@ pub(crate) fn block<S: Sink>(spec: &QuantSpec, scale: f32, zero_point: i32, x: &
     let (qmin, qmax) = (spec.range.qmin, spec.range.qmax);
     let inverse = 1.0 / scale;
     for &v in x {
-        let r = (v * inverse).round_ties_even();
+        let r = super::round::ties_even(v * inverse);
         let raw = if r.is_finite() { r as i64 + zero_point as i64 } else { zero_point as i64 };
         let q = raw.clamp(qmin as i64, qmax as i64);
         let xhat = params::dequantize(q, zero_point as i64, scale as f64, true) as f32;

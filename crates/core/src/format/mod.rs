@@ -31,6 +31,7 @@ pub mod knobs;
 pub mod mx;
 pub mod nvfp4;
 pub mod preset;
+pub mod round;
 pub mod scale;
 pub mod scaled_float;
 pub mod token;

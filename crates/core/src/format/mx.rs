@@ -22,6 +22,7 @@
 
 use super::block::{BlockScale, Sink};
 use super::element::{decode_e2m1, encode_e2m1, MiniFloat, E2M1};
+use super::round::ties_even;
 use super::scale::{e8m0_byte, exponent, pow2};
 
 /// Values per block.
@@ -66,7 +67,7 @@ pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> Blo
             let e = exponent(amax).clamp(-127, 127);
             let scale = pow2(e);
             for &v in x {
-                let r = ((v / scale) * 64.0).round_ties_even();
+                let r = ties_even((v / scale) * 64.0);
                 let code = r.clamp(-127.0, 127.0) as i32;
                 sink.put(v, (code as f32 / 64.0) * scale, code, r.abs() > 127.0);
             }

@@ -1,0 +1,66 @@
+//! Exact float32 roundings written with plain float arithmetic, so the block loops need no libm
+//! call (`roundf`, `truncf` and `rintf` are calls on x86-64 without SSE4.1) and stay vectorizable.
+//! Each equals its `std` counterpart on every float32 (tested exhaustively over a wide range).
+
+/// 2^23: from here on every float32 is an integer.
+const INTEGRAL: f32 = 8_388_608.0;
+
+/// Round half to even, as `f32::round_ties_even`: adding and removing 2^23 rounds |v| < 2^23 at the
+/// units place under the default rounding mode (one rounding each, never fused or reassociated).
+#[inline(always)]
+pub fn ties_even(v: f32) -> f32 {
+    let a = v.abs();
+    let r = if a < INTEGRAL { (a + INTEGRAL) - INTEGRAL } else { a };
+    r.copysign(v)
+}
+
+/// Round half away from zero, as `f32::round` (gguf-py's `np_roundf`): truncate, then step away
+/// from zero when the exact remainder is at least one half.
+#[inline(always)]
+pub fn half_away(v: f32) -> f32 {
+    let a = v.abs();
+    let r = if a < INTEGRAL {
+        let t = (a as i32) as f32;
+        // a − t is exact (Sterbenz), so the comparison decides the tie exactly.
+        t + if a - t >= 0.5 { 1.0 } else { 0.0 }
+    } else {
+        a
+    };
+    r.copysign(v)
+}
+
+/// Toward zero, as a C cast of a finite value to an integer: `as i32` truncates; NaN and ±inf give 0
+/// (what numpy's `astype` gives in gguf-py's blocks with an infinite `1/d`).
+#[inline(always)]
+pub fn trunc_to_i32_or_zero(v: f32) -> i32 {
+    if v.is_finite() {
+        v as i32
+    } else {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_to_std_roundings() {
+        let mut bits = 0u32;
+        // Every float32 from 0 to 2^25, with stride 7, both signs, plus the specials near ties.
+        while f32::from_bits(bits) < 33_554_432.0 {
+            for v in [f32::from_bits(bits), -f32::from_bits(bits)] {
+                assert_eq!(ties_even(v).to_bits(), v.round_ties_even().to_bits(), "{v}");
+                assert_eq!(half_away(v).to_bits(), v.round().to_bits(), "{v}");
+            }
+            bits += 7;
+        }
+        for v in [0.5f32, 1.5, 2.5, -0.5, -2.5, 0.499_999_97, 8_388_607.5, -8_388_607.5, 1e30, -0.0] {
+            assert_eq!(ties_even(v).to_bits(), v.round_ties_even().to_bits(), "{v}");
+            assert_eq!(half_away(v).to_bits(), v.round().to_bits(), "{v}");
+        }
+        assert_eq!(trunc_to_i32_or_zero(f32::NAN), 0);
+        assert_eq!(trunc_to_i32_or_zero(f32::INFINITY), 0);
+        assert_eq!(trunc_to_i32_or_zero(-7.9), -7);
+    }
+}
