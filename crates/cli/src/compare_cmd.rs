@@ -1,7 +1,7 @@
 //! `quantscope compare` and `quantscope plan`: every format over a real checkpoint, and the
 //! mixed-precision plan under a size budget (issue 14; docs/compare.md).
 //!
-//! The numbers come from the core ([`quantscope_core::compare`]: one read of each tensor serves
+//! The numbers come from the core ([`quantscope_core::compare`](mod@quantscope_core::compare): one read of each tensor serves
 //! every format; the planner); this module finds the model's files, reads them one tensor at a time
 //! (memory bounded by the largest tensor), shows progress on stderr, and prints.
 
