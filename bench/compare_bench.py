@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""`quantscope compare` with five formats against one format, and against a NumPy version of the same work.
+
+On the llama-shaped BF16 benchmark file (bench/make_llama.py, 444 MB), times (best of --repeat, wall and CPU):
+  - `quantscope compare FILE --formats q8_0,q5_1,q4_0,mxfp4,nf4 --format json` (release-native build);
+  - a single-format pass over the same file: `quantscope file FILE --preset q4_0 --format json` when the
+    binary has it, and `quantscope compare FILE --formats q4_0` (the same reading, one format);
+  - `quantscope file FILE --format json` (the default int8 per-channel + per-tensor analysis);
+  - the NumPy version below: every 2-D tensor read with NumPy, each of the five formats computed with
+    whole-array operations following docs/formats.md (GGUF Q8_0/Q5_1/Q4_0 with float16-rounded scales, OCP
+    MXFP4 with an E8M0 scale and round-to-nearest-even E2M1, bitsandbytes NF4 with its lower-tie rule), and its
+    MSE per tensor and format checked against quantscope's (the largest relative difference is printed).
+The issue's bar: compare with five formats at most 3x one format's time. Prints one JSON line.
+
+Usage: python3 bench/compare_bench.py [FILE] [--repeat 3] [--skip-numpy]
+"""
+import argparse
+import json
+import os
+import resource
+import struct
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT = os.path.join(ROOT, "bench", "output", "llama_bf16.safetensors")
+FORMATS = ["q8_0", "q5_1", "q4_0", "mxfp4", "nf4"]
+
+NF4 = np.array([-1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635,
+                -0.18477343022823334, -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725,
+                0.24611230194568634, 0.33791524171829224, 0.44070982933044434, 0.5626170039176941,
+                0.7229568362236023, 1.0], dtype=np.float32)
+NF4_MID = ((NF4[:-1] + NF4[1:]) / np.float32(2)).astype(np.float32)
+E2M1 = np.array([0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0], dtype=np.float32)
+E2M1_MID = ((E2M1[:-1] + E2M1[1:]) / np.float32(2)).astype(np.float32)
+
+
+def tensors(path):
+    """(name, float32 2-D array) of every 2-D-or-more float tensor of a .safetensors file, NumPy alone."""
+    with open(path, "rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        header = json.loads(f.read(n))
+    data = np.memmap(path, dtype=np.uint8, mode="r", offset=8 + n)
+    kinds = {"F32": "<f4", "F16": "<f2", "BF16": "<u2"}
+    for name, t in header.items():
+        if name == "__metadata__" or t["dtype"] not in kinds or len(t["shape"]) < 2:
+            continue
+        start, end = t["data_offsets"]
+        raw = data[start:end].view(kinds[t["dtype"]])
+        values = (raw.astype(np.uint32) << 16).view(np.float32) if t["dtype"] == "BF16" else raw.astype(np.float32)
+        yield name, values.reshape(-1, t["shape"][-1])
+
+
+def f16(v):
+    return v.astype(np.float16).astype(np.float32)
+
+
+def safe_inverse(d):
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        inv = np.float32(1) / d
+    return np.where(d == 0, np.float32(0), inv).astype(np.float32)
+
+
+def q8_0(b):
+    amax = np.abs(b).max(axis=1, keepdims=True)
+    d = (amax / np.float32(127)).astype(np.float32)
+    v = b * safe_inverse(d)
+    code = np.copysign(np.floor(np.abs(v) + np.float32(0.5)), v)
+    return code * f16(d)
+
+
+def q4_0(b):
+    first = np.abs(b).argmax(axis=1)
+    mx = np.take_along_axis(b, first[:, None], axis=1)
+    d = (mx / np.float32(-8)).astype(np.float32)
+    code = np.minimum(np.float32(15), np.trunc(b * safe_inverse(d) + np.float32(8.5)))
+    return (code - np.float32(8)) * f16(d)
+
+
+def q5_1(b):
+    mn = b.min(axis=1, keepdims=True)
+    mx = b.max(axis=1, keepdims=True)
+    d = ((mx - mn) / np.float32(31)).astype(np.float32)
+    code = np.minimum(np.float32(31), np.trunc((b - mn) * safe_inverse(d) + np.float32(0.5)))
+    return f16(d) * code + f16(mn)
+
+
+def mxfp4(b):
+    amax = np.abs(b).max(axis=1, keepdims=True)
+    exponent = ((amax.view(np.uint32) >> 23) & 0xFF).astype(np.int32) - 127
+    scale = np.ldexp(np.float32(1), np.clip(exponent - 2, -127, 127)).astype(np.float32)
+    a = np.minimum(np.abs(b / scale), np.float32(6))
+    lo = np.searchsorted(E2M1_MID, a, side="left")
+    hi = np.searchsorted(E2M1_MID, a, side="right")
+    # A tie (lo != hi) goes to the even mantissa, which is the even index of E2M1.
+    idx = np.where((lo != hi) & (lo % 2 == 1), hi, lo)
+    return np.copysign(E2M1[idx], b) * scale
+
+
+def nf4(b):
+    absmax = np.abs(b).max(axis=1, keepdims=True)
+    r = np.float32(1) / np.maximum(absmax, np.float32(1e-38))
+    s = np.clip(b * r, np.float32(-1), np.float32(1))
+    return NF4[np.searchsorted(NF4_MID, s, side="left")] * absmax
+
+
+KERNELS = {"q8_0": (q8_0, 32), "q5_1": (q5_1, 32), "q4_0": (q4_0, 32), "mxfp4": (mxfp4, 32), "nf4": (nf4, 64)}
+
+
+def numpy_compare(path):
+    """{tensor: {format: mse}} for the five formats."""
+    out = {}
+    for name, rows in tensors(path):
+        out[name] = {}
+        for fmt in FORMATS:
+            kernel, block = KERNELS[fmt]
+            if rows.shape[1] % block:
+                continue
+            b = np.ascontiguousarray(rows).reshape(-1, block)
+            err = (kernel(b) - b).astype(np.float64)
+            out[name][fmt] = float((err * err).sum() / b.size)
+    return out
+
+
+def timed(cmd, repeat):
+    """Best wall time and its CPU time (user + system, children) of `repeat` runs; the last stdout."""
+    best = None
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if p.returncode != 0:
+            return None, p.stderr.strip()
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        if best is None or wall < best[0]:
+            best = (wall, cpu, p.stdout)
+    return best, None
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("file", nargs="?", default=DEFAULT)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--skip-numpy", action="store_true")
+    a = ap.parse_args()
+    if not os.path.exists(a.file):
+        sys.exit(f"{a.file}: missing (python3 bench/make_llama.py writes it)")
+    subprocess.run(["cargo", "build", "-q", "--profile", "release-native", "-p", "quantscope-cli"], cwd=ROOT, check=True)
+    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release-native", "quantscope")
+    runs = {
+        "compare_5": [exe, "compare", a.file, "--formats", ",".join(FORMATS), "--format", "json"],
+        "compare_1_q4_0": [exe, "compare", a.file, "--formats", "q4_0", "--format", "json"],
+        "file_preset_q4_0": [exe, "file", a.file, "--preset", "q4_0", "--format", "json"],
+        "file_default": [exe, "file", a.file, "--format", "json"],
+    }
+    result = {"file": os.path.basename(a.file), "bytes": os.path.getsize(a.file), "cores": os.cpu_count()}
+    compare_json = None
+    for key, cmd in runs.items():
+        best, error = timed(cmd, a.repeat)
+        if best is None:
+            result[key] = {"error": error[:200]}
+            continue
+        result[key] = {"wall_s": round(best[0], 3), "cpu_s": round(best[1], 3)}
+        if key == "compare_5":
+            compare_json = json.loads(best[2])
+    for single in ["file_preset_q4_0", "compare_1_q4_0"]:
+        if "wall_s" in result.get(single, {}) and "wall_s" in result["compare_5"]:
+            result[f"ratio_5_to_{single}"] = round(result["compare_5"]["wall_s"] / result[single]["wall_s"], 2)
+    if not a.skip_numpy:
+        t0 = time.perf_counter()
+        mse = numpy_compare(a.file)
+        result["numpy_5"] = {"wall_s": round(time.perf_counter() - t0, 3)}
+        worst = 0.0
+        for t in compare_json["tensors"] if compare_json else []:
+            for r in t["results"]:
+                ours, theirs = r.get("mse"), mse.get(t["name"], {}).get(r["format"])
+                if ours is not None and theirs is not None and theirs > 0:
+                    worst = max(worst, abs(ours - theirs) / theirs)
+        result["numpy_mse_max_relative_difference"] = worst
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
