@@ -367,7 +367,12 @@ pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values:
         return kept(name, shape, dtype, source_bits, reason, formats);
     }
     let (rows, cols) = (usize::try_from(elements / cols).unwrap_or(usize::MAX), usize::try_from(cols).unwrap_or(usize::MAX));
-    let results = compare_rows(formats, values, rows, cols)
+    // Formats are independent: on native builds they are spread over the cores, each group reading
+    // the tensor once (the sums of a format do not depend on the split).
+    let threads = if values.len() < MIN_PER_THREAD { 1 } else { cores() };
+    let stats: Vec<_> =
+        crate::analysis::in_parts(formats, |_| 1, threads, |group| compare_rows(group, values, rows, cols)).into_iter().flatten().collect();
+    let results = stats
         .iter()
         .zip(formats)
         .map(|(r, f)| FormatResult {
@@ -379,6 +384,17 @@ pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values:
         })
         .collect();
     TensorCompare { name: name.to_string(), shape: shape.to_vec(), elements, dtype: dtype.to_string(), source_bits, kept: None, results }
+}
+
+/// Values below which one thread measures every format: starting threads costs tens of microseconds.
+const MIN_PER_THREAD: usize = 1 << 18;
+
+/// The cores to spread formats over (one on wasm, where the page runs the worker).
+fn cores() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::thread::available_parallelism().map_or(1, |n| n.get());
+    #[cfg(target_arch = "wasm32")]
+    1
 }
 
 /// Each format's totals over the tensors it took.
