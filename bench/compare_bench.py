@@ -2,7 +2,7 @@
 """`quantscope compare` with five formats against one format, and against a NumPy version of the same work.
 
 On the llama-shaped BF16 benchmark file (bench/make_llama.py, 444 MB), times (best of --repeat, wall and CPU):
-  - `quantscope compare FILE --formats q8_0,q5_1,q4_0,mxfp4,nf4 --format json` (release-native build);
+  - `quantscope compare FILE --formats q8_0,q5_1,q4_0,mxfp4,nf4 --format json` (release build);
   - a single-format pass over the same file: `quantscope file FILE --preset q4_0 --format json` when the
     binary has it, and `quantscope compare FILE --formats q4_0` (the same reading, one format);
   - `quantscope file FILE --format json` (the default int8 per-channel + per-tensor analysis);
@@ -150,8 +150,8 @@ def main():
     a = ap.parse_args()
     if not os.path.exists(a.file):
         sys.exit(f"{a.file}: missing (python3 bench/make_llama.py writes it)")
-    subprocess.run(["cargo", "build", "-q", "--profile", "release-native", "-p", "quantscope-cli"], cwd=ROOT, check=True)
-    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release-native", "quantscope")
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "quantscope-cli"], cwd=ROOT, check=True)
+    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "quantscope")
     runs = {
         "compare_5": [exe, "compare", a.file, "--formats", ",".join(FORMATS), "--format", "json"],
         "compare_1_q4_0": [exe, "compare", a.file, "--formats", "q4_0", "--format", "json"],

@@ -3,7 +3,7 @@
 
 Writes one float32 tensor [rows, cols] (normal, seeded) as .safetensors (safetensors package) under
 bench/output/, then runs, on the same machine:
-  - `quantscope file FILE --convention pytorch --format json` (release-native build) under
+  - `quantscope file FILE --convention pytorch --format json` (release build) under
     /usr/bin/time -v: wall time and peak RSS of loading + per-channel and per-tensor analysis;
   - bench/numpy_baseline.py --rows R --cols C (the per-channel analysis only, data already in memory).
 The quantscope run does more work (it reads the file, and runs the per-tensor analysis too).
@@ -41,8 +41,8 @@ def main():
         w = rng.standard_normal((a.rows, a.cols), dtype=np.float32)
         save_file({"w": w}, path)
         del w
-    subprocess.run(["cargo", "build", "-q", "--profile", "release-native", "-p", "quantscope-cli"], cwd=ROOT, check=True)
-    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release-native", "quantscope")
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "quantscope-cli"], cwd=ROOT, check=True)
+    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "quantscope")
     cmd = ["/usr/bin/time", "-v", exe, "file", path, "--convention", "pytorch", "--format", "json", "--calibration", a.calibration]
     best = None
     for _ in range(3):

@@ -6,7 +6,7 @@
 //    memory (it reports its size; wasm memory never shrinks, so that is its peak).
 // 2. The analysis time of a 4096 x 4096 float32 tensor in the worker (wasm simd128, in Chromium):
 //    the time from its last byte read to its result, best of --repeat, next to the native CLI on
-//    the same file (`quantscope file`, release-native: read + the same analysis, wall time).
+//    the same file (`quantscope file`, release build: read + the same analysis, wall time).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -122,8 +122,8 @@ try {
 
   const mid = join(tmp, 'w4096.safetensors');
   await writeSafetensors(mid, 4096, 4096, 'w');
-  const cli = join(ROOT, 'target', 'release-native', 'quantscope');
-  execFileSync('cargo', ['build', '-q', '-p', 'quantscope-cli', '--profile', 'release-native'], { cwd: ROOT });
+  const cli = join(process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target'), 'release', 'quantscope');
+  execFileSync('cargo', ['build', '-q', '-p', 'quantscope-cli', '--release'], { cwd: ROOT });
   console.log(`4096 x 4096 float32 (64 MB), per-channel and per-tensor, minmax, best of ${REPEAT}:`);
   // pytorch: the convention of the criterion benchmark (the fused kernel); textbook: the default.
   for (const convention of ['pytorch', 'textbook']) {

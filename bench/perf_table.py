@@ -7,7 +7,7 @@ bench/numpy_baseline.py makes them) to bench/output/ as raw little-endian float3
 its own process and timed inside it (best of --repeat after a warm-up), the per-channel analysis
 (min/max -> scale/zero point -> quantize -> dequantize -> MSE/SQNR/clip count, PyTorch affine int8):
   - NumPy:  bench/numpy_baseline.py --data FILE
-  - native: crates/core/examples/perf.rs (release-native), under `taskset -c 0` for one thread
+  - native: crates/core/examples/perf.rs (release), under `taskset -c 0` for one thread
   - wasm:   bench/wasm_bench.mjs with bench/output/wasm-on.wasm (built by bench/wasm_bench.sh) under
             Node, and bench/wasm_chromium.mjs with the same file and timing loop in headless Chromium
 and each process's peak RSS (/usr/bin/time; for Chromium, whose work is in other processes, the size
@@ -50,9 +50,9 @@ def run(cmd):
 
 def build():
     target = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-    subprocess.run(["cargo", "build", "-q", "--profile", "release-native", "-p", "quant", "--example", "perf"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "-q", "--release", "-p", "quantscope-core", "--example", "perf"], cwd=ROOT, check=True)
     subprocess.run(["bash", os.path.join(ROOT, "bench", "wasm_bench.sh"), "--build-only"], cwd=ROOT, check=True)
-    return os.path.join(target, "release-native", "examples", "perf")
+    return os.path.join(target, "release", "examples", "perf")
 
 
 def main():

@@ -142,7 +142,7 @@ describe('charts in Chromium', () => {
     const cli = JSON.parse(
       execFileSync(
         'cargo',
-        ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', 'values', '--scheme', 'symmetric',
+        ['run', '-q', '-p', 'quantscope-cli', '--release', '--', 'values', '--scheme', 'symmetric',
           '--rounding', 'half-even', '--symmetric-divisor', 'qmax', '--calibration', 'percentile', '--percentile', '80',
           '--format', 'json', '-'],
         { input: values, encoding: 'utf8' },

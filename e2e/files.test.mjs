@@ -37,7 +37,7 @@ const CHARTS = ['reconstruction', 'error', 'histogram', 'granularity', 'sweep'];
 function cliText(path, format, ...args) {
   return execFileSync(
     'cargo',
-    ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', 'file', path, '--format', format, ...args],
+    ['run', '-q', '-p', 'quantscope-cli', '--release', '--', 'file', path, '--format', format, ...args],
     { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
   );
 }

@@ -28,7 +28,7 @@ async function cli(page, tool, text) {
   const [, ...args] = await settingsCommand(page, tool);
   const out = execFileSync(
     'cargo',
-    ['run', '-q', '-p', 'quantscope-cli', '--profile', 'release-native', '--', ...args, '--format', 'json'],
+    ['run', '-q', '-p', 'quantscope-cli', '--release', '--', ...args, '--format', 'json'],
     { cwd: ROOT, input: text, encoding: 'utf8', maxBuffer: 1 << 30 },
   );
   return JSON.parse(out);
