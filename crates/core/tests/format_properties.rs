@@ -97,7 +97,8 @@ proptest! {
                     .iter()
                     .map(|x| levels.iter().map(|l| (*l as f64 - *x as f64).powi(2)).fold(f64::INFINITY, f64::min))
                     .sum();
-                prop_assert!(b.stats.sum_squared_error >= best, "{f}: block error {} below the grid's best {best}", b.stats.sum_squared_error);
+                // The two sums add the same terms in different orders: a relative 1e-12 covers that.
+                prop_assert!(b.stats.sum_squared_error >= best * (1.0 - 1e-12), "{f}: block error {} below the grid's best {best}", b.stats.sum_squared_error);
             }
         }
     }

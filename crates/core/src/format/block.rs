@@ -80,7 +80,8 @@ impl BlockScale {
 
 /// Error statistics of a block (or, summed block by block, of a row or a tensor).
 ///
-/// All sums are float64, added element by element in row order: `Σ (x̂ − x)²`, `Σ x²`.
+/// All sums are float64 (`Σ (x̂ − x)²`, `Σ x²`): within a block in the fixed order of the
+/// kernels' accumulator (chunks of 64, four interleaved partial sums), then block after block.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct BlockStats {
     /// Values.
@@ -96,7 +97,7 @@ pub struct BlockStats {
 }
 
 impl BlockStats {
-    /// Adds one element.
+    /// Adds one element (in the order of the call; the kernels sum in chunks instead).
     #[inline(always)]
     pub fn add(&mut self, x: f32, xhat: f32, clipped: bool) {
         let x = x as f64;
@@ -137,6 +138,79 @@ impl BlockStats {
     }
 }
 
+/// Values buffered before their statistics are summed.
+const CHUNK: usize = 64;
+/// Interleaved partial sums per chunk: independent float64 chains (and vector lanes).
+const LANES: usize = 4;
+
+/// A block's statistics, summed in one fixed order that both paths share: chunk by chunk (64
+/// values from the block's start), each chunk in 4 interleaved partial sums (value i in lane
+/// i mod 4) combined as `(l0 + l1) + (l2 + l3)` and added to the block's total.
+pub(crate) struct Accumulator {
+    xs: [f32; CHUNK],
+    xhats: [f32; CHUNK],
+    len: usize,
+    stats: BlockStats,
+}
+
+impl Default for Accumulator {
+    fn default() -> Self {
+        Accumulator { xs: [0.0; CHUNK], xhats: [0.0; CHUNK], len: 0, stats: BlockStats::default() }
+    }
+}
+
+impl Accumulator {
+    #[inline(always)]
+    fn put(&mut self, x: f32, xhat: f32, clipped: bool) {
+        // `len < CHUNK` always holds here: a full chunk is summed at once.
+        self.xs[self.len & (CHUNK - 1)] = x;
+        self.xhats[self.len & (CHUNK - 1)] = xhat;
+        self.len += 1;
+        self.stats.clipped += clipped as u64;
+        if self.len == CHUNK {
+            self.flush();
+        }
+    }
+
+    #[inline(always)]
+    fn flush(&mut self) {
+        let n = self.len;
+        let (mut sse, mut power, mut max) = ([0.0f64; LANES], [0.0f64; LANES], [0.0f64; LANES]);
+        let mut lane = |l: usize, x: f32, xhat: f32| {
+            let x = x as f64;
+            let e = xhat as f64 - x;
+            sse[l] += e * e;
+            power[l] += x * x;
+            max[l] = max[l].max(e.abs());
+        };
+        let (xs, xhats) = (&self.xs[..n], &self.xhats[..n]);
+        let (whole, xs_rest, xhats_rest) = (n / LANES * LANES, &xs[n / LANES * LANES..], &xhats[n / LANES * LANES..]);
+        for (xc, hc) in xs[..whole].chunks_exact(LANES).zip(xhats[..whole].chunks_exact(LANES)) {
+            for l in 0..LANES {
+                lane(l, xc[l], hc[l]);
+            }
+        }
+        for (l, (x, xhat)) in xs_rest.iter().zip(xhats_rest).enumerate() {
+            lane(l, *x, *xhat);
+        }
+        let s = &mut self.stats;
+        s.elements += n as u64;
+        s.sum_squared_error += (sse[0] + sse[1]) + (sse[2] + sse[3]);
+        s.signal_power += (power[0] + power[1]) + (power[2] + power[3]);
+        s.max_abs_error = s.max_abs_error.max(max[0].max(max[1]).max(max[2].max(max[3])));
+        self.len = 0;
+    }
+
+    /// The block's statistics; the accumulator starts the next block.
+    #[inline(always)]
+    pub fn finish_block(&mut self) -> BlockStats {
+        if self.len > 0 {
+            self.flush();
+        }
+        std::mem::take(&mut self.stats)
+    }
+}
+
 /// Where a kernel writes each element: the value, its dequantized value, its stored code and
 /// whether it was clipped.
 pub(crate) trait Sink {
@@ -147,19 +221,19 @@ pub(crate) trait Sink {
 /// Keeps statistics only (the streaming path).
 #[derive(Default)]
 pub(crate) struct StatsSink {
-    pub stats: BlockStats,
+    pub acc: Accumulator,
 }
 
 impl Sink for StatsSink {
     #[inline(always)]
     fn put(&mut self, x: f32, xhat: f32, _code: i32, clipped: bool) {
-        self.stats.add(x, xhat, clipped);
+        self.acc.put(x, xhat, clipped);
     }
 }
 
 /// Keeps statistics, dequantized values and codes (the full path).
 pub(crate) struct FullSink<'a> {
-    pub stats: BlockStats,
+    pub acc: Accumulator,
     pub dequantized: &'a mut Vec<f32>,
     pub codes: &'a mut Vec<i32>,
 }
@@ -167,7 +241,7 @@ pub(crate) struct FullSink<'a> {
 impl Sink for FullSink<'_> {
     #[inline(always)]
     fn put(&mut self, x: f32, xhat: f32, code: i32, clipped: bool) {
-        self.stats.add(x, xhat, clipped);
+        self.acc.put(x, xhat, clipped);
         self.dequantized.push(xhat);
         self.codes.push(code);
     }

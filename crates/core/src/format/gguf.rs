@@ -132,7 +132,7 @@ mod tests {
 
     fn run(kind: GgufType, x: &[f32]) -> (Vec<f32>, Vec<i32>) {
         let (mut dq, mut codes) = (Vec::new(), Vec::new());
-        let mut sink = FullSink { stats: Default::default(), dequantized: &mut dq, codes: &mut codes };
+        let mut sink = FullSink { acc: Default::default(), dequantized: &mut dq, codes: &mut codes };
         block(kind, x, &mut sink);
         (dq, codes)
     }

@@ -353,10 +353,10 @@ pub fn quantize_rows(format: &Format, rows: &[&[f32]]) -> Result<Quantized, Form
         let (mut dequantized, mut codes) = (Vec::with_capacity(row.len()), Vec::with_capacity(row.len()));
         let mut blocks = Vec::with_capacity(row.len() / len);
         let mut row_stats = BlockStats::default();
+        let mut sink = FullSink { acc: Default::default(), dequantized: &mut dequantized, codes: &mut codes };
         for (b, x) in row.chunks(len).enumerate() {
-            let mut sink = FullSink { stats: BlockStats::default(), dequantized: &mut dequantized, codes: &mut codes };
             let scale = kernel.block(x, &mut sink, r, b * len)?;
-            let block_stats = sink.stats;
+            let block_stats = sink.acc.finish_block();
             row_stats.merge(&block_stats);
             stats.merge(&block_stats);
             let amax = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
@@ -411,10 +411,10 @@ pub fn compare_rows(formats: &[Format], data: &[f32], rows: usize, cols: usize) 
             let Ok((kernel, stats)) = state else { continue };
             let len = block_len(format, row);
             let mut failed = None;
+            let mut sink = StatsSink::default();
             for (b, x) in row.chunks(len).enumerate() {
-                let mut sink = StatsSink::default();
                 match kernel.block(x, &mut sink, r, b * len) {
-                    Ok(_) => stats.merge(&sink.stats),
+                    Ok(_) => stats.merge(&sink.acc.finish_block()),
                     Err(e) => {
                         failed = Some(e);
                         break;

@@ -15,7 +15,8 @@
 //!            code = clamp(RNE(fl(fl(x / X) · 64)), −127, 127)          x̂ = fl(fl(code / 64) · X)
 //! ```
 //!
-//! `E(v)` is read from the float32 bits. At b = 0 this follows the spec (2^−127 both ways), not
+//! `E(v)` is read from the float32 bits. `x / X` is computed as `x · 2^−e`: both are the exact
+//! quotient rounded once (2^−e is a float32 for every e in −127..=127), and a product is cheaper. At b = 0 this follows the spec (2^−127 both ways), not
 //! torchao, which divides by 2^−126 there. bits per weight: element bits + 8/32 (MXFP8 and MXINT8
 //! 8.25, MXFP6 6.25, MXFP4 4.25). Codes: the element bit patterns (sign as the top bit), the int8
 //! code for MXINT8.
@@ -44,9 +45,9 @@ pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> Blo
     match element {
         MxElement::Float(m) if m == E2M1 => {
             let e = (exponent(amax) - m.emax()).clamp(-127, 127);
-            let scale = pow2(e);
+            let (scale, inverse) = (pow2(e), pow2(-e));
             for &v in x {
-                let scaled = v / scale;
+                let scaled = v * inverse;
                 let code = encode_e2m1(scaled.clamp(-6.0, 6.0));
                 sink.put(v, decode_e2m1(code) * scale, code as i32, scaled.abs() > 6.0);
             }
@@ -54,10 +55,10 @@ pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> Blo
         }
         MxElement::Float(m) => {
             let e = (exponent(amax) - m.emax()).clamp(-127, 127);
-            let scale = pow2(e);
+            let (scale, inverse) = (pow2(e), pow2(-e));
             let max = m.max();
             for &v in x {
-                let scaled = v / scale;
+                let scaled = v * inverse;
                 let code = m.encode(scaled);
                 sink.put(v, m.decode(code) * scale, code as i32, scaled.abs() > max);
             }
@@ -65,9 +66,9 @@ pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> Blo
         }
         MxElement::Int8 => {
             let e = exponent(amax).clamp(-127, 127);
-            let scale = pow2(e);
+            let (scale, inverse) = (pow2(e), pow2(-e));
             for &v in x {
-                let r = ties_even((v / scale) * 64.0);
+                let r = ties_even((v * inverse) * 64.0);
                 let code = r.clamp(-127.0, 127.0) as i32;
                 sink.put(v, (code as f32 / 64.0) * scale, code, r.abs() > 127.0);
             }

@@ -85,7 +85,7 @@ mod tests {
         let t = TensorScale::new(7.0).unwrap();
         assert_eq!(t.pts as f64, 0.002_604_166_744_276_881_2);
         let (mut dq, mut codes) = (Vec::new(), Vec::new());
-        let mut sink = FullSink { stats: Default::default(), dequantized: &mut dq, codes: &mut codes };
+        let mut sink = FullSink { acc: Default::default(), dequantized: &mut dq, codes: &mut codes };
         let first = block(t, &x[..16], &mut sink);
         let second = block(t, &x[16..], &mut sink);
         assert_eq!(first.multiplier(), 192.0);
