@@ -153,6 +153,25 @@ pub fn shorten(name: &str, max: usize) -> String {
     format!("{}…{}", chars[..head].iter().collect::<String>(), chars[chars.len() - tail..].iter().collect::<String>())
 }
 
+/// Lengths in bytes of the prefix and suffix, ending and starting at a `.`, that every name shares (none for a
+/// single name), so rows show only what tells them apart: `model.layers.` and `.weight` of
+/// `model.layers.0.self_attn.q_proj.weight`. At least one character of each name is left.
+pub fn common_affixes<'a>(names: impl Iterator<Item = &'a str> + Clone) -> (usize, usize) {
+    let mut all = names.clone();
+    let Some(first) = all.next() else { return (0, 0) };
+    if all.next().is_none() {
+        return (0, 0);
+    }
+    let shortest = names.clone().map(str::len).min().unwrap_or(0);
+    let same_prefix = |n: usize| names.clone().all(|s| s.as_bytes().get(..n) == first.as_bytes().get(..n));
+    let same_suffix = |n: usize| names.clone().all(|s| s.len() >= n && s.as_bytes()[s.len() - n..] == first.as_bytes()[first.len() - n..]);
+    // Cut at dots only (never inside a word or a multi-byte character), leaving something of every name.
+    let prefix = first.match_indices('.').map(|(i, _)| i + 1).filter(|&n| n < shortest && same_prefix(n)).max().unwrap_or(0);
+    let suffix =
+        first.rmatch_indices('.').map(|(i, _)| first.len() - i).filter(|&n| prefix + n < shortest && same_suffix(n)).max().unwrap_or(0);
+    (prefix, suffix)
+}
+
 /// The text alternative: the size, the rows shown, the SQNR range, and per format its worst tensor and n/a count.
 pub fn caption(map: &Heatmap, rows: std::ops::Range<usize>) -> String {
     let mut s =
@@ -254,33 +273,49 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &Heatmap, first_row: usize
     }
     x += bar_w + px(24.0);
     let na_w = px(22.0);
-    area.draw(&Rectangle::new([(x, legend_y), (x + na_w, legend_y + bar_h)], theme.grid.filled()))?;
+    let na_label = "n/a: the format cannot take the tensor";
+    let (na_text_w, _) = area.estimate_text_size(na_label, &label_style)?;
+    // On a narrow chart the n/a entry goes below the colour bar's numbers.
+    let mut na_y = legend_y;
+    if x + na_w + px(6.0) + na_text_w as i32 > w - pad {
+        x = pad;
+        na_y = legend_y + bar_h + px(20.0);
+    }
+    area.draw(&Rectangle::new([(x, na_y), (x + na_w, na_y + bar_h)], theme.grid.filled()))?;
     let hatch = ShapeStyle::from(theme.muted).stroke_width(theme.px(1.0));
-    for [a, b] in common::hatch_lines((x, legend_y), (x + na_w, legend_y + bar_h), px(4.0)) {
+    for [a, b] in common::hatch_lines((x, na_y), (x + na_w, na_y + bar_h), px(4.0)) {
         area.draw(&PathElement::new(vec![a, b], hatch))?;
     }
-    let na_label = "n/a: the format cannot take the tensor";
-    area.draw(&Text::new(
-        na_label,
-        (x + na_w + px(6.0), legend_y + bar_h / 2),
-        label_style.clone().pos(Pos::new(HPos::Left, VPos::Center)),
-    ))?;
+    area.draw(&Text::new(na_label, (x + na_w + px(6.0), na_y + bar_h / 2), label_style.clone().pos(Pos::new(HPos::Left, VPos::Center))))?;
 
     // Layout: row labels on the left, format names above the columns.
-    let header_top = legend_y + bar_h + px(22.0);
+    let header_top = na_y + bar_h + px(22.0);
     let header_h = px(20.0);
     let top = header_top + header_h;
     let bottom = h - pad;
     let name_style = common::text(theme, 11.0, &fg);
-    let (char_w, _) = area.estimate_text_size("m", &name_style)?;
-    let max_chars = (((w as f64 * 0.4) / char_w.max(1) as f64) as usize).max(8);
-    let longest = map.rows.iter().map(|r| r.tensor.chars().count()).max().unwrap_or(8).min(max_chars);
-    let label_w = (char_w as i32 * longest as i32 * 9 / 10).max(px(40.0));
+    // Row labels without what every name shares (`model.layers.` … `.weight`), which the header names once.
+    let (prefix, suffix) = common_affixes(map.rows.iter().map(|r| r.tensor.as_str()));
+    let names: Vec<&str> = map.rows.iter().map(|r| &r.tensor[prefix..r.tensor.len() - suffix]).collect();
+    let longest_name = names.iter().copied().max_by_key(|n| n.chars().count()).unwrap_or("");
+    let (longest_w, _) = area.estimate_text_size(longest_name, &name_style)?;
+    let char_w = (longest_w as f64 / longest_name.chars().count().max(1) as f64).max(1.0);
+    let max_chars = ((w as f64 * 0.4 / char_w) as usize).max(8);
+    let longest = longest_name.chars().count().min(max_chars);
+    // Over the row labels, what the names share; under the cells, which rows are shown when not all fit.
+    let first = map.rows.first().map_or("", |r| r.tensor.as_str());
+    let shared = if prefix + suffix > 0 { format!("{}…{}", &first[..prefix], &first[first.len() - suffix..]) } else { String::new() };
+    let note_style = common::text(theme, 10.0, &theme.muted);
+    let (shared_w, _) = area.estimate_text_size(&shared, &note_style)?;
+    let label_w = ((char_w * longest as f64).ceil() as i32).max(px(40.0)).max((shared_w as i32).min(w * 2 / 5));
+    let footer = px(16.0);
+    let fit = |bottom: i32| (((bottom - top) as f64 / (MIN_ROW_PX * theme.scale)).floor() as usize).max(1);
+    let all_fit = first_row + fit(bottom) >= map.rows.len() && first_row == 0;
+    let bottom = if all_fit { bottom } else { bottom - footer };
+    let end = (first_row + fit(bottom)).min(map.rows.len());
     let left = pad + label_w + px(8.0);
     let right = w - pad;
     let room = (bottom - top).max(1);
-    let fit = ((room as f64 / (MIN_ROW_PX * theme.scale)).floor() as usize).max(1);
-    let end = (first_row + fit).min(map.rows.len());
     let shown = first_row..end;
     let row_h = (room as f64 / shown.len() as f64).min(MAX_ROW_PX * theme.scale);
     let col_w = (right - left) as f64 / map.formats.len() as f64;
@@ -288,7 +323,7 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &Heatmap, first_row: usize
     let col_px = |c: usize| left + (c as f64 * col_w).round() as i32;
 
     let head_style = common::text(theme, 11.0, &fg).pos(Pos::new(HPos::Center, VPos::Center));
-    let col_chars = ((col_w / char_w.max(1) as f64) as usize).max(4);
+    let col_chars = ((col_w / char_w) as usize).max(4);
     for (c, f) in map.formats.iter().enumerate() {
         let cx = (col_px(c) + col_px(c + 1)) / 2;
         area.draw(&Text::new(shorten(f, col_chars), (cx, header_top + header_h / 2), head_style.clone()))?;
@@ -298,7 +333,7 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &Heatmap, first_row: usize
     let mut primitives = 0;
     for r in shown.clone() {
         let (y0, y1) = (row_px(r), row_px(r + 1));
-        area.draw(&Text::new(shorten(&map.rows[r].tensor, longest), (left - px(6.0), (y0 + y1) / 2), row_style.clone()))?;
+        area.draw(&Text::new(shorten(names[r], longest), (left - px(6.0), (y0 + y1) / 2), row_style.clone()))?;
         for c in 0..map.formats.len() {
             let (x0, x1) = (col_px(c), col_px(c + 1));
             let cell = map.cell(r, c);
@@ -329,10 +364,18 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &Heatmap, first_row: usize
             primitives += 1;
         }
     }
-    if shown.len() < map.rows.len() {
+    // The shared part, cut in the middle until it fits over the labels.
+    let mut keep = shared.chars().count();
+    let mut cut = shared.clone();
+    while keep > 5 && area.estimate_text_size(&cut, &note_style)?.0 as i32 > label_w {
+        keep -= 1;
+        cut = shorten(&shared, keep);
+    }
+    let right_mid = Pos::new(HPos::Right, VPos::Center);
+    area.draw(&Text::new(cut, (left - px(6.0), header_top + header_h / 2), note_style.clone().pos(right_mid)))?;
+    if !all_fit {
         let note = format!("rows {}–{} of {}", shown.start + 1, shown.end, count(map.rows.len() as u64));
-        let style = common::text(theme, 11.0, &theme.muted).pos(Pos::new(HPos::Right, VPos::Top));
-        area.draw(&Text::new(note, (right, pad), style))?;
+        area.draw(&Text::new(note, (left, bottom + footer / 2), note_style.pos(Pos::new(HPos::Left, VPos::Center))))?;
     }
     // The frame is in backend pixels, like the other charts' (the area may be a part of the backend).
     let (bx, by) = area.get_base_pixel();

@@ -325,16 +325,19 @@ fn heatmap_writes_every_number_colours_it_and_hatches_what_a_format_cannot_take(
         let t = if t == "15.99" { "16.0" } else { t };
         assert!(texts.iter().any(|s| s == t), "{t} in {texts:?}");
     }
-    // Rows in the order given: each tensor's label is below the previous one.
+    // Rows in the order given: each tensor's label (what tells the names apart) is below the previous one; what
+    // they share is written once over them.
+    assert_eq!(
+        heatmap::common_affixes(map.rows.iter().map(|r| r.tensor.as_str())),
+        ("model.layers.".len(), ".self_attn.q_proj.weight".len())
+    );
+    assert!(texts.iter().any(|t| t == "model.layers.….self_attn.q_proj.weight"), "{texts:?}");
     let label_y: Vec<i32> = (0..3)
         .map(|r| {
-            let name = heatmap::shorten(&map.rows[r].tensor, 200);
             log.ops()
                 .into_iter()
                 .find_map(|op| match op {
-                    Op::Text { text, at, .. } if text == name || text.ends_with("q_proj.weight") && text.contains(&format!("{r}.self")) => {
-                        Some(at.1)
-                    }
+                    Op::Text { text, at, .. } if text == r.to_string() => Some(at.1),
                     _ => None,
                 })
                 .unwrap_or_else(|| panic!("row {r} label in {texts:?}"))
@@ -394,6 +397,12 @@ fn heatmap_draws_the_rows_that_fit_from_the_first_asked() {
     let (log, drawn) = record(900, 500, |a| heatmap::draw(a, &map, 295, &theme).unwrap());
     assert_eq!(drawn.frame.unwrap().y, (300.0, 295.0));
     assert!(log.texts().iter().any(|t| t == "rows 296–300 of 300"), "{:?}", log.texts());
+    assert!(log.texts().iter().any(|t| t == "model.layers.….self_attn.q_proj.weight"), "{:?}", log.texts());
+    // Names that share nothing, or a single name, are written whole; a cut never leaves a name empty.
+    assert_eq!(heatmap::common_affixes(["a.weight", "b.bias"].into_iter()), (0, 0));
+    assert_eq!(heatmap::common_affixes(["blk.0.w"].into_iter()), (0, 0));
+    assert_eq!(heatmap::common_affixes(["x.w", "x.w"].into_iter()), (2, 0));
+    assert_eq!(heatmap::common_affixes(["blk.0.attn_q.weight", "blk.12.ffn_up.weight"].into_iter()), (4, 7));
     assert_eq!(heatmap::shorten("model.layers.0.mlp.down_proj.weight", 20), "model.la…proj.weight");
 }
 
