@@ -4,7 +4,9 @@
 //! - PDF ([`report`], laid out by [`pdf`], charts through [`pdf_backend`]): the report of a tool;
 //! - [`params`]: scales and zero points as JSON, a PyTorch snippet, an ONNX `QuantizeLinear` description;
 //! - [`share`]: the form state as a compact URL fragment;
-//! - [`tables`] and [`number`]: the human tables (the CLI prints them, the PDF lays them out).
+//! - [`table`]: the one table schema of results (typed cells; the web page draws it);
+//! - [`tables`] and [`number`]: the human tables (the CLI prints them, the PDF lays them out), and
+//!   the one number formatter, which the page's cells use too.
 //!
 //! Two CSV tables, written from any of the core's reports (or a bare [`Analysis`]):
 //!
@@ -37,6 +39,7 @@ pub mod pdf;
 pub mod pdf_backend;
 pub mod report;
 pub mod share;
+pub mod table;
 pub mod tables;
 
 pub use pdf::Paper;

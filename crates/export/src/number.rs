@@ -1,5 +1,6 @@
-//! Numbers for people (the CLI's human tables and the PDF report): `N` decimals with trailing
-//! zeros trimmed, or the shortest repr that round-trips.
+//! Numbers for people (the page's tables, the CLI's human tables and the PDF report): `N` decimals
+//! with trailing zeros trimmed (a value too small for them keeps its significant digits), or the
+//! shortest repr that round-trips.
 
 /// How many decimals a number is shown with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -10,12 +11,21 @@ pub enum Precision {
     Full,
 }
 
-/// Shown where a value is absent (e.g. the percentage error at x = 0).
+/// Shown where a value is absent (e.g. the percentage error at x = 0): the one empty-cell mark of
+/// the page, the CLI and the PDF (the CSV leaves the cell empty).
 pub const NA: &str = "n/a";
 
-/// Formats numbers for people.
+/// Formats numbers for people: the one formatter of the page's tables ([`crate::table::Cell`]), the
+/// CLI's and the PDF's ([`crate::tables`]).
 #[derive(Clone, Copy, Debug)]
 pub struct Num(pub Precision);
+
+/// A number of decimals, as the page's precision field gives it.
+impl From<u8> for Num {
+    fn from(decimals: u8) -> Self {
+        Num(Precision::Decimals(usize::from(decimals)))
+    }
+}
 
 impl Num {
     /// A finite or infinite float: `N` decimals, trailing zeros (and a trailing `.`) trimmed,

@@ -1,8 +1,11 @@
 //! The result tables of the three tools, for people: what the CLI prints as aligned text and the
 //! PDF report lays out on paper. Everything is read from the core's report; nothing is computed
-//! here but formatting.
+//! here but formatting, by the page's own cells ([`crate::table::Cell`]) and number formatter
+//! ([`Num`]): measured reals with the chosen decimals, input values at full precision (as typed),
+//! an absent value as [`NA`].
 
 use crate::number::{Num, NA};
+use crate::table::Cell;
 use quantscope_core::analysis::{ChannelResult, MemoryEstimate};
 use quantscope_core::metrics::Metrics;
 use quantscope_core::tools::{ChannelsReport, GranularityView, TensorReport, ValuesReport};
@@ -82,6 +85,11 @@ fn tensor_warnings(out: &mut Vec<Block>, a: &Analysis) {
     }
 }
 
+/// An input value (or one read from the input), shown as the page shows it: at full precision.
+fn plain(v: Option<f64>) -> String {
+    v.map_or(Cell::Empty, Cell::Plain).display(Num(crate::number::Precision::Full))
+}
+
 fn yes_no(b: bool) -> String {
     if b { "yes" } else { "no" }.to_string()
 }
@@ -108,10 +116,10 @@ pub fn channels(r: &ChannelsReport, n: Num) -> Vec<Block> {
             let label = if count > 1 { format!("{}[{}]", row.channel, row.index) } else { row.channel.clone() };
             let mut cells = vec![label];
             if show_range {
-                cells.extend([n.opt(row.min), n.opt(row.max)]);
+                cells.extend([plain(row.min), plain(row.max)]);
             }
             cells.extend([
-                n.f(row.sample),
+                plain(Some(row.sample)),
                 n.f(row.scale),
                 row.zero_point.to_string(),
                 n.opt(row.q_raw),
@@ -176,7 +184,7 @@ fn element_rows(a: &Analysis, n: Num, with_channel: bool, limit: usize) -> (Vec<
             let mut cells = if with_channel { vec![c.name.clone()] } else { Vec::new() };
             cells.extend([
                 i.to_string(),
-                n.f(el.x[i]),
+                plain(Some(el.x[i])),
                 n.opt(el.q_raw[i]),
                 el.q[i].map_or_else(|| NA.to_string(), |q| q.to_string()),
                 n.opt(el.dequantized[i]),
@@ -242,7 +250,7 @@ pub fn tensor(r: &TensorReport, n: Num, max_values: usize) -> Vec<Block> {
 
     if !r.local.is_empty() {
         let rows =
-            r.local.iter().map(|l| vec![l.channel.clone(), l.count.to_string(), n.opt(l.min), n.opt(l.max), n.opt(l.range)]).collect();
+            r.local.iter().map(|l| vec![l.channel.clone(), l.count.to_string(), plain(l.min), plain(l.max), plain(l.range)]).collect();
         let table = TableData::new(&["channel", "count", "local min", "local max", "local range"], &["channel"], rows);
         out.push(section("Local min / max / range".into(), &ctx, table));
     }

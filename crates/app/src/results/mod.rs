@@ -13,6 +13,9 @@ use quantscope_core::analysis::{Analysis, Comparison};
 use quantscope_core::tools::{ChannelsReport, TensorReport, ToolOptions, ValuesReport};
 use serde::{Deserialize, Deserializer, Serialize};
 
+/// The one table schema (`quantscope_export::table`): the page's tables are the export crate's.
+pub use quantscope_export::table::{Cell, Column, Row, Table};
+
 use crate::form::{FormState, Tool};
 use crate::options;
 
@@ -126,138 +129,6 @@ impl PartialEq for ChartData {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Table {
-    /// Stable id for `data-testid` (`results-<tool>-<id>`).
-    pub id: String,
-    pub caption: String,
-    pub columns: Vec<Column>,
-    pub rows: Vec<Row>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Column {
-    /// Stable key for `data-testid` and `data-col`.
-    pub key: String,
-    pub label: String,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    pub cells: Vec<Cell>,
-    /// Warnings about this row (zero point outside the range, clipping, ...), shown on it.
-    pub warnings: Vec<String>,
-    /// A summary row (per-tensor totals) rather than a channel.
-    pub summary: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Cell {
-    Text(String),
-    Int(i64),
-    /// A measured real, shown with the chosen number of decimals.
-    Real(#[serde(with = "any_f64")] f64),
-    /// An exact quantity (bytes, an integer held as f64), shown as is.
-    Plain(#[serde(with = "any_f64")] f64),
-    /// A fraction, shown as a percentage.
-    Fraction(#[serde(with = "any_f64")] f64),
-    /// Yes / no (in words: colour is never the only signal).
-    Flag(bool),
-    /// Not defined here (e.g. no min/max in manual mode).
-    Empty,
-}
-
-impl From<Option<f64>> for Cell {
-    fn from(value: Option<f64>) -> Self {
-        value.map_or(Cell::Empty, Cell::Real)
-    }
-}
-
-impl Cell {
-    /// The cell as the table shows it, with `precision` digits after the point for reals.
-    pub fn display(&self, precision: u8) -> String {
-        match self {
-            Cell::Text(text) => text.clone(),
-            Cell::Int(value) => value.to_string(),
-            Cell::Real(value) | Cell::Plain(value) | Cell::Fraction(value) if !value.is_finite() => non_finite(*value).to_string(),
-            Cell::Real(value) => format!("{value:.*}", usize::from(precision)),
-            Cell::Plain(value) => format!("{value}"),
-            Cell::Fraction(value) => format!("{:.2}%", value * 100.0),
-            Cell::Flag(true) => "yes".into(),
-            Cell::Flag(false) => "no".into(),
-            Cell::Empty => "—".into(),
-        }
-    }
-
-    /// The cell at full precision (the shortest text that reads back as the same number), for
-    /// hover and copy.
-    pub fn full(&self) -> String {
-        match self {
-            Cell::Real(value) if value.is_finite() => format!("{value}"),
-            Cell::Fraction(value) if value.is_finite() => format!("{}%", value * 100.0),
-            Cell::Empty => String::new(),
-            other => other.display(0),
-        }
-    }
-
-    pub fn is_numeric(&self) -> bool {
-        matches!(self, Cell::Int(_) | Cell::Real(_) | Cell::Plain(_) | Cell::Fraction(_))
-    }
-}
-
-/// JSON has no NaN or infinity (serde_json writes them as null): a non-finite cell travels as its
-/// text (`NaN`, `+inf`, `-inf`), so the worker's tables read back bit for bit.
-mod any_f64 {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if value.is_finite() {
-            s.serialize_f64(*value)
-        } else {
-            s.serialize_str(super::non_finite(*value))
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Number {
-            Finite(f64),
-            Text(String),
-        }
-        Ok(match Number::deserialize(d)? {
-            Number::Finite(v) => v,
-            Number::Text(t) => match t.as_str() {
-                "+inf" => f64::INFINITY,
-                "-inf" => f64::NEG_INFINITY,
-                _ => f64::NAN,
-            },
-        })
-    }
-}
-
-fn non_finite(value: f64) -> &'static str {
-    if value.is_nan() {
-        "NaN"
-    } else if value > 0.0 {
-        "+inf"
-    } else {
-        "-inf"
-    }
-}
-
-impl Table {
-    /// The table as tab-separated text at full precision (what "copy table" puts on the clipboard).
-    pub fn to_tsv(&self) -> String {
-        let mut out = self.columns.iter().map(|c| c.label.as_str()).collect::<Vec<_>>().join("\t");
-        for row in &self.rows {
-            out.push('\n');
-            out.push_str(&row.cells.iter().map(Cell::full).collect::<Vec<_>>().join("\t"));
-        }
-        out
-    }
-}
-
 /// Which input an error is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Field {
@@ -357,32 +228,6 @@ pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_display_with_precision_and_full_on_demand() {
-        let cell = Cell::Real(2.2 / 255.0);
-        assert_eq!(cell.display(8), "0.00862745");
-        assert_eq!(cell.full(), "0.008627450980392158");
-        assert_eq!(Cell::Int(-8).display(8), "-8");
-        assert_eq!(Cell::Real(f64::NAN).display(3), "NaN");
-        assert_eq!(Cell::Real(f64::NEG_INFINITY).full(), "-inf");
-        assert_eq!(Cell::Empty.display(3), "—");
-        assert_eq!(Cell::Empty.full(), "");
-        assert_eq!(Cell::Fraction(0.25).display(8), "25.00%");
-        assert_eq!(Cell::Plain(52.0).display(8), "52");
-        assert_eq!(Cell::Flag(true).display(8), "yes");
-    }
-
-    #[test]
-    fn tables_copy_as_tsv_at_full_precision() {
-        let table = Table {
-            id: "t".into(),
-            caption: "c".into(),
-            columns: vec![Column { key: "channel".into(), label: "Channel".into() }, Column { key: "scale".into(), label: "Scale".into() }],
-            rows: vec![Row { cells: vec![Cell::Text("filter_0".into()), Cell::Real(0.1 + 0.2)], ..Row::default() }],
-        };
-        assert_eq!(table.to_tsv(), "Channel\tScale\nfilter_0\t0.30000000000000004");
-    }
 
     fn cell<'a>(report: &'a Report, table: &str, row: usize, key: &str) -> &'a Cell {
         let table = report.tables.iter().find(|t| t.id == table).unwrap_or_else(|| panic!("no table {table}"));
