@@ -5,13 +5,14 @@
 //! perf analyse FILE ROWS COLS REPEAT [pytorch-affine|pytorch-symmetric|onnxruntime-affine]
 //! perf bandwidth MIB REPEAT
 //! perf parse MB REPEAT
-//! perf conventions ROWS COLS REPEAT
+//! perf conventions ROWS COLS REPEAT [NAME]
 //! ```
 //!
 //! `conventions` times the per-channel analysis of the benchmarks' generated float32 weights
 //! (`benches/data`) with each convention's default options, the conventions taking turns so that
 //! they share the machine's state; it prints each one's best and median time and its ratio to the
-//! PyTorch convention's (affine), the figure of `docs/performance.md`.
+//! PyTorch convention's (affine), the figure of `docs/performance.md`. `NAME` keeps the
+//! conventions whose name holds it (and the PyTorch affine one).
 //!
 //! The analysis uses as many threads as the process may run on (`taskset -c 0` for one); the
 //! bandwidth is measured with one thread and with one thread per such core.
@@ -29,13 +30,13 @@ fn main() {
         "analyse" => analysis(arg(1), number(2), number(3), number(4), if arg(5).is_empty() { "pytorch-affine" } else { arg(5) }),
         "bandwidth" => bandwidth(number(1), number(2)),
         "parse" => parse(number(1), number(2)),
-        "conventions" => conventions(number(1), number(2), number(3)),
+        "conventions" => conventions(number(1), number(2), number(3), arg(4)),
         _ => usage(),
     }
 }
 
 fn usage() -> ! {
-    eprintln!("usage: perf analyse FILE ROWS COLS REPEAT [CONVENTION] | perf bandwidth MIB REPEAT | perf parse MB REPEAT | perf conventions ROWS COLS REPEAT");
+    eprintln!("usage: perf analyse FILE ROWS COLS REPEAT [CONVENTION] | perf bandwidth MIB REPEAT | perf parse MB REPEAT | perf conventions ROWS COLS REPEAT [NAME]");
     std::process::exit(2)
 }
 
@@ -154,7 +155,7 @@ fn parse_text(text: &str) -> quantscope_core::parse::ParsedTensor {
 }
 
 /// Every convention with its default options (and each scheme) on the same generated tensor, in turns.
-fn conventions(rows: usize, cols: usize, repeat: usize) {
+fn conventions(rows: usize, cols: usize, repeat: usize, only: &str) {
     let tensor = Tensor::dense("w", Samples::F32(data::weights(rows, cols)), vec![rows, cols], 0).expect("shape");
     let cases: Vec<(String, QuantSpec)> = [Convention::Pytorch, Convention::Textbook, Convention::Tflite, Convention::Onnxruntime]
         .into_iter()
@@ -163,6 +164,7 @@ fn conventions(rows: usize, cols: usize, repeat: usize) {
             let spec = QuantSpec::resolve(&SpecOptions { convention, scheme, ..SpecOptions::default() }).expect("spec");
             (format!("{}-{}", convention.name(), scheme.name()), spec)
         })
+        .filter(|(name, _)| name.starts_with("pytorch-affine") || name.contains(only))
         .collect();
     let mut times = vec![Vec::with_capacity(repeat); cases.len()];
     for _ in 0..repeat.max(1) {

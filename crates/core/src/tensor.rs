@@ -202,6 +202,9 @@ pub(crate) trait Sample: Copy {
     fn f64(self) -> f64;
     /// The run itself when it is float32 (the SIMD loops read float32 only).
     fn as_f32(xs: &[Self]) -> Option<&[f32]>;
+    /// The run itself when it is f64 (the textbook convention's SIMD loop reads both).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    fn as_f64(xs: &[Self]) -> Option<&[f64]>;
 }
 impl Sample for f32 {
     #[inline(always)]
@@ -215,6 +218,9 @@ impl Sample for f32 {
     fn as_f32(xs: &[Self]) -> Option<&[f32]> {
         Some(xs)
     }
+    fn as_f64(_: &[Self]) -> Option<&[f64]> {
+        None
+    }
 }
 impl Sample for f64 {
     #[inline(always)]
@@ -227,6 +233,9 @@ impl Sample for f64 {
     }
     fn as_f32(_: &[Self]) -> Option<&[f32]> {
         None
+    }
+    fn as_f64(xs: &[Self]) -> Option<&[f64]> {
+        Some(xs)
     }
 }
 

@@ -18,13 +18,13 @@ fn rules() -> impl Strategy<Value = Rounding> {
 }
 
 /// Values with many exact ties at the scales of `manual()` (quarters), the float32 values nearest
-/// a half, signed zeros, tiny values (whose `v - floor(v)` rounds to 1), and now and then a
-/// non-finite value (its channel then takes the per-element path, the others stay fused).
+/// a half, signed zeros, tiny values (whose `v - floor(v)` rounds to 1), and about one value in
+/// 120 non-finite (its channel then takes the per-element path; most channels stay fused).
 fn value() -> impl Strategy<Value = f32> {
     prop_oneof![
-        6 => -40.0f32..40.0,
-        4 => (-400i32..400).prop_map(|k| k as f32 / 4.0),
-        2 => prop::sample::select(vec![0.0f32, -0.0, 0.499_999_97, -0.499_999_97, 0.5, -0.5, 1.5, -2.5, -1e-30, 1e-30, f32::MIN_POSITIVE]),
+        60 => -40.0f32..40.0,
+        40 => (-400i32..400).prop_map(|k| k as f32 / 4.0),
+        20 => prop::sample::select(vec![0.0f32, -0.0, 0.499_999_97, -0.499_999_97, 0.5, -0.5, 1.5, -2.5, -1e-30, 1e-30, f32::MIN_POSITIVE]),
         1 => prop::sample::select(vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY]),
     ]
 }

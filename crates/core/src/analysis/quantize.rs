@@ -148,7 +148,7 @@ fn fused_f64_rule<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, decimal: &dy
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX2, as `level` found.
         Level::Avx2 => unsafe { fused_f64_avx2::<T, R>(xs, qz, decimal, acc) },
-        _ => fused_f64_inverse::<T, R>(xs, qz, decimal, acc),
+        _ => fused_f64_inverse::<T, R, false>(xs, qz, decimal, acc),
     }
 }
 
@@ -160,7 +160,7 @@ unsafe fn fused_f64_avx512<T: Sample, const R: u8>(
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
 ) {
-    fused_f64_inverse::<T, R>(xs, qz, decimal, acc)
+    fused_f64_inverse::<T, R, true>(xs, qz, decimal, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -171,25 +171,31 @@ unsafe fn fused_f64_avx2<T: Sample, const R: u8>(
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
 ) {
-    fused_f64_inverse::<T, R>(xs, qz, decimal, acc)
+    fused_f64_inverse::<T, R, false>(xs, qz, decimal, acc)
 }
 
 /// The loop with `x · (1/s)` in place of `x / s` for the rounding when both `s` and `1/s` are
 /// normal: the product is within 2 ulps of the quotient, so it rounds the same way unless it is
 /// within 1e-9 (relative) of a boundary, and those values go to the per-element decision on the
 /// quotient itself. A division less per value: the loop's other one (`|e| / |x|`) is the metric's.
+/// `WIDE`: the CPU has AVX-512F/VL, and the rows go to `simd::x86::textbook_rows`.
 #[inline(always)]
-fn fused_f64_inverse<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, decimal: &dyn Fn(usize) -> Option<Decimal>, acc: &mut Accumulator) {
+fn fused_f64_inverse<T: Sample, const R: u8, const WIDE: bool>(
+    xs: &[T],
+    qz: &Quantizer,
+    decimal: &dyn Fn(usize) -> Option<Decimal>,
+    acc: &mut Accumulator,
+) {
     let inverse = 1.0 / qz.scale;
     if qz.scale.is_normal() && inverse.is_normal() {
-        fused_f64_loop::<T, R, true>(xs, qz, inverse, decimal, acc)
+        fused_f64_loop::<T, R, true, WIDE>(xs, qz, inverse, decimal, acc)
     } else {
-        fused_f64_loop::<T, R, false>(xs, qz, inverse, decimal, acc)
+        fused_f64_loop::<T, R, false, WIDE>(xs, qz, inverse, decimal, acc)
     }
 }
 
 #[inline(always)]
-fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
+fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool, const WIDE: bool>(
     xs: &[T],
     qz: &Quantizer,
     inverse: f64,
@@ -197,59 +203,96 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
     acc: &mut Accumulator,
 ) {
     let rounding = simd::rounding::<R>();
-    let (s, z, qmin, qmax) = (qz.scale, qz.zero_point as f64, qz.qmin as f64, qz.qmax as f64);
-    let exact = qz.exact_scale.is_some();
-    // One element from its rounded `r`: the error and whether it was clamped.
-    let finish = |x: f64, r: f64| {
-        let raw = r + z;
-        let q = raw.clamp(qmin, qmax);
-        ((q - z) * s - x, raw < qmin || raw > qmax)
-    };
-    let rows = xs.chunks_exact(LANES);
-    let tail = rows.remainder();
+    let s = qz.scale;
+    let quotient = |x: f64| if INVERSE { x * inverse } else { x / s };
+    let whole = xs.len() / LANES * LANES;
+    let tail = &xs[whole..];
     // The lanes' sums in locals (registers) for the whole run, added to the totals once: each lane
     // still adds its values in order, so the sums are those of `Accumulator::add`.
     let mut sums = std::mem::take(&mut acc.total);
-    for (i, row) in rows.enumerate() {
+    #[cfg(target_arch = "x86_64")]
+    let k = simd::Kernel64 { s, inverse, z: qz.zero_point as f64, qmin: qz.qmin as f64, qmax: qz.qmax as f64 };
+    let mut at = 0;
+    while at < whole {
+        #[cfg(target_arch = "x86_64")]
+        if WIDE {
+            // SAFETY: AVX-512F/VL and AVX2, as `WIDE` says. It stops before a row holding a value
+            // near a boundary, which the code below decides.
+            at += unsafe { simd::x86::textbook_rows::<T, R, INVERSE>(&xs[at..whole], &k, &mut sums) };
+            if at == whole {
+                break;
+            }
+        }
+        let (i, row) = (at / LANES, &xs[at..at + LANES]);
+        at += LANES;
         let mut x = [0f64; LANES];
-        let mut r = [0f64; LANES];
         let mut near = false;
         for lane in 0..LANES {
             x[lane] = row[lane].f64();
-            let v = if INVERSE { x[lane] * inverse } else { x[lane] / s };
-            r[lane] = rounding.round_f64(v, 0.0);
-            near |= near_boundary::<R>(v);
+            near |= near_boundary::<R>(quotient(x[lane]));
         }
-        if near {
-            // The per-element decision, on the quotient itself.
+        let (e, clipped) = if near {
+            // A value near a boundary (rare): the row as the per-element path decides it, apart.
+            cold_row::<T, R>(row, qz, |lane| decimal(i * LANES + lane))
+        } else {
+            let mut e = [0f64; LANES];
+            let mut clipped = [false; LANES];
             for lane in 0..LANES {
-                let v = x[lane] / s;
-                r[lane] = match exact && rounding.near_boundary(v) {
-                    true => qz.round_exactly(x[lane], v, decimal(i * LANES + lane)),
-                    false => rounding.round_f64(v, 0.0),
-                };
+                (e[lane], clipped[lane]) = finish(qz, x[lane], rounding.round_f64(quotient(x[lane]), 0.0));
             }
-        }
-        let mut e = [0f64; LANES];
-        let mut clipped = [false; LANES];
-        for lane in 0..LANES {
-            (e[lane], clipped[lane]) = finish(x[lane], r[lane]);
-        }
+            (e, clipped)
+        };
         sums.add_row(&x, &e, &clipped);
     }
     acc.total = sums;
     let start = xs.len() - tail.len();
     for (lane, value) in tail.iter().enumerate() {
         let x = value.f64();
-        let v = x / s;
-        let r = match exact && rounding.near_boundary(v) {
-            true => qz.round_exactly(x, v, decimal(start + lane)),
-            false => rounding.round_f64(v, 0.0),
-        };
-        let (e, clipped) = finish(x, r);
+        let (e, clipped) = decided::<R>(qz, x, || decimal(start + lane));
         acc.add(lane, x, e, clipped);
     }
     acc.count += xs.len() as u64;
+}
+
+/// One element of the textbook loop from its rounded `r = round(x / s)`: `e = (clamp(r + z) - z) · s - x`
+/// and whether it was clamped.
+#[inline(always)]
+fn finish(qz: &Quantizer, x: f64, r: f64) -> (f64, bool) {
+    let (qmin, qmax, z) = (qz.qmin as f64, qz.qmax as f64, qz.zero_point as f64);
+    let raw = r + z;
+    // `raw.clamp(qmin, qmax)` as two selects (maxpd, minpd): `raw` is never NaN here (x is finite).
+    let low = if raw < qmin { qmin } else { raw };
+    let q = if low > qmax { qmax } else { low };
+    ((q - z) * qz.scale - x, q != raw)
+}
+
+/// One element as the per-element path decides it: on the quotient `x / s`, exactly near a boundary.
+#[inline(always)]
+fn decided<const R: u8>(qz: &Quantizer, x: f64, decimal: impl FnOnce() -> Option<Decimal>) -> (f64, bool) {
+    let rounding = simd::rounding::<R>();
+    let v = x / qz.scale;
+    let r = match qz.exact_scale.is_some() && rounding.near_boundary(v) {
+        true => qz.round_exactly(x, v, decimal()),
+        false => rounding.round_f64(v, 0.0),
+    };
+    finish(qz, x, r)
+}
+
+/// A row holding a value near a boundary, each element [`decided`]; apart, so that the hot loop
+/// keeps its values in registers.
+#[cold]
+#[inline(never)]
+fn cold_row<T: Sample, const R: u8>(
+    row: &[T],
+    qz: &Quantizer,
+    decimal: impl Fn(usize) -> Option<Decimal>,
+) -> ([f64; LANES], [bool; LANES]) {
+    let mut e = [0f64; LANES];
+    let mut clipped = [false; LANES];
+    for (lane, value) in row.iter().enumerate().take(LANES) {
+        (e[lane], clipped[lane]) = decided::<R>(qz, value.f64(), || decimal(lane));
+    }
+    (e, clipped)
 }
 
 /// [`Rounding::near_boundary`] of the rule `R` without a branch, so that a row of it vectorizes:

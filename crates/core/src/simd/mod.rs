@@ -180,6 +180,22 @@ impl<'a> Kernel<'a> {
     }
 }
 
+/// The textbook convention's constants (f64) for its SIMD loop (`x86::textbook_rows`).
+#[derive(Clone, Copy)]
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+pub(crate) struct Kernel64 {
+    /// Scale.
+    pub(crate) s: f64,
+    /// `1 / s`, for the quotient's rounding when both are normal.
+    pub(crate) inverse: f64,
+    /// Zero point.
+    pub(crate) z: f64,
+    /// Smallest integer.
+    pub(crate) qmin: f64,
+    /// Largest integer.
+    pub(crate) qmax: f64,
+}
+
 /// `round(x / s) + z` of a run's two ends, with the kernel's rule.
 fn ends<const R: u8>(k: &Kernel, lo: f32, hi: f32) -> (f32, f32) {
     if k.multiply {

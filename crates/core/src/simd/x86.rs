@@ -18,8 +18,8 @@
 //! The AVX-512 loop computes two rows (16 values) per step and adds the first row's values, then
 //! the second's, into the 8 lanes of the sums: the order of the AVX2 loop and of the portable code.
 
-use super::{rule, Kernel};
-use crate::metrics::{Accumulator, LANES, ROWS};
+use super::{rule, Kernel, Kernel64};
+use crate::metrics::{Accumulator, Sums, LANES, ROWS};
 use core::arch::x86_64::*;
 
 /// Values per call of the register loops: their 32-bit lane counts then hold at most 2^28 per lane.
@@ -316,4 +316,140 @@ unsafe fn rows512<const MUL: bool, const CLAMP: bool, const R: u8>(xs: &[f32], k
     unsafe { sums.store(acc, mx, lanes8(nzc), lanes8(clc)) };
     acc.rows = rows;
     done + consumed
+}
+
+/// The rule `R` on 8 f64 lanes: the same result as [`Rounding::round_f64`](crate::rounding::Rounding::round_f64),
+/// with the steps of [`round512`] (the masked adds keep even the sign of a zero).
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+#[inline]
+fn round_pd<const R: u8>(v: __m512d) -> __m512d {
+    const EXC: i32 = _MM_FROUND_NO_EXC;
+    let half = _mm512_set1_pd(0.5);
+    let one = _mm512_set1_pd(1.0);
+    match R {
+        rule::FLOOR => _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | EXC }>(v),
+        rule::CEIL => _mm512_roundscale_pd::<{ _MM_FROUND_TO_POS_INF | EXC }>(v),
+        rule::TOWARD_ZERO => _mm512_roundscale_pd::<{ _MM_FROUND_TO_ZERO | EXC }>(v),
+        rule::HALF_AWAY => half_away_pd(v),
+        rule::HALF_UP => {
+            let f = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | EXC }>(v);
+            let up = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(_mm512_sub_pd(v, f), half);
+            _mm512_mask_add_pd(f, up, f, one)
+        }
+        _ => _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | EXC }>(v),
+    }
+}
+
+/// `f64::round` (half away from zero) on 8 lanes: `trunc(v) ± 1` where `|v - trunc(v)| >= 1/2`.
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+#[inline]
+fn half_away_pd(v: __m512d) -> __m512d {
+    let t = _mm512_roundscale_pd::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(v);
+    let away = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(_mm512_abs_pd(_mm512_sub_pd(v, t)), _mm512_set1_pd(0.5));
+    let sign = _mm512_set1_epi64(i64::MIN);
+    let step =
+        _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(_mm512_set1_pd(1.0)), _mm512_and_si512(_mm512_castpd_si512(v), sign)));
+    _mm512_mask_add_pd(t, away, t, step)
+}
+
+/// The lanes of `v` near a boundary of the rule `R`: [`Rounding::near_boundary`](crate::rounding::Rounding::near_boundary),
+/// `|v - floor(v) - 1/2|` (nearest rules) or `|v - round(v)|` (directed) at most `1e-9 · max(|v|, 1)`.
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+#[inline]
+fn near_pd<const R: u8>(v: __m512d) -> __mmask8 {
+    let distance = if super::rounding::<R>().is_nearest() {
+        let floor = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(v);
+        _mm512_abs_pd(_mm512_sub_pd(_mm512_sub_pd(v, floor), _mm512_set1_pd(0.5)))
+    } else {
+        _mm512_abs_pd(_mm512_sub_pd(v, half_away_pd(v)))
+    };
+    let margin = _mm512_mul_pd(_mm512_set1_pd(1e-9), _mm512_max_pd(_mm512_abs_pd(v), _mm512_set1_pd(1.0)));
+    _mm512_cmp_pd_mask::<_CMP_LE_OQ>(distance, margin)
+}
+
+/// The textbook convention's loop on whole rows of `LANES` values (one f64 vector each), from the
+/// start of `xs` until a row holds a value near a boundary of the rule (for `analysis::quantize`'s
+/// exact decision) or no whole row is left; returns how many values it consumed.
+///
+/// The operations of `analysis::quantize::fused_f64_loop` lane by lane, in the same order, into
+/// the same f64 sums: `v = x · (1/s)` (`INVERSE`) or `x / s`, `r = round(v)`, `raw = r + z`,
+/// `q = clamp(raw)`, `e = (q - z) · s - x`, then `x²`, `e²`, `|e|`, `|e|/|x|` (x ≠ 0), max `|e|`
+/// and the counts. The sums stay in registers for the whole run.
+///
+/// # Safety
+/// The CPU must support AVX-512F/VL and AVX2 ([`super::level`]).
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const INVERSE: bool>(
+    xs: &[T],
+    k: &Kernel64,
+    sums: &mut Sums<f64, u64>,
+) -> usize {
+    let rows = xs.len() / LANES;
+    // SAFETY (loads below): `at + LANES <= xs.len()` for every row read; the sums are arrays of 8 eight-byte values.
+    if let Some(floats) = T::as_f32(xs) {
+        unsafe { rows_pd::<R, INVERSE>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(floats.as_ptr().add(at))), k, sums) }
+    } else if let Some(doubles) = T::as_f64(xs) {
+        unsafe { rows_pd::<R, INVERSE>(rows, |at| _mm512_loadu_pd(doubles.as_ptr().add(at)), k, sums) }
+    } else {
+        0
+    }
+}
+
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+#[inline]
+unsafe fn rows_pd<const R: u8, const INVERSE: bool>(
+    rows: usize,
+    load: impl Fn(usize) -> __m512d,
+    k: &Kernel64,
+    sums: &mut Sums<f64, u64>,
+) -> usize {
+    let (s, inverse, z) = (_mm512_set1_pd(k.s), _mm512_set1_pd(k.inverse), _mm512_set1_pd(k.z));
+    let (qmin, qmax, zero) = (_mm512_set1_pd(k.qmin), _mm512_set1_pd(k.qmax), _mm512_setzero_pd());
+    let minus_one = _mm512_set1_epi64(-1);
+    // SAFETY: each is an array of LANES = 8 eight-byte values, one unaligned 512-bit access.
+    let (mut x2, mut e2, mut abs_e, mut pct, mut max_abs_e, mut nonzero, mut clipped) = unsafe {
+        (
+            _mm512_loadu_pd(sums.x2.as_ptr()),
+            _mm512_loadu_pd(sums.e2.as_ptr()),
+            _mm512_loadu_pd(sums.abs_e.as_ptr()),
+            _mm512_loadu_pd(sums.pct.as_ptr()),
+            _mm512_loadu_pd(sums.max_abs_e.as_ptr()),
+            _mm512_loadu_si512(sums.nonzero.as_ptr() as *const _),
+            _mm512_loadu_si512(sums.clipped.as_ptr() as *const _),
+        )
+    };
+    let mut row = 0;
+    while row < rows {
+        let x = load(row * LANES);
+        let v = if INVERSE { _mm512_mul_pd(x, inverse) } else { _mm512_div_pd(x, s) };
+        if near_pd::<R>(v) != 0 {
+            break;
+        }
+        let raw = _mm512_add_pd(round_pd::<R>(v), z);
+        // `if raw < qmin { qmin } else { raw }`, then `if low > qmax { qmax } else { low }`.
+        let q = _mm512_min_pd(qmax, _mm512_max_pd(qmin, raw));
+        let e = _mm512_sub_pd(_mm512_mul_pd(_mm512_sub_pd(q, z), s), x);
+        let ae = _mm512_abs_pd(e);
+        let ax = _mm512_abs_pd(x);
+        let nz = _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(ax, zero);
+        x2 = _mm512_add_pd(x2, _mm512_mul_pd(x, x));
+        e2 = _mm512_add_pd(e2, _mm512_mul_pd(e, e));
+        abs_e = _mm512_add_pd(abs_e, ae);
+        pct = _mm512_add_pd(pct, _mm512_maskz_div_pd(nz, ae, ax));
+        max_abs_e = _mm512_max_pd(ae, max_abs_e);
+        nonzero = _mm512_mask_sub_epi64(nonzero, nz, nonzero, minus_one);
+        clipped = _mm512_mask_sub_epi64(clipped, _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(q, raw), clipped, minus_one);
+        row += 1;
+    }
+    // SAFETY: as the loads above.
+    unsafe {
+        _mm512_storeu_pd(sums.x2.as_mut_ptr(), x2);
+        _mm512_storeu_pd(sums.e2.as_mut_ptr(), e2);
+        _mm512_storeu_pd(sums.abs_e.as_mut_ptr(), abs_e);
+        _mm512_storeu_pd(sums.pct.as_mut_ptr(), pct);
+        _mm512_storeu_pd(sums.max_abs_e.as_mut_ptr(), max_abs_e);
+        _mm512_storeu_si512(sums.nonzero.as_mut_ptr() as *mut _, nonzero);
+        _mm512_storeu_si512(sums.clipped.as_mut_ptr() as *mut _, clipped);
+    }
+    row * LANES
 }
