@@ -9,7 +9,7 @@ use quantscope_core::calibrate::Calibration;
 use quantscope_core::{QuantSpec, SpecOptions};
 use quantscope_web::worker::blob_source::BlobSource;
 use quantscope_web::worker::protocol::{ExportFile, Reply, Request, RowView};
-use quantscope_weights::report::{self, TableOptions};
+use quantscope_weights::model_table::{self, TableOptions};
 use quantscope_weights::{Archive, Source};
 use wasm_bindgen_test::*;
 use web_sys::js_sys::{Array, Uint8Array};
@@ -25,7 +25,7 @@ fn blob(bytes: &[u8]) -> Blob {
     Blob::new_with_u8_array_sequence(&parts).unwrap()
 }
 
-fn table<S: Source>(source: S) -> Vec<report::Row> {
+fn table<S: Source>(source: S) -> Vec<model_table::Row> {
     let mut archive = Archive::open(source, "array").unwrap();
     let options = TableOptions {
         tensor: None,
@@ -34,7 +34,7 @@ fn table<S: Source>(source: S) -> Vec<report::Row> {
         calibration: Calibration::default(),
         worst: 3,
     };
-    report::table(&mut archive, &options, &mut |_| ControlFlow::Continue(())).unwrap()
+    model_table::table(&mut archive, &options, &mut |_| ControlFlow::Continue(())).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -55,7 +55,7 @@ fn blob_files_give_the_same_table_as_bytes() {
     for bytes in [MODEL, NPZ] {
         let from_blob = table(BlobSource::new(blob(bytes)).unwrap());
         assert_eq!(from_blob, table(bytes));
-        assert!(from_blob.iter().any(|r| matches!(r.outcome, report::Outcome::Result(_))));
+        assert!(from_blob.iter().any(|r| matches!(r.outcome, model_table::Outcome::Result(_))));
     }
 }
 
@@ -73,13 +73,13 @@ fn the_rows_json_reads_back_into_the_page_view() {
         assert_eq!(info.name, row.info.name);
         assert_eq!(info.shape, row.info.shape);
         match &row.outcome {
-            report::Outcome::Result(r) => {
+            model_table::Outcome::Result(r) => {
                 let v = result.as_ref().unwrap();
                 assert_eq!(v.per_channel_sqnr_db, r.per_channel_sqnr_db);
                 assert_eq!(v.per_tensor_mse, r.per_tensor_mse);
                 assert_eq!(v.worst_channels.len(), r.worst_channels.len());
             }
-            report::Outcome::Skipped(reason) => assert_eq!(skipped.as_deref(), Some(reason.as_str())),
+            model_table::Outcome::Skipped(reason) => assert_eq!(skipped.as_deref(), Some(reason.as_str())),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (`src/bin/worker.rs`, built by Trunk as `worker.js` + `worker_bg.wasm` with the loader shim
 //! `worker_loader.js`). The page posts a request and the `File` (a handle, not its bytes); the
 //! worker reads the file by slices ([`blob_source::BlobSource`]), runs the model-wide table of
-//! `quantscope_weights::report::table` (the one the CLI prints) and posts progress and the rows back as JSON.
+//! `quantscope_weights::model_table::table` (the one the CLI prints) and posts progress and the rows back as JSON.
 //!
 //! Cancel terminates the worker ([`client::FilesWorker::cancel`]): a synchronous analysis cannot
 //! read a message until it returns, and terminating frees its memory at once. The next request

@@ -7,7 +7,7 @@ use quantscope_core::QuantSpec;
 use quantscope_export::file_table::FileTable;
 use quantscope_export::number::Precision;
 use quantscope_export::PdfOptions;
-use quantscope_weights::report::{self, TableOptions};
+use quantscope_weights::model_table::{self, TableOptions};
 use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
 use quantscope_weights::Archive;
 use wasm_bindgen::prelude::*;
@@ -38,7 +38,7 @@ struct KeptTable {
     calibration: Calibration,
     axis: usize,
     worst: usize,
-    rows: Vec<report::Row>,
+    rows: Vec<model_table::Row>,
 }
 
 impl KeptTable {
@@ -188,7 +188,7 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             // At most one progress message per 50 ms (and the last chunk): the page redraws on each.
             let mut last_post = 0.0;
             let mut last_read = started;
-            let rows = report::table_with(
+            let rows = model_table::table_with(
                 &mut archive,
                 &options,
                 &mut |p| {

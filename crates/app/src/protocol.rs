@@ -11,7 +11,7 @@
 use quantscope_core::calibrate::Calibration;
 use quantscope_core::SpecOptions;
 use quantscope_weights::sample::Sample;
-use quantscope_weights::{report, TensorInfo};
+use quantscope_weights::{model_table, TensorInfo};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::form::{FormState, Tool};
@@ -26,7 +26,7 @@ pub enum Request {
     List { job: u32 },
     /// The model-wide table of one tensor (`tensor`) or of all (`None`).
     Analyse { job: u32, tensor: Option<String>, axis: usize, spec: SpecOptions, calibration: Calibration, worst: usize },
-    /// The Tensor or Values tool on a large input (`report::large`): the form as committed.
+    /// The Tensor or Values tool on a large input (`results::large`): the form as committed.
     Text { job: u32, tool: Tool, form: FormState },
     /// One export file of `Text` job `of`'s full report, or of `Analyse` job `of`'s table (the
     /// worker keeps the last of each).
@@ -79,7 +79,7 @@ pub enum Sent<'a> {
     },
     Done {
         job: u32,
-        rows: &'a [report::Row],
+        rows: &'a [model_table::Row],
         csv: String,
         sample: Option<&'a Sample>,
         elapsed_ms: f64,
@@ -175,7 +175,7 @@ pub struct TensorView {
     pub note: Option<String>,
 }
 
-/// A worst channel (`quantscope_weights::report::WorstChannel`).
+/// A worst channel (`quantscope_weights::model_table::WorstChannel`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct WorstView {
     pub index: usize,
@@ -184,7 +184,7 @@ pub struct WorstView {
     pub sqnr_db: Option<f64>,
 }
 
-/// One analysed tensor (`quantscope_weights::report::TensorResult`).
+/// One analysed tensor (`quantscope_weights::model_table::TensorResult`).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct ResultView {
     pub axis: usize,
@@ -202,7 +202,7 @@ pub struct ResultView {
     pub worst_channels: Vec<WorstView>,
 }
 
-/// One row of the model-wide table (`quantscope_weights::report::Row`, flattened as the CLI writes it).
+/// One row of the model-wide table (`quantscope_weights::model_table::Row`, flattened as the CLI writes it).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct RowView {
     #[serde(flatten)]

@@ -10,7 +10,7 @@ use quantscope_core::QuantSpec;
 use quantscope_export::file_table::{self, FileTable};
 use quantscope_export::number::Num;
 use quantscope_export::PdfOptions;
-use quantscope_weights::report::{self, Outcome, Row};
+use quantscope_weights::model_table::{self, Outcome, Row};
 use quantscope_weights::{Archive, ReadSeekSource};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -46,9 +46,9 @@ pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
             return Err(format!("error: {shown}: no tensor named `{name}` (the file has: {})", known.join(", ")));
         }
     }
-    let options = report::TableOptions { tensor: a.tensor.clone(), axis: a.axis, spec: spec.clone(), calibration, worst: a.worst };
+    let options = model_table::TableOptions { tensor: a.tensor.clone(), axis: a.axis, spec: spec.clone(), calibration, worst: a.worst };
     let rows =
-        report::table(&mut archive, &options, &mut |_| std::ops::ControlFlow::Continue(())).map_err(|e| format!("error: {shown}: {e}"))?;
+        model_table::table(&mut archive, &options, &mut |_| std::ops::ControlFlow::Continue(())).map_err(|e| format!("error: {shown}: {e}"))?;
     let r = FileReport {
         tool: "file",
         file: shown,

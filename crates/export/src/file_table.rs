@@ -1,17 +1,17 @@
 //! The model-wide table of a weight file (`quantscope file` and the app's Files tool): one row per
-//! tensor of `quantscope_weights::report::table`, in its order, as CSV ([`csv()`]), as the human table the CLI
+//! tensor of `quantscope_weights::model_table::table`, in its order, as CSV ([`csv()`]), as the human table the CLI
 //! prints ([`table`]) and as a PDF report ([`pdf`]).
 
 use quantscope_core::calibrate::{Calibration, Method};
 use quantscope_core::QuantSpec;
-use quantscope_weights::report::{Outcome, Row, TensorResult};
+use quantscope_weights::model_table::{Outcome, Row, TensorResult};
 use quantscope_weights::Element;
 
 use crate::font::Font;
 use crate::number::{Num, NA};
 use crate::pdf::{Document, BODY};
-use crate::report::{self as pdf_report, PdfOptions};
 use crate::tables::TableData;
+use crate::tool_pdf::{self as pdf_report, PdfOptions};
 use crate::{format_f64, safe_text};
 
 /// The CSV columns, in order.
@@ -173,7 +173,7 @@ pub struct FileTable<'a> {
     pub axis: usize,
     /// How many worst channels each row names.
     pub worst: usize,
-    /// The rows, most sensitive first (`quantscope_weights::report::table`).
+    /// The rows, most sensitive first (`quantscope_weights::model_table::table`).
     pub rows: &'a [Row],
 }
 

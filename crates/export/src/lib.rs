@@ -1,7 +1,7 @@
 //! # export: quantscope's reports as CSV, PDF, parameters and share links
 //!
 //! - CSV (this module): the results table and the per-element table;
-//! - PDF ([`report`], laid out by [`pdf`], charts through [`pdf_backend`]): the report of a tool;
+//! - PDF ([`tool_pdf`], laid out by [`pdf`], charts through [`pdf_backend`]): the report of a tool;
 //! - [`params`]: scales and zero points as JSON, a PyTorch snippet, an ONNX `QuantizeLinear` description;
 //! - [`share`]: the form state as a compact URL fragment;
 //! - [`table`]: the one table schema of results (typed cells; the web page draws it);
@@ -37,13 +37,13 @@ pub mod number;
 pub mod params;
 pub mod pdf;
 pub mod pdf_backend;
-pub mod report;
 pub mod share;
 pub mod table;
 pub mod tables;
+pub mod tool_pdf;
 
 pub use pdf::Paper;
-pub use report::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
+pub use tool_pdf::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
 
 use quantscope_core::analysis::ChannelResult;
 use quantscope_core::metrics::Metrics;

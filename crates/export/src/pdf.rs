@@ -3,7 +3,7 @@
 //! [`PdfBackend`]. Text is real text in the base-14 Helvetica (WinAnsi; maths in Symbol; see
 //! [`crate::font`]), so it can be selected, searched and extracted.
 //!
-//! The report itself (what goes on the pages) is in [`crate::report`].
+//! The report itself (what goes on the pages) is in [`crate::tool_pdf`].
 
 use crate::font::{self, Font};
 use crate::pdf_backend::{alpha_name, PdfBackend};

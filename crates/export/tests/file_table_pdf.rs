@@ -10,7 +10,7 @@ use quantscope_core::{QuantSpec, SpecOptions};
 use quantscope_export::file_table::{self, FileTable};
 use quantscope_export::number::{Num, Precision};
 use quantscope_export::{Paper, PdfOptions};
-use quantscope_weights::report::{self, Outcome, Row, TableOptions};
+use quantscope_weights::model_table::{self, Outcome, Row, TableOptions};
 use quantscope_weights::Archive;
 
 fn previews() -> PathBuf {
@@ -41,7 +41,7 @@ fn pages(info: &str) -> usize {
 fn rows_of(file: &[u8], spec: &QuantSpec, calibration: Calibration) -> Vec<Row> {
     let mut archive = Archive::open(file, "model").unwrap();
     let options = TableOptions { tensor: None, axis: 0, spec: spec.clone(), calibration, worst: 3 };
-    report::table(&mut archive, &options, &mut |_| ControlFlow::Continue(())).unwrap()
+    model_table::table(&mut archive, &options, &mut |_| ControlFlow::Continue(())).unwrap()
 }
 
 /// A safetensors file of `count` float32 tensors `layer<i>.weight` of shape [4, 16], each a sine

@@ -16,11 +16,11 @@
 mod dtype;
 mod error;
 pub mod gguf;
+pub mod model_table;
 pub mod npy;
-pub mod report;
+pub mod safetensors;
 pub mod sample;
 mod source;
-pub mod st;
 
 pub use dtype::Element;
 pub use error::{Error, Problem};
@@ -202,10 +202,10 @@ impl<S: Source> Archive<S> {
         if head.len() >= 9 && head[8] == b'{' {
             let mut first8 = [0u8; 8];
             first8.copy_from_slice(&head[..8]);
-            let n = st::header_len(first8, len).map_err(Error::file)?;
+            let n = crate::safetensors::header_len(first8, len).map_err(Error::file)?;
             let json = read_at(&mut source, 8, n as usize).map_err(Error::file)?;
             let data_start = 8 + n;
-            let entries = st::entries(&json, len - data_start)?;
+            let entries = crate::safetensors::entries(&json, len - data_start)?;
             let tensors = entries
                 .into_iter()
                 .map(|e| TensorInfo {

@@ -243,7 +243,7 @@ fn numpy_reads_rust_written_files() {
 /// of every analysed tensor, in order, ending at the total; a `Break` cancels; the rows are sorted.
 #[test]
 fn table_progress_cancel_and_order() {
-    use quantscope_weights::report::{self, Outcome, TableOptions};
+    use quantscope_weights::model_table::{self, Outcome, TableOptions};
     let options = TableOptions {
         tensor: None,
         axis: 0,
@@ -255,7 +255,7 @@ fn table_progress_cancel_and_order() {
     let mut archive = Archive::open(file.as_slice(), "model").unwrap();
     let expected: u64 = archive.tensors().iter().filter(|t| t.analysable()).map(|t| t.bytes).sum();
     let mut seen = Vec::new();
-    let rows = report::table(&mut archive, &options, &mut |p| {
+    let rows = model_table::table(&mut archive, &options, &mut |p| {
         seen.push((p.done, p.total, p.tensor.to_string()));
         ControlFlow::Continue(())
     })
@@ -275,13 +275,13 @@ fn table_progress_cancel_and_order() {
 
     // One tensor only, and a cancel after the first chunk.
     let one = TableOptions { tensor: Some("fc.weight".into()), ..options.clone() };
-    assert_eq!(report::table(&mut archive, &one, &mut |_| ControlFlow::Continue(())).unwrap().len(), 1);
-    let err = report::table(&mut archive, &options, &mut |_| ControlFlow::Break(())).unwrap_err();
+    assert_eq!(model_table::table(&mut archive, &one, &mut |_| ControlFlow::Continue(())).unwrap().len(), 1);
+    let err = model_table::table(&mut archive, &options, &mut |_| ControlFlow::Break(())).unwrap_err();
     assert_eq!(err.problem, Problem::Cancelled);
     assert!(err.tensor.is_some());
     let missing = TableOptions { tensor: Some("nope".into()), ..options };
     assert!(matches!(
-        report::table(&mut archive, &missing, &mut |_| ControlFlow::Continue(())).unwrap_err().problem,
+        model_table::table(&mut archive, &missing, &mut |_| ControlFlow::Continue(())).unwrap_err().problem,
         Problem::NoSuchTensor { .. }
     ));
 }

@@ -5,7 +5,7 @@ use std::ops::ControlFlow;
 
 use quantscope_core::calibrate::{self, Calibration, Method};
 use quantscope_core::{Comparison, Granularity, QuantSpec, Samples, SpecOptions, Tensor};
-use quantscope_weights::report::{self, Outcome, TableOptions};
+use quantscope_weights::model_table::{self, Outcome, TableOptions};
 use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
 use quantscope_weights::Archive;
 
@@ -112,7 +112,7 @@ fn the_bars_carry_the_numbers_of_the_model_wide_table() {
     assert_ne!(sampled.per_channel.summary.metrics.sqnr_db, comparison.per_channel.summary.metrics.sqnr_db);
     let bars = sample.full_data_bars(sampled);
     // ...the bars' are the table's, channel by channel and for the tensor.
-    let row = report::TensorResult::of(&comparison, 3);
+    let row = model_table::TensorResult::of(&comparison, 3);
     assert_eq!(bars.per_channel.summary.metrics.sqnr_db, row.per_channel_sqnr_db);
     assert_eq!(bars.per_tensor.summary.metrics.sqnr_db, row.per_tensor_sqnr_db);
     assert_eq!(bars.per_channel.summary.metrics.mse, row.per_channel_mse);
@@ -141,7 +141,7 @@ fn the_table_hands_the_analysed_tensor_to_its_inspector() {
     let options =
         TableOptions { tensor: Some("fc.weight".into()), axis: 0, spec: pytorch(), calibration: Calibration::default(), worst: 3 };
     let mut samples = Vec::new();
-    let rows = report::table_with(&mut archive, &options, &mut |_| ControlFlow::Continue(()), &mut |tensor, comparison| {
+    let rows = model_table::table_with(&mut archive, &options, &mut |_| ControlFlow::Continue(()), &mut |tensor, comparison| {
         samples.push(Sample::take(tensor, comparison, 100));
     })
     .unwrap();
