@@ -141,7 +141,7 @@ impl Table {
 /// Index of the first midpoint at or above `s`: the count of midpoints strictly below it.
 #[inline(always)]
 fn level(mid: &[f32; 15], s: f32) -> usize {
-    mid.iter().map(|m| (s > *m) as usize).sum()
+    mid.iter().map(|m| (s > *m) as u32).sum::<u32>() as usize
 }
 
 /// Quantizes one block of 64 (or fewer, never in practice) values.
@@ -150,11 +150,14 @@ pub(crate) fn block<S: Sink>(table: Table, x: &[f32], sink: &mut S) -> BlockScal
     let absmax = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     let r = 1.0 / absmax.max(ABSMAX_FLOOR);
     let (sorted, mid) = (table.sorted(), table.midpoints());
-    for &v in x {
-        let scaled = v * r;
-        let clipped = scaled.abs() > 1.0;
-        let index = level(mid, scaled.clamp(-1.0, 1.0));
-        sink.put(v, sorted[index] * absmax, table.code(index), clipped);
+    // The levels of a whole block first (lane-wise comparisons, vectorized), then the table.
+    let mut levels = [0u32; BLOCK];
+    for (v, l) in x.iter().zip(&mut levels) {
+        *l = level(mid, (v * r).clamp(-1.0, 1.0)) as u32;
+    }
+    for (&v, &l) in x.iter().zip(&levels) {
+        let index = l as usize & 15;
+        sink.put(v, sorted[index] * absmax, table.code(index), (v * r).abs() > 1.0);
     }
     BlockScale::Absmax { absmax }
 }

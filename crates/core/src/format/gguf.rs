@@ -94,11 +94,15 @@ fn q_0<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
     let dh = f16_round(d);
     let offset = n as f32 + 0.5;
     let top = 2 * n - 1;
-    for &v in x {
+    // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
+    let (mut raws, mut xhats) = ([0i32; BLOCK], [0.0f32; BLOCK]);
+    for ((v, raw), xhat) in x.iter().zip(&mut raws).zip(&mut xhats) {
         // With an infinite id (d < ~2.9e-39) gguf-py's NaN and ±inf cast to code 0 (numpy astype(uint8)).
-        let raw = trunc_to_i32_or_zero(v * id + offset);
-        let code = raw.clamp(0, top);
-        sink.put(v, (code - n) as f32 * dh, code, raw > top);
+        *raw = trunc_to_i32_or_zero(v * id + offset);
+        *xhat = ((*raw).clamp(0, top) - n) as f32 * dh;
+    }
+    for ((v, raw), xhat) in x.iter().zip(&raws).zip(&xhats) {
+        sink.put(*v, *xhat, (*raw).clamp(0, top), *raw > top);
     }
     BlockScale::F16 { d: dh, min: None }
 }

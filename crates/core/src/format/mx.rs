@@ -46,10 +46,16 @@ pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> Blo
         MxElement::Float(m) if m == E2M1 => {
             let e = (exponent(amax) - m.emax()).clamp(-127, 127);
             let (scale, inverse) = (pow2(e), pow2(-e));
-            for &v in x {
+            // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
+            let (mut codes, mut xhats, mut clipped) = ([0u32; BLOCK], [0.0f32; BLOCK], [false; BLOCK]);
+            for (((v, code), xhat), clip) in x.iter().zip(&mut codes).zip(&mut xhats).zip(&mut clipped) {
                 let scaled = v * inverse;
-                let code = encode_e2m1(scaled.clamp(-6.0, 6.0));
-                sink.put(v, decode_e2m1(code) * scale, code as i32, scaled.abs() > 6.0);
+                *code = encode_e2m1(scaled.clamp(-6.0, 6.0));
+                *xhat = decode_e2m1(*code) * scale;
+                *clip = scaled.abs() > 6.0;
+            }
+            for (((v, code), xhat), clip) in x.iter().zip(&codes).zip(&xhats).zip(&clipped) {
+                sink.put(*v, *xhat, *code as i32, *clip);
             }
             BlockScale::E8M0 { byte: e8m0_byte(e) }
         }

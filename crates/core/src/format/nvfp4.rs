@@ -53,10 +53,16 @@ pub(crate) fn block<S: Sink>(tensor: TensorScale, x: &[f32], sink: &mut S) -> Bl
     let s8 = E4M3.decode(bits);
     let r = tensor.inverse / s8;
     let h = tensor.pts * s8;
-    for &v in x {
+    // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
+    let (mut codes, mut xhats, mut clipped) = ([0u32; BLOCK], [0.0f32; BLOCK], [false; BLOCK]);
+    for (((v, code), xhat), clip) in x.iter().zip(&mut codes).zip(&mut xhats).zip(&mut clipped) {
         let scaled = v * r;
-        let code = encode_e2m1(scaled.clamp(-6.0, 6.0));
-        sink.put(v, decode_e2m1(code) * h, code as i32, scaled.abs() > 6.0);
+        *code = encode_e2m1(scaled.clamp(-6.0, 6.0));
+        *xhat = decode_e2m1(*code) * h;
+        *clip = scaled.abs() > 6.0;
+    }
+    for (((v, code), xhat), clip) in x.iter().zip(&codes).zip(&xhats).zip(&clipped) {
+        sink.put(*v, *xhat, *code as i32, *clip);
     }
     BlockScale::E4M3 { value: s8, bits: bits as u8 }
 }
