@@ -1,20 +1,24 @@
 //! `quantscope file`: every tensor of a weight file (.npy, .npz, .safetensors), the model-wide
 //! table sorted by SQNR so the most sensitive layers come first.
 //!
-//! The file is read through `formats` (one tensor in memory at a time) and each tensor is analysed
-//! by the core's `compare_sources`; this module only lays the rows out.
+//! The file is read through `quantscope_weights` (one tensor in memory at a time; a file on disk
+//! memory-mapped, its values converted on every core) and each tensor is analysed by the core's
+//! `compare_sources` (channels on every core); this module only lays the rows out, and shows a
+//! progress bar on stderr while a long file is read.
 
 use crate::args::{FileArgs, FileFormat};
 use crate::human::table;
+use crate::progress::Progress;
 use quantscope_core::QuantSpec;
 use quantscope_export::file_table::{self, FileTable};
 use quantscope_export::number::Num;
 use quantscope_export::PdfOptions;
 use quantscope_weights::model_table::{self, Outcome, Row};
-use quantscope_weights::{Archive, ReadSeekSource};
+use quantscope_weights::{Archive, MappedFile, ReadSeekSource, Source};
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 
 /// The `file` report.
 #[derive(Serialize)]
@@ -35,7 +39,19 @@ struct FileReport<'a> {
 pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
     let shown = a.path.display().to_string();
     let file = std::fs::File::open(&a.path).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
-    let source = ReadSeekSource::new(io::BufReader::new(file)).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
+    // A file on disk is memory-mapped: no copy of its bytes, and pages are let go once converted.
+    // What cannot be mapped (a pipe, a character device) is read through a buffer.
+    match MappedFile::new(&file) {
+        Ok(mapped) => analyse_file(a, date, shown, mapped),
+        Err(_) => {
+            let source = ReadSeekSource::new(io::BufReader::new(file)).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
+            analyse_file(a, date, shown, source)
+        }
+    }
+}
+
+/// [`run`] on an opened source.
+fn analyse_file<S: Source>(a: &FileArgs, date: &str, shown: String, source: S) -> Result<String, String> {
     let stem = a.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "array".into());
     let mut archive = Archive::open(source, &stem).map_err(|e| format!("error: {shown}: {e}"))?;
     let spec = QuantSpec::resolve(&a.spec.to_spec()).map_err(|e| format!("error: {e}"))?;
@@ -47,8 +63,14 @@ pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
         }
     }
     let options = model_table::TableOptions { tensor: a.tensor.clone(), axis: a.axis, spec: spec.clone(), calibration, worst: a.worst };
-    let rows =
-        model_table::table(&mut archive, &options, &mut |_| std::ops::ControlFlow::Continue(())).map_err(|e| format!("error: {shown}: {e}"))?;
+    let progress = Progress::new(0);
+    let rows = model_table::table(&mut archive, &options, &mut |p| {
+        progress.set_total(p.total);
+        progress.update(p.done, p.tensor);
+        ControlFlow::Continue(())
+    });
+    progress.finish();
+    let rows = rows.map_err(|e| format!("error: {shown}: {e}"))?;
     let r = FileReport {
         tool: "file",
         file: shown,

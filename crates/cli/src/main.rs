@@ -8,6 +8,7 @@ mod compare_cmd;
 mod file;
 mod format_cmd;
 mod human;
+mod progress;
 
 use args::{Cli, Command, Format, OutputArgs};
 use clap::{ArgMatches, CommandFactory, FromArgMatches};

@@ -1,6 +1,7 @@
 //! Element types and their conversion to float32.
 
 use serde::Serialize;
+use std::mem::MaybeUninit;
 
 /// What a tensor's elements are, as far as the analysis cares.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -45,23 +46,45 @@ impl Element {
 
 /// Appends the float32 values of `bytes` (whole elements) to `out`.
 pub(crate) fn convert(element: &Element, little_endian: bool, bytes: &[u8], out: &mut Vec<f32>) {
+    let n = element.size().map_or(0, |size| bytes.len() / size);
+    out.reserve(n);
+    let written = convert_into(element, little_endian, bytes, &mut out.spare_capacity_mut()[..n]);
+    // SAFETY: `convert_into` wrote the first `written` (<= n) values after the initialised ones.
+    unsafe { out.set_len(out.len() + written) };
+}
+
+/// Writes the float32 values of `bytes` (whole elements) into `out`, as many as both hold, and
+/// returns that number: the one conversion loop, for appending ([`convert`]) and for writing a
+/// tensor's parts from several threads. `MaybeUninit` so that a tensor's values are written once,
+/// not zeroed first.
+pub(crate) fn convert_into(element: &Element, little_endian: bool, bytes: &[u8], out: &mut [MaybeUninit<f32>]) -> usize {
     macro_rules! each {
-        ($n:literal, $f:expr) => {
-            out.extend(bytes.chunks_exact($n).map(|c| {
-                let mut a = [0u8; $n];
-                a.copy_from_slice(c);
-                if !little_endian {
+        ($n:literal, $f:expr) => {{
+            let pairs = out.iter_mut().zip(bytes.chunks_exact($n));
+            let n = pairs.len();
+            // The byte order is decided once, outside the loop, so that the loop vectorizes.
+            if little_endian {
+                pairs.for_each(|(o, c)| {
+                    let mut a = [0u8; $n];
+                    a.copy_from_slice(c);
+                    o.write($f(a));
+                });
+            } else {
+                pairs.for_each(|(o, c)| {
+                    let mut a = [0u8; $n];
+                    a.copy_from_slice(c);
                     a.reverse();
-                }
-                $f(a)
-            }))
-        };
+                    o.write($f(a));
+                });
+            }
+            n
+        }};
     }
     match element {
         Element::F32 => each!(4, f32::from_le_bytes),
         Element::F16 => each!(2, |a| half::f16::from_le_bytes(a).to_f32()),
         Element::Bf16 => each!(2, |a| half::bf16::from_le_bytes(a).to_f32()),
         Element::F64 => each!(8, |a| f64::from_le_bytes(a) as f32),
-        Element::Other { .. } => {}
+        Element::Other { .. } => 0,
     }
 }

@@ -24,6 +24,8 @@ mod source;
 
 pub use dtype::Element;
 pub use error::{Error, Problem};
+#[cfg(not(target_arch = "wasm32"))]
+pub use source::MappedFile;
 pub use source::{ReadSeekSource, Source, CHUNK};
 
 use quantscope_core::{Samples, Tensor};
@@ -349,6 +351,9 @@ impl<S: Source> Archive<S> {
         let total = info.bytes;
         let mut done = 0u64;
         match (&mut self.backing, &info.location) {
+            (Backing::Plain(source), Location::Plain { offset }) if in_memory(source, *offset, total, elements, size) => {
+                convert_in_place(source, &info, *offset, elements, &mut out, progress).map_err(fail)?;
+            }
             (Backing::Plain(source), Location::Plain { offset }) => {
                 while done < total {
                     let take = chunk.min(total - done) as usize;
@@ -390,6 +395,82 @@ impl<S: Source> Archive<S> {
         let shape = if shape.is_empty() { vec![1] } else { shape };
         Tensor::dense(name, Samples::F32(out), shape, axis).map_err(|e| fail(Problem::Quant(e)))
     }
+}
+
+/// Whether a tensor's `total` bytes at `offset` are in memory as `elements` whole values of `size`
+/// bytes (a byte slice, a memory-mapped file), for [`convert_in_place`].
+fn in_memory<S: Source>(source: &S, offset: u64, total: u64, elements: usize, size: u64) -> bool {
+    let whole = (elements as u64).checked_mul(size) == Some(total);
+    whole && usize::try_from(total).is_ok_and(|len| source.bytes_at(offset, len).is_some())
+}
+
+/// Bytes converted by one thread between two progress reports: 8 MiB.
+const BLOCK: usize = 8 << 20;
+
+/// Threads that convert a tensor held in memory: every core on native builds, one on wasm.
+fn threads() -> usize {
+    #[cfg(not(target_arch = "wasm32"))]
+    return std::thread::available_parallelism().map_or(1, |n| n.get());
+    #[cfg(target_arch = "wasm32")]
+    1
+}
+
+/// Converts the `elements` values at `offset` of a source that holds them in memory
+/// ([`Source::bytes_at`]) into `out` (empty, with room for them), without copying the bytes first:
+/// in rounds of one [`BLOCK`] per thread, the blocks of a round converted on separate threads
+/// (values are independent, so the result does not depend on the split). After each round the
+/// source lets those bytes go ([`Source::done_with`]) and `progress(bytes done, bytes total)` is
+/// called; `Break` cancels. [`in_memory`] has checked the range and the sizes.
+fn convert_in_place<S: Source>(
+    source: &mut S,
+    info: &TensorInfo,
+    offset: u64,
+    elements: usize,
+    out: &mut Vec<f32>,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+) -> Result<(), Problem> {
+    let size = info.element.size().unwrap_or(1);
+    let threads = threads();
+    let values_per_block = (BLOCK / size).max(1);
+    let total = (elements * size) as u64;
+    let mut done_values = 0;
+    while done_values < elements {
+        let round = (values_per_block * threads).min(elements - done_values);
+        let (start, len) = (offset + (done_values * size) as u64, round * size);
+        let bytes =
+            source.bytes_at(start, len).ok_or(Problem::Truncated { what: "data", start, end: start + len as u64, len: source.len() })?;
+        // The room after the `done_values` values already written.
+        let spare = &mut out.spare_capacity_mut()[..round];
+        let convert =
+            |(bytes, out): (&[u8], &mut [std::mem::MaybeUninit<f32>])| dtype::convert_into(&info.element, info.little_endian, bytes, out);
+        let mut parts = bytes.chunks(values_per_block * size).zip(spare.chunks_mut(values_per_block));
+        let written = match parts.next() {
+            Some(first) if threads > 1 => std::thread::scope(|scope| {
+                // A part whose thread cannot be started (or fails) is missing from `written`: an error below.
+                let others: Vec<_> =
+                    parts.map(|part| std::thread::Builder::new().spawn_scoped(scope, move || convert(part)).map_err(|_| ())).collect();
+                let mut written = convert(first);
+                for other in others {
+                    written += other.ok().and_then(|h| h.join().ok()).unwrap_or(0);
+                }
+                written
+            }),
+            Some(first) => convert(first) + parts.map(convert).sum::<usize>(),
+            None => 0,
+        };
+        if written != round {
+            let message = format!("converted {written} of {round} values (a conversion thread could not run)");
+            return Err(Problem::Io { start, end: start + len as u64, message });
+        }
+        done_values += round;
+        // SAFETY: the first `done_values` values were all written (`written == round` per round).
+        unsafe { out.set_len(done_values) };
+        source.done_with(start, len as u64);
+        if progress((done_values * size) as u64, total).is_break() {
+            return Err(Problem::Cancelled);
+        }
+    }
+    Ok(())
 }
 
 /// Reads until `buf` is full or the reader ends; returns the bytes read.

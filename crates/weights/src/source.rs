@@ -17,15 +17,32 @@ pub trait Source {
     }
     /// Fills `buf` with the bytes at `offset..offset + buf.len()` (always within `len()`).
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> io::Result<()>;
+    /// The bytes at `offset..offset + len` in place, when the source holds them in memory (a byte
+    /// slice, a [`MappedFile`]): the library converts them without copying them first. `None` (the
+    /// default): it reads them with [`Source::read_at`].
+    fn bytes_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        let _ = (offset, len);
+        None
+    }
+    /// The library is done with the bytes at `offset..offset + len` (after [`Source::bytes_at`]): a
+    /// [`MappedFile`] lets their pages go, so that reading a file never holds more of it in memory
+    /// than the part being converted. The default does nothing.
+    fn done_with(&mut self, offset: u64, len: u64) {
+        let _ = (offset, len);
+    }
 }
 
 /// The largest read the library makes at once while loading tensor data: 1 MiB.
 pub const CHUNK: usize = 1 << 20;
 
+/// `bytes[offset..offset + len]`, `None` when that is not inside `bytes`.
+fn slice_at(bytes: &[u8], offset: u64, len: usize) -> Option<&[u8]> {
+    let start = usize::try_from(offset).ok()?;
+    bytes.get(start..start.checked_add(len)?)
+}
+
 fn read_slice(bytes: &[u8], offset: u64, buf: &mut [u8]) -> io::Result<()> {
-    let start = usize::try_from(offset).map_err(|_| io::Error::from(io::ErrorKind::UnexpectedEof))?;
-    let end = start.checked_add(buf.len()).ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
-    let src = bytes.get(start..end).ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
+    let src = slice_at(bytes, offset, buf.len()).ok_or_else(|| io::Error::from(io::ErrorKind::UnexpectedEof))?;
     buf.copy_from_slice(src);
     Ok(())
 }
@@ -37,6 +54,9 @@ impl Source for &[u8] {
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         read_slice(self, offset, buf)
     }
+    fn bytes_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        slice_at(self, offset, len)
+    }
 }
 
 impl Source for Vec<u8> {
@@ -45,6 +65,57 @@ impl Source for Vec<u8> {
     }
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
         read_slice(self, offset, buf)
+    }
+    fn bytes_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        slice_at(self, offset, len)
+    }
+}
+
+/// A file on disk, memory-mapped (`memmap2`): tensor data is converted straight from the OS's page
+/// cache, without a copy into a read buffer, and the pages of converted data are let go
+/// ([`Source::done_with`], `madvise(MADV_DONTNEED)`), so the process holds at most the part being
+/// converted, not the whole file. Native builds only.
+///
+/// Like every memory map, it assumes the file is not truncated or rewritten while it is read (a
+/// truncated file would end the process with SIGBUS, as with ripgrep or safetensors' own reader).
+#[cfg(not(target_arch = "wasm32"))]
+pub struct MappedFile {
+    map: memmap2::Mmap,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl MappedFile {
+    /// Maps `file` read-only. Fails for what cannot be mapped (a pipe, a character device, ...):
+    /// read those through [`ReadSeekSource`].
+    pub fn new(file: &std::fs::File) -> io::Result<Self> {
+        // SAFETY: the map is read-only and private to this process; the file changing under it is
+        // the caveat stated on the type (the same every memory-mapped reader accepts).
+        let map = unsafe { memmap2::Mmap::map(file)? };
+        // Tensors are read front to back: let the kernel read ahead.
+        let _ = map.advise(memmap2::Advice::Sequential);
+        Ok(MappedFile { map })
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Source for MappedFile {
+    fn len(&self) -> u64 {
+        self.map.len() as u64
+    }
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        read_slice(&self.map, offset, buf)
+    }
+    fn bytes_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        slice_at(&self.map, offset, len)
+    }
+    fn done_with(&mut self, offset: u64, len: u64) {
+        let (Ok(offset), Ok(len)) = (usize::try_from(offset), usize::try_from(len)) else { return };
+        if offset.checked_add(len).is_some_and(|end| end <= self.map.len()) && len > 0 {
+            // SAFETY: MADV_DONTNEED on a read-only file mapping only drops this process's copy of
+            // the pages (memmap2 widens the range to whole pages); a later read of them reads the
+            // file again, so no data is lost or changed. A failure only leaves the pages mapped.
+            let _ = unsafe { self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, offset, len) };
+        }
     }
 }
 
