@@ -20,7 +20,7 @@
 //!   shifted costs are divided by their greatest common divisor `g`, an exact integer unit
 //!   (llama-shaped models have `g` in the thousands of bits).
 //! - **Exact** ([`Method::Exact`]): when `tensors × (spare/g + 1)` is at most
-//!   [`PlanOptions::exact_limit`] cells, dynamic programming over the spare capacity in units of
+//!   [`PlanOptions::exact_limit`] cells (and `spare/g + 1` at most 4 Mi states), dynamic programming over the spare capacity in units of
 //!   `g` (`dp[c] = min_f dp'[c − w_f] + sse_f`, every tensor in turn) gives an optimal
 //!   assignment: `optimal` is `true` and the gap is 0.
 //! - **Lagrangian** ([`Method::Lagrangian`]) past that limit: the LP relaxation of the knapsack is
@@ -84,6 +84,9 @@ pub struct PlanOptions {
     /// each) before the Lagrangian method is used instead.
     pub exact_limit: u64,
 }
+
+/// The most budget states of the exact method (two rows of f64: 64 MiB), whatever the cell limit.
+const MAX_STATES: u64 = 1 << 22;
 
 /// The default [`PlanOptions::exact_limit`]: 64 Mi cells (64 MiB of choices).
 pub const EXACT_LIMIT: u64 = 64 << 20;
@@ -444,7 +447,7 @@ fn exact(items: &[Vec<Opt>], spare: u64, limit: u64) -> Option<Vec<usize>> {
     let capacity = (spare / unit).min(most);
     let states = capacity.checked_add(1)?;
     let cells = states.checked_mul(items.len() as u64)?;
-    if cells > limit {
+    if cells > limit || states > MAX_STATES {
         return None;
     }
     let states = usize::try_from(states).ok()?;
