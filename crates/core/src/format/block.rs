@@ -172,6 +172,23 @@ impl Accumulator {
         }
     }
 
+    /// A run of values: copied into the chunk, summed whenever it fills.
+    #[inline(always)]
+    fn put_run(&mut self, xs: &[f32], xhats: &[f32], clipped: u64) {
+        let mut done = 0;
+        while done < xs.len() {
+            let take = (CHUNK - self.len).min(xs.len() - done);
+            self.xs[self.len..self.len + take].copy_from_slice(&xs[done..done + take]);
+            self.xhats[self.len..self.len + take].copy_from_slice(&xhats[done..done + take]);
+            self.len += take;
+            done += take;
+            if self.len == CHUNK {
+                self.flush();
+            }
+        }
+        self.stats.clipped += clipped;
+    }
+
     #[inline(always)]
     fn flush(&mut self) {
         let n = self.len;
@@ -216,6 +233,10 @@ impl Accumulator {
 pub(crate) trait Sink {
     /// One element, in row order.
     fn put(&mut self, x: f32, xhat: f32, code: i32, clipped: bool);
+
+    /// A run of elements in row order (`xs`, `xhats` and `codes` of one length), `clipped` of them
+    /// clipped: the same as putting them one by one.
+    fn put_run(&mut self, xs: &[f32], xhats: &[f32], codes: &[i32], clipped: u64);
 }
 
 /// Keeps statistics only (the streaming path).
@@ -228,6 +249,11 @@ impl Sink for StatsSink {
     #[inline(always)]
     fn put(&mut self, x: f32, xhat: f32, _code: i32, clipped: bool) {
         self.acc.put(x, xhat, clipped);
+    }
+
+    #[inline(always)]
+    fn put_run(&mut self, xs: &[f32], xhats: &[f32], _codes: &[i32], clipped: u64) {
+        self.acc.put_run(xs, xhats, clipped);
     }
 }
 
@@ -244,5 +270,12 @@ impl Sink for FullSink<'_> {
         self.acc.put(x, xhat, clipped);
         self.dequantized.push(xhat);
         self.codes.push(code);
+    }
+
+    #[inline(always)]
+    fn put_run(&mut self, xs: &[f32], xhats: &[f32], codes: &[i32], clipped: u64) {
+        self.acc.put_run(xs, xhats, clipped);
+        self.dequantized.extend_from_slice(xhats);
+        self.codes.extend_from_slice(codes);
     }
 }

@@ -155,10 +155,14 @@ pub(crate) fn block<S: Sink>(table: Table, x: &[f32], sink: &mut S) -> BlockScal
     for (v, l) in x.iter().zip(&mut levels) {
         *l = level(mid, (v * r).clamp(-1.0, 1.0)) as u32;
     }
-    for (&v, &l) in x.iter().zip(&levels) {
-        let index = l as usize & 15;
-        sink.put(v, sorted[index] * absmax, table.code(index), (v * r).abs() > 1.0);
+    let (mut codes, mut xhats, mut clipped) = ([0i32; BLOCK], [0.0f32; BLOCK], 0u32);
+    for (((v, l), code), xhat) in x.iter().zip(&levels).zip(&mut codes).zip(&mut xhats) {
+        let index = *l as usize & 15;
+        (*code, *xhat) = (table.code(index), sorted[index] * absmax);
+        clipped += ((v * r).abs() > 1.0) as u32;
     }
+    let n = x.len().min(BLOCK);
+    sink.put_run(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
     BlockScale::Absmax { absmax }
 }
 

@@ -95,15 +95,16 @@ fn q_0<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
     let offset = n as f32 + 0.5;
     let top = 2 * n - 1;
     // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
-    let (mut raws, mut xhats) = ([0i32; BLOCK], [0.0f32; BLOCK]);
-    for ((v, raw), xhat) in x.iter().zip(&mut raws).zip(&mut xhats) {
+    let (mut codes, mut xhats, mut clipped) = ([0i32; BLOCK], [0.0f32; BLOCK], 0u32);
+    for ((v, code), xhat) in x.iter().zip(&mut codes).zip(&mut xhats) {
         // With an infinite id (d < ~2.9e-39) gguf-py's NaN and ±inf cast to code 0 (numpy astype(uint8)).
-        *raw = trunc_to_i32_or_zero(v * id + offset);
-        *xhat = ((*raw).clamp(0, top) - n) as f32 * dh;
+        let raw = trunc_to_i32_or_zero(v * id + offset);
+        *code = raw.clamp(0, top);
+        *xhat = (*code - n) as f32 * dh;
+        clipped += (raw > top) as u32;
     }
-    for ((v, raw), xhat) in x.iter().zip(&raws).zip(&xhats) {
-        sink.put(*v, *xhat, (*raw).clamp(0, top), *raw > top);
-    }
+    let len = x.len().min(BLOCK);
+    sink.put_run(&x[..len], &xhats[..len], &codes[..len], clipped as u64);
     BlockScale::F16 { d: dh, min: None }
 }
 

@@ -54,16 +54,15 @@ pub(crate) fn block<S: Sink>(tensor: TensorScale, x: &[f32], sink: &mut S) -> Bl
     let r = tensor.inverse / s8;
     let h = tensor.pts * s8;
     // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
-    let (mut codes, mut xhats, mut clipped) = ([0u32; BLOCK], [0.0f32; BLOCK], [false; BLOCK]);
-    for (((v, code), xhat), clip) in x.iter().zip(&mut codes).zip(&mut xhats).zip(&mut clipped) {
+    let (mut codes, mut xhats, mut clipped) = ([0i32; BLOCK], [0.0f32; BLOCK], 0u32);
+    for ((v, code), xhat) in x.iter().zip(&mut codes).zip(&mut xhats) {
         let scaled = v * r;
-        *code = encode_e2m1(scaled.clamp(-6.0, 6.0));
-        *xhat = decode_e2m1(*code) * h;
-        *clip = scaled.abs() > 6.0;
+        let c = encode_e2m1(scaled.clamp(-6.0, 6.0));
+        (*code, *xhat) = (c as i32, decode_e2m1(c) * h);
+        clipped += (scaled.abs() > 6.0) as u32;
     }
-    for (((v, code), xhat), clip) in x.iter().zip(&codes).zip(&xhats).zip(&clipped) {
-        sink.put(*v, *xhat, *code as i32, *clip);
-    }
+    let n = x.len().min(BLOCK);
+    sink.put_run(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
     BlockScale::E4M3 { value: s8, bits: bits as u8 }
 }
 
