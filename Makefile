@@ -95,7 +95,9 @@ serve: setup-web
 	@echo "quantscope: http://127.0.0.1:8080/ (Ctrl+C stops; edits rebuild)"
 	trunk serve --release --address 127.0.0.1 --port 8080
 
-# Benchmarks (not part of `make test`): criterion for the core, NumPy for the baseline ratio.
+# Benchmarks (not part of `make test`): criterion for the core, NumPy for the baseline ratio;
+# llama_bench.py: `quantscope file` on the 444 MB llama-shaped file (bench/make_llama.py) against
+# NumPy; files.mjs: the Files tool in Chromium.
 bench: setup-native setup-browser build
 	@python3 -c 'import numpy' 2>/dev/null || pip install -q -r bench/requirements.txt
 	cargo bench -p quantscope-core
@@ -104,6 +106,8 @@ bench: setup-native setup-browser build
 	cargo bench -p quantscope-charts
 	node bench/charts.mjs
 	python3 bench/file_bench.py --rows 10000 --cols 10000
+	python3 bench/llama_bench.py
+	node bench/files.mjs
 
 clean:
 	cargo clean
