@@ -37,13 +37,22 @@ async function openDisclosures(page) {
   await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
 }
 
-/** The Files tool with the test model analysed: its tensor list, results table and charts. */
+/** The Files tool with the test model analysed, all tensors: its tensor list and results table. */
 async function analyseModel(app) {
   const { page } = app;
   await byTestId(page, 'files-input').setInputFiles(MODEL);
   await byTestId(page, 'files-tensors').waitFor();
   await byTestId(page, 'files-analyse').click();
   await byTestId(page, 'files-results').waitFor();
+}
+
+/** Then one tensor of it: its results and its charts, drawn. */
+async function analyseOneTensor(app) {
+  const { page } = app;
+  await byTestId(page, 'files-tensor').selectOption('fc.weight');
+  await byTestId(page, 'files-analyse').click();
+  await page.locator('[data-testid="files-results"][data-all="false"]').waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="files-chart-histogram"]')?.dataset.drawMs);
 }
 
 /** What has the focus: its test id (or tag) and whether a focus indicator is drawn around it. */
@@ -92,8 +101,13 @@ describe('accessibility', () => {
         for (const tool of TOOLS) {
           await app.goto(`#${tool}`);
           await byTestId(page, `panel-${tool}`).waitFor();
-          if (tool === 'files') await analyseModel(app);
-          else await byTestId(page, `${tool}-results`).locator('table').first().waitFor();
+          if (tool === 'files') {
+            await analyseModel(app);
+            for (const line of await violations(page)) report.push(`files, all tensors: ${line}`);
+            await analyseOneTensor(app);
+          } else {
+            await byTestId(page, `${tool}-results`).locator('table').first().waitFor();
+          }
           await openDisclosures(page);
           for (const line of await violations(page)) report.push(`${tool}: ${line}`);
         }
