@@ -5,21 +5,20 @@
 //! every format; the planner); this module finds the model's files, reads them one tensor at a time
 //! (memory bounded by the largest tensor), shows progress on stderr, and prints.
 
+use crate::progress::Progress;
 use clap::{Args, ValueEnum};
 use comfy_table::{presets, CellAlignment, Table};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use quantscope_core::compare::plan::{self, Budget, Pin, Plan, PlanOptions, EXACT_LIMIT};
 use quantscope_core::compare::recipe::{self, Recipe};
 use quantscope_core::compare::{self, CompareReport, Outcome, TensorCompare};
 use quantscope_core::format::Format;
 use quantscope_weights::gguf::{self, Gguf};
-use quantscope_weights::{Archive, Element, ReadSeekSource};
+use quantscope_weights::{Archive, Element, MappedFile, ReadSeekSource, Source};
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::{self, Read, Seek, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 /// The formats compared when `--formats` is not given.
 pub const DEFAULT_FORMATS: &str = "q8_0,q5_1,q4_0,mxfp4,nf4";
@@ -198,42 +197,44 @@ fn index_shards(index: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files.into_iter().map(|f| dir.join(f)).collect())
 }
 
-/// A progress bar on stderr that shows itself once the work has taken more than a second
-/// (indicatif draws nothing when stderr is not a terminal).
-struct Progress {
-    bar: ProgressBar,
-    start: Instant,
+/// A weight file's bytes: memory-mapped (converted in place on every core, pages let go once
+/// converted), or read through a buffer when it cannot be mapped (a pipe).
+enum FileSource {
+    Mapped(MappedFile),
+    Buffered(ReadSeekSource<io::BufReader<std::fs::File>>),
 }
 
-impl Progress {
-    const DELAY: Duration = Duration::from_secs(1);
-
-    fn new(total: u64) -> Self {
-        let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-        // The template is a constant: the fallback only keeps a typo from ever panicking.
-        let style = ProgressStyle::with_template("{spinner} {bytes}/{total_bytes} [{wide_bar}] {eta} left · {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> ");
-        bar.set_style(style);
-        Progress { bar, start: Instant::now() }
-    }
-
-    fn update(&self, done: u64, what: &str) {
-        if self.bar.is_hidden() && self.start.elapsed() >= Self::DELAY {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-            self.bar.enable_steady_tick(Duration::from_millis(100));
+impl Source for FileSource {
+    fn len(&self) -> u64 {
+        match self {
+            FileSource::Mapped(m) => m.len(),
+            FileSource::Buffered(b) => b.len(),
         }
-        self.bar.set_position(done);
-        if self.bar.message() != what {
-            self.bar.set_message(what.to_string());
+    }
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+        match self {
+            FileSource::Mapped(m) => m.read_at(offset, buf),
+            FileSource::Buffered(b) => b.read_at(offset, buf),
+        }
+    }
+    fn bytes_at(&self, offset: u64, len: usize) -> Option<&[u8]> {
+        match self {
+            FileSource::Mapped(m) => m.bytes_at(offset, len),
+            FileSource::Buffered(b) => b.bytes_at(offset, len),
+        }
+    }
+    fn done_with(&mut self, offset: u64, len: u64) {
+        match self {
+            FileSource::Mapped(m) => m.done_with(offset, len),
+            FileSource::Buffered(b) => b.done_with(offset, len),
         }
     }
 }
 
 /// One opened weight file.
 enum Opened {
-    Gguf(Gguf<ReadSeekSource<io::BufReader<std::fs::File>>>),
-    Other(Archive<ReadSeekSource<io::BufReader<std::fs::File>>>),
+    Gguf(Gguf<FileSource>),
+    Other(Archive<FileSource>),
 }
 
 fn open(path: &Path) -> Result<Opened, String> {
@@ -242,7 +243,12 @@ fn open(path: &Path) -> Result<Opened, String> {
     let mut head = [0u8; 4];
     let got = file.read(&mut head).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
     file.rewind().map_err(|e| format!("error: cannot read {shown}: {e}"))?;
-    let source = ReadSeekSource::new(io::BufReader::new(file)).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
+    let source = match MappedFile::new(&file) {
+        Ok(mapped) => FileSource::Mapped(mapped),
+        Err(_) => {
+            FileSource::Buffered(ReadSeekSource::new(io::BufReader::new(file)).map_err(|e| format!("error: cannot read {shown}: {e}"))?)
+        }
+    };
     if gguf::is_gguf(&head[..got]) {
         return Gguf::open(source).map(Opened::Gguf).map_err(|e| format!("error: {shown}: {e}"));
     }
@@ -335,7 +341,7 @@ pub fn compare_files(paths: &[PathBuf], formats: &[Format]) -> Result<CompareRep
             }
         }
     }
-    progress.bar.finish_and_clear();
+    progress.finish();
     let names = formats.iter().map(|f| f.to_string()).collect();
     Ok(CompareReport::new(files.iter().map(|p| p.display().to_string()).collect(), names, tensors))
 }
