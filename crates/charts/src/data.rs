@@ -214,6 +214,15 @@ impl<'a> Subject<'a> {
     }
 }
 
+/// Largest magnitude a chart puts on an axis: float32 data never comes near it, and an axis spanning more
+/// (up to ±f64::MAX) would overflow its width to infinity, which plotters cannot lay out.
+pub const MAX_MAGNITUDE: f64 = 1e300;
+
+/// Whether a value can be placed on an axis: finite and at most [`MAX_MAGNITUDE`] in magnitude.
+pub fn plottable(v: f64) -> bool {
+    v.abs() <= MAX_MAGNITUDE
+}
+
 /// Pads `[lo, hi]` by `frac` of its width on both sides (a unit interval around a single value).
 pub fn pad(lo: f64, hi: f64, frac: f64) -> (f64, f64) {
     if !(lo.is_finite() && hi.is_finite()) {

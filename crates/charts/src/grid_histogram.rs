@@ -91,29 +91,27 @@ impl Plan {
 
 /// Computes the plan: the scaled grid, the bins and the clipped counts.
 pub fn plan(input: &GridValues<'_>) -> Plan {
-    let scale = if input.scale.is_finite() { input.scale } else { 1.0 };
-    let mut points: Vec<f64> = input.grid.iter().map(|g| g * scale).filter(|v| v.is_finite()).map(|v| v + 0.0).collect();
+    let scale = if data::plottable(input.scale) { input.scale } else { 1.0 };
+    let mut points: Vec<f64> = input.grid.iter().map(|g| g * scale).filter(|v| data::plottable(*v)).map(|v| v + 0.0).collect();
     points.sort_by(f64::total_cmp);
     points.dedup();
     let spacing = points
         .windows(2)
         .map(|w| w[1] - w[0])
         .fold(None, |acc: Option<(f64, f64)>, d| Some(acc.map_or((d, d), |(a, b)| (a.min(d), b.max(d)))));
-    let finite = || input.values.iter().copied().filter(|v| v.is_finite());
+    let finite = || input.values.iter().copied().filter(|v| data::plottable(*v));
     let total = finite().count() as u64;
     let data = finite().fold(None, |acc: Option<(f64, f64)>, v| Some(acc.map_or((v, v), |(a, b)| (a.min(v), b.max(v)))));
     let ends = points.first().copied().zip(points.last().copied());
-    let (mut lo, mut hi) = data.or(ends).unwrap_or((-1.0, 1.0));
+    // Bins over the data (a unit around a single value); the x range holds the bins and the grid's ends.
+    let bins = data.map(|(a, b)| if b > a { (a, b) } else { data::pad(a, a, 0.0) });
+    let (mut lo, mut hi) = bins.or(ends).unwrap_or((-1.0, 1.0));
     if let Some((a, b)) = ends {
         lo = lo.min(a);
         hi = hi.max(b);
     }
     let x = data::pad(lo, hi, 0.05);
-    let bins = match data {
-        Some((a, b)) if b > a => (a, b),
-        Some((a, _)) => data::pad(a, a, 0.0),
-        None => x,
-    };
+    let bins = bins.unwrap_or(x);
     let n = data::bin_count(total as usize);
     let beyond = |v: f64| ends.is_some_and(|(a, b)| v < a || v > b);
     let inside = data::histogram(finite().filter(|v| !beyond(*v)), bins.0, bins.1, n);

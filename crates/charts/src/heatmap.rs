@@ -132,11 +132,19 @@ pub fn text_on(c: RGBColor) -> RGBColor {
     }
 }
 
+/// An SQNR with one decimal (`17.3`); in significant digits when that would be long (`1e12`, `+∞`, `–` for NaN).
+fn one_decimal(v: f64) -> String {
+    if v.abs() < 1e6 {
+        format!("{v:.1}")
+    } else {
+        format::sig(v, 3)
+    }
+}
+
 /// The number written in a cell.
 pub fn cell_text(cell: &Cell) -> String {
     match cell {
-        Cell::Sqnr(Some(v)) if v.is_finite() => format!("{v:.1}"),
-        Cell::Sqnr(Some(v)) => format::sig(*v, 3),
+        Cell::Sqnr(Some(v)) => one_decimal(*v),
         Cell::Sqnr(None) => "–".into(),
         Cell::NotApplicable(_) => "n/a".into(),
     }
@@ -268,7 +276,7 @@ pub fn draw<DB: DrawingBackend>(area: &Area<DB>, map: &Heatmap, first_row: usize
         for (t, v) in [(0.0, lo), (0.5, (lo + hi) / 2.0), (1.0, hi)] {
             let tx = x + (bar_w as f64 * t).round() as i32;
             area.draw(&PathElement::new(vec![(tx, legend_y + bar_h), (tx, legend_y + bar_h + px(3.0))], ShapeStyle::from(fg)))?;
-            area.draw(&Text::new(format!("{v:.1}"), (tx, legend_y + bar_h + px(4.0)), tick_style.clone()))?;
+            area.draw(&Text::new(one_decimal(v), (tx, legend_y + bar_h + px(4.0)), tick_style.clone()))?;
         }
     }
     x += bar_w + px(24.0);

@@ -10,7 +10,7 @@
 //! does it from the core's [`CompareReport`] and plan.
 
 use crate::common::{self, Axes, Swatch};
-use crate::data::{self, CELLS, MAX_POINTS};
+use crate::data::{self, plottable, CELLS, MAX_POINTS};
 use crate::format::{self, count};
 use crate::theme::Theme;
 use crate::tradeoff::{self, FormatResult, Label};
@@ -123,9 +123,9 @@ pub fn plan(data: &ParetoData) -> Plan {
     let lookup: std::collections::HashMap<&str, usize> = formats.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
     let index = |name: &str| lookup.get(name).copied().unwrap_or(0);
     let drawable: Vec<usize> = (0..data.points.len())
-        .filter(|&i| data.points[i].bits_per_weight.is_finite() && data.points[i].sqnr_db.is_some_and(|s| !s.is_nan()))
+        .filter(|&i| plottable(data.points[i].bits_per_weight) && data.points[i].sqnr_db.is_some_and(tradeoff::sqnr_plottable))
         .collect();
-    let plan_point = data.plan.iter().filter(|p| p.bits_per_weight.is_finite());
+    let plan_point = data.plan.iter().filter(|p| plottable(p.bits_per_weight) && p.sqnr_db.is_none_or(tradeoff::sqnr_plottable));
     let xs = drawable.iter().map(|&i| data.points[i].bits_per_weight);
     let xs = xs
         .chain(data.totals.iter().filter(|t| t.drawable()).map(|t| t.bits_per_weight))
@@ -137,7 +137,7 @@ pub fn plan(data: &ParetoData) -> Plan {
     let bits: Vec<f64> =
         formats.iter().map(|f| data.totals.iter().find(|t| &t.format == f).map_or(f64::NAN, |t| t.bits_per_weight)).collect();
     let mut offsets = vec![0i32; formats.len()];
-    let mut by_bits: Vec<usize> = (0..formats.len()).filter(|&i| bits[i].is_finite()).collect();
+    let mut by_bits: Vec<usize> = (0..formats.len()).filter(|&i| plottable(bits[i])).collect();
     by_bits.sort_by(|&a, &b| bits[a].total_cmp(&bits[b]));
     let mut start = 0;
     while start < by_bits.len() {
@@ -282,7 +282,7 @@ pub fn draw_plan<DB: DrawingBackend>(area: &Area<DB>, data: &ParetoData, plan: &
         }
         labels.push(Label { at: total_at(t), full, short: t.format.clone(), color });
     }
-    if let Some(p) = data.plan.as_ref().filter(|p| p.bits_per_weight.is_finite()) {
+    if let Some(p) = data.plan.as_ref().filter(|p| plottable(p.bits_per_weight) && p.sqnr_db.is_some_and(tradeoff::sqnr_plottable)) {
         let at = (p.bits_per_weight, tradeoff::plotted(p.sqnr_db.unwrap_or(f64::NAN), y));
         let style = ShapeStyle::from(theme.clip).stroke_width(theme.px(2.5));
         chart.draw_series(std::iter::once(EmptyElement::at(at) + Circle::new((0, 0), big + theme.px(3.0) as i32, style)))?;

@@ -2,6 +2,7 @@
 //! a format's result as plain data, the Pareto frontier, and labels placed so they do not overlap.
 
 use crate::common::{self, Chart, Marker};
+use crate::data;
 use crate::format;
 use crate::theme::Theme;
 use crate::ChartResult;
@@ -40,7 +41,7 @@ impl FormatResult {
 
     /// Whether it has a point to draw (finite bits per weight and an SQNR that is not NaN).
     pub fn drawable(&self) -> bool {
-        self.bits_per_weight.is_finite() && self.sqnr_db.is_some_and(|s| !s.is_nan())
+        data::plottable(self.bits_per_weight) && self.sqnr_db.is_some_and(sqnr_plottable)
     }
 }
 
@@ -83,9 +84,14 @@ pub fn frontier(results: &[FormatResult]) -> Vec<usize> {
     out
 }
 
+/// Whether an SQNR can be drawn: `±∞` (at the plot's edge) or a [`data::plottable`] number; not NaN.
+pub fn sqnr_plottable(v: f64) -> bool {
+    v.is_infinite() || data::plottable(v)
+}
+
 /// The y range for SQNR values (finite ones; a little room above for `∞` marks and labels).
 pub(crate) fn sqnr_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = values.filter(|v| data::plottable(*v)).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     if !lo.is_finite() {
         return (0.0, 60.0);
     }
@@ -95,7 +101,7 @@ pub(crate) fn sqnr_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 
 /// The x range for bits per weight (with room for labels at both ends).
 pub(crate) fn bits_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values.filter(|v| v.is_finite()).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+    let (lo, hi) = values.filter(|v| data::plottable(*v)).fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
     if !lo.is_finite() {
         return (0.0, 16.0);
     }

@@ -597,3 +597,64 @@ fn hover_names_the_bin_the_cell_and_the_nearest_point() {
     let h = hover::pareto(&data, &plan, &f, f.pixel_x(p.bits_per_weight), f.pixel_y(p.sqnr_db.unwrap()), 1.0).unwrap();
     assert!(h.starts_with("blk.") && h.contains(" · q8_0 · 8.5 bpw · "), "{h}");
 }
+
+/// Any float, the awkward ones often: NaN, ±∞, ±0, the extremes, subnormals.
+fn any_float() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        4 => -10.0f64..10.0,
+        1 => Just(f64::NAN),
+        1 => Just(f64::INFINITY),
+        1 => Just(f64::NEG_INFINITY),
+        1 => Just(-0.0),
+        1 => Just(f64::MAX),
+        1 => Just(-f64::MAX),
+        1 => Just(5e-324),
+        1 => proptest::num::f64::ANY,
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// No input makes a chart panic: every chart draws something and a caption.
+    #[test]
+    fn no_input_makes_a_format_chart_panic(
+        values in proptest::collection::vec(any_float(), 0..40),
+        grid in proptest::collection::vec(any_float(), 0..20),
+        scale in any_float(),
+        pairs in proptest::collection::vec((any_float(), proptest::option::of(any_float())), 0..12),
+        rows in 0usize..6,
+        first_row in 0usize..8,
+        power in any::<bool>(),
+    ) {
+        let theme = Theme::light();
+        let input = GridValues { label: "p", format: "f", values: &values, grid: &grid, scale, units: Units::Original };
+        let (_, drawn) = record(500, 300, |a| grid_histogram::draw(a, &input, &theme).unwrap());
+        prop_assert!(!drawn.caption.is_empty());
+        let storage = if power { Storage::PowerOfTwo } else { Storage::Continuous };
+        let scales = Scales { label: "p", format: "f", scales: &values, storage };
+        let (_, drawn) = record(500, 300, |a| scale_histogram::draw(a, &scales, &theme).unwrap());
+        prop_assert!(!drawn.caption.is_empty());
+        let results: Vec<FormatResult> =
+            pairs.iter().enumerate().map(|(i, &(b, s))| FormatResult { format: format!("f{i}"), bits_per_weight: b, sqnr_db: s, note: None }).collect();
+        let sweep = format_sweep::FormatSweep { label: "p".into(), results: results.clone(), chosen: Some("f0".into()) };
+        let (_, drawn) = record(500, 300, |a| format_sweep::draw(a, &sweep, &theme).unwrap());
+        prop_assert!(!drawn.caption.is_empty());
+        let points = results
+            .iter()
+            .enumerate()
+            .map(|(i, r)| TensorPoint { tensor: format!("t{}", i % 3), format: r.format.clone(), bits_per_weight: r.bits_per_weight, sqnr_db: r.sqnr_db })
+            .collect();
+        let plan = results.first().map(|r| PlanPoint { label: "plan".into(), bits_per_weight: r.bits_per_weight, sqnr_db: r.sqnr_db });
+        let data = ParetoData { model: "p".into(), points, totals: results.clone(), plan };
+        let (_, drawn) = record(500, 300, |a| pareto::draw(a, &data, &theme).unwrap());
+        prop_assert!(!drawn.caption.is_empty());
+        let map = Heatmap {
+            model: "p".into(),
+            formats: results.iter().map(|r| r.format.clone()).collect(),
+            rows: (0..rows).map(|r| Row { tensor: format!("a.{r}.w"), cells: results.iter().map(|x| Cell::Sqnr(x.sqnr_db)).collect() }).collect(),
+        };
+        let (_, drawn) = record(500, 300, |a| heatmap::draw(a, &map, first_row, &theme).unwrap());
+        prop_assert!(!drawn.caption.is_empty());
+    }
+}
