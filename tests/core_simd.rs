@@ -123,3 +123,30 @@ fn range_pass_leaves_out_and_counts_non_finite_values() {
         assert_eq!(channel.metrics.nonfinite, expected, "row {r}");
     }
 }
+
+/// Every rounding rule but stochastic on the simd128 loop (half-even `f32x4.nearest`, the directed
+/// rules, half away from zero and half up as exact trunc/floor steps), and the textbook convention's
+/// f64 loop, against the per-element path: quarter values give exact ties at a hand-typed scale of 0.25.
+#[wasm_bindgen_test]
+fn simd_kernel_matches_per_element_path_for_every_rule() {
+    let mut data = values(5 * 203);
+    for (i, x) in data.iter_mut().enumerate().step_by(3) {
+        *x = (i % 41) as f32 / 4.0 - 5.0;
+    }
+    let tensor = Tensor::dense("w", Samples::F32(data), vec![5, 203], 0).unwrap();
+    let manual =
+        quantscope_core::analysis::ManualParams { scale: 0.25, scale_exact: quantscope_core::exact::Decimal::parse("0.25"), zero_point: 3 };
+    for rounding in quantscope_core::Rounding::ALL.into_iter().filter(|&r| r != quantscope_core::Rounding::Stochastic) {
+        for convention in [Convention::Pytorch, Convention::Onnxruntime, Convention::Tflite, Convention::Textbook] {
+            let spec = QuantSpec::resolve(&SpecOptions { convention, rounding: Some(rounding), ..SpecOptions::default() }).unwrap();
+            for source in [ParamSource::Data, ParamSource::Manual(vec![manual; 5])] {
+                let fast = analyse(&tensor, &spec, Granularity::PerChannel, &source, false).unwrap();
+                let slow = analyse(&tensor, &spec, Granularity::PerChannel, &source, true).unwrap();
+                for (f, s) in fast.channels.iter().zip(&slow.channels) {
+                    assert_eq!(f.metrics, s.metrics, "{convention} {rounding} channel {}", f.index);
+                }
+                assert_eq!(fast.summary.metrics, slow.summary.metrics);
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Criterion benchmarks: the full per-channel analysis of a 4096 x 4096 float32 tensor, text parsing,
 //! and the machine's memory read bandwidth as the yardstick.
 //!
-//! `cargo bench -p quant`; the README's table (NumPy, native, wasm, bandwidth on the same data) is
+//! `cargo bench -p quantscope-core --bench analysis`; the README's table (NumPy, native, wasm, bandwidth on the same data) is
 //! `python3 bench/perf_table.py`.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
@@ -18,9 +18,17 @@ fn bench_analysis(c: &mut Criterion) {
     let mut group = c.benchmark_group("analysis_4096x4096_f32");
     group.throughput(Throughput::Bytes((ROWS * COLS * 4) as u64));
     group.sample_size(20);
-    for (convention, scheme) in
-        [(Convention::Pytorch, Scheme::Affine), (Convention::Pytorch, Scheme::Symmetric), (Convention::Onnxruntime, Scheme::Affine)]
-    {
+    // Each convention with its default rounding (textbook and TFLite: half away from zero for
+    // TFLite, f64 with exact ties for textbook), all on the fused SIMD path: compare with PyTorch's.
+    for (convention, scheme) in [
+        (Convention::Pytorch, Scheme::Affine),
+        (Convention::Pytorch, Scheme::Symmetric),
+        (Convention::Onnxruntime, Scheme::Affine),
+        (Convention::Tflite, Scheme::Affine),
+        (Convention::Tflite, Scheme::Symmetric),
+        (Convention::Textbook, Scheme::Affine),
+        (Convention::Textbook, Scheme::Symmetric),
+    ] {
         let spec = QuantSpec::resolve(&SpecOptions { convention, scheme, ..SpecOptions::default() }).unwrap();
         group.bench_with_input(BenchmarkId::new(convention.name(), scheme.name()), &spec, |b, spec| {
             b.iter(|| analyse(black_box(&tensor), spec, Granularity::PerChannel, &ParamSource::Data, false).unwrap())
