@@ -26,6 +26,8 @@ Examples:
   echo '-1.25, -0.92, 0.14, 0.79, 1.46' | quantscope values --scheme symmetric --range -1.5:1.5
   quantscope channels seed000.txt --pdf report.pdf --paper letter   # tables printed, PDF report written
   quantscope tensor --convention pytorch --format torch weights.txt  # torch.quantize_per_channel snippet
+  quantscope tensor --preset q4_0 --values --format json weights.txt  # block formats (q8_0..q5_1, mx*, nvfp4, nf4,
+  quantscope tensor --dtype fp8-e4m3 --granularity per-group --group-size 32 weights.txt  # fp4-bnb): docs/formats.md
 
 Input is read from FILE, or from standard input when FILE is `-` or absent.
 Exit status: 0 on success, 2 on bad input or options (the message says where), 1 on an I/O error.";
