@@ -4,9 +4,7 @@ use crate::exact::{self, Decimal};
 use crate::metrics::{Accumulator, LANES};
 use crate::params::QParams;
 use crate::rounding::Rounding;
-#[cfg(target_arch = "x86_64")]
-use crate::simd::Level;
-use crate::simd::{self, Kernel};
+use crate::simd::{self, Kernel, Level};
 use crate::spec::{Arithmetic, QuantSpec};
 use crate::tensor::Sample;
 use rand_core::{RngCore, SeedableRng};
@@ -148,7 +146,7 @@ fn fused_f64_rule<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, decimal: &dy
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX2, as `level` found.
         Level::Avx2 => unsafe { fused_f64_avx2::<T, R>(xs, qz, decimal, acc) },
-        _ => fused_f64_inverse::<T, R, false>(xs, qz, decimal, acc),
+        level => fused_f64_inverse::<T, R>(xs, qz, decimal, acc, level),
     }
 }
 
@@ -160,7 +158,7 @@ unsafe fn fused_f64_avx512<T: Sample, const R: u8>(
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
 ) {
-    fused_f64_inverse::<T, R, true>(xs, qz, decimal, acc)
+    fused_f64_inverse::<T, R>(xs, qz, decimal, acc, Level::Avx512)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -171,37 +169,41 @@ unsafe fn fused_f64_avx2<T: Sample, const R: u8>(
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
 ) {
-    fused_f64_inverse::<T, R, false>(xs, qz, decimal, acc)
+    fused_f64_inverse::<T, R>(xs, qz, decimal, acc, Level::Avx2)
 }
 
 /// The loop with `x · (1/s)` in place of `x / s` for the rounding when both `s` and `1/s` are
 /// normal: the product is within 2 ulps of the quotient, so it rounds the same way unless it is
 /// within 1e-9 (relative) of a boundary, and those values go to the per-element decision on the
 /// quotient itself. A division less per value: the loop's other one (`|e| / |x|`) is the metric's.
-/// `WIDE`: the CPU has AVX-512F/VL, and the rows go to `simd::x86::textbook_rows`.
+/// From AVX2 (`level`) the rows go to `simd::x86::textbook_rows`.
 #[inline(always)]
-fn fused_f64_inverse<T: Sample, const R: u8, const WIDE: bool>(
+fn fused_f64_inverse<T: Sample, const R: u8>(
     xs: &[T],
     qz: &Quantizer,
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
+    level: Level,
 ) {
     let inverse = 1.0 / qz.scale;
     if qz.scale.is_normal() && inverse.is_normal() {
-        fused_f64_loop::<T, R, true, WIDE>(xs, qz, inverse, decimal, acc)
+        fused_f64_loop::<T, R, true>(xs, qz, inverse, decimal, acc, level)
     } else {
-        fused_f64_loop::<T, R, false, WIDE>(xs, qz, inverse, decimal, acc)
+        fused_f64_loop::<T, R, false>(xs, qz, inverse, decimal, acc, level)
     }
 }
 
 #[inline(always)]
-fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool, const WIDE: bool>(
+fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
     xs: &[T],
     qz: &Quantizer,
     inverse: f64,
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
+    level: Level,
 ) {
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = level;
     let rounding = simd::rounding::<R>();
     let s = qz.scale;
     let quotient = |x: f64| if INVERSE { x * inverse } else { x / s };
@@ -215,10 +217,10 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool, const WIDE: bool>
     let mut at = 0;
     while at < whole {
         #[cfg(target_arch = "x86_64")]
-        if WIDE {
-            // SAFETY: AVX-512F/VL and AVX2, as `WIDE` says. It stops before a row holding a value
-            // near a boundary, which the code below decides.
-            at += unsafe { simd::x86::textbook_rows::<T, R, INVERSE>(&xs[at..whole], &k, &mut sums) };
+        if level >= Level::Avx2 {
+            // SAFETY: AVX2, and AVX-512F/VL for the wide loop, as `level` says. It stops before a
+            // row holding a value near a boundary, which the code below decides.
+            at += unsafe { simd::x86::textbook_rows::<T, R, INVERSE>(&xs[at..whole], &k, &mut sums, level == Level::Avx512) };
             if at == whole {
                 break;
             }

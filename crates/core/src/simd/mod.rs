@@ -23,10 +23,25 @@ pub(crate) enum Level {
     Avx512,
 }
 
-/// What this CPU offers: every `is_x86_feature_detected!` of the crate is here (the standard
-/// library caches the answers, so a call is a load).
+/// What this CPU offers: every `is_x86_feature_detected!` of the crate is here, asked once.
+///
+/// The environment variable `QUANTSCOPE_SIMD` may lower it (`portable`, `avx2`), so that the tests
+/// can run every path on one machine (`QUANTSCOPE_SIMD=avx2 cargo test -p quantscope-core --test fused`).
 #[inline]
 pub(crate) fn level() -> Level {
+    static LEVEL: std::sync::OnceLock<Level> = std::sync::OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        let cpu = detect();
+        match std::env::var("QUANTSCOPE_SIMD").as_deref() {
+            Ok("portable") => Level::Portable,
+            Ok("avx2") => cpu.min(Level::Avx2),
+            _ => cpu,
+        }
+    })
+}
+
+/// The best level the CPU supports.
+fn detect() -> Level {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::is_x86_feature_detected;

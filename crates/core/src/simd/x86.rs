@@ -367,9 +367,10 @@ fn near_pd<const R: u8>(v: __m512d) -> __mmask8 {
     _mm512_cmp_pd_mask::<_CMP_LE_OQ>(distance, margin)
 }
 
-/// The textbook convention's loop on whole rows of `LANES` values (one f64 vector each), from the
-/// start of `xs` until a row holds a value near a boundary of the rule (for `analysis::quantize`'s
-/// exact decision) or no whole row is left; returns how many values it consumed.
+/// The textbook convention's loop on whole rows of `LANES` values (one f64 vector each with
+/// AVX-512 if `wide`, two with AVX2), from the start of `xs` until a row holds a value near a
+/// boundary of the rule (for `analysis::quantize`'s exact decision) or no whole row is left;
+/// returns how many values it consumed.
 ///
 /// The operations of `analysis::quantize::fused_f64_loop` lane by lane, in the same order, into
 /// the same f64 sums: `v = x · (1/s)` (`INVERSE`) or `x / s`, `r = round(v)`, `raw = r + z`,
@@ -377,22 +378,179 @@ fn near_pd<const R: u8>(v: __m512d) -> __mmask8 {
 /// and the counts. The sums stay in registers for the whole run.
 ///
 /// # Safety
-/// The CPU must support AVX-512F/VL and AVX2 ([`super::level`]).
-#[target_feature(enable = "avx512f,avx512vl,avx2")]
+/// The CPU must support AVX2, and AVX-512F/VL if `wide` ([`super::level`]).
+#[target_feature(enable = "avx2")]
 pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const INVERSE: bool>(
+    xs: &[T],
+    k: &Kernel64,
+    sums: &mut Sums<f64, u64>,
+    wide: bool,
+) -> usize {
+    let rows = xs.len() / LANES;
+    // SAFETY (all loads below): `at + LANES <= xs.len()` for every row read; AVX-512 if `wide`.
+    unsafe {
+        match (T::as_f32(xs), T::as_f64(xs), wide) {
+            (_, _, true) => textbook_rows512::<T, R, INVERSE>(xs, k, sums),
+            (Some(f), _, false) => rows_pd256::<R, INVERSE>(
+                rows,
+                |at| {
+                    let v = _mm256_loadu_ps(f.as_ptr().add(at));
+                    (_mm256_cvtps_pd(_mm256_castps256_ps128(v)), _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(v)))
+                },
+                k,
+                sums,
+            ),
+            (_, Some(d), false) => {
+                rows_pd256::<R, INVERSE>(rows, |at| (_mm256_loadu_pd(d.as_ptr().add(at)), _mm256_loadu_pd(d.as_ptr().add(at + 4))), k, sums)
+            }
+            _ => 0,
+        }
+    }
+}
+
+/// [`textbook_rows`] with AVX-512: one row a vector.
+///
+/// # Safety
+/// The CPU must support AVX-512F/VL and AVX2.
+#[target_feature(enable = "avx512f,avx512vl,avx2")]
+unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE: bool>(
     xs: &[T],
     k: &Kernel64,
     sums: &mut Sums<f64, u64>,
 ) -> usize {
     let rows = xs.len() / LANES;
-    // SAFETY (loads below): `at + LANES <= xs.len()` for every row read; the sums are arrays of 8 eight-byte values.
-    if let Some(floats) = T::as_f32(xs) {
-        unsafe { rows_pd::<R, INVERSE>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(floats.as_ptr().add(at))), k, sums) }
-    } else if let Some(doubles) = T::as_f64(xs) {
-        unsafe { rows_pd::<R, INVERSE>(rows, |at| _mm512_loadu_pd(doubles.as_ptr().add(at)), k, sums) }
-    } else {
-        0
+    // SAFETY (loads): `at + LANES <= xs.len()` for every row read.
+    unsafe {
+        match (T::as_f32(xs), T::as_f64(xs)) {
+            (Some(f), _) => rows_pd::<R, INVERSE>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(f.as_ptr().add(at))), k, sums),
+            (_, Some(d)) => rows_pd::<R, INVERSE>(rows, |at| _mm512_loadu_pd(d.as_ptr().add(at)), k, sums),
+            _ => 0,
+        }
     }
+}
+
+/// [`round_pd`] on 4 f64 lanes with AVX2 (and-adds: only the sign of a zero result can differ,
+/// which changes neither `q` nor any metric).
+#[target_feature(enable = "avx2")]
+#[inline]
+fn round_pd256<const R: u8>(v: __m256d) -> __m256d {
+    const EXC: i32 = _MM_FROUND_NO_EXC;
+    let half = _mm256_set1_pd(0.5);
+    let one = _mm256_set1_pd(1.0);
+    match R {
+        rule::FLOOR => _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | EXC }>(v),
+        rule::CEIL => _mm256_round_pd::<{ _MM_FROUND_TO_POS_INF | EXC }>(v),
+        rule::TOWARD_ZERO => _mm256_round_pd::<{ _MM_FROUND_TO_ZERO | EXC }>(v),
+        rule::HALF_AWAY => half_away_pd256(v),
+        rule::HALF_UP => {
+            let f = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | EXC }>(v);
+            let up = _mm256_cmp_pd::<_CMP_GE_OQ>(_mm256_sub_pd(v, f), half);
+            _mm256_add_pd(f, _mm256_and_pd(up, one))
+        }
+        _ => _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | EXC }>(v),
+    }
+}
+
+/// [`half_away_pd`] on 4 lanes with AVX2.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn half_away_pd256(v: __m256d) -> __m256d {
+    let sign = _mm256_set1_pd(-0.0);
+    let t = _mm256_round_pd::<{ _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC }>(v);
+    let away = _mm256_cmp_pd::<_CMP_GE_OQ>(_mm256_andnot_pd(sign, _mm256_sub_pd(v, t)), _mm256_set1_pd(0.5));
+    let step = _mm256_or_pd(_mm256_set1_pd(1.0), _mm256_and_pd(v, sign));
+    _mm256_add_pd(t, _mm256_and_pd(away, step))
+}
+
+/// [`near_pd`] on 4 lanes with AVX2: all ones where `v` is near a boundary of the rule `R`.
+#[target_feature(enable = "avx2")]
+#[inline]
+fn near_pd256<const R: u8>(v: __m256d) -> __m256d {
+    let sign = _mm256_set1_pd(-0.0);
+    let distance = if super::rounding::<R>().is_nearest() {
+        let floor = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(v);
+        _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_sub_pd(v, floor), _mm256_set1_pd(0.5)))
+    } else {
+        _mm256_andnot_pd(sign, _mm256_sub_pd(v, half_away_pd256(v)))
+    };
+    let margin = _mm256_mul_pd(_mm256_set1_pd(1e-9), _mm256_max_pd(_mm256_andnot_pd(sign, v), _mm256_set1_pd(1.0)));
+    _mm256_cmp_pd::<_CMP_LE_OQ>(distance, margin)
+}
+
+/// The sums of 4 lanes, in registers.
+#[derive(Clone, Copy)]
+struct Lanes4 {
+    x2: __m256d,
+    e2: __m256d,
+    abs_e: __m256d,
+    pct: __m256d,
+    max_abs_e: __m256d,
+    nonzero: __m256i,
+    clipped: __m256i,
+}
+
+/// The AVX2 textbook loop: a row is two vectors of 4 lanes, `h = 0` (lanes 0–3) and `h = 1` (4–7).
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn rows_pd256<const R: u8, const INVERSE: bool>(
+    rows: usize,
+    load: impl Fn(usize) -> (__m256d, __m256d),
+    k: &Kernel64,
+    sums: &mut Sums<f64, u64>,
+) -> usize {
+    let (s, inverse, z) = (_mm256_set1_pd(k.s), _mm256_set1_pd(k.inverse), _mm256_set1_pd(k.z));
+    let (qmin, qmax, zero, sign) = (_mm256_set1_pd(k.qmin), _mm256_set1_pd(k.qmax), _mm256_setzero_pd(), _mm256_set1_pd(-0.0));
+    // SAFETY (loads and stores): each sum is an array of LANES = 8 eight-byte values, two 256-bit halves.
+    let mut lanes = [0, 1].map(|h| unsafe {
+        Lanes4 {
+            x2: _mm256_loadu_pd(sums.x2.as_ptr().add(4 * h)),
+            e2: _mm256_loadu_pd(sums.e2.as_ptr().add(4 * h)),
+            abs_e: _mm256_loadu_pd(sums.abs_e.as_ptr().add(4 * h)),
+            pct: _mm256_loadu_pd(sums.pct.as_ptr().add(4 * h)),
+            max_abs_e: _mm256_loadu_pd(sums.max_abs_e.as_ptr().add(4 * h)),
+            nonzero: _mm256_loadu_si256(sums.nonzero.as_ptr().add(4 * h) as *const __m256i),
+            clipped: _mm256_loadu_si256(sums.clipped.as_ptr().add(4 * h) as *const __m256i),
+        }
+    });
+    let mut row = 0;
+    while row < rows {
+        let (lo, hi) = load(row * LANES);
+        let quotient = |x: __m256d| if INVERSE { _mm256_mul_pd(x, inverse) } else { _mm256_div_pd(x, s) };
+        let (v_lo, v_hi) = (quotient(lo), quotient(hi));
+        if _mm256_movemask_pd(_mm256_or_pd(near_pd256::<R>(v_lo), near_pd256::<R>(v_hi))) != 0 {
+            break;
+        }
+        for (l, (x, v)) in lanes.iter_mut().zip([(lo, v_lo), (hi, v_hi)]) {
+            let raw = _mm256_add_pd(round_pd256::<R>(v), z);
+            // `if raw < qmin { qmin } else { raw }`, then `if low > qmax { qmax } else { low }`.
+            let q = _mm256_min_pd(qmax, _mm256_max_pd(qmin, raw));
+            let e = _mm256_sub_pd(_mm256_mul_pd(_mm256_sub_pd(q, z), s), x);
+            let ae = _mm256_andnot_pd(sign, e);
+            let ax = _mm256_andnot_pd(sign, x);
+            let nz = _mm256_cmp_pd::<_CMP_NEQ_UQ>(ax, zero);
+            l.x2 = _mm256_add_pd(l.x2, _mm256_mul_pd(x, x));
+            l.e2 = _mm256_add_pd(l.e2, _mm256_mul_pd(e, e));
+            l.abs_e = _mm256_add_pd(l.abs_e, ae);
+            l.pct = _mm256_add_pd(l.pct, _mm256_and_pd(_mm256_div_pd(ae, ax), nz));
+            l.max_abs_e = _mm256_max_pd(ae, l.max_abs_e);
+            l.nonzero = _mm256_sub_epi64(l.nonzero, _mm256_castpd_si256(nz));
+            l.clipped = _mm256_sub_epi64(l.clipped, _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_NEQ_UQ>(q, raw)));
+        }
+        row += 1;
+    }
+    for (h, l) in lanes.iter().enumerate() {
+        // SAFETY: as the loads above.
+        unsafe {
+            _mm256_storeu_pd(sums.x2.as_mut_ptr().add(4 * h), l.x2);
+            _mm256_storeu_pd(sums.e2.as_mut_ptr().add(4 * h), l.e2);
+            _mm256_storeu_pd(sums.abs_e.as_mut_ptr().add(4 * h), l.abs_e);
+            _mm256_storeu_pd(sums.pct.as_mut_ptr().add(4 * h), l.pct);
+            _mm256_storeu_pd(sums.max_abs_e.as_mut_ptr().add(4 * h), l.max_abs_e);
+            _mm256_storeu_si256(sums.nonzero.as_mut_ptr().add(4 * h) as *mut __m256i, l.nonzero);
+            _mm256_storeu_si256(sums.clipped.as_mut_ptr().add(4 * h) as *mut __m256i, l.clipped);
+        }
+    }
+    row * LANES
 }
 
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
