@@ -178,7 +178,8 @@ impl fmt::Display for Flag {
 
 /// A flag that could not be applied: which flag, the text given, where in it (1-based column),
 /// what is wrong and what was expected.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("--{flag}: column {column}: {problem} `{text}` (expected {expected})")]
 pub struct FlagError {
     /// The flag's name (one of [`name`]'s constants, or the unknown name given).
     pub flag: String,
@@ -191,14 +192,6 @@ pub struct FlagError {
     /// What was expected.
     pub expected: String,
 }
-
-impl fmt::Display for FlagError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "--{}: column {}: {} `{}` (expected {})", self.flag, self.column, self.problem, self.text, self.expected)
-    }
-}
-
-impl std::error::Error for FlagError {}
 
 fn error(flag: &str, text: &str, problem: impl Into<String>, expected: &str) -> FlagError {
     FlagError { flag: flag.to_string(), text: text.to_string(), column: 1, problem: problem.into(), expected: expected.to_string() }
