@@ -367,11 +367,8 @@ pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values:
         return kept(name, shape, dtype, source_bits, reason, formats);
     }
     let (rows, cols) = (usize::try_from(elements / cols).unwrap_or(usize::MAX), usize::try_from(cols).unwrap_or(usize::MAX));
-    // Formats are independent: on native builds they are spread over the cores, each group reading
-    // the tensor once (the sums of a format do not depend on the split).
     let threads = if values.len() < MIN_PER_THREAD { 1 } else { cores() };
-    let stats: Vec<_> =
-        crate::analysis::in_parts(formats, |_| 1, threads, |group| compare_rows(group, values, rows, cols)).into_iter().flatten().collect();
+    let stats = in_groups(formats, threads, |group| compare_rows(group, values, rows, cols));
     let results = stats
         .iter()
         .zip(formats)
@@ -384,6 +381,80 @@ pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values:
         })
         .collect();
     TensorCompare { name: name.to_string(), shape: shape.to_vec(), elements, dtype: dtype.to_string(), source_bits, kept: None, results }
+}
+
+/// A format's CPU time per value relative to the others' (measured per format on the llama-shaped
+/// benchmark file, docs/performance.md): only to balance the threads, never in a result.
+fn relative_cost(format: &Format) -> u32 {
+    use crate::format::Preset;
+    match format {
+        Format::Preset(Preset::Q4_1 | Preset::Q5_0 | Preset::Q5_1) => 13,
+        Format::Preset(Preset::Q8_0) => 12,
+        Format::Preset(Preset::Mxfp4 | Preset::Mxfp6E3m2 | Preset::Mxfp6E2m3 | Preset::Mxfp8E4m3 | Preset::Mxfp8E5m2 | Preset::Mxint8) => 9,
+        Format::Preset(Preset::Nf4 | Preset::Fp4Bnb) => 8,
+        _ => 10,
+    }
+}
+
+/// `work` on groups of `formats` over `threads` threads (one on wasm), the results put back in the
+/// formats' order. Formats are independent: each group reads the tensor once and a format's sums do
+/// not depend on its group, so the results equal one thread's bit for bit. Groups are filled
+/// costliest format first into the least loaded group (LPT), by [`relative_cost`]. A thread that
+/// cannot be started leaves its group to the calling thread.
+fn in_groups<R: Send>(formats: &[Format], threads: usize, work: impl Fn(&[Format]) -> Vec<R> + Sync) -> Vec<R> {
+    let threads = threads.min(formats.len());
+    if threads <= 1 {
+        return work(formats);
+    }
+    let mut order: Vec<usize> = (0..formats.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(relative_cost(&formats[i])));
+    let mut groups: Vec<(u32, Vec<usize>)> = vec![(0, Vec::new()); threads];
+    for i in order {
+        if let Some(g) = groups.iter_mut().min_by_key(|g| g.0) {
+            g.0 += relative_cost(&formats[i]);
+            g.1.push(i);
+        }
+    }
+    let picked: Vec<(Vec<usize>, Vec<Format>)> = groups
+        .into_iter()
+        .filter(|g| !g.1.is_empty())
+        .map(|(_, idx)| {
+            let fs = idx.iter().map(|&i| formats[i]).collect();
+            (idx, fs)
+        })
+        .collect();
+    let outputs = run_groups(&picked, &work);
+    let mut slots: Vec<Option<R>> = (0..formats.len()).map(|_| None).collect();
+    for ((idx, _), out) in picked.iter().zip(outputs) {
+        for (&i, r) in idx.iter().zip(out) {
+            slots[i] = Some(r);
+        }
+    }
+    slots.into_iter().flatten().collect()
+}
+
+/// Each group's `work`, the first on the calling thread and the others on their own.
+#[cfg(not(target_arch = "wasm32"))]
+fn run_groups<R: Send>(groups: &[(Vec<usize>, Vec<Format>)], work: &(impl Fn(&[Format]) -> Vec<R> + Sync)) -> Vec<Vec<R>> {
+    let Some((first, rest)) = groups.split_first() else { return Vec::new() };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            rest.iter().map(|(_, fs)| (fs, std::thread::Builder::new().spawn_scoped(scope, move || work(fs)).ok())).collect();
+        let mut out = vec![work(&first.1)];
+        for (fs, handle) in handles {
+            out.push(match handle.map(|h| h.join()) {
+                Some(Ok(r)) => r,
+                _ => work(fs),
+            });
+        }
+        out
+    })
+}
+
+/// Each group's `work`, in turn (no threads in the page's worker).
+#[cfg(target_arch = "wasm32")]
+fn run_groups<R: Send>(groups: &[(Vec<usize>, Vec<Format>)], work: &(impl Fn(&[Format]) -> Vec<R> + Sync)) -> Vec<Vec<R>> {
+    groups.iter().map(|(_, fs)| work(fs)).collect()
 }
 
 /// Values below which one thread measures every format: starting threads costs tens of microseconds.
@@ -500,6 +571,16 @@ mod tests {
         let t = measure("norm", &[128], "f32", 128 * 32, &values, &formats);
         assert_eq!(t.kept.as_deref(), Some(ONE_DIMENSIONAL));
         assert!(t.results.iter().all(|r| r.measured().is_none()));
+    }
+
+    #[test]
+    fn format_groups_give_one_threads_results_in_order() {
+        let formats = parse_formats("q8_0,q5_1,q4_0,mxfp4,nf4,nvfp4,int4:per-group:32").unwrap();
+        let values: Vec<f32> = (0..4096).map(|i| ((i * 7919 % 1009) as f32 - 504.0) / 300.0).collect();
+        let one = compare_rows(&formats, &values, 16, 256);
+        for threads in [2, 3, 7, 9] {
+            assert_eq!(in_groups(&formats, threads, |group| compare_rows(group, &values, 16, 256)), one, "{threads} threads");
+        }
     }
 
     #[test]
