@@ -62,11 +62,15 @@ pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> Blo
             let e = (exponent(amax) - m.emax()).clamp(-127, 127);
             let (scale, inverse) = (pow2(e), pow2(-e));
             let max = m.max();
-            for &v in x {
+            let (mut codes, mut xhats, mut clipped) = ([0i32; BLOCK], [0.0f32; BLOCK], 0u32);
+            for ((v, code), xhat) in x.iter().zip(&mut codes).zip(&mut xhats) {
                 let scaled = v * inverse;
-                let code = m.encode(scaled);
-                sink.put(v, m.decode(code) * scale, code as i32, scaled.abs() > max);
+                let c = m.encode(scaled);
+                (*code, *xhat) = (c as i32, m.decode(c) * scale);
+                clipped += (scaled.abs() > max) as u32;
             }
+            let n = x.len().min(BLOCK);
+            sink.put_run(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
             BlockScale::E8M0 { byte: e8m0_byte(e) }
         }
         MxElement::Int8 => {
