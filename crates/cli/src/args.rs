@@ -8,9 +8,9 @@ use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use quantscope_app::flags::{self, name};
 use quantscope_app::form::Tool;
-use quantscope_core::calibrate::{Calibration, Method};
+use quantscope_core::calibrate::Method;
 use quantscope_core::tools::ToolOptions;
-use quantscope_core::{Convention, Dtype, Granularity, Rounding, Scheme, SpecOptions, SymmetricDivisor};
+use quantscope_core::{Convention, Dtype, Granularity, Rounding, Scheme, SymmetricDivisor};
 use quantscope_export::Paper;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -135,14 +135,6 @@ pub struct CalibrationArgs {
     /// The percentile of --calibration percentile, in (0, 100] [default: 99.999, ONNX Runtime's].
     #[arg(long = name::PERCENTILE, value_name = "P")]
     pub percentile: Option<f64>,
-}
-
-impl CalibrationArgs {
-    /// The core's calibration setting.
-    pub fn to_calibration(&self) -> Calibration {
-        let d = Calibration::default();
-        Calibration { method: self.calibration.unwrap_or(d.method), percentile: self.percentile.unwrap_or(d.percentile) }
-    }
 }
 
 /// The `channels` subcommand.
@@ -322,35 +314,6 @@ fn parse_dtype(s: &str) -> Result<Dtype, String> {
     s.parse::<Dtype>().map_err(|e| e.to_string())
 }
 
-fn tri_state(on: bool, off: bool) -> Option<bool> {
-    match (on, off) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => None,
-    }
-}
-
-impl SpecArgs {
-    /// The core's spec options: anything not given keeps the core's default.
-    pub fn to_spec(&self) -> SpecOptions {
-        let d = SpecOptions::default();
-        SpecOptions {
-            convention: self.convention.unwrap_or(d.convention),
-            dtype: self.dtype.unwrap_or(d.dtype),
-            scheme: self.scheme.unwrap_or(d.scheme),
-            reduce_range: self.reduce_range,
-            narrow_range: tri_state(self.narrow_range, self.no_narrow_range),
-            quant_min: self.quant_min,
-            quant_max: self.quant_max,
-            rounding: self.rounding,
-            symmetric_divisor: self.symmetric_divisor,
-            include_zero: tri_state(self.include_zero, self.no_include_zero),
-            clamp_zero_point: tri_state(self.clamp_zero_point, self.no_clamp_zero_point),
-            seed: self.seed,
-        }
-    }
-}
-
 /// The core's options of `tool`'s subcommand in `cli` (the whole command line's matches): every
 /// option flag given on the command line, in its order, applied by [`flags::apply`] to the
 /// subcommand's defaults ([`flags::defaults`]). Flags that are not options of the computation
@@ -474,6 +437,15 @@ mod tests {
         assert_eq!(o.param_mode, LineMode::Manual);
         assert_eq!(o.axis, 1);
         assert_eq!((o.spec.narrow_range, o.spec.include_zero), (Some(true), Some(true)));
+    }
+
+    #[test]
+    fn the_file_subcommand_reads_its_flags_through_the_mapping() {
+        let args =
+            ["file", "w.npz", "--axis", "1", "--calibration", "mse", "--percentile", "99", "--convention", "pytorch", "--no-narrow-range"];
+        let o = options(Tool::Files, &args);
+        assert_eq!((o.axis, o.calibration.method, o.calibration.percentile), (1, Method::Mse, 99.0));
+        assert_eq!((o.spec.convention, o.spec.narrow_range), (Convention::Pytorch, Some(false)));
     }
 
     #[test]

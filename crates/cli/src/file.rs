@@ -9,6 +9,7 @@
 use crate::args::{FileArgs, FileFormat};
 use crate::human::table;
 use crate::progress::Progress;
+use quantscope_core::tools::ToolOptions;
 use quantscope_core::QuantSpec;
 use quantscope_export::file_table::{self, FileTable};
 use quantscope_export::number::Num;
@@ -35,34 +36,36 @@ struct FileReport<'a> {
 }
 
 /// Runs the subcommand: the output to print, after writing the `--pdf` report if asked (`date`:
-/// the date printed on it). `Err` is the message for exit status 2.
-pub fn run(a: &FileArgs, date: &str) -> Result<String, String> {
+/// the date printed on it). The spec, calibration and axis are `tool_options`, read from the
+/// command line by the one flag mapping (`args::tool_options`). `Err` is the message for exit status 2.
+pub fn run(a: &FileArgs, tool_options: &ToolOptions, date: &str) -> Result<String, String> {
     let shown = a.path.display().to_string();
     let file = std::fs::File::open(&a.path).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
     // A file on disk is memory-mapped: no copy of its bytes, and pages are let go once converted.
     // What cannot be mapped (a pipe, a character device) is read through a buffer.
     match MappedFile::new(&file) {
-        Ok(mapped) => analyse_file(a, date, shown, mapped),
+        Ok(mapped) => analyse_file(a, tool_options, date, shown, mapped),
         Err(_) => {
             let source = ReadSeekSource::new(io::BufReader::new(file)).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
-            analyse_file(a, date, shown, source)
+            analyse_file(a, tool_options, date, shown, source)
         }
     }
 }
 
 /// [`run`] on an opened source.
-fn analyse_file<S: Source>(a: &FileArgs, date: &str, shown: String, source: S) -> Result<String, String> {
+fn analyse_file<S: Source>(a: &FileArgs, tool_options: &ToolOptions, date: &str, shown: String, source: S) -> Result<String, String> {
     let stem = a.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "array".into());
     let mut archive = Archive::open(source, &stem).map_err(|e| format!("error: {shown}: {e}"))?;
-    let spec = QuantSpec::resolve(&a.spec.to_spec()).map_err(|e| format!("error: {e}"))?;
-    let calibration = a.calibration.to_calibration();
+    let spec = QuantSpec::resolve(&tool_options.spec).map_err(|e| format!("error: {e}"))?;
+    let calibration = tool_options.calibration;
     if let Some(name) = &a.tensor {
         if archive.info(name).is_none() {
             let known: Vec<&str> = archive.tensors().iter().map(|t| t.name.as_str()).collect();
             return Err(format!("error: {shown}: no tensor named `{name}` (the file has: {})", known.join(", ")));
         }
     }
-    let options = model_table::TableOptions { tensor: a.tensor.clone(), axis: a.axis, spec: spec.clone(), calibration, worst: a.worst };
+    let options =
+        model_table::TableOptions { tensor: a.tensor.clone(), axis: tool_options.axis, spec: spec.clone(), calibration, worst: a.worst };
     let progress = Progress::new(0);
     let rows = model_table::table(&mut archive, &options, &mut |p| {
         progress.set_total(p.total);
@@ -78,13 +81,21 @@ fn analyse_file<S: Source>(a: &FileArgs, date: &str, shown: String, source: S) -
         convention: spec.label(),
         spec: &spec,
         calibration,
-        axis: a.axis,
+        axis: tool_options.axis,
         tensors: rows,
     };
     if let Some(path) = &a.pdf {
         // The file's name without its directory: the app's report names it the same way.
         let name = a.path.file_name().map_or_else(|| r.file.clone(), |n| n.to_string_lossy().into_owned());
-        let table = FileTable { file: &name, format: r.format, spec: &spec, calibration, axis: a.axis, worst: a.worst, rows: &r.tensors };
+        let table = FileTable {
+            file: &name,
+            format: r.format,
+            spec: &spec,
+            calibration,
+            axis: tool_options.axis,
+            worst: a.worst,
+            rows: &r.tensors,
+        };
         let options = PdfOptions { paper: a.paper, date: date.to_string(), precision: a.precision, ..PdfOptions::default() };
         std::fs::write(path, file_table::pdf(&table, &options)).map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
     }

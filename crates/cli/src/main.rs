@@ -227,7 +227,7 @@ fn run(cli: Cli, matches: &ArgMatches) -> Result<(), Failure> {
             emit(&report, options, &a.output, Views { human: human::values, pdf: quantscope_export::values_pdf, sweep: None })
         }
         Command::File(a) => {
-            let text = file::run(&a, &today()).map_err(Failure::Usage)?;
+            let text = file::run(&a, &options(Tool::Files, matches)?, &today()).map_err(Failure::Usage)?;
             file::print(&text).map_err(Failure::Io)
         }
         Command::Compare(a) => compare_cmd::run_compare(&a).map_err(Failure::from),
