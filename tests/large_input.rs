@@ -1,4 +1,4 @@
-//! The large-input messages (`report::large`, `worker::protocol`): what the worker posts for the
+//! The large-input messages (`quantscope_app::results::large`, `quantscope_app::protocol`): what the worker posts for the
 //! Tensor and Values tools reads back on the page as the very tables the page computes itself,
 //! non-finite cells and located errors included, and requests survive their JSON.
 
