@@ -6,7 +6,7 @@ use crate::rounding::Rounding;
 use crate::spec::{Arithmetic, QuantSpec, Scheme};
 use crate::warning::Warning;
 use num_rational::BigRational;
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive};
 use serde::Serialize;
 
 /// `torch.finfo(torch.float32).eps`, PyTorch's lower bound on a scale.
@@ -55,9 +55,62 @@ pub struct QParams {
     /// TFLite symmetric quantizes with `x · (D / amax)` rather than `x / s`: that multiplier.
     #[serde(skip)]
     pub(crate) multiplier: Option<f32>,
-    /// The exact scale (textbook only), for deciding ties.
+    /// The exact scale (textbook only), for deciding ties: kept as the recipe that gives it, and
+    /// computed only for a value near a tie ([`ExactScale::value`]).
     #[serde(skip)]
-    pub(crate) exact_scale: Option<BigRational>,
+    pub(crate) exact_scale: Option<ExactScale>,
+}
+
+/// One end of a range as the textbook convention reads it: its f64 value and the decimal it was typed as.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct ExactEnd {
+    value: f64,
+    decimal: Option<Decimal>,
+}
+
+impl ExactEnd {
+    fn new(value: f64, decimal: Option<Decimal>) -> Self {
+        ExactEnd { value, decimal }
+    }
+
+    /// Zero, exactly (an end moved to include zero).
+    fn zero() -> Self {
+        ExactEnd { value: 0.0, decimal: None }
+    }
+
+    /// The exact value ([`exact::exact_value`]).
+    fn value(self) -> BigRational {
+        exact::exact_value(self.value, self.decimal)
+    }
+}
+
+/// The textbook convention's exact scale, as the few numbers it is computed from.
+///
+/// The big-rational arithmetic (a gcd per operation) cost about a sixth of a textbook analysis when
+/// every channel's scale was computed up front; the rounding needs it only where the f64 quotient is
+/// within a hair of a boundary ([`Rounding::near_boundary`]), which few channels ever meet.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum ExactScale {
+    /// `1`: an empty range.
+    One,
+    /// A scale typed by hand.
+    Given(ExactEnd),
+    /// Affine: `(hi - lo) / steps`.
+    Width { lo: ExactEnd, hi: ExactEnd, steps: i64 },
+    /// Symmetric: `|amax| · 2 / twice` (`twice` is twice the divisor).
+    Symmetric { amax: ExactEnd, twice: i64 },
+}
+
+impl ExactScale {
+    /// The exact scale.
+    pub(crate) fn value(&self) -> BigRational {
+        match *self {
+            ExactScale::One => exact::one(),
+            ExactScale::Given(s) => s.value(),
+            ExactScale::Width { lo, hi, steps } => (hi.value() - lo.value()) / exact::integer(steps),
+            ExactScale::Symmetric { amax, twice } => amax.value().abs() * exact::integer(2) / exact::integer(twice),
+        }
+    }
 }
 
 impl QParams {
@@ -86,7 +139,7 @@ impl QParams {
                 qmax: spec.range.qmax as i64,
             });
         }
-        let exact_scale = (spec.arithmetic == Arithmetic::ExactDecimal).then(|| exact::exact_value(scale, scale_exact));
+        let exact_scale = (spec.arithmetic == Arithmetic::ExactDecimal).then_some(ExactScale::Given(ExactEnd::new(scale, scale_exact)));
         Ok(QParams { scale: stored, zero_point, multiplier: None, exact_scale })
     }
 
@@ -147,36 +200,32 @@ fn to_i64(v: f64) -> Result<i64, String> {
 fn textbook(spec: &QuantSpec, range: &RangeInput) -> Result<(QParams, Vec<Warning>), String> {
     let mut warnings = Vec::new();
     let (qmin, qmax) = (spec.range.qmin as i64, spec.range.qmax as i64);
-    let mut lo = range.min;
-    let mut hi = range.max;
-    let mut lo_exact = exact::exact_value(range.min, range.min_exact);
-    let mut hi_exact = exact::exact_value(range.max, range.max_exact);
+    let mut lo = ExactEnd::new(range.min, range.min_exact);
+    let mut hi = ExactEnd::new(range.max, range.max_exact);
     if spec.include_zero {
-        if lo > 0.0 {
-            lo = 0.0;
-            lo_exact = BigRational::zero();
+        if lo.value > 0.0 {
+            lo = ExactEnd::zero();
         }
-        if hi < 0.0 {
-            hi = 0.0;
-            hi_exact = BigRational::zero();
+        if hi.value < 0.0 {
+            hi = ExactEnd::zero();
         }
     }
     let rounding = zero_point_rounding(spec);
     match spec.scheme {
         Scheme::Affine => {
-            let width = hi - lo;
+            let width = hi.value - lo.value;
             if !width.is_finite() {
                 return Err("the range is too wide for f64".into());
             }
             let (scale, exact_scale) = if width == 0.0 {
                 warnings.push(Warning::ZeroRange { scale: 1.0 });
-                (1.0, exact::one())
+                (1.0, ExactScale::One)
             } else {
-                (width / (qmax - qmin) as f64, (&hi_exact - &lo_exact) / exact::integer(qmax - qmin))
+                (width / (qmax - qmin) as f64, ExactScale::Width { lo, hi, steps: qmax - qmin })
             };
-            let z_real = qmin as f64 - lo / scale;
+            let z_real = qmin as f64 - lo.value / scale;
             let z = if rounding.near_boundary(z_real) {
-                let exact_z = exact::integer(qmin) - &lo_exact / &exact_scale;
+                let exact_z = exact::integer(qmin) - lo.value() / exact_scale.value();
                 rounding.round_exact(&exact_z).to_f64().unwrap_or(f64::NAN)
             } else {
                 rounding.round_f64(z_real, 0.0)
@@ -185,16 +234,16 @@ fn textbook(spec: &QuantSpec, range: &RangeInput) -> Result<(QParams, Vec<Warnin
             Ok((QParams { scale, zero_point: z, multiplier: None, exact_scale: Some(exact_scale) }, warnings))
         }
         Scheme::Symmetric => {
-            let amax = lo.abs().max(hi.abs());
-            let amax_exact = if lo.abs() >= hi.abs() { lo_exact.abs() } else { hi_exact.abs() };
+            let amax = lo.value.abs().max(hi.value.abs());
+            let amax_end = if lo.value.abs() >= hi.value.abs() { lo } else { hi };
             let z = spec.symmetric_zero_point();
             let (lo_q, hi_q) = (qmin - z, qmax - z);
             let (scale, exact_scale) = if amax == 0.0 {
                 warnings.push(Warning::ZeroRange { scale: 1.0 });
-                (1.0, exact::one())
+                (1.0, ExactScale::One)
             } else {
                 let twice = spec.symmetric_divisor.twice(lo_q, hi_q);
-                (amax / spec.symmetric_divisor.value(lo_q, hi_q), amax_exact * exact::integer(2) / exact::integer(twice))
+                (amax / spec.symmetric_divisor.value(lo_q, hi_q), ExactScale::Symmetric { amax: amax_end, twice })
             };
             if !scale.is_finite() || scale <= 0.0 {
                 return Err("the divisor is not positive for this range".into());

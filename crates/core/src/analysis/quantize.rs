@@ -2,12 +2,13 @@
 
 use crate::exact::{self, Decimal};
 use crate::metrics::{Accumulator, LANES};
-use crate::params::QParams;
+use crate::params::{ExactScale, QParams};
 use crate::rounding::Rounding;
 use crate::simd::{self, Kernel, Level};
 use crate::spec::{Arithmetic, QuantSpec};
 use crate::tensor::Sample;
 use rand_core::{RngCore, SeedableRng};
+use std::cell::OnceCell;
 
 /// A channel's parameters prepared for the per-element formula.
 pub(super) struct Quantizer {
@@ -20,7 +21,10 @@ pub(super) struct Quantizer {
     pub(super) zero_point: i64,
     pub(super) qmin: i64,
     pub(super) qmax: i64,
-    pub(super) exact_scale: Option<num_rational::BigRational>,
+    /// The textbook convention's exact scale, as its recipe ([`ExactScale`]).
+    pub(super) exact_scale: Option<ExactScale>,
+    /// Its value, computed on the first value near a tie.
+    exact_scale_value: OnceCell<num_rational::BigRational>,
 }
 
 /// One element's results. For the float32 conventions `x`, `x_hat` and `error` are float32 values
@@ -48,7 +52,8 @@ impl Quantizer {
             zero_point: p.zero_point,
             qmin: spec.saturation.qmin as i64,
             qmax: spec.saturation.qmax as i64,
-            exact_scale: p.exact_scale.clone(),
+            exact_scale: p.exact_scale,
+            exact_scale_value: OnceCell::new(),
         }
     }
 
@@ -88,7 +93,8 @@ impl Quantizer {
     #[cold]
     fn round_exactly(&self, x: f64, v: f64, decimal: Option<Decimal>) -> f64 {
         match &self.exact_scale {
-            Some(s) => {
+            Some(recipe) => {
+                let s = self.exact_scale_value.get_or_init(|| recipe.value());
                 let exact_v = exact::exact_value(x, decimal) / s;
                 num_traits::ToPrimitive::to_f64(&self.rounding.round_exact(&exact_v)).unwrap_or(v)
             }
