@@ -69,12 +69,15 @@ fn q8_0<S: Sink>(x: &[f32], sink: &mut S) -> BlockScale {
     let d = amax / 127.0;
     let id = inverse(d);
     let dh = f16_round(d);
-    for &v in x {
-        let scaled = v * id;
+    // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
+    let (mut codes, mut xhats) = ([0i32; BLOCK], [0.0f32; BLOCK]);
+    for ((v, code), xhat) in x.iter().zip(&mut codes).zip(&mut xhats) {
         // f32::round is round half away from zero, exactly as gguf-py's np_roundf.
-        let code = trunc_to_i32_or_zero(half_away(scaled));
-        sink.put(v, code as f32 * dh, code, false);
+        *code = trunc_to_i32_or_zero(half_away(v * id));
+        *xhat = *code as f32 * dh;
     }
+    let len = x.len().min(BLOCK);
+    sink.put_run(&x[..len], &xhats[..len], &codes[..len], 0);
     BlockScale::F16 { d: dh, min: None }
 }
 
@@ -122,11 +125,16 @@ fn q_1<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
     let d = (mxv - mn) / n as f32;
     let id = inverse(d);
     let (dh, mh) = (f16_round(d), f16_round(mn));
-    for &v in x {
+    // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
+    let (mut codes, mut xhats, mut clipped) = ([0i32; BLOCK], [0.0f32; BLOCK], 0u32);
+    for ((v, code), xhat) in x.iter().zip(&mut codes).zip(&mut xhats) {
         let raw = trunc_to_i32_or_zero((v - mn) * id + 0.5);
-        let code = raw.clamp(0, n);
-        sink.put(v, dh * code as f32 + mh, code, raw > n);
+        *code = raw.clamp(0, n);
+        *xhat = dh * *code as f32 + mh;
+        clipped += (raw > n) as u32;
     }
+    let len = x.len().min(BLOCK);
+    sink.put_run(&x[..len], &xhats[..len], &codes[..len], clipped as u64);
     BlockScale::F16 { d: dh, min: Some(mh) }
 }
 
