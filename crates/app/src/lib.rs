@@ -15,6 +15,7 @@
 //!
 //! The page renders these; the worker serves them; neither imports the other.
 
+pub mod compare;
 pub mod export;
 pub mod flags;
 pub mod form;

@@ -1,12 +1,14 @@
 //! The page's tables and the CLI's (and PDF's) tables of the same report show the same cells: the
 //! same text for every column they share, at every precision, empty cells and tiny numbers
 //! included (the page once showed `0.00000000` where the CLI showed `1.5e-10`, and `—` where it
-//! showed `n/a`).
+//! showed `n/a`). Both are `quantscope_export::table` tables shown by the same `Cell::display`;
+//! this checks that they hold the same cells.
 
 use quantscope_app::form::{FormState, Tool};
 use quantscope_app::results::{self, ChartData, Report};
 use quantscope_export::number::Num;
-use quantscope_export::tables::{self, Block, TableData};
+use quantscope_export::table::Table;
+use quantscope_export::tables::{self, Block};
 
 /// The page's column `key` of table `id`, shown with `decimals`.
 fn page_column(report: &Report, id: &str, key: &str, decimals: u8) -> Vec<String> {
@@ -15,31 +17,31 @@ fn page_column(report: &Report, id: &str, key: &str, decimals: u8) -> Vec<String
     table.rows.iter().filter(|r| !r.summary).map(|r| r.cells[column].display(decimals)).collect()
 }
 
-/// The CLI's column `header` of the table whose title starts with `title`.
-fn cli_column(blocks: &[Block], title: &str, header: &str) -> Vec<String> {
-    let table: &TableData = blocks
+/// The CLI's column `key` of table `id`, shown with `n`.
+fn cli_column(blocks: &[Block], id: &str, key: &str, n: Num) -> Vec<String> {
+    let table: &Table = blocks
         .iter()
         .find_map(|b| match b {
-            Block::Section { title: t, table, .. } if t.starts_with(title) => Some(table),
+            Block::Section { table, .. } if table.id == id => Some(table),
             _ => None,
         })
-        .unwrap_or_else(|| panic!("no CLI table {title}"));
-    let column = table.header.iter().position(|h| *h == header).unwrap_or_else(|| panic!("no CLI column {header}"));
-    table.rows.iter().map(|r| r[column].clone()).collect()
+        .unwrap_or_else(|| panic!("no CLI table {id}"));
+    let column = table.columns.iter().position(|c| c.key == key).unwrap_or_else(|| panic!("no CLI column {key}"));
+    table.rows.iter().map(|r| r.cells[column].display(n)).collect()
 }
 
-/// Compares the shared columns (page key, CLI header) of one page table and one CLI table, at
+/// Compares the shared columns (page key, CLI key) of one page table and one CLI table, at
 /// several precisions. The CLI writes SQNR with its unit; the page has it in the column title.
-fn same_cells(report: &Report, blocks: impl Fn(Num) -> Vec<Block>, page_table: &str, cli_title: &str, columns: &[(&str, &str)]) {
+fn same_cells(report: &Report, blocks: impl Fn(Num) -> Vec<Block>, page_table: &str, cli_table: &str, columns: &[(&str, &str)]) {
     for decimals in [0u8, 1, 3, 8, 17] {
         let blocks = blocks(Num::from(decimals));
-        for (key, header) in columns {
+        for (key, cli_key) in columns {
             let mut page = page_column(report, page_table, key, decimals);
             if key.contains("sqnr") {
                 page = page.into_iter().map(|v| if v == "n/a" { v } else { format!("{v} dB") }).collect();
             }
-            let cli = cli_column(&blocks, cli_title, header);
-            assert_eq!(page, cli[..page.len()], "{page_table}.{key} vs `{cli_title}`.{header} at {decimals} decimals");
+            let cli = cli_column(&blocks, cli_table, cli_key, Num::from(decimals));
+            assert_eq!(page, cli[..page.len()], "{page_table}.{key} vs {cli_table}.{cli_key} at {decimals} decimals");
         }
     }
 }
@@ -70,14 +72,14 @@ fn the_channels_tables_are_the_same_cells() {
                 ("max", "max"),
                 ("sample", "sample"),
                 ("scale", "scale"),
-                ("zero_point", "zero point"),
-                ("q_raw", "raw q"),
+                ("zero_point", "zero_point"),
+                ("q_raw", "q_raw"),
                 ("q", "q"),
                 ("dequantized", "dequantized"),
                 ("clipped", "clipped"),
-                ("abs_error", "abs error"),
-                ("pct_error", "% error"),
-                ("sqnr_db", "SQNR"),
+                ("abs_error", "abs_error"),
+                ("pct_error", "pct_error"),
+                ("sqnr_db", "sqnr_db"),
             ],
         );
     }
@@ -95,20 +97,20 @@ fn the_tensor_tables_are_the_same_cells() {
             &report,
             blocks,
             "local",
-            "Local min",
-            &[("channel", "channel"), ("values", "count"), ("min", "local min"), ("max", "local max"), ("range", "local range")],
+            "local",
+            &[("channel", "channel"), ("values", "values"), ("min", "min"), ("max", "max"), ("range", "range")],
         );
         same_cells(
             &report,
             blocks,
             "elements",
-            "Values",
+            "values",
             &[
                 ("channel", "channel"),
                 ("index", "index"),
                 ("x", "x"),
                 ("pc_q", "q"),
-                ("pc_dequantized", "dequantized"),
+                ("pc_dequantized", "x_hat"),
                 ("pc_error", "error"),
                 ("pc_clipped", "clipped"),
             ],
@@ -117,8 +119,8 @@ fn the_tensor_tables_are_the_same_cells() {
             &report,
             blocks,
             "comparison",
-            "Results",
-            &[("channel", "channel"), ("pc_scale", "scale"), ("pc_zero_point", "zero point")],
+            "results",
+            &[("channel", "channel"), ("pc_scale", "scale"), ("pc_zero_point", "zero_point")],
         );
     }
 }
@@ -135,7 +137,7 @@ fn the_values_tables_are_the_same_cells() {
             |n| tables::values(core, n, usize::MAX, "--range"),
             "values",
             "values",
-            &[("x", "x"), ("q_raw", "q raw"), ("q", "q"), ("dequantized", "dequantized"), ("error", "error"), ("clipped", "clipped")],
+            &[("x", "x"), ("q_raw", "q_raw"), ("q", "q"), ("dequantized", "x_hat"), ("error", "error"), ("clipped", "clipped")],
         );
     }
 }

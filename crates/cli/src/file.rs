@@ -130,7 +130,7 @@ fn human(r: &FileReport, n: Num) -> String {
     );
     let data = file_table::table(&r.tensors, n);
     if !data.rows.is_empty() {
-        let _ = writeln!(out, "{}", table(&data));
+        let _ = writeln!(out, "{}", table(&data, n));
     }
     let skipped = file_table::skipped_lines(&r.tensors);
     if !skipped.is_empty() {

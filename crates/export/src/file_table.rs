@@ -8,11 +8,11 @@ use quantscope_weights::model_table::{Outcome, Row, TensorResult};
 use quantscope_weights::Element;
 
 use crate::font::Font;
-use crate::number::{Num, NA};
+use crate::format_f64;
+use crate::number::Num;
 use crate::pdf::{Document, BODY};
-use crate::tables::TableData;
+use crate::table::{Cell, Column, Row as TableRow, Table};
 use crate::tool_pdf::{self as pdf_report, PdfOptions};
-use crate::{format_f64, safe_text};
 
 /// The CSV columns, in order.
 pub const CSV_HEADER: [&str; 15] = [
@@ -38,41 +38,46 @@ pub fn shape(s: &[u64]) -> String {
     format!("[{}]", s.iter().map(u64::to_string).collect::<Vec<_>>().join(", "))
 }
 
-/// The rows as CSV (text cells made safe for spreadsheets, numbers at full precision).
+/// The rows as CSV ([`csv_table`]: text cells made safe for spreadsheets, numbers at full precision).
 pub fn csv(rows: &[Row]) -> Result<String, Box<dyn std::error::Error>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(CSV_HEADER)?;
-    let num = |v: Option<f64>| v.map(format_f64).unwrap_or_default();
+    let mut out = Vec::new();
+    csv_table(rows).write_csv(&mut out)?;
+    Ok(String::from_utf8(out)?)
+}
+
+/// Every listed tensor, analysed or not, under [`CSV_HEADER`]; the worst channels as
+/// `index:sqnr_db` separated by spaces.
+pub fn csv_table(rows: &[Row]) -> Table {
+    let mut table = Table::new("file", "Model-wide table", CSV_HEADER.iter().map(|h| Column::new(h, h)).collect());
     for row in rows {
         let i = &row.info;
-        let mut cells = vec![safe_text(&i.name).into_owned(), safe_text(&i.dtype).into_owned(), shape(&i.shape), i.elements.to_string()];
+        let mut cells = vec![Cell::Text(i.name.clone()), Cell::Text(i.dtype.clone()), Cell::Text(shape(&i.shape)), Cell::count(i.elements)];
         match &row.outcome {
             Outcome::Result(t) => {
-                let worst = t.worst_channels.iter().map(|w| format!("{}:{}", w.index, num(w.sqnr_db))).collect::<Vec<_>>().join(" ");
+                let worst = t.worst_channels.iter().map(|w| format!("{}:{}", w.index, w.sqnr_db.map(format_f64).unwrap_or_default()));
                 cells.extend([
-                    "true".into(),
-                    num(t.per_channel_sqnr_db),
-                    num(t.per_tensor_sqnr_db),
-                    num(t.sqnr_gain_db),
-                    num(t.per_channel_mse),
-                    num(t.per_tensor_mse),
-                    num(t.per_channel_clip_rate),
-                    num(t.per_tensor_clip_rate),
-                    worst,
-                    i.note.unwrap_or("").into(),
-                    String::new(),
+                    Cell::Flag(true),
+                    Cell::decibels(t.per_channel_sqnr_db),
+                    Cell::decibels(t.per_tensor_sqnr_db),
+                    Cell::decibels(t.sqnr_gain_db),
+                    t.per_channel_mse.into(),
+                    t.per_tensor_mse.into(),
+                    Cell::fraction(t.per_channel_clip_rate),
+                    Cell::fraction(t.per_tensor_clip_rate),
+                    Cell::Text(worst.collect::<Vec<_>>().join(" ")),
+                    Cell::Text(i.note.unwrap_or("").into()),
+                    Cell::Empty,
                 ]);
             }
             Outcome::Skipped(reason) => {
-                cells.push("false".into());
-                cells.extend(std::iter::repeat_n(String::new(), 9));
-                cells.push(safe_text(reason).into_owned());
+                cells.push(Cell::Flag(false));
+                cells.extend(std::iter::repeat_n(Cell::Empty, 9));
+                cells.push(Cell::Text(reason.to_string()));
             }
         }
-        w.write_record(&cells)?;
+        table.rows.push(TableRow::of(cells));
     }
-    w.flush()?;
-    Ok(String::from_utf8(w.into_inner()?)?)
+    table
 }
 
 /// The columns of the human (and PDF) table, in order.
@@ -100,28 +105,31 @@ fn analysed(rows: &[Row]) -> impl Iterator<Item = (&Row, &TensorResult)> {
 }
 
 /// The analysed tensors as a table for people (the CLI prints it, the PDF lays it out): per-channel
-/// and per-tensor SQNR, MSE and clip rate, the gain and the worst channels.
-pub fn table(rows: &[Row], n: Num) -> TableData {
-    let body = analysed(rows)
+/// and per-tensor SQNR, MSE and clip rate, the gain and the worst channels (named, with their SQNR
+/// shown with `n`).
+pub fn table(rows: &[Row], n: Num) -> Table {
+    let keys = ["tensor", "dtype", "shape", "elements"].into_iter().chain(CSV_HEADER[5..13].iter().copied());
+    let mut table = Table::new("file", "Model-wide table", keys.zip(TABLE_HEADER).map(|(key, label)| Column::new(key, label)).collect());
+    table.rows = analysed(rows)
         .map(|(row, t)| {
             let worst = t.worst_channels.iter().map(|w| format!("{} {}", w.name, n.db(w.sqnr_db))).collect::<Vec<_>>().join(", ");
-            vec![
-                row.info.name.clone(),
-                dtype(row),
-                shape(&row.info.shape),
-                row.info.elements.to_string(),
-                n.db(t.per_channel_sqnr_db),
-                n.db(t.per_tensor_sqnr_db),
-                t.sqnr_gain_db.map_or_else(|| NA.to_string(), |g| format!("{} dB", n.f(g))),
-                n.opt(t.per_channel_mse),
-                n.opt(t.per_tensor_mse),
-                n.pct(t.per_channel_clip_rate),
-                n.pct(t.per_tensor_clip_rate),
-                worst,
-            ]
+            TableRow::of(vec![
+                Cell::Text(row.info.name.clone()),
+                Cell::Text(dtype(row)),
+                Cell::Text(shape(&row.info.shape)),
+                Cell::count(row.info.elements),
+                Cell::decibels(t.per_channel_sqnr_db),
+                Cell::decibels(t.per_tensor_sqnr_db),
+                Cell::decibels(t.sqnr_gain_db),
+                t.per_channel_mse.into(),
+                t.per_tensor_mse.into(),
+                Cell::fraction(t.per_channel_clip_rate),
+                Cell::fraction(t.per_tensor_clip_rate),
+                Cell::Text(worst),
+            ])
         })
         .collect();
-    TableData { header: TABLE_HEADER.to_vec(), left: vec!["tensor", "dtype", "shape", "worst channels"], rows: body }
+    table
 }
 
 /// The dtype as listed, `F64 → f32` for the float64 tensors the analysis rounds.
@@ -222,7 +230,7 @@ pub fn pdf(t: &FileTable, o: &PdfOptions) -> Vec<u8> {
     if table.rows.is_empty() {
         doc.paragraph("No tensor was analysed.", BODY);
     } else {
-        doc.table(&pdf_report::pdf_table(&table));
+        doc.table(&pdf_report::pdf_table(&table, n));
     }
     if has_float64(t.rows) {
         doc.paragraph(FLOAT64_NOTE, BODY);

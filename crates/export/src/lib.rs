@@ -4,16 +4,17 @@
 //! - PDF ([`tool_pdf`], laid out by [`pdf`], charts through [`pdf_backend`]): the report of a tool;
 //! - [`params`]: scales and zero points as JSON, a PyTorch snippet, an ONNX `QuantizeLinear` description;
 //! - [`share`]: the form state as a compact URL fragment;
-//! - [`table`]: the one table schema of results (typed cells; the web page draws it);
-//! - [`tables`] and [`number`]: the human tables (the CLI prints them, the PDF lays them out), and
-//!   the one number formatter, which the page's cells use too.
+//! - [`table`] and [`number`]: the one table schema of results (typed cells) and the one number
+//!   formatter: the web page, the CLI, the PDF and the CSV files all show [`table::Table`]s;
+//! - [`tables`]: the tools' tables for people (the CLI prints them, the PDF lays them out).
 //!
 //! Two CSV tables, written from any of the core's reports (or a bare [`Analysis`]):
 //!
-//! - [`write_results`]: the results table, one row per channel and a final per-tensor summary row
-//!   ([`RESULTS_HEADER`] lists the columns);
+//! - [`write_results`]: the results table ([`results_table`]), one row per channel and a final
+//!   per-tensor summary row ([`RESULTS_HEADER`] lists the columns);
 //! - [`write_elements`]: the long per-element table, one row per value
-//!   (`channel, index, x, q_raw, q, x_hat, error, clipped`), available when the report kept its
+//!   (`channel, index, x, q_raw, q, x_hat, error, clipped`, the cells of [`element_cells`], which
+//!   the CLI's and the PDF's per-value tables show too), available when the report kept its
 //!   per-element results (always for the channels and values tools; the tensor tool with
 //!   `keep_values`).
 //!
@@ -31,8 +32,10 @@
 //! writes to standard output and the web app to a string.
 #![deny(missing_docs)]
 
+pub mod compare;
 pub mod file_table;
 pub mod font;
+pub mod format_tables;
 pub mod number;
 pub mod params;
 pub mod pdf;
@@ -45,12 +48,13 @@ pub mod tool_pdf;
 pub use pdf::Paper;
 pub use tool_pdf::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
 
-use quantscope_core::analysis::ChannelResult;
+use quantscope_core::analysis::{ChannelElements, ChannelResult};
 use quantscope_core::metrics::Metrics;
 use quantscope_core::tools::{ChannelsReport, TensorReport, ValuesReport};
 use quantscope_core::{Analysis, Granularity, Warning};
 use std::borrow::Cow;
 use std::io;
+use table::{Cell, Column, Row, Table};
 
 /// A failure to write CSV (an I/O error of the destination).
 #[derive(Debug)]
@@ -156,11 +160,34 @@ pub const RESULTS_HEADER: [&str; 27] = [
     "warnings",
 ];
 
-/// The columns of the per-element table, in order.
+/// The columns of the per-element table, in order: (CSV key, title in the human and PDF tables).
+/// The CSV file, the CLI and the PDF write the cells of [`element_cells`] under them.
 ///
 /// `q_raw`, `q`, `x_hat` and `error` are empty for a non-finite `x` (it is never quantized);
-/// `error = x_hat - x`; `clipped` is `true` or `false`.
-pub const ELEMENTS_HEADER: [&str; 8] = ["channel", "index", "x", "q_raw", "q", "x_hat", "error", "clipped"];
+/// `error = x_hat - x`; `clipped` is `true` or `false` (`yes` / `no` for people).
+pub const ELEMENT_COLUMNS: [(&str, &str); 8] = [
+    ("channel", "channel"),
+    ("index", "index"),
+    ("x", "x"),
+    ("q_raw", "q raw"),
+    ("q", "q"),
+    ("x_hat", "dequantized"),
+    ("error", "error"),
+    ("clipped", "clipped"),
+];
+
+/// The CSV header of the per-element table: the keys of [`ELEMENT_COLUMNS`].
+pub const ELEMENTS_HEADER: [&str; 8] = keys(&ELEMENT_COLUMNS);
+
+const fn keys<const N: usize>(columns: &[(&'static str, &'static str); N]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = columns[i].0;
+        i += 1;
+    }
+    out
+}
 
 /// Formats a float as the shortest decimal that parses back to the same bits.
 ///
@@ -195,101 +222,90 @@ pub fn safe_text(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// One row being built: numbers formatted, text made safe.
-#[derive(Default)]
-struct Row(Vec<String>);
-
-impl Row {
-    fn text(&mut self, t: &str) -> &mut Self {
-        self.0.push(safe_text(t).into_owned());
-        self
-    }
-    fn num(&mut self, v: f64) -> &mut Self {
-        self.0.push(format_f64(v));
-        self
-    }
-    fn opt(&mut self, v: Option<f64>) -> &mut Self {
-        self.0.push(v.map(format_f64).unwrap_or_default());
-        self
-    }
-    fn int(&mut self, v: impl Into<i128>) -> &mut Self {
-        self.0.push(v.into().to_string());
-        self
-    }
-    fn opt_int(&mut self, v: Option<i64>) -> &mut Self {
-        self.0.push(v.map(|v| v.to_string()).unwrap_or_default());
-        self
-    }
-    fn empty(&mut self) -> &mut Self {
-        self.0.push(String::new());
-        self
-    }
+fn warning_codes(warnings: &[Warning]) -> Cell {
+    Cell::Text(warnings.iter().map(Warning::code).collect::<Vec<_>>().join(";"))
 }
 
-fn warning_codes(warnings: &[Warning]) -> String {
-    warnings.iter().map(Warning::code).collect::<Vec<_>>().join(";")
+/// `count` to `pct_error_zeros` of [`RESULTS_HEADER`].
+fn metric_cells(m: &Metrics) -> [Cell; 11] {
+    [
+        Cell::count(m.count),
+        Cell::count(m.nonfinite),
+        m.mse.into(),
+        m.rmse.into(),
+        m.mae.into(),
+        m.max_error.into(),
+        m.mean_pct_error.into(),
+        Cell::decibels(m.sqnr_db),
+        Cell::count(m.clip_count),
+        Cell::fraction(m.clip_rate),
+        Cell::count(m.pct_error_zeros),
+    ]
 }
 
-fn push_metrics(row: &mut Row, m: &Metrics) {
-    row.int(m.count)
-        .int(m.nonfinite)
-        .opt(m.mse)
-        .opt(m.rmse)
-        .opt(m.mae)
-        .opt(m.max_error)
-        .opt(m.mean_pct_error)
-        .opt(m.sqnr_db)
-        .int(m.clip_count)
-        .opt(m.clip_rate)
-        .int(m.pct_error_zeros);
-}
-
-fn context(row: &mut Row, a: &Analysis) {
-    row.text(&a.tensor)
-        .text(&a.convention)
-        .text(&a.spec.dtype.to_string())
-        .text(a.spec.scheme.name())
-        .text(a.granularity.name())
-        .int(a.spec.range.qmin)
-        .int(a.spec.range.qmax);
+/// `tensor` to `qmax` of [`RESULTS_HEADER`].
+fn context_cells(a: &Analysis) -> Vec<Cell> {
+    vec![
+        Cell::Text(a.tensor.clone()),
+        Cell::Text(a.convention.clone()),
+        Cell::Text(a.spec.dtype.to_string()),
+        Cell::Text(a.spec.scheme.name().into()),
+        Cell::Text(a.granularity.name().into()),
+        Cell::Int(a.spec.range.qmin.into()),
+        Cell::Int(a.spec.range.qmax.into()),
+    ]
 }
 
 fn channel_row(a: &Analysis, ch: &ChannelResult) -> Row {
-    let mut row = Row::default();
-    context(&mut row, a);
-    row.text("channel").int(ch.index as u64).text(&ch.name).opt(ch.min).opt(ch.max).opt(ch.range);
-    row.num(ch.scale).int(ch.zero_point);
-    push_metrics(&mut row, &ch.metrics);
-    row.text(&warning_codes(&ch.warnings));
-    row
+    let mut cells = context_cells(a);
+    cells.extend([Cell::Text("channel".into()), Cell::count(ch.index), Cell::Text(ch.name.clone()), ch.min.into(), ch.max.into()]);
+    cells.extend([ch.range.into(), Cell::Real(ch.scale), Cell::Int(ch.zero_point)]);
+    cells.extend(metric_cells(&ch.metrics));
+    cells.push(warning_codes(&ch.warnings));
+    Row::of(cells)
 }
 
 fn summary_row(a: &Analysis) -> Row {
     let s = &a.summary;
-    let mut row = Row::default();
-    context(&mut row, a);
-    row.text("tensor").empty().text(&a.tensor).opt(s.min).opt(s.max).opt(s.min.zip(s.max).map(|(lo, hi)| hi - lo));
+    let mut cells = context_cells(a);
+    cells.extend([Cell::Text("tensor".into()), Cell::Empty, Cell::Text(a.tensor.clone()), s.min.into(), s.max.into()]);
+    cells.push(s.min.zip(s.max).map(|(lo, hi)| hi - lo).into());
     match (a.granularity, a.channels.first()) {
-        (Granularity::PerTensor, Some(ch)) => row.num(ch.scale).int(ch.zero_point),
-        _ => row.empty().empty(),
+        (Granularity::PerTensor, Some(ch)) => cells.extend([Cell::Real(ch.scale), Cell::Int(ch.zero_point)]),
+        _ => cells.extend([Cell::Empty, Cell::Empty]),
     };
-    push_metrics(&mut row, &s.metrics);
-    row.text(&warning_codes(&s.warnings));
-    row
+    cells.extend(metric_cells(&s.metrics));
+    cells.push(warning_codes(&s.warnings));
+    Row { cells, summary: true, ..Row::default() }
 }
 
-/// Writes the results table: a header ([`RESULTS_HEADER`]), one row per channel in order, then the
-/// per-tensor summary row.
-pub fn write_results<W: io::Write>(report: &impl Report, out: W) -> Result<(), ExportError> {
+/// The results table ([`RESULTS_HEADER`]): one row per channel in order, then the per-tensor
+/// summary row.
+pub fn results_table(report: &impl Report) -> Table {
     let a = report.analysis();
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(RESULTS_HEADER)?;
-    for ch in &a.channels {
-        w.write_record(&channel_row(a, ch).0)?;
-    }
-    w.write_record(&summary_row(a).0)?;
-    w.flush()?;
-    Ok(())
+    let mut table = Table::new("results", format!("{}: results", a.tensor), RESULTS_HEADER.iter().map(|h| Column::new(h, h)).collect());
+    table.rows = a.channels.iter().map(|ch| channel_row(a, ch)).collect();
+    table.rows.push(summary_row(a));
+    table
+}
+
+/// Writes the results table ([`results_table`]) as CSV.
+pub fn write_results<W: io::Write>(report: &impl Report, out: W) -> Result<(), ExportError> {
+    results_table(report).write_csv(out)
+}
+
+/// The cells of value `i` of a channel's kept per-element results, under [`ELEMENT_COLUMNS`].
+pub fn element_cells(channel: &str, el: &ChannelElements, i: usize) -> [Cell; 8] {
+    [
+        Cell::Text(channel.into()),
+        Cell::count(i),
+        Cell::Plain(el.x[i]),
+        el.q_raw[i].into(),
+        Cell::int(el.q[i]),
+        el.dequantized[i].into(),
+        el.error[i].into(),
+        Cell::Flag(el.clipped[i]),
+    ]
 }
 
 /// Writes the per-element table: a header ([`ELEMENTS_HEADER`]) and one row per value, channel by
@@ -302,7 +318,8 @@ pub fn write_elements<W: io::Write>(report: &impl Report, out: W) -> Result<usiz
 }
 
 /// The per-element table written a piece at a time (the web app yields to the page between
-/// pieces): the same bytes as [`write_elements`], split at row boundaries.
+/// pieces): the same bytes as [`write_elements`], split at row boundaries. Rows are made as they
+/// are written ([`element_cells`]), never held all at once.
 #[derive(Clone, Debug)]
 pub struct ElementRows<'a> {
     analysis: &'a Analysis,
@@ -349,14 +366,9 @@ impl<'a> ElementRows<'a> {
                 self.index = 0;
                 continue;
             };
-            let name = safe_text(&ch.name);
             let end = el.x.len().min(self.index.saturating_add(budget));
             for i in self.index..end {
-                let mut row = Row::default();
-                row.0.push(name.to_string());
-                row.int(i as u64).num(el.x[i]).opt(el.q_raw[i]).opt_int(el.q[i]).opt(el.dequantized[i]).opt(el.error[i]);
-                row.0.push(el.clipped[i].to_string());
-                w.write_record(&row.0)?;
+                w.write_record(element_cells(&ch.name, el, i).iter().map(Cell::to_csv))?;
             }
             let n = end - self.index;
             budget -= n;

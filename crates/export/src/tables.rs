@@ -1,53 +1,32 @@
-//! The result tables of the three tools, for people: what the CLI prints as aligned text and the
-//! PDF report lays out on paper. Everything is read from the core's report; nothing is computed
-//! here but formatting, by the page's own cells ([`crate::table::Cell`]) and number formatter
-//! ([`Num`]): measured reals with the chosen decimals, input values at full precision (as typed),
-//! an absent value as [`NA`].
+//! The result tables of the channels, tensor and values tools, for people: what the CLI prints as
+//! aligned text and the PDF report lays out on paper. Everything is read from the core's report;
+//! every table is a [`Table`] of the one schema's typed cells ([`Cell`]), shown by the one number
+//! formatter ([`Num`], [`Cell::display`]): measured reals with the chosen decimals, input values at
+//! full precision (as typed), an absent value as `n/a`. The per-value rows are the CSV file's
+//! ([`crate::element_cells`]). The lines around the tables (totals, notes) are text at the same
+//! precision.
 
-use crate::number::{Num, NA};
-use crate::table::Cell;
+use crate::number::Num;
+use crate::table::{Cell, Column, Row, Table};
+use crate::{element_cells, ELEMENT_COLUMNS};
 use quantscope_core::analysis::{ChannelResult, MemoryEstimate};
 use quantscope_core::metrics::Metrics;
 use quantscope_core::tools::{ChannelsReport, GranularityView, TensorReport, ValuesReport};
 use quantscope_core::{Analysis, Warning};
 use std::fmt::Write;
 
-/// A table of formatted cells; columns are right-aligned (numbers) except those in `left`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableData {
-    /// Column titles.
-    pub header: Vec<&'static str>,
-    /// Titles of the left-aligned (text) columns.
-    pub left: Vec<&'static str>,
-    /// Rows of cells.
-    pub rows: Vec<Vec<String>>,
-}
-
-impl TableData {
-    fn new(header: &[&'static str], left: &[&'static str], rows: Vec<Vec<String>>) -> Self {
-        TableData { header: header.to_vec(), left: left.to_vec(), rows }
-    }
-
-    /// Whether column `i` holds text (left-aligned).
-    pub fn is_left(&self, i: usize) -> bool {
-        self.header.get(i).is_some_and(|h| self.left.contains(h))
-    }
-}
-
 /// A part of a tool's report.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Block {
     /// The report's opening line (the CLI follows it with a blank line).
     Intro(String),
-    /// A titled table: title, the context line (convention label and integer range), the table,
-    /// and lines that belong under it.
+    /// A table (its caption is its title), the context line above it (convention label and
+    /// integer range), and lines that belong under it.
     Section {
-        /// Title.
-        title: String,
         /// Context line.
         context: String,
         /// The table.
-        table: TableData,
+        table: Table,
         /// Lines under the table.
         after: Vec<String>,
     },
@@ -74,8 +53,13 @@ pub fn warnings_text(w: &[Warning]) -> String {
     w.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
-fn section(title: String, context: &str, table: TableData) -> Block {
-    Block::Section { title, context: context.to_string(), table, after: Vec::new() }
+fn section(context: &str, table: Table) -> Block {
+    Block::Section { context: context.to_string(), table, after: Vec::new() }
+}
+
+/// A table with its rows.
+fn table(id: &str, caption: String, columns: &[(&str, &str)], rows: Vec<Vec<Cell>>) -> Table {
+    Table { rows: rows.into_iter().map(Row::of).collect(), ..Table::new(id, caption, Column::list(columns)) }
 }
 
 /// Tensor-wide warnings, if any.
@@ -85,26 +69,30 @@ fn tensor_warnings(out: &mut Vec<Block>, a: &Analysis) {
     }
 }
 
-/// An input value (or one read from the input), shown as the page shows it: at full precision.
-fn plain(v: Option<f64>) -> String {
-    v.map_or(Cell::Empty, Cell::Plain).display(Num(crate::number::Precision::Full))
-}
-
-fn yes_no(b: bool) -> String {
-    if b { "yes" } else { "no" }.to_string()
-}
-
-/// Seed 000: one row per sample, with every column of the seed's table and more.
+/// The channels tool: one row per sample, with every column of the textbook page's example
+/// table (channel, min, max, sample, scale, zero point, quantized, dequantized) and more.
 ///
 /// The min / max columns are each line's typed calibration range (absent with manual parameters).
 pub fn channels(r: &ChannelsReport, n: Num) -> Vec<Block> {
     let a = &r.analysis;
     let show_range = r.rows.iter().any(|row| row.min.is_some());
-    let mut header = vec!["channel"];
+    let mut columns = vec![("channel", "channel")];
     if show_range {
-        header.extend(["min", "max"]);
+        columns.extend([("min", "min"), ("max", "max")]);
     }
-    header.extend(["sample", "scale", "zero point", "raw q", "q", "dequantized", "clipped", "abs error", "% error", "SQNR", "warnings"]);
+    columns.extend([
+        ("sample", "sample"),
+        ("scale", "scale"),
+        ("zero_point", "zero point"),
+        ("q_raw", "raw q"),
+        ("q", "q"),
+        ("dequantized", "dequantized"),
+        ("clipped", "clipped"),
+        ("abs_error", "abs error"),
+        ("pct_error", "% error"),
+        ("sqnr_db", "SQNR"),
+        ("warnings", "warnings"),
+    ]);
     // The report's rows are the channels' samples in channel order: pair each row with its channel
     // by position (channel names need not be unique).
     let mut samples = r.rows.iter();
@@ -114,28 +102,28 @@ pub fn channels(r: &ChannelsReport, n: Num) -> Vec<Block> {
         let warnings = warnings_text(&ch.warnings);
         for row in samples.by_ref().take(count) {
             let label = if count > 1 { format!("{}[{}]", row.channel, row.index) } else { row.channel.clone() };
-            let mut cells = vec![label];
+            let mut cells = vec![Cell::Text(label)];
             if show_range {
-                cells.extend([plain(row.min), plain(row.max)]);
+                cells.extend([Cell::plain(row.min), Cell::plain(row.max)]);
             }
             cells.extend([
-                plain(Some(row.sample)),
-                n.f(row.scale),
-                row.zero_point.to_string(),
-                n.opt(row.q_raw),
-                row.q.map_or_else(|| NA.to_string(), |q| q.to_string()),
-                n.opt(row.dequantized),
-                yes_no(row.clipped),
-                n.opt(row.abs_error),
-                n.opt(row.pct_error),
-                n.db(row.sqnr_db),
-                warnings.clone(),
+                Cell::Plain(row.sample),
+                Cell::Real(row.scale),
+                Cell::Int(row.zero_point),
+                row.q_raw.into(),
+                Cell::int(row.q),
+                row.dequantized.into(),
+                Cell::Flag(row.clipped),
+                row.abs_error.into(),
+                row.pct_error.into(),
+                Cell::decibels(row.sqnr_db),
+                Cell::Text(warnings.clone()),
             ]);
             rows.push(cells);
         }
     }
     let title = format!("channels · {} · {} channel(s), {} sample(s)", a.tensor, a.channels.len(), r.rows.len());
-    let mut out = vec![section(title, &context(a, true), TableData::new(&header, &["channel", "clipped", "warnings"], rows))];
+    let mut out = vec![section(&context(a, true), table("channels", title, &columns, rows))];
     out.push(Block::Line(summary_line(&a.summary.metrics, n)));
     tensor_warnings(&mut out, a);
     out
@@ -155,49 +143,45 @@ fn summary_line(m: &Metrics, n: Num) -> String {
     )
 }
 
-fn metric_cells(m: &Metrics, n: Num) -> [String; 6] {
-    [n.opt(m.mse), n.opt(m.rmse), n.opt(m.mae), n.opt(m.max_error), n.db(m.sqnr_db), m.clip_count.to_string()]
+/// MSE, RMSE, MAE, max error, SQNR and the clipped count.
+const METRIC_COLUMNS: [(&str, &str); 6] =
+    [("mse", "MSE"), ("rmse", "RMSE"), ("mae", "MAE"), ("max_error", "max error"), ("sqnr_db", "SQNR"), ("clipped", "clipped")];
+
+fn metric_cells(m: &Metrics) -> [Cell; 6] {
+    [m.mse.into(), m.rmse.into(), m.mae.into(), m.max_error.into(), Cell::decibels(m.sqnr_db), Cell::count(m.clip_count)]
 }
 
-fn channel_row(c: &ChannelResult, n: Num) -> Vec<String> {
+fn channel_row(c: &ChannelResult) -> Vec<Cell> {
     let mut cells = vec![
-        c.name.clone(),
-        (c.metrics.count + c.metrics.nonfinite).to_string(),
-        n.opt(c.min),
-        n.opt(c.max),
-        n.opt(c.range),
-        n.f(c.scale),
-        c.zero_point.to_string(),
+        Cell::Text(c.name.clone()),
+        Cell::count(c.metrics.count + c.metrics.nonfinite),
+        c.min.into(),
+        c.max.into(),
+        c.range.into(),
+        Cell::Real(c.scale),
+        Cell::Int(c.zero_point),
     ];
-    cells.extend(metric_cells(&c.metrics, n));
-    cells.push(warnings_text(&c.warnings));
+    cells.extend(metric_cells(&c.metrics));
+    cells.push(Cell::Text(warnings_text(&c.warnings)));
     cells
 }
 
-/// Per-element rows of every channel that kept them, at most `limit` (and how many there are).
-fn element_rows(a: &Analysis, n: Num, with_channel: bool, limit: usize) -> (Vec<Vec<String>>, usize) {
+/// The per-element table of every channel that kept its values (the CSV file's rows, without
+/// the channel column when `with_channel` is false), at most `limit` rows, and the note under it
+/// when it was cut.
+fn element_table(a: &Analysis, title: String, with_channel: bool, limit: usize) -> Block {
+    let skip = usize::from(!with_channel);
     let mut rows = Vec::new();
     let total = a.channels.iter().filter_map(|c| c.elements.as_ref()).map(|el| el.x.len()).sum();
     for c in &a.channels {
         let Some(el) = &c.elements else { continue };
         for i in 0..el.x.len().min(limit - rows.len().min(limit)) {
-            let mut cells = if with_channel { vec![c.name.clone()] } else { Vec::new() };
-            cells.extend([
-                i.to_string(),
-                plain(Some(el.x[i])),
-                n.opt(el.q_raw[i]),
-                el.q[i].map_or_else(|| NA.to_string(), |q| q.to_string()),
-                n.opt(el.dequantized[i]),
-                n.opt(el.error[i]),
-                yes_no(el.clipped[i]),
-            ]);
-            rows.push(cells);
+            rows.push(element_cells(&c.name, el, i).into_iter().skip(skip).collect());
         }
     }
-    (rows, total)
+    let after = cut_note(rows.len(), total);
+    Block::Section { context: context(a, with_channel), table: table("values", title, &ELEMENT_COLUMNS[skip..], rows), after }
 }
-
-const ELEMENT_COLUMNS: [&str; 7] = ["index", "x", "q raw", "q", "dequantized", "error", "clipped"];
 
 /// A note under a per-element table that was cut at `shown` rows.
 fn cut_note(shown: usize, total: usize) -> Vec<String> {
@@ -208,8 +192,8 @@ fn cut_note(shown: usize, total: usize) -> Vec<String> {
     }
 }
 
-/// Seeds 001 and 003: the channel table, the local ranges, the comparison and the memory
-/// estimate, then (when kept) the per-element table of at most `max_values` rows.
+/// The tensor tool: the channel table, the local ranges, the comparison and the memory estimate,
+/// then (when kept) the per-element table of at most `max_values` rows.
 pub fn tensor(r: &TensorReport, n: Num, max_values: usize) -> Vec<Block> {
     let a = &r.analysis;
     let ctx = context(a, true);
@@ -218,57 +202,64 @@ pub fn tensor(r: &TensorReport, n: Num, max_values: usize) -> Vec<Block> {
         a.tensor, a.shape, a.axis, a.summary.elements
     ))];
 
-    let header = [
-        "channel",
-        "count",
-        "min",
-        "max",
-        "range",
-        "scale",
-        "zero point",
-        "MSE",
-        "RMSE",
-        "MAE",
-        "max error",
-        "SQNR",
-        "clipped",
-        "warnings",
+    let mut columns = vec![
+        ("channel", "channel"),
+        ("count", "count"),
+        ("min", "min"),
+        ("max", "max"),
+        ("range", "range"),
+        ("scale", "scale"),
+        ("zero_point", "zero point"),
     ];
-    let mut rows: Vec<Vec<String>> = a.channels.iter().map(|c| channel_row(c, n)).collect();
+    columns.extend(METRIC_COLUMNS);
+    columns.push(("warnings", "warnings"));
+    let mut rows: Vec<Vec<Cell>> = a.channels.iter().map(channel_row).collect();
     let s = &a.summary;
-    let mut total =
-        vec!["(all)".to_string(), s.elements.to_string(), n.opt(s.min), n.opt(s.max), n.opt(s.min.zip(s.max).map(|(lo, hi)| hi - lo))];
+    let mut total = vec![
+        Cell::Text("(all)".into()),
+        Cell::count(s.elements),
+        s.min.into(),
+        s.max.into(),
+        s.min.zip(s.max).map(|(lo, hi)| hi - lo).into(),
+    ];
     match (a.granularity, a.channels.first()) {
-        (quantscope_core::Granularity::PerTensor, Some(c)) => total.extend([n.f(c.scale), c.zero_point.to_string()]),
-        _ => total.extend([String::new(), String::new()]),
+        (quantscope_core::Granularity::PerTensor, Some(c)) => total.extend([Cell::Real(c.scale), Cell::Int(c.zero_point)]),
+        // No single pair for the whole tensor.
+        _ => total.extend([Cell::Empty, Cell::Empty]),
     }
-    total.extend(metric_cells(&s.metrics, n));
-    total.push(warnings_text(&s.warnings));
+    total.extend(metric_cells(&s.metrics));
+    total.push(Cell::Text(warnings_text(&s.warnings)));
     rows.push(total);
     let title = format!("Results ({})", a.granularity.name());
-    out.push(section(title, &ctx, TableData::new(&header, &["channel", "warnings"], rows)));
+    out.push(section(&ctx, table("results", title, &columns, rows)));
 
     if !r.local.is_empty() {
-        let rows =
-            r.local.iter().map(|l| vec![l.channel.clone(), l.count.to_string(), plain(l.min), plain(l.max), plain(l.range)]).collect();
-        let table = TableData::new(&["channel", "count", "local min", "local max", "local range"], &["channel"], rows);
-        out.push(section("Local min / max / range".into(), &ctx, table));
+        let rows = r
+            .local
+            .iter()
+            .map(|l| {
+                vec![Cell::Text(l.channel.clone()), Cell::count(l.count), Cell::plain(l.min), Cell::plain(l.max), Cell::plain(l.range)]
+            })
+            .collect();
+        let columns = [("channel", "channel"), ("values", "count"), ("min", "local min"), ("max", "local max"), ("range", "local range")];
+        out.push(section(&ctx, table("local", "Local min / max / range".into(), &columns, rows)));
     }
 
     let c = &r.comparison;
     let view = |name: &str, v: &GranularityView, bytes: f64| {
-        let mut cells = vec![name.to_string(), v.parameter_sets.to_string()];
-        cells.extend(metric_cells(&v.summary.metrics, n));
-        cells.push(n.f(bytes));
+        let mut cells = vec![Cell::Text(name.into()), Cell::count(v.parameter_sets)];
+        cells.extend(metric_cells(&v.summary.metrics));
+        cells.push(Cell::Real(bytes));
         cells
     };
     let rows =
         vec![view("per-tensor", &c.per_tensor, c.memory.per_tensor_bytes), view("per-channel", &c.per_channel, c.memory.per_channel_bytes)];
-    let header = ["granularity", "parameter sets", "MSE", "RMSE", "MAE", "max error", "SQNR", "clipped", "total bytes"];
+    let mut columns = vec![("granularity", "granularity"), ("parameter_sets", "parameter sets")];
+    columns.extend(METRIC_COLUMNS);
+    columns.push(("bytes", "total bytes"));
     out.push(Block::Section {
-        title: "Per-tensor vs per-channel".into(),
         context: ctx.clone(),
-        table: TableData::new(&header, &["granularity"], rows),
+        table: table("granularity", "Per-tensor vs per-channel".into(), &columns, rows),
         after: vec![format!(
             "SQNR gain of per-channel over per-tensor: {} · MSE ratio (per-tensor / per-channel): {}",
             n.db(c.sqnr_gain_db),
@@ -276,66 +267,53 @@ pub fn tensor(r: &TensorReport, n: Num, max_values: usize) -> Vec<Block> {
         )],
     });
 
-    out.push(section(memory_title(&c.memory), &ctx, memory_table(&c.memory, n)));
+    out.push(section(&ctx, memory_table(&c.memory)));
 
     if a.channels.iter().any(|c| c.elements.is_some()) {
-        let mut header = vec!["channel"];
-        header.extend(ELEMENT_COLUMNS);
-        let (rows, total) = element_rows(a, n, true, max_values);
-        let after = cut_note(rows.len(), total);
-        out.push(Block::Section {
-            title: format!("Values ({})", a.granularity.name()),
-            context: ctx.clone(),
-            table: TableData::new(&header, &["channel", "clipped"], rows),
-            after,
-        });
+        out.push(element_table(a, format!("Values ({})", a.granularity.name()), true, max_values));
     }
     tensor_warnings(&mut out, a);
     out
 }
 
-fn memory_title(m: &MemoryEstimate) -> String {
-    format!("Memory estimate ({} elements × {} bits, {} channel(s))", m.elements, m.bits, m.channels)
-}
-
-fn memory_table(m: &MemoryEstimate, n: Num) -> TableData {
+fn memory_table(m: &MemoryEstimate) -> Table {
+    let title = format!("Memory estimate ({} elements × {} bits, {} channel(s))", m.elements, m.bits, m.channels);
     let rows = vec![
-        vec!["quantized payload".to_string(), n.f(m.payload_bytes), "elements × bits / 8".to_string()],
-        vec!["per-tensor total".to_string(), n.f(m.per_tensor_bytes), "payload + 8".to_string()],
-        vec!["per-channel total".to_string(), n.f(m.per_channel_bytes), format!("payload + {} × 8", m.channels)],
+        vec![Cell::Text("quantized payload".into()), Cell::Real(m.payload_bytes), Cell::Text("elements × bits / 8".into())],
+        vec![Cell::Text("per-tensor total".into()), Cell::Real(m.per_tensor_bytes), Cell::Text("payload + 8".into())],
+        vec![Cell::Text("per-channel total".into()), Cell::Real(m.per_channel_bytes), Cell::Text(format!("payload + {} × 8", m.channels))],
     ];
-    TableData::new(&["storage", "bytes", "formula"], &["storage", "formula"], rows)
+    table("memory", title, &[("storage", "storage"), ("bytes", "bytes"), ("formula", "formula")], rows)
 }
 
-/// Seed 002: the per-value table (at most `max_values` rows), then the parameters and metrics.
-/// `range_flag` names where a custom range came from (`--range` on the command line).
+/// The values tool: the per-value table (at most `max_values` rows), then the parameters and
+/// metrics. `range_flag` names where a custom range came from (`--range` on the command line).
 pub fn values(r: &ValuesReport, n: Num, max_values: usize, range_flag: &str) -> Vec<Block> {
     let a = &r.analysis;
     let ctx = context(a, false);
     let mut out = Vec::new();
     let Some(c) = a.channels.first() else { return out };
     let title = format!("values · {} · {} value(s)", a.tensor, a.summary.elements);
-    let (rows, total) = element_rows(a, n, false, max_values);
-    let after = cut_note(rows.len(), total);
-    out.push(Block::Section { title, context: ctx.clone(), table: TableData::new(&ELEMENT_COLUMNS, &["clipped"], rows), after });
+    out.push(element_table(a, title, false, max_values));
     let m = &c.metrics;
     let origin = if r.range_source == "custom" { range_flag } else { "from the data" };
     let calibration = format!("{} to {} ({origin})", n.opt(c.min), n.opt(c.max));
+    let text = |t: &str| Cell::Text(t.into());
     let rows = vec![
-        vec!["calibration range".to_string(), calibration],
-        vec!["data min / max".to_string(), format!("{} / {}", n.opt(c.data_min), n.opt(c.data_max))],
-        vec!["scale".to_string(), n.f(c.scale)],
-        vec!["zero point".to_string(), c.zero_point.to_string()],
-        vec!["values measured".to_string(), format!("{} ({} non-finite left out)", m.count, m.nonfinite)],
-        vec!["MSE".to_string(), n.opt(m.mse)],
-        vec!["RMSE".to_string(), n.opt(m.rmse)],
-        vec!["MAE".to_string(), n.opt(m.mae)],
-        vec!["max error".to_string(), n.opt(m.max_error)],
-        vec!["mean % error".to_string(), format!("{} ({} zero value(s) left out)", n.opt(m.mean_pct_error), m.pct_error_zeros)],
-        vec!["SQNR".to_string(), n.db(m.sqnr_db)],
-        vec!["clipped".to_string(), format!("{} ({})", m.clip_count, n.pct(m.clip_rate))],
+        vec![text("calibration range"), Cell::Text(calibration)],
+        vec![text("data min / max"), Cell::Text(format!("{} / {}", n.opt(c.data_min), n.opt(c.data_max)))],
+        vec![text("scale"), Cell::Real(c.scale)],
+        vec![text("zero point"), Cell::Int(c.zero_point)],
+        vec![text("values measured"), Cell::Text(format!("{} ({} non-finite left out)", m.count, m.nonfinite))],
+        vec![text("MSE"), m.mse.into()],
+        vec![text("RMSE"), m.rmse.into()],
+        vec![text("MAE"), m.mae.into()],
+        vec![text("max error"), m.max_error.into()],
+        vec![text("mean % error"), Cell::Text(format!("{} ({} zero value(s) left out)", n.opt(m.mean_pct_error), m.pct_error_zeros))],
+        vec![text("SQNR"), Cell::decibels(m.sqnr_db)],
+        vec![text("clipped"), Cell::Text(format!("{} ({})", m.clip_count, n.pct(m.clip_rate)))],
     ];
-    out.push(section("Parameters and metrics".into(), &ctx, TableData::new(&["metric", "value"], &["metric", "value"], rows)));
+    out.push(section(&ctx, table("parameters", "Parameters and metrics".into(), &[("metric", "metric"), ("value", "value")], rows)));
     let mut warnings = c.warnings.clone();
     for w in &a.summary.warnings {
         if !warnings.contains(w) {
@@ -346,4 +324,46 @@ pub fn values(r: &ValuesReport, n: Num, max_values: usize, range_flag: &str) -> 
         out.push(Block::Line(format!("warnings: {}", warnings_text(&warnings))));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quantscope_core::tools::{self, ToolOptions};
+
+    fn find<'a>(blocks: &'a [Block], id: &str) -> &'a Table {
+        blocks
+            .iter()
+            .find_map(|b| match b {
+                Block::Section { table, .. } if table.id == id => Some(table),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no table {id}"))
+    }
+
+    #[test]
+    fn the_per_value_table_holds_the_csv_files_cells() {
+        let options = ToolOptions { keep_values: true, ..ToolOptions::default() };
+        let report = tools::tensor("a: 0.1, -0.2, nan\n=b: 7, 0.7", &options).unwrap();
+        let blocks = tensor(&report, Num::from(3), usize::MAX);
+        let shown = find(&blocks, "values");
+        let keys: Vec<&str> = shown.columns.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, crate::ELEMENTS_HEADER);
+        let csv: Vec<Vec<String>> = shown.rows.iter().map(|r| r.cells.iter().map(Cell::to_csv).collect()).collect();
+        let written = crate::elements_csv(&report);
+        let lines: Vec<String> = written.lines().skip(1).map(str::to_string).collect();
+        assert_eq!(csv.iter().map(|r| r.join(",")).collect::<Vec<_>>(), lines);
+        // Shown for people: yes / no, n/a for the value never quantized.
+        assert_eq!(shown.shown(Num::from(3))[2][3..], ["n/a", "n/a", "n/a", "n/a", "no"]);
+    }
+
+    #[test]
+    fn the_whole_tensor_row_has_no_single_scale_per_channel() {
+        let report = tools::tensor("a: 0.1, -0.2\nb: 1, 2", &ToolOptions::default()).unwrap();
+        let blocks = tensor(&report, Num::from(3), usize::MAX);
+        let results = find(&blocks, "results");
+        let last = results.shown(Num::from(3)).pop().unwrap();
+        assert_eq!((last[0].as_str(), last[5].as_str(), last[6].as_str()), ("(all)", "n/a", "n/a"));
+        assert!(results.is_numeric_column(5) && !results.is_numeric_column(0));
+    }
 }

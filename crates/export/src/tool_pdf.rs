@@ -6,7 +6,7 @@ use crate::font::Font;
 use crate::number::{Num, Precision};
 use crate::pdf::{Align, Document, Paper, Table, BODY};
 use crate::pdf_backend::PdfBackend;
-use crate::tables::{self, Block, TableData};
+use crate::tables::{self, Block};
 use plotters::drawing::DrawingAreaErrorKind;
 use quantscope_charts::granularity::Metric;
 use quantscope_charts::{RangeChoice, Subject, Theme};
@@ -209,15 +209,16 @@ fn summary_items(a: &Analysis, n: Num) -> Vec<(String, String)> {
     items
 }
 
-pub(crate) fn pdf_table(data: &TableData) -> Table {
+/// A table laid out on paper, its cells shown with `n`: number columns right-aligned, text left.
+pub(crate) fn pdf_table(data: &crate::table::Table, n: Num) -> Table {
     Table {
         columns: data
-            .header
+            .columns
             .iter()
             .enumerate()
-            .map(|(i, h)| (h.to_string(), if data.is_left(i) { Align::Left } else { Align::Right }))
+            .map(|(i, c)| (c.label.clone(), if data.is_numeric_column(i) { Align::Right } else { Align::Left }))
             .collect(),
-        rows: data.rows.clone(),
+        rows: data.shown(n),
     }
 }
 
@@ -255,13 +256,13 @@ fn build(tool: &str, a: &Analysis, blocks: Vec<Block>, charts: Vec<Chart<'_>>, o
     for block in blocks {
         match block {
             Block::Intro(_) => {}
-            Block::Section { title, context, table, after } => {
+            Block::Section { context, table, after } => {
                 // The heading stays with its table (a short one whole, a long one's first rows).
                 doc.ensure(70.0 + 14.0 * table.rows.len().min(12) as f32);
-                doc.heading(&title);
+                doc.heading(&table.caption);
                 doc.note(&context);
                 doc.space(3.0);
-                doc.table(&pdf_table(&table));
+                doc.table(&pdf_table(&table, n));
                 for line in after {
                     doc.paragraph(&line, BODY);
                 }

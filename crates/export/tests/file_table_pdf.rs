@@ -102,10 +102,10 @@ fn the_report_has_the_file_the_options_and_every_row() {
         assert!(text.contains(expected), "`{expected}` is not in the text:\n{text}");
     }
     // Every analysed row's numbers, as the human table formats them, in the table's order.
-    let human = file_table::table(&rows, Num(Precision::Decimals(4)));
-    assert_eq!(human.rows.len(), 6);
+    let human = file_table::table(&rows, Num(Precision::Decimals(4))).shown(Num(Precision::Decimals(4)));
+    assert_eq!(human.len(), 6);
     let mut at = 0;
-    for row in &human.rows {
+    for row in &human {
         let name = text[at..].find(&row[0]).unwrap_or_else(|| panic!("{} not after byte {at}:\n{text}", row[0]));
         at += name;
         for cell in &row[4..11] {
