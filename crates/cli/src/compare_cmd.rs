@@ -8,20 +8,19 @@
 use crate::progress::Progress;
 use clap::{Args, ValueEnum};
 use comfy_table::{presets, CellAlignment, Table};
+use quantscope_app::compare::{self as app_compare, ModelFile};
 use quantscope_core::compare::plan::{self, Budget, Pin, Plan, PlanOptions, EXACT_LIMIT};
 use quantscope_core::compare::recipe::{self, Recipe};
-use quantscope_core::compare::{self, CompareReport, Outcome, TensorCompare};
+use quantscope_core::compare::{self, CompareReport, Outcome};
 use quantscope_core::format::Format;
-use quantscope_weights::gguf::{self, Gguf};
-use quantscope_weights::{Archive, Element, MappedFile, ReadSeekSource, Source};
-use std::collections::HashSet;
+use quantscope_export::compare as export_compare;
+use quantscope_weights::{MappedFile, ReadSeekSource, Source};
 use std::fmt::Write as _;
-use std::io::{self, Read, Seek, Write};
-use std::ops::ControlFlow;
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// The formats compared when `--formats` is not given.
-pub const DEFAULT_FORMATS: &str = "q8_0,q5_1,q4_0,mxfp4,nf4";
+pub const DEFAULT_FORMATS: &str = app_compare::DEFAULT_FORMATS;
 
 pub const COMPARE_EXAMPLES: &str = "\
 Examples:
@@ -115,26 +114,9 @@ pub struct PlanArgs {
     pub exact_limit: u64,
 }
 
-/// `1234`, `4GiB`, `1.5g`, `512m` (powers of 1024).
+/// `1234`, `4GiB`, `1.5g`, `512m` (powers of 1024): the page's size budget reads the same.
 fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
-    let (number, unit) = t.split_at(split);
-    let value: f64 = number.parse().map_err(|_| format!("expected a size such as 4294967296, 4GiB or 512m, found `{s}`"))?;
-    let unit = unit.trim().to_ascii_lowercase();
-    let scale: u64 = match unit.as_str() {
-        "" | "b" => 1,
-        "k" | "kib" => 1 << 10,
-        "m" | "mib" => 1 << 20,
-        "g" | "gib" => 1 << 30,
-        "t" | "tib" => 1 << 40,
-        _ => return Err(format!("unknown unit `{unit}` in `{s}` (expected b, k or kib, m or mib, g or gib, t or tib)")),
-    };
-    let bytes = (value * scale as f64).floor();
-    if !bytes.is_finite() || bytes < 1.0 || bytes >= u64::MAX as f64 {
-        return Err(format!("expected a positive size, found `{s}`"));
-    }
-    Ok(bytes as u64)
+    app_compare::parse_size(s)
 }
 
 /// The formats of `--formats`, or its message (the list with a caret under the fault).
@@ -178,23 +160,12 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 }
 
 /// The shards a `model.safetensors.index.json` names (its `weight_map` values, in name order:
-/// `model-00001-of-00004.safetensors`, `model-00002-of-00004...`).
+/// `model-00001-of-00004.safetensors`, `model-00002-of-00004...`), next to it.
 fn index_shards(index: &Path) -> Result<Vec<PathBuf>, String> {
-    let shown = index.display();
+    let shown = index.display().to_string();
     let text = std::fs::read_to_string(index).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
-    let json: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("error: {shown}: line {}, column {}: {e}", e.line(), e.column()))?;
-    let map = json
-        .get("weight_map")
-        .and_then(|m| m.as_object())
-        .ok_or_else(|| format!("error: {shown}: no `weight_map` object (expected a model.safetensors.index.json)"))?;
     let dir = index.parent().unwrap_or(Path::new("."));
-    let mut files = std::collections::BTreeSet::new();
-    for (tensor, file) in map {
-        let file = file.as_str().ok_or_else(|| format!("error: {shown}: weight_map[\"{tensor}\"] is not a file name"))?;
-        files.insert(file);
-    }
-    Ok(files.into_iter().map(|f| dir.join(f)).collect())
+    Ok(app_compare::index_shards(&text, &shown).map_err(|e| format!("error: {e}"))?.into_iter().map(|f| dir.join(f)).collect())
 }
 
 /// A weight file's bytes: memory-mapped (converted in place on every core, pages let go once
@@ -231,119 +202,27 @@ impl Source for FileSource {
     }
 }
 
-/// One opened weight file.
-enum Opened {
-    Gguf(Gguf<FileSource>),
-    Other(Archive<FileSource>),
-}
-
-fn open(path: &Path) -> Result<Opened, String> {
-    let shown = path.display();
-    let mut file = std::fs::File::open(path).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
-    let mut head = [0u8; 4];
-    let got = file.read(&mut head).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
-    file.rewind().map_err(|e| format!("error: cannot read {shown}: {e}"))?;
+fn open(path: &Path) -> Result<ModelFile<FileSource>, String> {
+    let shown = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| format!("error: cannot read {shown}: {e}"))?;
     let source = match MappedFile::new(&file) {
         Ok(mapped) => FileSource::Mapped(mapped),
         Err(_) => {
             FileSource::Buffered(ReadSeekSource::new(io::BufReader::new(file)).map_err(|e| format!("error: cannot read {shown}: {e}"))?)
         }
     };
-    if gguf::is_gguf(&head[..got]) {
-        return Gguf::open(source).map(Opened::Gguf).map_err(|e| format!("error: {shown}: {e}"));
-    }
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "array".into());
-    Archive::open(source, &stem).map(Opened::Other).map_err(|e| format!("error: {shown}: {e}"))
+    app_compare::open(&shown, source).map_err(|e| format!("error: {e}"))
 }
 
-fn dtype_name(element: &Element, written: &str) -> String {
-    match element {
-        Element::F32 => "f32".into(),
-        Element::F16 => "f16".into(),
-        Element::Bf16 => "bf16".into(),
-        Element::F64 => "f64".into(),
-        Element::Other { .. } => written.to_ascii_lowercase(),
-    }
-}
-
-/// Every tensor of the model's files under every format: one tensor in memory at a time.
+/// Every tensor of the model's files under every format: one tensor in memory at a time
+/// (`quantscope_app::compare::compare_model`, which the page's worker runs too).
 pub fn compare_files(paths: &[PathBuf], formats: &[Format]) -> Result<CompareReport, String> {
-    let files = expand(paths)?;
-    let mut opened = Vec::with_capacity(files.len());
-    let mut total = 0u64;
-    for path in &files {
-        let o = open(path)?;
-        total += match &o {
-            Opened::Gguf(g) => g.tensors().iter().filter(|t| t.element().is_some()).map(|t| t.bytes).sum::<u64>(),
-            Opened::Other(a) => a.tensors().iter().filter(|t| t.analysable()).map(|t| t.bytes).sum(),
-        };
-        opened.push(o);
-    }
-    let progress = Progress::new(total);
-    let mut base = 0u64;
-    let mut tensors: Vec<TensorCompare> = Vec::new();
-    let mut seen: HashSet<String> = HashSet::new();
-    for (path, o) in files.iter().zip(opened) {
-        let shown = path.display();
-        let mut add = |t: TensorCompare, tensors: &mut Vec<TensorCompare>| {
-            if !seen.insert(t.name.clone()) {
-                return Err(format!(
-                    "error: {shown}: tensor `{}` is also in an earlier file: the files are not shards of one model",
-                    t.name
-                ));
-            }
-            tensors.push(t);
-            Ok(())
-        };
-        match o {
-            Opened::Gguf(mut g) => {
-                for t in g.tensors().to_vec() {
-                    let dtype = t.ggml_type.name;
-                    if t.element().is_none() {
-                        let reason =
-                            format!("stored as {dtype} ({} bits per weight): listed, not requantized", t.ggml_type.bits_per_weight());
-                        add(compare::kept(&t.name, &t.shape, dtype, t.bits(), &reason, formats), &mut tensors)?;
-                        continue;
-                    }
-                    let what = format!("{} ({shown})", t.name);
-                    let values = g
-                        .load_with_progress(&t.name, &mut |done, _| {
-                            progress.update(base + done, &what);
-                            ControlFlow::Continue(())
-                        })
-                        .map_err(|e| format!("error: {shown}: {e}"))?;
-                    base += t.bytes;
-                    add(compare::measure(&t.name, &t.shape, dtype, t.bits(), &values, formats), &mut tensors)?;
-                }
-            }
-            Opened::Other(mut a) => {
-                for t in a.tensors().to_vec() {
-                    let dtype = dtype_name(&t.element, &t.dtype);
-                    if let Some(reason) = &t.not_analysable {
-                        let reason = format!("{}: kept in its source type", reason);
-                        add(compare::kept(&t.name, &t.shape, &dtype, t.bytes * 8, &reason, formats), &mut tensors)?;
-                        continue;
-                    }
-                    let what = format!("{} ({shown})", t.name);
-                    let loaded = a
-                        .load_with_progress(&t.name, 0, &mut |done, _| {
-                            progress.update(base + done, &what);
-                            ControlFlow::Continue(())
-                        })
-                        .map_err(|e| format!("error: {shown}: {e}"))?;
-                    base += t.bytes;
-                    let values = match loaded.data {
-                        quantscope_core::Samples::F32(v) => v,
-                        quantscope_core::Samples::F64(v) => v.into_iter().map(|x| x as f32).collect(),
-                    };
-                    add(compare::measure(&t.name, &t.shape, &dtype, t.bytes * 8, &values, formats), &mut tensors)?;
-                }
-            }
-        }
-    }
+    let files = expand(paths)?.iter().map(|p| open(p)).collect::<Result<Vec<_>, _>>()?;
+    let progress = Progress::new(app_compare::bytes_to_read(&files));
+    let report =
+        app_compare::compare_model(files, formats, &mut |done, what| progress.update(done, what)).map_err(|e| format!("error: {e}"));
     progress.finish();
-    let names = formats.iter().map(|f| f.to_string()).collect();
-    Ok(CompareReport::new(files.iter().map(|p| p.display().to_string()).collect(), names, tensors))
+    report
 }
 
 fn print(text: &str) -> io::Result<()> {
@@ -371,65 +250,11 @@ pub fn run_compare(a: &CompareArgs) -> Result<(), Failed> {
     let formats = formats_of(&a.formats)?;
     let report = compare_files(&a.files, &formats)?;
     let text = match a.format {
-        CompareFormat::Json => serde_json::to_string(&report).map_err(|e| format!("error: {e}"))? + "\n",
-        CompareFormat::Csv => compare_csv(&report).map_err(|e| format!("error: {e}"))?,
+        CompareFormat::Json => export_compare::compare_json(&report).map_err(|e| format!("error: {e}"))?,
+        CompareFormat::Csv => export_compare::compare_csv(&report).map_err(|e| format!("error: {e}"))?,
         CompareFormat::Human => compare_human(&report),
     };
     print(&text).map_err(Failed::Io)
-}
-
-fn number(v: f64) -> String {
-    quantscope_export::format_f64(v)
-}
-
-fn sqnr(v: Option<f64>) -> String {
-    v.map_or_else(String::new, number)
-}
-
-fn compare_csv(r: &CompareReport) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
-        "tensor",
-        "shape",
-        "elements",
-        "dtype",
-        "format",
-        "bits_per_weight",
-        "bytes",
-        "mse",
-        "sqnr_db",
-        "max_abs_error",
-        "reason",
-    ])?;
-    for t in &r.tensors {
-        let shape = t.shape.iter().map(u64::to_string).collect::<Vec<_>>().join("x");
-        for res in &t.results {
-            let mut row = vec![
-                quantscope_export::safe_text(&t.name).into_owned(),
-                shape.clone(),
-                t.elements.to_string(),
-                t.dtype.clone(),
-                res.format.clone(),
-            ];
-            match &res.outcome {
-                Outcome::Measured(m) => row.extend([
-                    number(m.bits_per_weight),
-                    m.bytes.to_string(),
-                    number(m.mse),
-                    sqnr(m.sqnr_db),
-                    number(m.max_abs_error),
-                    String::new(),
-                ]),
-                Outcome::Refused { reason } => {
-                    row.extend(["", "", "", "", ""].map(String::from));
-                    row.push(quantscope_export::safe_text(reason).into_owned());
-                }
-            }
-            w.write_record(&row)?;
-        }
-    }
-    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn text_table(header: Vec<String>, rows: Vec<Vec<String>>, left: usize) -> String {
@@ -582,8 +407,8 @@ pub fn run_plan(a: &PlanArgs) -> Result<(), Failed> {
     let options = PlanOptions { formats: allowed, budget, pins, exact_limit: a.exact_limit };
     let p = plan::plan(&report, &options).map_err(|e| format!("error: {e}"))?;
     let text = match a.format {
-        PlanFormat::Json => serde_json::to_string(&p).map_err(|e| format!("error: {e}"))? + "\n",
-        PlanFormat::Csv => plan_csv(&p).map_err(|e| format!("error: {e}"))?,
+        PlanFormat::Json => export_compare::plan_json(&p).map_err(|e| format!("error: {e}"))?,
+        PlanFormat::Csv => export_compare::plan_csv(&p).map_err(|e| format!("error: {e}"))?,
         PlanFormat::Human => plan_human(&p),
         PlanFormat::LlamaTensorTypes => recipe_text(recipe::llama_tensor_types(&p), "llama.cpp"),
         PlanFormat::Llmcompressor => recipe_text(recipe::llmcompressor_recipe(&p), "llm-compressor"),
@@ -600,27 +425,6 @@ fn recipe_text(r: Recipe, tool: &str) -> String {
         }
     }
     r.text
-}
-
-fn plan_csv(p: &Plan) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["tensor", "format", "choice", "elements", "bits", "bits_per_weight", "sum_squared_error", "mse", "reason"])?;
-    for a in &p.assignment {
-        let choice = serde_json::to_value(a.choice).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-        w.write_record([
-            quantscope_export::safe_text(&a.name).into_owned(),
-            a.format.clone(),
-            choice,
-            a.elements.to_string(),
-            a.bits.to_string(),
-            number(a.bits_per_weight),
-            number(a.sum_squared_error),
-            number(a.mse),
-            a.reason.as_deref().map(|r| quantscope_export::safe_text(r).into_owned()).unwrap_or_default(),
-        ])?;
-    }
-    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 fn plan_human(p: &Plan) -> String {

@@ -36,7 +36,7 @@
 
 use super::{CompareReport, TensorCompare};
 use regex::Regex;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// The size budget.
@@ -92,7 +92,7 @@ const MAX_STATES: u64 = 1 << 22;
 pub const EXACT_LIMIT: u64 = 64 << 20;
 
 /// How the plan was solved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
     /// Dynamic programming over an exact integer cost: optimal.
@@ -102,7 +102,7 @@ pub enum Method {
 }
 
 /// Why a tensor has its format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Choice {
     /// Chosen by the planner.
@@ -114,7 +114,7 @@ pub enum Choice {
 }
 
 /// One tensor's format in the plan.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     /// The tensor.
     pub name: String,
@@ -138,7 +138,7 @@ pub struct Assignment {
 }
 
 /// A plan.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// One item per tensor, in the report's order.
     pub assignment: Vec<Assignment>,

@@ -17,11 +17,11 @@
 //! the list of [`Unwritten`] tensors with the reason, never silently dropped.
 
 use super::plan::{Choice, Plan};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
 
 /// A tensor left out of a recipe, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unwritten {
     /// The tensor.
     pub name: String,
@@ -32,7 +32,7 @@ pub struct Unwritten {
 }
 
 /// A recipe's text and the tensors it leaves out.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recipe {
     /// The file's text.
     pub text: String,
