@@ -135,9 +135,10 @@ impl Pass<'_> {
                 // The channel's ends as float32 (the conversion is monotone too).
                 let range = scan.min.zip(scan.max).map(|((lo, _), (hi, _))| (lo as f32, hi as f32));
                 let decimal = |j: usize| tensor.decimal(block.range.start + j);
+                let range64 = scan.min.zip(scan.max).map(|((lo, _), (hi, _))| (lo, hi));
                 match (&tensor.data, qz.arithmetic) {
-                    (Samples::F32(v), Arithmetic::ExactDecimal) => fused_f64(&v[block.range.clone()], qz, &decimal, acc),
-                    (Samples::F64(v), Arithmetic::ExactDecimal) => fused_f64(&v[block.range.clone()], qz, &decimal, acc),
+                    (Samples::F32(v), Arithmetic::ExactDecimal) => fused_f64(&v[block.range.clone()], qz, range64, &decimal, acc),
+                    (Samples::F64(v), Arithmetic::ExactDecimal) => fused_f64(&v[block.range.clone()], qz, range64, &decimal, acc),
                     (Samples::F32(v), _) => fused_f32(&v[block.range.clone()], qz, range, unit.next_of(v, block), acc),
                     // The SIMD loops, which would bring the next unit in, take float32 only.
                     (Samples::F64(v), _) => fused_f32(&v[block.range.clone()], qz, range, &[], acc),

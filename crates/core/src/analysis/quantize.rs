@@ -138,21 +138,36 @@ pub(super) fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32,
 /// on the typed decimal `decimal(j)` of the run's `j`-th value), as the per-element path does.
 /// `x̂ = (clamp(r + z) - z) · s` in f64 is the per-element `(q - z) as f64 · s`: every term is an
 /// integer below 2^53 ([`Quantizer::fused_ok`]).
-pub(super) fn fused_f64<T: Sample>(xs: &[T], qz: &Quantizer, decimal: &dyn Fn(usize) -> Option<Decimal>, acc: &mut Accumulator) {
+///
+/// `range` is the run's smallest and largest value (None: unknown): from them the SIMD loops take
+/// one margin for the whole run and leave out the clamp when neither end clips ([`simd::Kernel64`]).
+pub(super) fn fused_f64<T: Sample>(
+    xs: &[T],
+    qz: &Quantizer,
+    range: Option<(f64, f64)>,
+    decimal: &dyn Fn(usize) -> Option<Decimal>,
+    acc: &mut Accumulator,
+) {
     let rule = simd::rule_of(qz.rounding).unwrap_or(simd::rule::HALF_EVEN);
-    simd::with_rule!(rule, fused_f64_rule[T](xs, qz, decimal, acc))
+    simd::with_rule!(rule, fused_f64_rule[T](xs, qz, range, decimal, acc))
 }
 
 /// [`fused_f64`] with the rule `R`, compiled for the best instruction set this CPU has.
-fn fused_f64_rule<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, decimal: &dyn Fn(usize) -> Option<Decimal>, acc: &mut Accumulator) {
+fn fused_f64_rule<T: Sample, const R: u8>(
+    xs: &[T],
+    qz: &Quantizer,
+    range: Option<(f64, f64)>,
+    decimal: &dyn Fn(usize) -> Option<Decimal>,
+    acc: &mut Accumulator,
+) {
     match simd::level() {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX-512F/VL and AVX2, as `level` found.
-        Level::Avx512 => unsafe { fused_f64_avx512::<T, R>(xs, qz, decimal, acc) },
+        Level::Avx512 => unsafe { fused_f64_avx512::<T, R>(xs, qz, range, decimal, acc) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX2, as `level` found.
-        Level::Avx2 => unsafe { fused_f64_avx2::<T, R>(xs, qz, decimal, acc) },
-        level => fused_f64_inverse::<T, R>(xs, qz, decimal, acc, level),
+        Level::Avx2 => unsafe { fused_f64_avx2::<T, R>(xs, qz, range, decimal, acc) },
+        level => fused_f64_inverse::<T, R>(xs, qz, range, decimal, acc, level),
     }
 }
 
@@ -161,10 +176,11 @@ fn fused_f64_rule<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, decimal: &dy
 unsafe fn fused_f64_avx512<T: Sample, const R: u8>(
     xs: &[T],
     qz: &Quantizer,
+    range: Option<(f64, f64)>,
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
 ) {
-    fused_f64_inverse::<T, R>(xs, qz, decimal, acc, Level::Avx512)
+    fused_f64_inverse::<T, R>(xs, qz, range, decimal, acc, Level::Avx512)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -172,10 +188,11 @@ unsafe fn fused_f64_avx512<T: Sample, const R: u8>(
 unsafe fn fused_f64_avx2<T: Sample, const R: u8>(
     xs: &[T],
     qz: &Quantizer,
+    range: Option<(f64, f64)>,
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
 ) {
-    fused_f64_inverse::<T, R>(xs, qz, decimal, acc, Level::Avx2)
+    fused_f64_inverse::<T, R>(xs, qz, range, decimal, acc, Level::Avx2)
 }
 
 /// The loop with `x · (1/s)` in place of `x / s` for the rounding when both `s` and `1/s` are
@@ -187,15 +204,16 @@ unsafe fn fused_f64_avx2<T: Sample, const R: u8>(
 fn fused_f64_inverse<T: Sample, const R: u8>(
     xs: &[T],
     qz: &Quantizer,
+    range: Option<(f64, f64)>,
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
     level: Level,
 ) {
     let inverse = 1.0 / qz.scale;
     if qz.scale.is_normal() && inverse.is_normal() {
-        fused_f64_loop::<T, R, true>(xs, qz, inverse, decimal, acc, level)
+        fused_f64_loop::<T, R, true>(xs, qz, inverse, range, decimal, acc, level)
     } else {
-        fused_f64_loop::<T, R, false>(xs, qz, inverse, decimal, acc, level)
+        fused_f64_loop::<T, R, false>(xs, qz, inverse, range, decimal, acc, level)
     }
 }
 
@@ -204,6 +222,7 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
     xs: &[T],
     qz: &Quantizer,
     inverse: f64,
+    range: Option<(f64, f64)>,
     decimal: &dyn Fn(usize) -> Option<Decimal>,
     acc: &mut Accumulator,
     level: Level,
@@ -219,7 +238,22 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
     // still adds its values in order, so the sums are those of `Accumulator::add`.
     let mut sums = std::mem::take(&mut acc.total);
     #[cfg(target_arch = "x86_64")]
-    let k = simd::Kernel64 { s, inverse, z: qz.zero_point as f64, qmin: qz.qmin as f64, qmax: qz.qmax as f64 };
+    let k = {
+        let (z, qmin, qmax) = (qz.zero_point as f64, qz.qmin as f64, qz.qmax as f64);
+        // Every quotient of the run lies between those of its ends (x · (1/s) and x / s are monotone
+        // in x, and so is the rounding): the largest |v| gives the margin, the ends' integers the clamp.
+        let (margin, clamp) = match range {
+            Some((lo, hi)) => {
+                let (v_lo, v_hi) = (quotient(lo), quotient(hi));
+                let (raw_lo, raw_hi) = (rounding.round_f64(v_lo, 0.0) + z, rounding.round_f64(v_hi, 0.0) + z);
+                (2e-9 * v_lo.abs().max(v_hi.abs()).max(1.0), !(raw_lo >= qmin && raw_hi <= qmax))
+            }
+            None => (f64::INFINITY, true),
+        };
+        simd::Kernel64 { s, inverse, z, qmin, qmax, margin, clamp }
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = range;
     let mut at = 0;
     while at < whole {
         #[cfg(target_arch = "x86_64")]

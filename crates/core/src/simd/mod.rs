@@ -209,6 +209,13 @@ pub(crate) struct Kernel64 {
     pub(crate) qmin: f64,
     /// Largest integer.
     pub(crate) qmax: f64,
+    /// The half-width of the band around the rule's boundaries that the loop leaves to the exact
+    /// decision: at least twice [`Rounding::near_boundary`](crate::rounding::Rounding::near_boundary)'s `1e-9 · max(|v|, 1)` for every quotient
+    /// `v` of the run (from the run's largest `|v|`), so one constant serves the whole run.
+    pub(crate) margin: f64,
+    /// Whether a value of the run may fall outside `[qmin, qmax]`; without, the loop leaves out the
+    /// clamp and the clip count (the rounded quotient is monotone in `x`, so the run's two ends decide).
+    pub(crate) clamp: bool,
 }
 
 /// `round(x / s) + z` of a run's two ends, with the kernel's rule.

@@ -352,19 +352,32 @@ fn half_away_pd(v: __m512d) -> __m512d {
     _mm512_mask_add_pd(t, away, t, step)
 }
 
-/// The lanes of `v` near a boundary of the rule `R`: [`Rounding::near_boundary`](crate::rounding::Rounding::near_boundary),
-/// `|v - floor(v) - 1/2|` (nearest rules) or `|v - round(v)|` (directed) at most `1e-9 · max(|v|, 1)`.
+/// The lanes of `v` within the kernel's band around a boundary of the rule `R`, given `r`, `v`
+/// rounded by the rule: `|v − rn(v)|` (`rn`: to nearest, `r` itself for half-even) at least
+/// `band = 1/2 − margin` for the nearest rules (`v` is that close to a half-integer), at most
+/// `band = margin` for the directed ones (that close to an integer). Both differences are exact, and
+/// the margin is at least twice [`Rounding::near_boundary`](crate::rounding::Rounding::near_boundary)'s
+/// `1e-9 · max(|v|, 1)` for every `v` of the run ([`Kernel64::margin`]), so every value that test
+/// finds near is found here too: the loop leaves it (and a few more) to the exact decision.
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
 #[inline]
-fn near_pd<const R: u8>(v: __m512d) -> __mmask8 {
-    let distance = if super::rounding::<R>().is_nearest() {
-        let floor = _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(v);
-        _mm512_abs_pd(_mm512_sub_pd(_mm512_sub_pd(v, floor), _mm512_set1_pd(0.5)))
+fn band_pd<const R: u8>(v: __m512d, r: __m512d, band: __m512d) -> __mmask8 {
+    let nearest = if R == rule::HALF_EVEN { r } else { _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v) };
+    let distance = _mm512_abs_pd(_mm512_sub_pd(v, nearest));
+    if super::rounding::<R>().is_nearest() {
+        _mm512_cmp_pd_mask::<_CMP_GE_OQ>(distance, band)
     } else {
-        _mm512_abs_pd(_mm512_sub_pd(v, half_away_pd(v)))
-    };
-    let margin = _mm512_mul_pd(_mm512_set1_pd(1e-9), _mm512_max_pd(_mm512_abs_pd(v), _mm512_set1_pd(1.0)));
-    _mm512_cmp_pd_mask::<_CMP_LE_OQ>(distance, margin)
+        _mm512_cmp_pd_mask::<_CMP_LE_OQ>(distance, band)
+    }
+}
+
+/// The band of [`band_pd`] for the rule `R` and a margin.
+fn band_of<const R: u8>(margin: f64) -> f64 {
+    if super::rounding::<R>().is_nearest() {
+        0.5 - margin
+    } else {
+        margin
+    }
 }
 
 /// The textbook convention's loop on whole rows of `LANES` values (one f64 vector each with
@@ -386,12 +399,29 @@ pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const 
     sums: &mut Sums<f64, u64>,
     wide: bool,
 ) -> usize {
+    // SAFETY: the caller's promise, passed on.
+    unsafe {
+        match k.clamp {
+            true => textbook_rows_clamped::<T, R, INVERSE, true>(xs, k, sums, wide),
+            false => textbook_rows_clamped::<T, R, INVERSE, false>(xs, k, sums, wide),
+        }
+    }
+}
+
+/// [`textbook_rows`] with the clamp (`CLAMP`) or without it (no value of the run can clip).
+#[target_feature(enable = "avx2")]
+unsafe fn textbook_rows_clamped<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLAMP: bool>(
+    xs: &[T],
+    k: &Kernel64,
+    sums: &mut Sums<f64, u64>,
+    wide: bool,
+) -> usize {
     let rows = xs.len() / LANES;
     // SAFETY (all loads below): `at + LANES <= xs.len()` for every row read; AVX-512 if `wide`.
     unsafe {
         match (T::as_f32(xs), T::as_f64(xs), wide) {
-            (_, _, true) => textbook_rows512::<T, R, INVERSE>(xs, k, sums),
-            (Some(f), _, false) => rows_pd256::<R, INVERSE>(
+            (_, _, true) => textbook_rows512::<T, R, INVERSE, CLAMP>(xs, k, sums),
+            (Some(f), _, false) => rows_pd256::<R, INVERSE, CLAMP>(
                 rows,
                 |at| {
                     let v = _mm256_loadu_ps(f.as_ptr().add(at));
@@ -400,9 +430,12 @@ pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const 
                 k,
                 sums,
             ),
-            (_, Some(d), false) => {
-                rows_pd256::<R, INVERSE>(rows, |at| (_mm256_loadu_pd(d.as_ptr().add(at)), _mm256_loadu_pd(d.as_ptr().add(at + 4))), k, sums)
-            }
+            (_, Some(d), false) => rows_pd256::<R, INVERSE, CLAMP>(
+                rows,
+                |at| (_mm256_loadu_pd(d.as_ptr().add(at)), _mm256_loadu_pd(d.as_ptr().add(at + 4))),
+                k,
+                sums,
+            ),
             _ => 0,
         }
     }
@@ -413,7 +446,7 @@ pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const 
 /// # Safety
 /// The CPU must support AVX-512F/VL and AVX2.
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
-unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE: bool>(
+unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLAMP: bool>(
     xs: &[T],
     k: &Kernel64,
     sums: &mut Sums<f64, u64>,
@@ -422,8 +455,8 @@ unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE:
     // SAFETY (loads): `at + LANES <= xs.len()` for every row read.
     unsafe {
         match (T::as_f32(xs), T::as_f64(xs)) {
-            (Some(f), _) => rows_pd::<R, INVERSE>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(f.as_ptr().add(at))), k, sums),
-            (_, Some(d)) => rows_pd::<R, INVERSE>(rows, |at| _mm512_loadu_pd(d.as_ptr().add(at)), k, sums),
+            (Some(f), _) => rows_pd::<R, INVERSE, CLAMP>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(f.as_ptr().add(at))), k, sums),
+            (_, Some(d)) => rows_pd::<R, INVERSE, CLAMP>(rows, |at| _mm512_loadu_pd(d.as_ptr().add(at)), k, sums),
             _ => 0,
         }
     }
@@ -462,19 +495,17 @@ fn half_away_pd256(v: __m256d) -> __m256d {
     _mm256_add_pd(t, _mm256_and_pd(away, step))
 }
 
-/// [`near_pd`] on 4 lanes with AVX2: all ones where `v` is near a boundary of the rule `R`.
+/// [`band_pd`] on 4 lanes with AVX2 (all ones where near).
 #[target_feature(enable = "avx2")]
 #[inline]
-fn near_pd256<const R: u8>(v: __m256d) -> __m256d {
-    let sign = _mm256_set1_pd(-0.0);
-    let distance = if super::rounding::<R>().is_nearest() {
-        let floor = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(v);
-        _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_sub_pd(v, floor), _mm256_set1_pd(0.5)))
+fn band_pd256<const R: u8>(v: __m256d, r: __m256d, band: __m256d) -> __m256d {
+    let nearest = if R == rule::HALF_EVEN { r } else { _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(v) };
+    let distance = _mm256_andnot_pd(_mm256_set1_pd(-0.0), _mm256_sub_pd(v, nearest));
+    if super::rounding::<R>().is_nearest() {
+        _mm256_cmp_pd::<_CMP_GE_OQ>(distance, band)
     } else {
-        _mm256_andnot_pd(sign, _mm256_sub_pd(v, half_away_pd256(v)))
-    };
-    let margin = _mm256_mul_pd(_mm256_set1_pd(1e-9), _mm256_max_pd(_mm256_andnot_pd(sign, v), _mm256_set1_pd(1.0)));
-    _mm256_cmp_pd::<_CMP_LE_OQ>(distance, margin)
+        _mm256_cmp_pd::<_CMP_LE_OQ>(distance, band)
+    }
 }
 
 /// The sums of 4 lanes, in registers.
@@ -492,7 +523,7 @@ struct Lanes4 {
 /// The AVX2 textbook loop: a row is two vectors of 4 lanes, `h = 0` (lanes 0–3) and `h = 1` (4–7).
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn rows_pd256<const R: u8, const INVERSE: bool>(
+unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLAMP: bool>(
     rows: usize,
     load: impl Fn(usize) -> (__m256d, __m256d),
     k: &Kernel64,
@@ -512,19 +543,28 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool>(
             clipped: _mm256_loadu_si256(sums.clipped.as_ptr().add(4 * h) as *const __m256i),
         }
     });
+    let band = _mm256_set1_pd(band_of::<R>(k.margin));
     let mut row = 0;
     while row < rows {
         let (lo, hi) = load(row * LANES);
         let quotient = |x: __m256d| if INVERSE { _mm256_mul_pd(x, inverse) } else { _mm256_div_pd(x, s) };
         let (v_lo, v_hi) = (quotient(lo), quotient(hi));
-        if _mm256_movemask_pd(_mm256_or_pd(near_pd256::<R>(v_lo), near_pd256::<R>(v_hi))) != 0 {
+        let (r_lo, r_hi) = (round_pd256::<R>(v_lo), round_pd256::<R>(v_hi));
+        if _mm256_movemask_pd(_mm256_or_pd(band_pd256::<R>(v_lo, r_lo, band), band_pd256::<R>(v_hi, r_hi, band))) != 0 {
             break;
         }
-        for (l, (x, v)) in lanes.iter_mut().zip([(lo, v_lo), (hi, v_hi)]) {
-            let raw = _mm256_add_pd(round_pd256::<R>(v), z);
-            // `if raw < qmin { qmin } else { raw }`, then `if low > qmax { qmax } else { low }`.
-            let q = _mm256_min_pd(qmax, _mm256_max_pd(qmin, raw));
-            let e = _mm256_sub_pd(_mm256_mul_pd(_mm256_sub_pd(q, z), s), x);
+        for (l, (x, r)) in lanes.iter_mut().zip([(lo, r_lo), (hi, r_hi)]) {
+            // With the clamp: `raw = r + z`, `if raw < qmin { qmin } else { raw }`, then
+            // `if low > qmax { qmax } else { low }`, `e = (q - z) · s - x`. Without it `q − z` is
+            // `r` itself (integers below 2^53).
+            let (q_minus_z, clip) = if CLAMP {
+                let raw = _mm256_add_pd(r, z);
+                let q = _mm256_min_pd(qmax, _mm256_max_pd(qmin, raw));
+                (_mm256_sub_pd(q, z), _mm256_cmp_pd::<_CMP_NEQ_UQ>(q, raw))
+            } else {
+                (r, zero)
+            };
+            let e = _mm256_sub_pd(_mm256_mul_pd(q_minus_z, s), x);
             let ae = _mm256_andnot_pd(sign, e);
             let ax = _mm256_andnot_pd(sign, x);
             let nz = _mm256_cmp_pd::<_CMP_NEQ_UQ>(ax, zero);
@@ -534,7 +574,9 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool>(
             l.pct = _mm256_add_pd(l.pct, _mm256_and_pd(_mm256_div_pd(ae, ax), nz));
             l.max_abs_e = _mm256_max_pd(ae, l.max_abs_e);
             l.nonzero = _mm256_sub_epi64(l.nonzero, _mm256_castpd_si256(nz));
-            l.clipped = _mm256_sub_epi64(l.clipped, _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_NEQ_UQ>(q, raw)));
+            if CLAMP {
+                l.clipped = _mm256_sub_epi64(l.clipped, _mm256_castpd_si256(clip));
+            }
         }
         row += 1;
     }
@@ -555,7 +597,7 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool>(
 
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
 #[inline]
-unsafe fn rows_pd<const R: u8, const INVERSE: bool>(
+unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLAMP: bool>(
     rows: usize,
     load: impl Fn(usize) -> __m512d,
     k: &Kernel64,
@@ -576,17 +618,26 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool>(
             _mm512_loadu_si512(sums.clipped.as_ptr() as *const _),
         )
     };
+    let band = _mm512_set1_pd(band_of::<R>(k.margin));
     let mut row = 0;
     while row < rows {
         let x = load(row * LANES);
         let v = if INVERSE { _mm512_mul_pd(x, inverse) } else { _mm512_div_pd(x, s) };
-        if near_pd::<R>(v) != 0 {
+        let r = round_pd::<R>(v);
+        if band_pd::<R>(v, r, band) != 0 {
             break;
         }
-        let raw = _mm512_add_pd(round_pd::<R>(v), z);
-        // `if raw < qmin { qmin } else { raw }`, then `if low > qmax { qmax } else { low }`.
-        let q = _mm512_min_pd(qmax, _mm512_max_pd(qmin, raw));
-        let e = _mm512_sub_pd(_mm512_mul_pd(_mm512_sub_pd(q, z), s), x);
+        // With the clamp: `raw = r + z`, `if raw < qmin { qmin } else { raw }`, then
+        // `if low > qmax { qmax } else { low }`, `e = (q - z) · s - x`. Without it `q − z` is `r`
+        // itself (integers below 2^53).
+        let e = if CLAMP {
+            let raw = _mm512_add_pd(r, z);
+            let q = _mm512_min_pd(qmax, _mm512_max_pd(qmin, raw));
+            clipped = _mm512_mask_sub_epi64(clipped, _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(q, raw), clipped, minus_one);
+            _mm512_sub_pd(_mm512_mul_pd(_mm512_sub_pd(q, z), s), x)
+        } else {
+            _mm512_sub_pd(_mm512_mul_pd(r, s), x)
+        };
         let ae = _mm512_abs_pd(e);
         let ax = _mm512_abs_pd(x);
         let nz = _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(ax, zero);
@@ -596,7 +647,6 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool>(
         pct = _mm512_add_pd(pct, _mm512_maskz_div_pd(nz, ae, ax));
         max_abs_e = _mm512_max_pd(ae, max_abs_e);
         nonzero = _mm512_mask_sub_epi64(nonzero, nz, nonzero, minus_one);
-        clipped = _mm512_mask_sub_epi64(clipped, _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(q, raw), clipped, minus_one);
         row += 1;
     }
     // SAFETY: as the loads above.
