@@ -15,6 +15,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use quantscope_core::calibrate::Method;
+use quantscope_core::format::{FloatElement, Format, FormatError, FormatKnobs};
 use quantscope_core::parse::LineMode;
 use quantscope_core::tools::ToolOptions;
 use quantscope_core::{Convention, Dtype, Granularity, Rounding, Scheme, SymmetricDivisor};
@@ -69,7 +70,17 @@ pub mod name {
     pub const VALUES: &str = "values";
     /// `--name NAME` (the tensor's name).
     pub const NAME: &str = "name";
+    /// `--preset NAME` (a block format: q8_0, q4_0, ..., mxfp4, nvfp4, nf4, fp4-bnb; docs/formats.md).
+    pub const PRESET: &str = "preset";
+    /// `--group-size N` (with `--granularity per-group`).
+    pub const GROUP_SIZE: &str = "group-size";
 }
+
+/// The format flags (docs/formats.md), beside [`ALL`]: `--preset` and `--group-size`. A float
+/// `--dtype` (fp8-e4m3, fp8-e5m2, fp6-e3m2, fp6-e2m3, fp4-e2m1) and `--granularity per-group` are
+/// format flags too, under the integer flags' names. The CLI routes a command that has any of them to
+/// its format path (`format_cmd`), whose flags are these names.
+pub const FORMAT: [&str; 2] = [name::PRESET, name::GROUP_SIZE];
 
 /// Every option flag, in the order [`to_flags`] writes them.
 pub const ALL: [&str; 23] = [
@@ -133,6 +144,7 @@ pub fn takes(tool: Tool, name: &str) -> bool {
         name::GRANULARITY => matches!(tool, Tool::Channels | Tool::Tensor),
         name::MANUAL => tool == Tool::Channels,
         name::VALUES | name::NAME => tool != Tool::Files,
+        name::PRESET | name::GROUP_SIZE => matches!(tool, Tool::Tensor | Tool::Values | Tool::Files),
         other => ALL.contains(&other),
     }
 }
@@ -211,7 +223,8 @@ fn expected(flag: &str) -> &'static str {
         name::CALIBRATION => "minmax, moving-average, percentile, mse or entropy",
         name::PERCENTILE => "a percentile in (0, 100], such as 99.99",
         name::AXIS => "a dimension index such as 0",
-        name::GRANULARITY => "per-channel or per-tensor",
+        name::GRANULARITY => "per-channel, per-tensor or per-group",
+        name::GROUP_SIZE => "a group size of at least 1, such as 32, 64 or 128",
         name::RANGE => "MIN:MAX, such as -1.5:1.5",
         _ => "",
     }
@@ -270,14 +283,24 @@ fn percentile(flag: &str, text: &str) -> Result<Option<f64>, FlagError> {
 /// ends with the full range). An empty value of an optional choice (`--rounding=`) is "the
 /// convention's"; an empty integer leaves the option as it was.
 pub fn apply(tool: Tool, options: &mut ToolOptions, name: &str, value: Option<&str>) -> Result<(), FlagError> {
-    if !takes(tool, name) {
+    // The values tool's one list is one row: it has no granularity of its own, but a format's
+    // (`--granularity per-group --group-size 32`, or a float element's scope) applies to that row.
+    let values_format_scope = matches!(tool, Tool::Values | Tool::Files) && name == name::GRANULARITY;
+    if !takes(tool, name) && !values_format_scope {
         return Err(error(name, value.unwrap_or(""), format!("not an option of `{}`", subcommand(tool)), "an option of the tool"));
     }
     let text = value.unwrap_or("");
     let spec = &mut options.spec;
     match name {
         name::CONVENTION => spec.convention = choice::<Convention>(name, text)?,
-        name::DTYPE => spec.dtype = choice::<Dtype>(name, text)?,
+        name::DTYPE => match FloatElement::from_name(&text.trim().to_ascii_lowercase()) {
+            // A float element is a format's, not an integer type: kept as given for the format.
+            Some(element) => options.format.dtype = Some(element.name().to_string()),
+            None => {
+                spec.dtype = choice::<Dtype>(name, text)?;
+                options.format.dtype = None;
+            }
+        },
         name::SCHEME => spec.scheme = choice::<Scheme>(name, text)?,
         name::REDUCE_RANGE => spec.reduce_range = true,
         name::NARROW_RANGE => spec.narrow_range = Some(true),
@@ -299,13 +322,73 @@ pub fn apply(tool: Tool, options: &mut ToolOptions, name: &str, value: Option<&s
         }
         name::RANGE => options.range = text.trim().to_string(),
         name::AXIS => options.axis = integer(name, text)?.unwrap_or(0),
-        name::GRANULARITY => options.granularity = choice::<Granularity>(name, text)?,
+        name::GRANULARITY if is_per_group(text) => options.format.granularity = Some("per-group".into()),
+        name::GRANULARITY => {
+            options.granularity = choice::<Granularity>(name, text)?;
+            options.format.granularity = None;
+        }
+        name::PRESET => {
+            let trimmed = text.trim();
+            options.format.preset = (!trimmed.is_empty()).then(|| trimmed.to_ascii_lowercase());
+        }
+        name::GROUP_SIZE => options.format.group_size = integer(name, text)?,
         name::MANUAL => options.param_mode = LineMode::Manual,
         name::VALUES => options.keep_values = true,
         name::NAME => options.tensor_name = text.to_string(),
         _ => return Err(error(name, text, "unknown flag", "an option of the tool")),
     }
     Ok(())
+}
+
+fn is_per_group(text: &str) -> bool {
+    matches!(text.trim().to_ascii_lowercase().as_str(), "per-group" | "group")
+}
+
+/// The format choices of `options` as the core's knobs, when they name a format
+/// ([`FormatKnobs::is_format`]: a preset, a group size, per-group or a float element type); `None`
+/// for the integer conventions. A preset is given alone (it decides the rest); a float element with
+/// its scope; integer groups with the integer type, scheme and convention of `options.spec`.
+pub fn format_knobs(options: &ToolOptions) -> Option<FormatKnobs> {
+    let f = &options.format;
+    if !f.is_format() {
+        return None;
+    }
+    let granularity = Some(f.granularity.clone().unwrap_or_else(|| options.granularity.name().to_string()));
+    Some(if f.preset.is_some() {
+        FormatKnobs { preset: f.preset.clone(), group_size: f.group_size, ..FormatKnobs::default() }
+    } else if f.dtype.is_some() {
+        FormatKnobs { dtype: f.dtype.clone(), granularity, group_size: f.group_size, ..FormatKnobs::default() }
+    } else {
+        FormatKnobs {
+            dtype: Some(options.spec.dtype.to_string()),
+            scheme: Some(options.spec.scheme.name().to_string()),
+            granularity,
+            group_size: f.group_size,
+            convention: Some(options.spec.convention.name().to_string()),
+            ..FormatKnobs::default()
+        }
+    })
+}
+
+/// The format `options` name (`None`: the integer conventions), or the core's refusal of the
+/// combination (`--group-size` without per-group, a convention other than PyTorch's for integer
+/// groups, ...), as the CLI's format path refuses it.
+pub fn format_of(options: &ToolOptions) -> Option<Result<Format, FormatError>> {
+    format_knobs(options).map(|k| k.resolve())
+}
+
+/// A format's flags ([`Format::knobs`]) as flags of this mapping.
+pub fn format_flags(format: &Format) -> Vec<Flag> {
+    format
+        .knobs()
+        .into_iter()
+        .filter_map(|(flag, value)| {
+            let name = [name::PRESET, name::DTYPE, name::SCHEME, name::GRANULARITY, name::GROUP_SIZE, name::CONVENTION]
+                .into_iter()
+                .find(|n| flag.strip_prefix("--") == Some(*n))?;
+            Some(Flag::valued(name, value))
+        })
+        .collect()
 }
 
 /// The options of `tool`'s subcommand given `flags` (`(name, value)`, in command-line order), from
@@ -323,6 +406,37 @@ pub fn from_flags<'a>(tool: Tool, flags: impl IntoIterator<Item = (&'a str, Opti
 /// the convention, the integer type and the scheme are always written, so that a reader sees them.
 pub fn to_flags(tool: Tool, options: &ToolOptions) -> Vec<Flag> {
     let d = defaults(tool);
+    if let Some(knobs) = format_knobs(options) {
+        // A format: its own flags (what `quantscope tensor --preset ...` takes), then the tensor's.
+        let mut flags = match knobs.resolve() {
+            Ok(format) => format_flags(&format),
+            // Not a format the core takes: the choices as given, so the command says the same.
+            Err(_) => {
+                let mut flags = Vec::new();
+                let given = [
+                    (name::PRESET, knobs.preset.clone()),
+                    (name::CONVENTION, knobs.convention.clone()),
+                    (name::DTYPE, knobs.dtype.clone()),
+                    (name::SCHEME, knobs.scheme.clone()),
+                    (name::GRANULARITY, knobs.granularity.clone()),
+                    (name::GROUP_SIZE, knobs.group_size.map(|n| n.to_string())),
+                ];
+                for (flag, value) in given {
+                    if let Some(value) = value {
+                        flags.push(Flag::valued(flag, value));
+                    }
+                }
+                flags
+            }
+        };
+        if takes(tool, name::VALUES) && options.keep_values {
+            flags.push(Flag::switch(name::VALUES));
+        }
+        if takes(tool, name::NAME) && options.tensor_name != d.tensor_name {
+            flags.push(Flag::valued(name::NAME, &options.tensor_name));
+        }
+        return flags;
+    }
     let s = &options.spec;
     let mut flags = vec![
         Flag::valued(name::CONVENTION, s.convention.name()),

@@ -106,6 +106,32 @@ pub struct QuantForm {
     pub quant_max: String,
     /// Seed of the stochastic rounding generator.
     pub seed: String,
+    /// The format (docs/formats.md): "" for the integer types of the conventions above; a preset
+    /// (`q4_0`, `mxfp4`, `nvfp4`, `nf4`, ...: it decides everything else); a float element type
+    /// (`fp8-e4m3`, ..., `fp4-e2m1`) with one float32 scale per [`Self::format_granularity`]; or
+    /// [`INT_GROUPS`]: PyTorch's int4 / int8 ([`Self::dtype`], [`Self::scheme`]) per group.
+    pub format: String,
+    /// A float element's scope: per-tensor | per-channel | per-group.
+    pub format_granularity: String,
+    /// Values per group along a row (per-group only).
+    pub group_size: String,
+}
+
+/// [`QuantForm::format`]'s value for PyTorch's integer groups (`--convention pytorch --dtype int4
+/// --granularity per-group --group-size N`).
+pub const INT_GROUPS: &str = "int-groups";
+
+/// What the form's format choice is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatKind {
+    /// The integer types of the conventions.
+    Conventions,
+    /// A preset, which decides block size, element and scale.
+    Preset,
+    /// A float element with one float32 scale per tensor, row or group.
+    FloatElement,
+    /// PyTorch integer groups.
+    IntGroups,
 }
 
 impl Default for QuantForm {
@@ -123,11 +149,33 @@ impl Default for QuantForm {
             quant_min: String::new(),
             quant_max: String::new(),
             seed: "0".into(),
+            format: String::new(),
+            format_granularity: "per-channel".into(),
+            group_size: "32".into(),
         }
     }
 }
 
 impl QuantForm {
+    /// What [`Self::format`] names (an unknown text counts as a preset: its flag refuses it).
+    pub fn format_kind(&self) -> FormatKind {
+        match self.format.trim() {
+            "" => FormatKind::Conventions,
+            INT_GROUPS => FormatKind::IntGroups,
+            f if choices::FLOAT_ELEMENTS.iter().any(|(v, _)| *v == f) => FormatKind::FloatElement,
+            _ => FormatKind::Preset,
+        }
+    }
+
+    /// Whether the group size field applies.
+    pub fn uses_group_size(&self) -> bool {
+        match self.format_kind() {
+            FormatKind::IntGroups => true,
+            FormatKind::FloatElement => self.format_granularity == "per-group",
+            _ => false,
+        }
+    }
+
     /// Back to the convention's own choices (what choosing a convention does).
     pub fn clear_overrides(&mut self) {
         self.narrow_range = None;
@@ -398,6 +446,42 @@ pub mod choices {
     pub const AXES: &[(&str, &str)] = &[("0", "0: one channel per line"), ("1", "1: one channel per column")];
 
     pub const RANGE_MODES: &[(&str, &str)] = &[("derived", "Derived from the values"), ("custom", "Custom MIN:MAX")];
+
+    /// The format choice: the conventions' integers, the presets, the float elements, integer groups.
+    pub const FORMATS: &[(&str, &str)] = &[
+        ("", "Integer types of the conventions (below)"),
+        ("q8_0", "Q8_0 (GGUF, 8.5 bits)"),
+        ("q4_0", "Q4_0 (GGUF, 4.5 bits)"),
+        ("q4_1", "Q4_1 (GGUF, 5 bits)"),
+        ("q5_0", "Q5_0 (GGUF, 5.5 bits)"),
+        ("q5_1", "Q5_1 (GGUF, 6 bits)"),
+        ("mxfp8-e4m3", "MXFP8 E4M3 (OCP MX, 8.25 bits)"),
+        ("mxfp8-e5m2", "MXFP8 E5M2 (OCP MX, 8.25 bits)"),
+        ("mxfp6-e3m2", "MXFP6 E3M2 (OCP MX, 6.25 bits)"),
+        ("mxfp6-e2m3", "MXFP6 E2M3 (OCP MX, 6.25 bits)"),
+        ("mxfp4", "MXFP4 (OCP MX, 4.25 bits)"),
+        ("mxint8", "MXINT8 (OCP MX, 8.25 bits)"),
+        ("nvfp4", "NVFP4 (NVIDIA, 4.5 bits)"),
+        ("nf4", "NF4 (bitsandbytes, 4.5 bits)"),
+        ("fp4-bnb", "FP4 (bitsandbytes, 4.5 bits)"),
+        ("fp8-e4m3", "FP8 E4M3, float32 scale"),
+        ("fp8-e5m2", "FP8 E5M2, float32 scale"),
+        ("fp6-e3m2", "FP6 E3M2, float32 scale"),
+        ("fp6-e2m3", "FP6 E2M3, float32 scale"),
+        ("fp4-e2m1", "FP4 E2M1, float32 scale"),
+        (super::INT_GROUPS, "int4 / int8 in groups (PyTorch)"),
+    ];
+
+    /// The float element types (a subset of [`FORMATS`]).
+    pub const FLOAT_ELEMENTS: &[(&str, &str)] =
+        &[("fp8-e4m3", "FP8 E4M3"), ("fp8-e5m2", "FP8 E5M2"), ("fp6-e3m2", "FP6 E3M2"), ("fp6-e2m3", "FP6 E2M3"), ("fp4-e2m1", "FP4 E2M1")];
+
+    /// A float element's scope.
+    pub const FORMAT_GRANULARITIES: &[(&str, &str)] =
+        &[("per-tensor", "Per tensor"), ("per-channel", "Per channel (row)"), ("per-group", "Per group along each row")];
+
+    /// The integer types integer groups take.
+    pub const GROUP_DTYPES: &[(&str, &str)] = &[("int4", "int4"), ("qint8", "int8 (qint8)")];
 
     pub const CALIBRATIONS: &[(&str, &str)] = &[
         ("minmax", "Min/max"),

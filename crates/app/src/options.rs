@@ -7,7 +7,7 @@ use quantscope_core::tools::ToolOptions;
 use quantscope_core::{QuantSpec, SpecOptions};
 
 use crate::flags::{self, name, FlagError};
-use crate::form::{FormState, QuantForm, Tool};
+use crate::form::{FormState, FormatKind, QuantForm, Tool};
 use crate::results::{Field, InputError};
 
 /// A flag's error as an error on the form's field of the same name.
@@ -29,8 +29,59 @@ fn tri_state(tool: Tool, options: &mut ToolOptions, value: Option<bool>, on: &'s
     }
 }
 
+/// The format fields of one tool's form (a preset, a float element and its scope, or integer
+/// groups), applied as the format flags (`--preset`, `--dtype fp8-e4m3`, `--granularity per-group`,
+/// `--group-size`); the fields the format decides are not read. The format itself is resolved by
+/// [`flags::format_of`], which refuses what the CLI refuses.
+fn apply_format(tool: Tool, options: &mut ToolOptions, quant: &QuantForm) -> Result<(), InputError> {
+    let group = |tool, options: &mut ToolOptions| -> Result<(), InputError> {
+        set(tool, options, name::GRANULARITY, Some("per-group"))?;
+        set(tool, options, name::GROUP_SIZE, Some(&quant.group_size))
+    };
+    match quant.format_kind() {
+        FormatKind::Conventions => Ok(()),
+        FormatKind::Preset => {
+            flags::apply(tool, options, name::PRESET, Some(quant.format.trim())).map_err(|e| field_error(FORMAT_FIELD, e))
+        }
+        FormatKind::FloatElement => {
+            flags::apply(tool, options, name::DTYPE, Some(quant.format.trim())).map_err(|e| field_error(FORMAT_FIELD, e))?;
+            match quant.format_granularity.as_str() {
+                "per-group" => group(tool, options),
+                scope => flags::apply(tool, options, name::GRANULARITY, Some(scope)).map_err(|e| field_error(FORMAT_GRANULARITY_FIELD, e)),
+            }
+        }
+        FormatKind::IntGroups => {
+            set(tool, options, name::CONVENTION, Some("pytorch"))?;
+            set(tool, options, name::DTYPE, Some(&quant.dtype))?;
+            set(tool, options, name::SCHEME, Some(&quant.scheme))?;
+            group(tool, options)
+        }
+    }
+}
+
+/// The form's field of the format choice (`<tool>-format`).
+pub const FORMAT_FIELD: &str = "format";
+/// The form's field of a float element's scope (`<tool>-format-granularity`).
+pub const FORMAT_GRANULARITY_FIELD: &str = "format-granularity";
+
+/// The form's field a format flag's refusal is about (`--group-size` → `group-size`).
+pub fn format_field(option: &str) -> &'static str {
+    match option.trim_start_matches('-') {
+        "preset" => FORMAT_FIELD,
+        "group-size" => name::GROUP_SIZE,
+        "granularity" => FORMAT_GRANULARITY_FIELD,
+        "scheme" => name::SCHEME,
+        "convention" => name::CONVENTION,
+        "dtype" => name::DTYPE,
+        _ => FORMAT_FIELD,
+    }
+}
+
 /// The quantization fields of one tool's form, applied to `options`.
 fn apply_quant(tool: Tool, options: &mut ToolOptions, quant: &QuantForm) -> Result<(), InputError> {
+    if quant.format_kind() != FormatKind::Conventions {
+        return apply_format(tool, options, quant);
+    }
     set(tool, options, name::CONVENTION, Some(&quant.convention))?;
     set(tool, options, name::DTYPE, Some(&quant.dtype))?;
     set(tool, options, name::SCHEME, Some(&quant.scheme))?;

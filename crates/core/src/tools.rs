@@ -5,6 +5,7 @@ use crate::analysis::{self, Analysis, ChannelResult, Comparison, MemoryEstimate,
 use crate::calibrate::{self, Calibration};
 use crate::error::{ParseError, QuantError};
 use crate::exact;
+use crate::format::FormatKnobs;
 use crate::metrics::{serialize_extended, serialize_extended_vec, sqnr_db};
 use crate::parse::{self, LineMode, ParsedTensor, ValueLocation};
 use crate::spec::{Granularity, QuantSpec, SpecOptions};
@@ -35,6 +36,12 @@ pub struct ToolOptions {
     pub keep_values: bool,
     /// How the range is chosen when no `range` is typed (tensor and values tools; default min/max).
     pub calibration: Calibration,
+    /// The format flags given (`--preset`, `--group-size`, a float `--dtype`, `--granularity
+    /// per-group`, with the `--dtype`, `--scheme`, `--granularity` and `--convention` texts beside
+    /// them); when they name a format (`FormatKnobs::is_format`) the format path computes instead of
+    /// the conventions'. Empty for the integer conventions.
+    #[serde(default, skip_serializing_if = "FormatKnobs::is_empty")]
+    pub format: FormatKnobs,
 }
 
 impl Default for ToolOptions {
@@ -48,6 +55,7 @@ impl Default for ToolOptions {
             tensor_name: "tensor".into(),
             keep_values: false,
             calibration: Calibration::default(),
+            format: FormatKnobs::default(),
         }
     }
 }

@@ -94,7 +94,8 @@ impl ExportError {
     }
 }
 
-/// Anything that carries one [`Analysis`]: the three tools' reports and the analysis itself.
+/// Anything that carries one [`Analysis`]: the channels, tensor and values tools' reports and the
+/// analysis itself.
 pub trait Report {
     /// The analysis the tables are written from.
     fn analysis(&self) -> &Analysis;

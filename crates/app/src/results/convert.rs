@@ -39,6 +39,7 @@ fn report(analysis: &Analysis, tables: Vec<Table>, notes: Vec<String>) -> Report
         tables,
         notes,
         charts: None,
+        format: None,
     }
 }
 

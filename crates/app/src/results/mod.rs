@@ -3,6 +3,7 @@
 //! `convert`); the app formats numbers but never computes one.
 
 mod convert;
+pub mod format;
 pub mod large;
 pub mod sampled;
 
@@ -32,6 +33,10 @@ pub struct Report {
     /// The core's report itself, which the charts draw from (not posted: the page builds it).
     #[serde(skip)]
     pub charts: Option<ChartData>,
+    /// A format's result (`--preset`, a float element, integer groups; [`format`]): its tables are
+    /// above, this is what its charts and exports draw from (not posted).
+    #[serde(skip)]
+    pub format: Option<Arc<format::FormatData>>,
 }
 
 impl Report {
@@ -43,6 +48,7 @@ impl Report {
             tables: self.tables.clone(),
             notes: self.notes.clone(),
             charts: None,
+            format: None,
         }
     }
 }
@@ -205,6 +211,9 @@ impl std::error::Error for InputError {}
 pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
     let options = options::tool_options(tool, form)?;
     let text = form.data(tool);
+    if let Some(report) = format::run(tool, &options, text) {
+        return report;
+    }
     let with = |mut report: Report, data: ChartData| {
         report.charts = Some(data);
         report

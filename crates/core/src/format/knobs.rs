@@ -6,9 +6,11 @@ use super::error::FormatError;
 use super::preset::Preset;
 use super::token::{FloatElement, Format, IntBits, Scope};
 use crate::spec::Scheme;
+use serde::{Deserialize, Serialize};
 
 /// The choices as given (`None`: not given).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct FormatKnobs {
     /// `--preset NAME`.
     pub preset: Option<String>,
@@ -55,6 +57,11 @@ fn preset_scheme(p: Preset) -> Scheme {
 }
 
 impl FormatKnobs {
+    /// Whether nothing was given.
+    pub fn is_empty(&self) -> bool {
+        *self == FormatKnobs::default()
+    }
+
     /// Whether these choices ask for a format of this module rather than a plain integer
     /// convention: a preset, a group size, per-group granularity or a float element type.
     pub fn is_format(&self) -> bool {

@@ -1,0 +1,262 @@
+//! A tensor quantized in a block, float-element or lookup-table format (the core's
+//! [`Quantized`], docs/formats.md) as tables of the one schema ([`crate::table`]): the page's Tensor
+//! and Values tools, the CLI's `quantscope tensor --preset ...` human and CSV output and the exports
+//! all build their tables here, so a number is labelled and shown the same way everywhere.
+//!
+//! - [`summary`]: the format, bits per weight and the memory with the scales, the tensor's errors;
+//! - [`rows`]: one row per input row (SQNR, MSE, max error, clipped, blocks), then the tensor's total;
+//! - [`blocks`]: one row per block: its scale as stored, the multiplier the grid is scaled by, amax,
+//!   MSE, max error and clipped count;
+//! - [`values`]: one row per value: its code, dequantized value and error.
+
+use crate::table::{Cell, Column, Row, Table};
+use quantscope_core::format::{BlockResult, BlockScale, Format, Quantized, RowResult};
+
+/// Which block scale names are stored integers (an E8M0 byte, E4M3 bits, a zero point).
+fn integer_scale(name: &str) -> bool {
+    matches!(name, "scales_e8m0" | "scales_e4m3_bits" | "zero_points")
+}
+
+/// A stored scale as a cell: integers as integers, float16 / float32 values at full precision.
+fn scale_cell(name: &str, v: f64) -> Cell {
+    if integer_scale(name) {
+        Cell::Int(v as i64)
+    } else {
+        Cell::Plain(v)
+    }
+}
+
+/// How a format's block scale is named in a table column, from the core's JSON name.
+fn scale_label(name: &str) -> &'static str {
+    match name {
+        "scales_f16" => "Scale d (float16)",
+        "mins_f16" => "Min m (float16)",
+        "scales_e8m0" => "Scale (E8M0 byte)",
+        "scales_e4m3" => "Scale s8 (E4M3)",
+        "scales_e4m3_bits" => "s8 bits",
+        "absmax" => "absmax (float32)",
+        "scales" => "Scale (float32)",
+        "zero_points" => "Zero point",
+        _ => "Scale",
+    }
+}
+
+/// One line describing the format: `mxfp4: 4-bit elements, blocks of 32, E8M0 scales`.
+pub fn describe(format: &Format) -> String {
+    let block = format.block_size().map_or("one scale per row or tensor".to_string(), |b| format!("blocks of {b}"));
+    format!("{format}: {}-bit elements, {block}, {} scales", format.element_bits(), format.scale_storage().name())
+}
+
+fn row_name(names: &[String], i: usize) -> String {
+    names.get(i).cloned().filter(|n| !n.is_empty()).unwrap_or_else(|| format!("row {i}"))
+}
+
+/// The format and what it costs: bits per weight (scales included, formats.md §0), the bytes with
+/// the scales against float32's, and the tensor's errors.
+pub fn summary(q: &Quantized, tensor: &str) -> Table {
+    let mut t = Table::new(
+        "format-summary",
+        format!("{tensor} in {}: bits per weight and memory, scales included", describe(&q.format)),
+        Column::list(&[
+            ("format", "Format"),
+            ("bits_per_weight", "Bits per weight"),
+            ("values", "Values"),
+            ("bytes", "Bytes (with scales)"),
+            ("float32_bytes", "Bytes as float32"),
+            ("compression", "× smaller than float32"),
+            ("per_tensor_scale", "Per-tensor scale"),
+            ("mse", "MSE"),
+            ("sqnr_db", "SQNR (dB)"),
+            ("max_error", "Max error"),
+            ("clipped", "Clipped"),
+        ]),
+    );
+    let elements = q.stats.elements;
+    let float32 = elements as f64 * 4.0;
+    t.rows.push(Row {
+        cells: vec![
+            Cell::Text(q.format.to_string()),
+            Cell::Plain(q.bits_per_weight),
+            Cell::count(elements),
+            Cell::count(q.bytes),
+            Cell::Plain(float32),
+            if q.bytes > 0 { Cell::Real(float32 / q.bytes as f64) } else { Cell::Empty },
+            Cell::plain(q.per_tensor_scale.map(f64::from)),
+            Cell::Real(q.mse()),
+            Cell::Decibels(q.sqnr_db()),
+            Cell::Real(q.stats.max_abs_error),
+            Cell::count(q.stats.clipped),
+        ],
+        warnings: q.warnings.iter().map(ToString::to_string).collect(),
+        summary: true,
+    });
+    t
+}
+
+/// One row per input row (its values, blocks, MSE, SQNR, max error, clipped), then the whole tensor.
+pub fn rows(q: &Quantized, names: &[String]) -> Table {
+    let mut t = Table::new(
+        "format-rows",
+        "Error per row and over the tensor",
+        Column::list(&[
+            ("row", "Row"),
+            ("values", "Values"),
+            ("blocks", "Blocks"),
+            ("mse", "MSE"),
+            ("sqnr_db", "SQNR (dB)"),
+            ("max_error", "Max error"),
+            ("clipped", "Clipped"),
+        ]),
+    );
+    let cells = |name: String, r: Option<&RowResult>, s: &quantscope_core::format::BlockStats| {
+        vec![
+            Cell::Text(name),
+            Cell::count(s.elements),
+            r.map_or_else(|| Cell::count(q.channels.iter().map(|r| r.blocks.len()).sum::<usize>()), |r| Cell::count(r.blocks.len())),
+            Cell::Real(s.mse()),
+            Cell::Decibels(s.sqnr_db()),
+            Cell::Real(s.max_abs_error),
+            Cell::count(s.clipped),
+        ]
+    };
+    for (i, r) in q.channels.iter().enumerate() {
+        t.rows.push(Row::of(cells(row_name(names, i), Some(r), &r.stats)));
+    }
+    t.rows.push(Row { cells: cells("whole tensor".into(), None, &q.stats), warnings: Vec::new(), summary: true });
+    t
+}
+
+/// The names of a format's stored scale numbers (`scales_f16`, `scales_e8m0`, ...), from its first block.
+pub fn scale_names(q: &Quantized) -> Vec<&'static str> {
+    q.channels
+        .iter()
+        .flat_map(|r| r.blocks.first())
+        .next()
+        .map(|b| b.scale.named().into_iter().map(|(n, _)| n).collect())
+        .unwrap_or_default()
+}
+
+/// The number a block's grid is multiplied by when dequantizing, in float32 (`f16(d)`, `2^e`,
+/// NVFP4's `pts·s8`, absmax, the scale).
+pub fn multiplier(q: &Quantized, scale: &BlockScale) -> f32 {
+    match (scale, q.per_tensor_scale) {
+        (BlockScale::E4M3 { value, .. }, Some(pts)) => pts * value,
+        _ => scale.multiplier(),
+    }
+}
+
+fn block_cells(q: &Quantized, names: &[String], scale_names: &[&str], row: usize, index: usize, b: &BlockResult) -> Vec<Cell> {
+    let mut cells = vec![Cell::Text(row_name(names, row)), Cell::count(index), Cell::count(b.start), Cell::count(b.len)];
+    let named = b.scale.named();
+    for name in scale_names {
+        cells.push(named.iter().find(|(n, _)| n == name).map_or(Cell::Empty, |(n, v)| scale_cell(n, *v)));
+    }
+    cells.extend([
+        Cell::Plain(f64::from(multiplier(q, &b.scale))),
+        Cell::Plain(f64::from(b.amax)),
+        Cell::Real(b.stats.mse()),
+        Cell::Real(b.stats.max_abs_error),
+        Cell::count(b.stats.clipped),
+    ]);
+    cells
+}
+
+/// One row per block, in row-major order: the scale as stored, the multiplier it dequantizes with,
+/// amax, MSE, max error and clipped count.
+pub fn blocks(q: &Quantized, names: &[String]) -> Table {
+    let scale_names = scale_names(q);
+    let mut columns = Column::list(&[("row", "Row"), ("block", "Block"), ("start", "Start"), ("len", "Values")]);
+    columns.extend(scale_names.iter().map(|n| Column::new(n, scale_label(n))));
+    columns.extend(Column::list(&[
+        ("multiplier", "Grid × (dequantize)"),
+        ("amax", "amax"),
+        ("mse", "MSE"),
+        ("max_error", "Max error"),
+        ("clipped", "Clipped"),
+    ]));
+    let mut t = Table::new("format-blocks", "Blocks: the scale as stored, amax, error and clipped values", columns);
+    for (r, row) in q.channels.iter().enumerate() {
+        for (k, b) in row.blocks.iter().enumerate() {
+            let mut out = Row::of(block_cells(q, names, &scale_names, r, k, b));
+            if b.stats.clipped > 0 {
+                out.warnings.push(format!("{} value(s) beyond the block's largest level", b.stats.clipped));
+            }
+            t.rows.push(out);
+        }
+    }
+    t
+}
+
+/// One row per value: its block, the value as float32, the stored code, the dequantized value and
+/// the error `x̂ − x`.
+pub fn values(q: &Quantized, input: &[Vec<f32>], names: &[String]) -> Table {
+    let mut t = Table::new(
+        "format-values",
+        "Every value: its code and dequantized value",
+        Column::list(&[
+            ("row", "Row"),
+            ("index", "Index"),
+            ("block", "Block"),
+            ("value", "Value (float32)"),
+            ("code", "Code"),
+            ("dequantized", "Dequantized"),
+            ("error", "Error"),
+        ]),
+    );
+    for (i, row) in q.channels.iter().enumerate() {
+        let len = row.blocks.first().map_or(1, |b| b.len.max(1));
+        let xs = input.get(i).map(Vec::as_slice).unwrap_or_default();
+        for (j, (x, (code, xhat))) in xs.iter().zip(row.codes.iter().zip(&row.dequantized)).enumerate() {
+            t.rows.push(Row::of(vec![
+                Cell::Text(row_name(names, i)),
+                Cell::count(j),
+                Cell::count(j / len),
+                Cell::Plain(f64::from(*x)),
+                Cell::Int(i64::from(*code)),
+                Cell::Plain(f64::from(*xhat)),
+                Cell::Real(f64::from(*xhat) - f64::from(*x)),
+            ]));
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quantscope_core::format::quantize_rows;
+
+    #[test]
+    fn mxfp4_tables_carry_the_format_bits_and_block_scales() {
+        let row: Vec<f32> = (0..32).map(|i| (i as f32 - 16.0) / 8.0).collect();
+        let format: Format = "mxfp4".parse().unwrap();
+        let q = quantize_rows(&format, &[&row]).unwrap();
+        let s = summary(&q, "w");
+        assert_eq!(s.rows[0].cells[0], Cell::Text("mxfp4".into()));
+        assert_eq!(s.rows[0].cells[1], Cell::Plain(4.25));
+        assert_eq!(s.rows[0].cells[3], Cell::Int(17));
+        let b = blocks(&q, &[]);
+        assert_eq!(b.rows.len(), 1);
+        let byte = b.columns.iter().position(|c| c.key == "scales_e8m0").unwrap();
+        // amax 2 = 2^1, E2M1's emax is 2: e = −1, byte 126.
+        assert_eq!(b.rows[0].cells[byte], Cell::Int(126));
+        let m = b.columns.iter().position(|c| c.key == "multiplier").unwrap();
+        assert_eq!(b.rows[0].cells[m], Cell::Plain(0.5));
+        let r = rows(&q, &["w0".into()]);
+        assert_eq!(r.rows.len(), 2);
+        assert!(r.rows[1].summary);
+        assert_eq!(values(&q, &[row], &[]).rows.len(), 32);
+        for t in [s, b, r] {
+            assert!(t.rows.iter().all(|row| row.cells.len() == t.columns.len()), "{}", t.id);
+        }
+    }
+
+    #[test]
+    fn nvfp4_blocks_dequantize_with_the_tensor_scale() {
+        let row: Vec<f32> = (0..16).map(|i| i as f32 * 0.37 - 2.0).collect();
+        let q = quantize_rows(&"nvfp4".parse().unwrap(), &[&row]).unwrap();
+        let pts = q.per_tensor_scale.unwrap();
+        let BlockScale::E4M3 { value, .. } = q.channels[0].blocks[0].scale else { panic!("an E4M3 scale") };
+        assert_eq!(multiplier(&q, &q.channels[0].blocks[0].scale), pts * value);
+    }
+}
