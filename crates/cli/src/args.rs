@@ -42,19 +42,21 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// The three tools of the app.
+/// The subcommands: the app's four tools (channels, tensor, values, file) and the model-wide
+/// compare and plan.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Per-channel calibration ranges (or manual scale/zero point) and samples: lines of
-    /// `channel,min,max,sample[,sample...]` (seed 000).
+    /// `channel,min,max,sample[,sample...]` (as the per-channel calculator's page takes them).
     #[command(after_help = EXAMPLES)]
     Channels(ChannelsArgs),
     /// A tensor, one channel per line (or per `;`), values separated by commas and/or spaces,
     /// optional `name:` label: per-channel and per-tensor results side by side, local ranges,
-    /// memory estimate (seeds 001 and 003).
+    /// memory estimate; every value with --values. Block, float and grouped formats with --preset,
+    /// a float --dtype, --granularity per-group or --group-size (docs/formats.md).
     #[command(after_help = EXAMPLES)]
     Tensor(TensorArgs),
-    /// One list of values with a custom (`--range`) or derived range (seed 002).
+    /// One list of values with a custom (`--range`) or derived range.
     #[command(after_help = EXAMPLES)]
     Values(ValuesArgs),
     /// Every tensor of a weight file (.npy, .npz, .safetensors): the model-wide table, sorted by
@@ -292,6 +294,33 @@ pub enum Format {
     Onnx,
 }
 
+/// The flags of the format commands that only they take (`format_cmd`: a command giving one is
+/// routed there); the main parser lists them in `--help` under "Format".
+const FORMAT_ONLY: [&str; 2] = ["preset", "group-size"];
+
+/// The whole command line as parsed and shown by `--help`: [`Cli`], with the format flags of
+/// `tensor` and `file` (defined once, in `format_cmd`, which runs those commands) listed in their
+/// help: the flags only formats take are added under "Format", and the help of a flag both take
+/// (`--dtype`, `--granularity`, ...) gains what it means for the formats.
+pub fn command() -> clap::Command {
+    Cli::command().mut_subcommand("tensor", with_format_flags).mut_subcommand("file", with_format_flags)
+}
+
+fn with_format_flags(mut command: clap::Command) -> clap::Command {
+    for format_arg in crate::format_cmd::knob_args() {
+        let Some(long) = format_arg.get_long() else { continue };
+        let format_help = format_arg.get_help().map(ToString::to_string).unwrap_or_default();
+        let shared = command.get_arguments().find(|a| a.get_long() == Some(long)).map(|a| (a.get_id().clone(), a.get_help().cloned()));
+        if let Some((id, help)) = shared {
+            let help = format!("{}. Formats: {format_help}", help.map(|h| h.to_string()).unwrap_or_default());
+            command = command.mut_arg(id, |a| a.help(help));
+        } else if FORMAT_ONLY.contains(&long) {
+            command = command.arg(format_arg.help_heading("Format"));
+        }
+    }
+    command
+}
+
 /// The largest `--precision N`.
 pub const MAX_DECIMALS: usize = 40;
 
@@ -506,6 +535,22 @@ mod tests {
         for d in [SymmetricDivisor::MaxAbs, SymmetricDivisor::Qmax, SymmetricDivisor::HalfRange] {
             assert!(help.contains(d.name()), "help does not list `{}`", d.name());
         }
+    }
+
+    #[test]
+    fn help_lists_the_format_flags() {
+        for subcommand in ["tensor", "file"] {
+            let help = command().find_subcommand_mut(subcommand).unwrap().render_long_help().to_string();
+            for listed in ["--preset", "--group-size", "q4_0", "nvfp4", "fp8-e4m3", "fp4-e2m1", "Format:"] {
+                assert!(help.contains(listed), "`{subcommand} --help` does not list `{listed}`:\n{help}");
+            }
+            // The integer choices stay listed beside the formats'.
+            assert!(help.contains("`int<N>`") && help.contains("fp6-e2m3"), "{help}");
+        }
+        let help = command().find_subcommand_mut("tensor").unwrap().render_long_help().to_string();
+        assert!(help.contains("per-group"), "{help}");
+        // The format flags are only shown: the main parser's options are unchanged.
+        command().debug_assert();
     }
 
     #[test]

@@ -18,8 +18,12 @@
 use crate::{located, nth_line, read_input, Failure};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use comfy_table::{presets, CellAlignment, Table};
-use quantscope_core::format::{self, BlockScale, Format, FormatError, FormatKnobs, FormatStats, Quantized};
-use quantscope_core::parse::{parse_tensor, ParsedTensor};
+use quantscope_app::flags;
+use quantscope_app::form::Tool;
+use quantscope_app::results::format::input_rows;
+use quantscope_core::format::{self, Format, FormatError, FormatKnobs, FormatStats, Quantized};
+use quantscope_core::parse::ParsedTensor;
+use quantscope_export::format_tables;
 use quantscope_export::number::{Num, Precision};
 use quantscope_weights::{Archive, ReadSeekSource};
 use serde::Serialize;
@@ -55,6 +59,9 @@ enum FormatCommand {
     /// A tensor, one row per line, in a block / float / lookup-table format.
     #[command(after_help = EXAMPLES)]
     Tensor(TensorFormatArgs),
+    /// One list of values (commas, spaces or new lines) as one row, in a block / float / lookup-table format.
+    #[command(after_help = EXAMPLES)]
+    Values(TensorFormatArgs),
     /// Every tensor of a weight file (.npy, .npz, .safetensors) in a format.
     #[command(after_help = EXAMPLES)]
     File(FileFormatArgs),
@@ -95,6 +102,12 @@ impl KnobArgs {
             convention: self.convention.clone(),
         }
     }
+}
+
+/// The format flags of `tensor` and `file` as defined once here ([`KnobArgs`]), for the main
+/// parser's `--help` (`args::command`).
+pub(crate) fn knob_args() -> Vec<clap::Arg> {
+    KnobArgs::augment_args(clap::Command::new("formats")).get_arguments().cloned().collect()
 }
 
 /// Output of the format commands.
@@ -158,7 +171,7 @@ fn flag_value(args: &[String], flag: &str) -> Option<String> {
 /// Runs the command if it is a format command (`None`: the main parser's business).
 pub fn dispatch(args: &[OsString]) -> Option<ExitCode> {
     let text: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    if !matches!(text.get(1).map(String::as_str), Some("tensor" | "file")) {
+    if !matches!(text.get(1).map(String::as_str), Some("tensor" | "values" | "file")) {
         return None;
     }
     let probe = FormatKnobs {
@@ -176,7 +189,8 @@ pub fn dispatch(args: &[OsString]) -> Option<ExitCode> {
         Err(e) => e.exit(),
     };
     let outcome = match cli.command {
-        FormatCommand::Tensor(a) => tensor(&a),
+        FormatCommand::Tensor(a) => tensor(Tool::Tensor, &a),
+        FormatCommand::Values(a) => tensor(Tool::Values, &a),
         FormatCommand::File(a) => file(&a),
     };
     Some(match outcome {
@@ -220,20 +234,21 @@ fn input_error(input: &crate::Input, parsed: &ParsedTensor, e: FormatError) -> F
     })
 }
 
-fn tensor(a: &TensorFormatArgs) -> Result<(), Failure> {
+fn tensor(tool: Tool, a: &TensorFormatArgs) -> Result<(), Failure> {
     let format = resolve(&a.knobs)?;
     let num = Num(precision(&a.precision)?);
     let input = read_input(a.input.as_deref())?;
     let name = a.name.clone().unwrap_or_else(|| "tensor".into());
-    let parsed = parse_tensor(&input.text, &name).map_err(|e| Failure::Usage(located(&input, &e)))?;
-    let rows = format::f32_rows(&parsed).map_err(|e| Failure::Usage(located(&input, &e)))?;
+    // The page's reading of the text (the values tool: its one list is one row).
+    let (parsed, rows) = input_rows(tool, &input.text, &name).map_err(|e| Failure::Usage(located(&input, &e)))?;
     let slices: Vec<&[f32]> = rows.iter().map(Vec::as_slice).collect();
     let result = format::quantize_rows(&format, &slices).map_err(|e| input_error(&input, &parsed, e))?;
-    let channel_names = &parsed.tensor.channel_names;
+    let values_name = [name.clone()];
+    let channel_names: &[String] = if tool == Tool::Values { &values_name } else { &parsed.tensor.channel_names };
     let text = match a.format {
         Output::Json => {
-            let mut s =
-                serde_json::to_string(&tensor_json(&name, &result, &rows, channel_names, a.values)).map_err(|e| Failure::Io(e.into()))?;
+            let mut s = serde_json::to_string(&tensor_json(flags::subcommand(tool), &name, &result, &rows, channel_names, a.values))
+                .map_err(|e| Failure::Io(e.into()))?;
             s.push('\n');
             s
         }
@@ -326,9 +341,16 @@ fn command_of(format: &Format) -> Vec<String> {
     format.knobs().into_iter().flat_map(|(flag, value)| [flag.to_string(), value]).collect()
 }
 
-fn tensor_json<'a>(name: &'a str, q: &'a Quantized, rows: &'a [Vec<f32>], names: &'a [String], values: bool) -> TensorJson<'a> {
+fn tensor_json<'a>(
+    tool: &'static str,
+    name: &'a str,
+    q: &'a Quantized,
+    rows: &'a [Vec<f32>],
+    names: &'a [String],
+    values: bool,
+) -> TensorJson<'a> {
     TensorJson {
-        tool: "tensor",
+        tool,
         name,
         format: q.format.to_string(),
         command: command_of(&q.format),
@@ -378,21 +400,6 @@ fn tensor_json<'a>(name: &'a str, q: &'a Quantized, rows: &'a [Vec<f32>], names:
     }
 }
 
-fn scale_text(scale: &BlockScale, num: Num) -> String {
-    scale
-        .named()
-        .iter()
-        .map(|(name, v)| {
-            if matches!(*name, "scales_e8m0" | "scales_e4m3_bits" | "zero_points") {
-                format!("{name} {}", *v as i64)
-            } else {
-                format!("{name} {}", num.f(*v))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 fn new_table(header: &[&str]) -> Table {
     let mut t = Table::new();
     t.load_preset(presets::ASCII_MARKDOWN);
@@ -435,101 +442,43 @@ fn headline(q: &Quantized, num: Num) -> String {
 
 fn tensor_human(name: &str, q: &Quantized, rows: &[Vec<f32>], names: &[String], values: bool, num: Num) -> String {
     let mut out = format!("{name}: {}", headline(q, num));
-    let mut t = new_table(&["row", "values", "blocks", "MSE", "SQNR dB", "max error", "clipped", "first block scale"]);
-    for (i, row) in q.channels.iter().enumerate() {
-        t.add_row(vec![
-            names.get(i).cloned().unwrap_or_default(),
-            row.stats.elements.to_string(),
-            row.blocks.len().to_string(),
-            num.f(row.stats.mse()),
-            num.f(row.stats.sqnr_db()),
-            num.f(row.stats.max_abs_error),
-            row.stats.clipped.to_string(),
-            row.blocks.first().map(|b| scale_text(&b.scale, num)).unwrap_or_default(),
-        ]);
+    for table in [format_tables::rows(q, names), format_tables::blocks(q, names)] {
+        out.push_str(&format!("\n{}\n{}\n", table.caption, comfy(&table, num)));
     }
-    out.push_str(&format!("\n{t}\n"));
     if values {
-        let mut t = new_table(&["row", "index", "block", "value", "code", "dequantized", "error"]);
-        for (i, row) in q.channels.iter().enumerate() {
-            let len = row.blocks.first().map_or(1, |b| b.len.max(1));
-            for (j, (x, (code, xhat))) in rows[i].iter().zip(row.codes.iter().zip(&row.dequantized)).enumerate() {
-                t.add_row(vec![
-                    names.get(i).cloned().unwrap_or_default(),
-                    j.to_string(),
-                    (j / len).to_string(),
-                    num.f(*x as f64),
-                    code.to_string(),
-                    num.f(*xhat as f64),
-                    num.f(*xhat as f64 - *x as f64),
-                ]);
-            }
-        }
-        out.push_str(&format!("\n{t}\n"));
+        let table = format_tables::values(q, rows, names);
+        out.push_str(&format!("\n{}\n{}\n", table.caption, comfy(&table, num)));
     }
     out
+}
+
+/// A table of the one schema (the page's) for people: numbers right-aligned, shown by the one formatter.
+fn comfy(table: &quantscope_export::table::Table, num: Num) -> Table {
+    let labels = table.labels();
+    let mut t = new_table(&labels);
+    for row in table.shown(num) {
+        t.add_row(row);
+    }
+    t
 }
 
 fn csv_error(e: csv::Error) -> Failure {
     Failure::Io(io::Error::other(e.to_string()))
 }
 
+/// The blocks table (or with `--values` the values table) of the page, as CSV with the format and
+/// its bits per weight on every line.
 fn tensor_csv(q: &Quantized, rows: &[Vec<f32>], names: &[String], values: bool) -> Result<String, Failure> {
+    let table = if values { format_tables::values(q, rows, names) } else { format_tables::blocks(q, names) };
     let mut w = csv::Writer::from_writer(Vec::new());
-    let token = q.format.to_string();
-    let bpw = q.bits_per_weight.to_string();
-    if values {
-        w.write_record(["format", "bits_per_weight", "row", "index", "block", "value", "code", "dequantized", "error"])
-            .map_err(csv_error)?;
-        for (i, row) in q.channels.iter().enumerate() {
-            let len = row.blocks.first().map_or(1, |b| b.len.max(1));
-            for (j, (x, (code, xhat))) in rows[i].iter().zip(row.codes.iter().zip(&row.dequantized)).enumerate() {
-                let record = [
-                    token.clone(),
-                    bpw.clone(),
-                    names.get(i).cloned().unwrap_or_default(),
-                    j.to_string(),
-                    (j / len).to_string(),
-                    format!("{x:?}"),
-                    code.to_string(),
-                    format!("{xhat:?}"),
-                    format!("{:?}", *xhat as f64 - *x as f64),
-                ];
-                w.write_record(&record).map_err(csv_error)?;
-            }
-        }
-    } else {
-        let scale_names: Vec<&str> = q
-            .channels
-            .iter()
-            .flat_map(|r| r.blocks.first())
-            .next()
-            .map(|b| b.scale.named().iter().map(|(n, _)| *n).collect())
-            .unwrap_or_default();
-        let mut header = vec!["format", "bits_per_weight", "row", "block", "start", "len"];
-        header.extend(&scale_names);
-        header.extend(["amax", "sum_squared_error", "max_abs_error", "clipped"]);
-        w.write_record(&header).map_err(csv_error)?;
-        for (i, row) in q.channels.iter().enumerate() {
-            for (k, b) in row.blocks.iter().enumerate() {
-                let mut record = vec![
-                    token.clone(),
-                    bpw.clone(),
-                    names.get(i).cloned().unwrap_or_default(),
-                    k.to_string(),
-                    b.start.to_string(),
-                    b.len.to_string(),
-                ];
-                record.extend(b.scale.named().iter().map(|(n, v)| scale_value(n, *v).to_string()));
-                record.extend([
-                    format!("{:?}", b.amax),
-                    format!("{:?}", b.stats.sum_squared_error),
-                    format!("{:?}", b.stats.max_abs_error),
-                    b.stats.clipped.to_string(),
-                ]);
-                w.write_record(&record).map_err(csv_error)?;
-            }
-        }
+    let mut header = vec!["format".to_string(), "bits_per_weight".to_string()];
+    header.extend(table.columns.iter().map(|c| c.key.clone()));
+    w.write_record(&header).map_err(csv_error)?;
+    let (token, bpw) = (q.format.to_string(), quantscope_export::format_f64(q.bits_per_weight));
+    for row in &table.rows {
+        let mut record = vec![token.clone(), bpw.clone()];
+        record.extend(row.cells.iter().map(|c| c.to_csv()));
+        w.write_record(&record).map_err(csv_error)?;
     }
     let bytes = w.into_inner().map_err(|e| Failure::Io(io::Error::other(e.to_string())))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

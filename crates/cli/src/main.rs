@@ -11,7 +11,7 @@ mod human;
 mod progress;
 
 use args::{Cli, Command, Format, OutputArgs};
-use clap::{ArgMatches, CommandFactory, FromArgMatches};
+use clap::{ArgMatches, FromArgMatches};
 use quantscope_app::form::Tool;
 use quantscope_core::tools::{self, ToolError, ToolOptions};
 use quantscope_core::ParseError;
@@ -240,7 +240,7 @@ fn main() -> ExitCode {
     if let Some(code) = format_cmd::dispatch(&std::env::args_os().collect::<Vec<_>>()) {
         return code;
     }
-    let matches = Cli::command().get_matches();
+    let matches = args::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
