@@ -14,6 +14,7 @@ const CHARTS = {
   values: ['reconstruction', 'error', 'histogram'],
 };
 
+// The per-channel vs per-tensor calculator's example (the README's reference calculators).
 const SEED_001 = [
   '0.12, -0.33, 0.48, -0.05, 0.91',
   '1.20, 0.95, 1.44, 1.10, 0.88',
@@ -105,7 +106,7 @@ describe('charts in Chromium', () => {
   test('captions carry the key figures from the core', async () => {
     const { page } = app;
     await app.goto('#values');
-    // Seed 002: symmetric int8 over -1.5:1.5, s = 1.5 / 127, 10 values.
+    // The quantization error calculator: symmetric int8 over -1.5:1.5, s = 1.5 / 127, 10 values.
     const rec = await byTestId(page, 'values-chart-reconstruction-caption').textContent();
     assert.match(rec, /10 values; s = 0\.01181, z = 0; 256 levels from -1\.512 to 1\.5/);
     const hist = await byTestId(page, 'values-chart-histogram-caption').textContent();
@@ -124,7 +125,7 @@ describe('charts in Chromium', () => {
     const { page } = app;
     await app.goto('#values');
     const caption = byTestId(page, 'values-chart-histogram-caption');
-    // Seed 002's typed range: every method's range over the ten values, none of them used.
+    // The quantization error calculator's typed range: every method's range over the ten values, none of them used.
     assert.match(
       await caption.textContent(),
       /calibration ranges over these values: minmax \[-1\.25, 1\.46\], moving average \[-1\.25, 1\.46\], percentile 99\.999 \[[-\d.]+, [-\d.]+\], MSE \[[-\d.]+, [-\d.]+\], entropy \(KL\) \[[-\d.]+, [-\d.]+\]; the parameters use the given range/,
@@ -154,7 +155,7 @@ describe('charts in Chromium', () => {
     assert.deepEqual([min, max, scale], [ch.min, ch.max, ch.scale]);
     // The caption's percentile row is that range (4 significant digits).
     assert.ok(Math.abs(Number(row[1]) - ch.min) <= Math.abs(ch.min) * 1e-3 && Math.abs(Number(row[2]) - ch.max) <= Math.abs(ch.max) * 1e-3, `${row} vs ${ch.min}, ${ch.max}`);
-    // Back to seed 002's form for the tests after this one.
+    // Back to the quantization error calculator's form for the tests after this one.
     await byTestId(page, 'values-percentile').fill('');
     await byTestId(page, 'values-calibration').selectOption('minmax');
     await byTestId(page, 'values-range-mode').selectOption('custom');
@@ -210,7 +211,7 @@ describe('charts in Chromium', () => {
   test('hovering a sample shows its channel, index, x, q, x̂ and error', async () => {
     const { page } = app;
     await app.goto('#values');
-    // Seed 002's first value: x = -1.25 → q = -106, x̂ = -106 · 1.5/127 = -1.251969, error -0.001969.
+    // The quantization error calculator's first value: x = -1.25 → q = -106, x̂ = -106 · 1.5/127 = -1.251969, error -0.001969.
     const id = 'values-chart-reconstruction';
     const f = await frameOf(page, id);
     const px = f.left + ((-1.25 - f.x0) / (f.x1 - f.x0)) * (f.right - f.left);

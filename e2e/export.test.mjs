@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { byTestId, DESKTOP, OUTPUT, openApp, PHONE } from './support/browser.mjs';
 import { chartsDrawn, longTasks, millionValues, watchLongTasks } from './support/long_tasks.mjs';
 
-// The Channels tool's example (seed 000) plus a channel whose name a spreadsheet would run as a
+// The Channels tool's example (the per-channel calculator's) plus a channel whose name a spreadsheet would run as a
 // formula; the example is read from the page.
 const INJECTION = '=cmd(),-1,1,0.5';
 let CHANNELS = '';
@@ -92,7 +92,7 @@ describe('export in Chromium', () => {
     await app?.close();
   });
 
-  test('CSV (results): seed 000 at full precision, named for the tensor, tool and convention, injection escaped', async () => {
+  test("CSV (results): the per-channel calculator's example at full precision, named for the tensor, tool and convention, injection escaped", async () => {
     const file = await download(app.page, 'channels-download-results');
     assert.equal(file.name, 'conv1.weight_channels_textbook_qint8_affine.csv');
     const rows = records(await readFile(file.path, 'utf8'));

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { byTestId, DESKTOP, openApp, PHONE, screenshot } from './support/browser.mjs';
 
+// The per-channel calculator's example (the README's reference calculators, numbered 000 to 003).
 const SEED_000 = [
   'filter_0,-1.2,1,0.73',
   'filter_1,-0.8,0.9,-0.21',
@@ -11,7 +12,7 @@ const SEED_000 = [
   'filter_3,-0.45,0.6,0.18',
 ].join('\n');
 
-// Seed 000's example table: channel, min, max, sample, scale, zero point, quantized, dequantized.
+// The per-channel calculator's example table: channel, min, max, sample, scale, zero point, quantized, dequantized.
 const SEED_000_GOLDEN = [
   ['filter_0', '-1.2', '1', '0.73', '0.00862745', '11', '96', '0.73333333'],
   ['filter_1', '-0.8', '0.9', '-0.21', '0.00666667', '-8', '-40', '-0.21333333'],
@@ -20,6 +21,7 @@ const SEED_000_GOLDEN = [
 ];
 const GOLDEN_COLUMNS = ['channel', 'min', 'max', 'sample', 'scale', 'zero_point', 'q', 'dequantized'];
 
+// The per-channel vs per-tensor calculator's example.
 const SEED_001 = [
   '0.12, -0.33, 0.48, -0.05, 0.91',
   '1.20, 0.95, 1.44, 1.10, 0.88',
@@ -27,7 +29,7 @@ const SEED_001 = [
   '0.03, 0.08, -0.02, 0.11, -0.06',
 ].join('\n');
 
-// Seed 001's example table: local min, local max, local range per channel.
+// The per-channel vs per-tensor calculator's example table: local min, local max, local range per channel.
 const SEED_001_LOCAL = [
   ['-0.33', '0.91', '1.24'],
   ['0.88', '1.44', '0.56'],
@@ -61,7 +63,7 @@ describe('results in Chromium', () => {
     await app?.close();
   });
 
-  test("pasting seed 000's example gives its golden table, all eight columns", async () => {
+  test("pasting the per-channel calculator's example gives its golden table, all eight columns", async () => {
     const { page } = app;
     await app.goto('#channels');
     await byTestId(page, 'channels-data').fill('x,-1,1,0.5');
@@ -80,7 +82,7 @@ describe('results in Chromium', () => {
     await byTestId(page, 'table-samples').locator('figcaption').filter({ hasText: '(channel axis 0)' }).waitFor({ timeout: 5_000 });
   });
 
-  test("pasting seed 001's example gives its local ranges and the memory figures", async () => {
+  test("pasting the per-channel vs per-tensor calculator's example gives its local ranges and the memory figures", async () => {
     const { page } = app;
     await app.goto('#tensor');
     await byTestId(page, 'tensor-data').fill('1 2; 3 4');
@@ -99,7 +101,7 @@ describe('results in Chromium', () => {
     ]);
     const gain = (await readTable(page, 'memory', ['sqnr_gain_db']))[0][0];
     assert.ok(Number(gain) > 0, `per channel gains SQNR here (got ${gain})`);
-    // Seed 003's output: every value quantized and dequantized (the same numbers as
+    // The per-channel PTQ exercise's output: every value quantized and dequantized (the same numbers as
     // `quantscope tensor --values --format json`: ch0 q = -35 -128 39 -70 127).
     const elements = await readTable(page, 'elements', ['channel', 'index', 'x', 'pc_q', 'pc_dequantized']);
     assert.equal(elements.length, 20);
@@ -107,7 +109,7 @@ describe('results in Chromium', () => {
     assert.deepEqual(elements[0], ['ch0', '0', '0.12', '-35', '0.12156863']);
   });
 
-  test('seed 002: symmetric 8-bit over -1.5:1.5 with scale 1.5 / 127', async () => {
+  test('the quantization error calculator: symmetric 8-bit over -1.5:1.5 with scale 1.5 / 127', async () => {
     const { page } = app;
     await app.goto('#values');
     assert.deepEqual(await readTable(page, 'parameters', ['min', 'max', 'data_min', 'data_max', 'scale', 'zero_point']), [

@@ -1,4 +1,4 @@
-//! Channels (seed 000): one sample per channel against its min/max, or a given scale/zero point.
+//! Channels (the per-channel calculator's tool): one sample per channel against its min/max, or a given scale/zero point.
 
 use leptos::prelude::*;
 

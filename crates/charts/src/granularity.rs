@@ -1,5 +1,5 @@
 //! Per-tensor vs per-channel: SQNR (dB) or MSE per channel for both granularities as grouped bars,
-//! with the memory each costs in the legend (seed 001).
+//! with the memory each costs in the legend (as the per-channel vs per-tensor calculator shows it).
 
 use crate::common::{self, Axes, Swatch};
 use crate::data::MAX_GROUPS;

@@ -33,7 +33,7 @@ fn previews() {
             svg(&format!("tensor-sweep-{tag}"), w, h, |a| sweep::draw(a, &sweep_data, &theme).unwrap());
         }
     }
-    // The channels tool (seed 000's shape): a few samples per channel on its transfer curve.
+    // The channels tool (the per-channel calculator's shape): a few samples per channel on its transfer curve.
     let channels = tools::channels(
         "filter_0, -1.2, 0.9, -1.1, -0.5, 0.0, 0.31, 0.9, 1.3\nfilter_1, -0.21, 1.49, -0.21, 0.0, 0.7, 1.49\n",
         &ToolOptions {

@@ -1,6 +1,11 @@
-//! Golden reproduction, through the real binary, of every example table of the four seed pages.
+//! Golden reproduction, through the real binary, of every example table of the four reference pages.
 //!
-//! The seed tables are copied verbatim below; the CLI's human output (default `--precision 8`) must
+//! The four reference pages are named in the README ("The reference calculators"); their files were
+//! numbered 000 to 003, which the constants and test names below keep: `seed_000` is the
+//! per-channel calculator, `seed_001` the per-channel vs per-tensor calculator, `seed_002` the
+//! quantization error calculator, `seed_003` the per-channel PTQ exercise.
+//!
+//! The pages' tables are copied verbatim below; the CLI's human output (default `--precision 8`) must
 //! print the same digits in the same columns.
 
 mod common;
@@ -8,7 +13,7 @@ mod common;
 use common::{run, run_file, table};
 use serde_json::Value;
 
-/// Seed 000's "Example Data Table", verbatim.
+/// The per-channel calculator's "Example Data Table", verbatim.
 const SEED_000_TABLE: &str = "\
 Channel Min Max Sample Scale Zero Point Quantized Dequantized
 filter_0 -1.2 1 0.73 0.00862745 11 96 0.73333333
@@ -81,7 +86,7 @@ fn seed_000_json_rows_round_trip() {
     }
 }
 
-/// Seed 001's example table, verbatim.
+/// The per-channel vs per-tensor calculator's example table, verbatim.
 const SEED_001_TABLE: &str = "\
 | 1 | 0.12, -0.33, 0.48, -0.05, 0.91 | -0.33 | 0.91 | 1.24 | Moderate range. Shared scaling can work well. |
 | 2 | 1.20, 0.95, 1.44, 1.10, 0.88 | 0.88 | 1.44 | 0.56 | Narrow positive range benefits from local scaling. |
@@ -150,7 +155,7 @@ fn seed_001_per_channel_beats_per_tensor() {
     assert_eq!(cmp.cell(cmp.row("per-channel"), "parameter sets"), "4");
 }
 
-/// Seed 002's sample table, verbatim: only the inputs are printed.
+/// The quantization error calculator's sample table, verbatim: only the inputs are printed.
 const SEED_002_TABLE: &str = "\
 1 -1.25 -1.50 to 1.50 8 Symmetric Signed
 2 -0.92 -1.50 to 1.50 8 Symmetric Signed
@@ -160,7 +165,7 @@ const SEED_002_TABLE: &str = "\
 
 /// Hand-derived: `s = 1.5 / D`, `q = round(x / s)`, `x̂ = q · s`.
 /// D = 128 (max-abs): -106.67 -> -107, -78.51 -> -79, 11.95 -> 12, 67.41 -> 67, 124.59 -> 125.
-/// D = 127 (qmax, seed 002's formula): -105.83 -> -106, -77.89 -> -78, 11.85 -> 12, 66.89 -> 67, 123.61 -> 124.
+/// D = 127 (qmax, the quantization error calculator's formula): -105.83 -> -106, -77.89 -> -78, 11.85 -> 12, 66.89 -> 67, 123.61 -> 124.
 const SEED_002_EXPECTED: [(&str, f64, [i64; 5], [&str; 5]); 2] = [
     ("max-abs", 128.0, [-107, -79, 12, 67, 125], ["-1.25390625", "-0.92578125", "0.140625", "0.78515625", "1.46484375"]),
     ("qmax", 127.0, [-106, -78, 12, 67, 124], ["-1.2519685", "-0.92125984", "0.14173228", "0.79133858", "1.46456693"]),
@@ -202,7 +207,7 @@ fn seed_002_sample_table() {
     }
 }
 
-/// The committed output of `tests/data/seed003.py` (seed 003's function, verbatim, on fixed inputs).
+/// The committed output of `tests/data/seed003.py` (the per-channel PTQ exercise's function, verbatim, on fixed inputs).
 fn seed_003_cases() -> Vec<Value> {
     let text = include_str!("data/seed003.json");
     let doc: Value = serde_json::from_str(text).unwrap();

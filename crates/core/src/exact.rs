@@ -142,7 +142,7 @@ mod tests {
     }
 
     #[test]
-    fn the_seed_000_tie_is_exact() {
+    fn the_per_channel_calculators_filter_1_tie_is_exact() {
         // -0.21 / ((0.9 - -0.8) / 255) = -31.5 exactly
         let x = Decimal::parse("-0.21").unwrap().to_rational();
         let range = Decimal::parse("0.9").unwrap().to_rational() - Decimal::parse("-0.8").unwrap().to_rational();

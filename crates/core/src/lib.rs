@@ -4,7 +4,7 @@
 //! `quantscope` command line both call it, so every number either shows comes from here.
 //!
 //! The flow is one direction: text ([`parse`]) and options ([`spec::SpecOptions`]) in, a resolved
-//! [`spec::QuantSpec`], one [`analysis::Analysis`] out. [`tools`] wraps it for the three tools.
+//! [`spec::QuantSpec`], one [`analysis::Analysis`] out. [`tools`] wraps it for the channels, tensor and values tools.
 //!
 //! Every convention quantizes as `q = clamp(round(x / s) + z, qmin, qmax)` and dequantizes as
 //! `x̂ = (q - z) · s`; they differ in how `s` and `z` are chosen ([`params`]), in rounding

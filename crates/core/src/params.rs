@@ -196,7 +196,7 @@ fn to_i64(v: f64) -> Result<i64, String> {
 ///
 /// affine: `s = (max - min) / (qmax - qmin)`, `z = round(qmin - min / s)` (not clamped);
 /// symmetric: `s = max(|min|, |max|) / D`, `z = 0` (signed) or the midpoint (unsigned);
-/// empty range: `s = 1` (seed 003).
+/// empty range: `s = 1` (as the per-channel PTQ exercise does).
 fn textbook(spec: &QuantSpec, range: &RangeInput) -> Result<(QParams, Vec<Warning>), String> {
     let mut warnings = Vec::new();
     let (qmin, qmax) = (spec.range.qmin as i64, spec.range.qmax as i64);
@@ -410,7 +410,7 @@ mod tests {
     }
 
     #[test]
-    fn seed_000_parameters() {
+    fn the_per_channel_calculators_parameters() {
         let sp = spec(Convention::Textbook, "qint8", Scheme::Affine);
         let rows = [("-1.2", "1", 11), ("-0.8", "0.9", -8), ("-1.5", "1.7", -8), ("-0.45", "0.6", -19)];
         for (min, max, z) in rows {

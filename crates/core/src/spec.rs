@@ -153,9 +153,9 @@ impl FromStr for Granularity {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SymmetricDivisor {
-    /// `max(|lo|, |hi|)`: 128 for int8 (seeds 000 and 001).
+    /// `max(|lo|, |hi|)`: 128 for int8 (the per-channel calculator and the per-channel vs per-tensor calculator).
     MaxAbs,
-    /// `hi`: 127 for int8 (seeds 002, 003; TensorRT/TFLite `amax / 127`).
+    /// `hi`: 127 for int8 (the quantization error calculator, the per-channel PTQ exercise; TensorRT/TFLite `amax / 127`).
     Qmax,
     /// `(hi - lo) / 2`: 127.5 for int8 (PyTorch observers, ONNX Runtime).
     HalfRange,
@@ -220,7 +220,7 @@ pub enum Arithmetic {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ZeroRangeRule {
-    /// `s = 1.0` (seed 003), with a warning.
+    /// `s = 1.0` (as the per-channel PTQ exercise does), with a warning.
     ScaleOne,
     /// `s = max(s, eps)` with `eps = 2^-23` (PyTorch).
     Eps,

@@ -132,7 +132,7 @@ proptest! {
     }
 }
 
-/// Seed 000's filter_1 row: `-0.21 / (1.7 / 255)` is the exact tie -31.5 (f64: -31.499999999999996),
+/// The per-channel calculator's filter_1 row: `-0.21 / (1.7 / 255)` is the exact tie -31.5 (f64: -31.499999999999996),
 /// so q = -40, not -39. The fused loop's metrics are those of q = -40: the error of x̂ = -32 · s.
 #[test]
 fn seed_000_filter_1_tie_is_decided_exactly_on_the_fused_path() {

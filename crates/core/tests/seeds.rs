@@ -1,4 +1,9 @@
-//! Golden tests: the example tables of the seed pages, digit for digit as they print them.
+//! Golden tests: the example tables of the four reference pages, digit for digit as they print them.
+//!
+//! The four reference pages are named in the README ("The reference calculators"); their files were
+//! numbered 000 to 003, which the constants and test names below keep: `seed_000` is the
+//! per-channel calculator, `seed_001` the per-channel vs per-tensor calculator, `seed_002` the
+//! quantization error calculator, `seed_003` the per-channel PTQ exercise.
 
 use quantscope_core::parse::LineMode;
 use quantscope_core::tools::{self, ToolOptions};
@@ -18,7 +23,7 @@ filter_2,-1.5,1.7,1.11
 filter_3,-0.45,0.6,0.18
 ";
 
-/// Seed 000's table: channel, min, max, sample, scale, zero point, quantized, dequantized.
+/// The per-channel calculator's table: channel, min, max, sample, scale, zero point, quantized, dequantized.
 const SEED_000_TABLE: [[&str; 8]; 4] = [
     ["filter_0", "-1.2", "1", "0.73", "0.00862745", "11", "96", "0.73333333"],
     ["filter_1", "-0.8", "0.9", "-0.21", "0.00666667", "-8", "-40", "-0.21333333"],
@@ -167,7 +172,7 @@ fn seed_002_sample_with_suggested_range() {
     assert_eq!(el.q[9], Some(124));
     assert_eq!(report.range_source, "custom");
     assert_eq!(ch.metrics.clip_count, 0);
-    // Seed 002's metrics: MSE, RMSE, MAE, SQNR.
+    // The quantization error calculator's metrics: MSE, RMSE, MAE, SQNR.
     let m = &ch.metrics;
     assert!(m.rmse.unwrap() <= ch.scale / 2.0);
     assert!(m.sqnr_db.unwrap() > 40.0);

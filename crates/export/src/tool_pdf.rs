@@ -48,7 +48,7 @@ impl Default for PdfOptions {
     }
 }
 
-/// The PDF report of the channels tool (seed 000's table).
+/// The PDF report of the channels tool (the per-channel calculator's table).
 pub fn channels_pdf(report: &ChannelsReport, o: &PdfOptions) -> Vec<u8> {
     let n = Num(o.precision);
     let subject = Subject::tensor(&report.analysis);

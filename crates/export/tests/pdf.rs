@@ -9,7 +9,9 @@ use quantscope_export::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
 use std::path::PathBuf;
 use std::process::Command;
 
+/// The per-channel calculator's example (the README's reference calculators; its file was numbered 000).
 const SEED000: &str = "filter_0,-1.2,1,0.73\nfilter_1,-0.8,0.9,-0.21\nfilter_2,-1.5,1.7,1.11\nfilter_3,-0.45,0.6,0.18";
+/// The per-channel vs per-tensor calculator's example (numbered 001).
 const SEED001: &str =
     "0.12, -0.33, 0.48, -0.05, 0.91\n1.20, 0.95, 1.44, 1.10, 0.88\n-1.70, -1.22, -0.94, -1.43, -1.11\n0.03, 0.08, -0.02, 0.11, -0.06";
 

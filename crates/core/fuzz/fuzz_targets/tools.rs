@@ -1,4 +1,4 @@
-//! Text and options chosen by the fuzzer through the three tools: a report or an error, never a panic.
+//! Text and options chosen by the fuzzer through the channels, tensor and values tools: a report or an error, never a panic.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use quantscope_core::tools::{self, ToolOptions};

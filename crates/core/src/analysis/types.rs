@@ -116,7 +116,7 @@ pub struct Analysis {
     pub summary: Summary,
 }
 
-/// Seed 001's memory estimate.
+/// The memory estimate of the per-channel vs per-tensor calculator.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MemoryEstimate {
     /// Number of values.

@@ -1,4 +1,4 @@
-//! The channel-line layout (seed 000): `channel,min,max,sample[,sample...]`, or
+//! The channel-line layout (the per-channel calculator's): `channel,min,max,sample[,sample...]`, or
 //! `channel,scale,zero_point,sample...` in manual mode.
 
 use super::builder::{ParsedTensor, RowBuilder};

@@ -1,10 +1,11 @@
 //! Parsers for the seeds' three text layouts. Every rejection is a located [`ParseError`](crate::error::ParseError); nothing panics.
 //!
-//! - channel lines (seed 000): `channel,min,max,sample[,sample...]`, or `channel,scale,zero_point,sample...`
+//! - channel lines (the per-channel calculator's): `channel,min,max,sample[,sample...]`, or `channel,scale,zero_point,sample...`
 //!   in manual mode;
-//! - a tensor (seeds 001, 003): one channel per line or per `;`, values separated by commas and/or
-//!   white space, optional `name:` label;
-//! - a flat list of values (seed 002): separated by commas, white space, newlines or `;`.
+//! - a tensor (the per-channel vs per-tensor calculator's, the per-channel PTQ exercise's): one
+//!   channel per line or per `;`, values separated by commas and/or white space, optional `name:`
+//!   label;
+//! - a flat list of values (the quantization error calculator's): separated by commas, white space, newlines or `;`.
 //!
 //! All accept blank lines and `#` comments, numbers such as `1e-3`, `-.5`, `+2`, and `nan` / `inf`
 //! (kept, and flagged by the analysis, never silently used). Floats are converted by `fast-float2`

@@ -1,4 +1,5 @@
-//! The tensor layout (seeds 001, 003): one channel per line or per `;`, optional `name:` label.
+//! The tensor layout (the per-channel vs per-tensor calculator's and the per-channel PTQ
+//! exercise's): one channel per line or per `;`, optional `name:` label.
 
 use super::builder::{ParsedTensor, RowBuilder};
 use super::lines::{for_each_value, in_halves, lines, split_at_byte, PARALLEL_TEXT_BYTES};

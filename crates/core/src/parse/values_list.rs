@@ -1,4 +1,4 @@
-//! The flat list layout (seed 002): one channel of values separated by commas, white space,
+//! The flat list layout (the quantization error calculator's): one channel of values separated by commas, white space,
 //! newlines or `;`.
 
 use super::builder::{ParsedTensor, RowBuilder};
