@@ -242,15 +242,22 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
         let (z, qmin, qmax) = (qz.zero_point as f64, qz.qmin as f64, qz.qmax as f64);
         // Every quotient of the run lies between those of its ends (x · (1/s) and x / s are monotone
         // in x, and so is the rounding): the largest |v| gives the margin, the ends' integers the clamp.
-        let (margin, clamp) = match range {
+        let (margin, clip) = match range {
             Some((lo, hi)) => {
                 let (v_lo, v_hi) = (quotient(lo), quotient(hi));
                 let (raw_lo, raw_hi) = (rounding.round_f64(v_lo, 0.0) + z, rounding.round_f64(v_hi, 0.0) + z);
-                (2e-9 * v_lo.abs().max(v_hi.abs()).max(1.0), !(raw_lo >= qmin && raw_hi <= qmax))
+                let clip = if raw_lo >= qmin && raw_hi <= qmax {
+                    simd::clip::NONE
+                } else if raw_lo >= qmin - 1.0 && raw_hi <= qmax + 1.0 {
+                    simd::clip::ROWS_APART
+                } else {
+                    simd::clip::CLAMP
+                };
+                (2e-9 * v_lo.abs().max(v_hi.abs()).max(1.0), clip)
             }
-            None => (f64::INFINITY, true),
+            None => (f64::INFINITY, simd::clip::CLAMP),
         };
-        simd::Kernel64 { s, inverse, z, qmin, qmax, margin, clamp }
+        simd::Kernel64 { s, inverse, z, qmin, qmax, margin, clip }
     };
     #[cfg(not(target_arch = "x86_64"))]
     let _ = range;

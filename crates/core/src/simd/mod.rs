@@ -213,9 +213,21 @@ pub(crate) struct Kernel64 {
     /// decision: at least twice [`Rounding::near_boundary`](crate::rounding::Rounding::near_boundary)'s `1e-9 · max(|v|, 1)` for every quotient
     /// `v` of the run (from the run's largest `|v|`), so one constant serves the whole run.
     pub(crate) margin: f64,
-    /// Whether a value of the run may fall outside `[qmin, qmax]`; without, the loop leaves out the
-    /// clamp and the clip count (the rounded quotient is monotone in `x`, so the run's two ends decide).
-    pub(crate) clamp: bool,
+    /// How the loop keeps the integers in `[qmin, qmax]` ([`clip`]): the rounded quotient is monotone
+    /// in `x`, so the run's two ends tell whether any value can clip.
+    pub(crate) clip: u8,
+}
+
+/// How the textbook loop treats the clamp (`Kernel64::clip`).
+pub(crate) mod clip {
+    /// No value of the run can clip: no clamp, no clip count.
+    pub(crate) const NONE: u8 = 0;
+    /// Only values next to the run's ends can (the ends clip by one step at most, as the top of a
+    /// symmetric grid does): no clamp, and a row holding a clipping value goes to the per-element
+    /// code with the near ones.
+    pub(crate) const ROWS_APART: u8 = 1;
+    /// Clamp and count in the loop.
+    pub(crate) const CLAMP: u8 = 2;
 }
 
 /// `round(x / s) + z` of a run's two ends, with the kernel's rule.

@@ -18,7 +18,7 @@
 //! The AVX-512 loop computes two rows (16 values) per step and adds the first row's values, then
 //! the second's, into the 8 lanes of the sums: the order of the AVX2 loop and of the portable code.
 
-use super::{rule, Kernel, Kernel64};
+use super::{clip, rule, Kernel, Kernel64};
 use crate::metrics::{Accumulator, Sums, LANES, ROWS};
 use core::arch::x86_64::*;
 
@@ -401,16 +401,18 @@ pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const 
 ) -> usize {
     // SAFETY: the caller's promise, passed on.
     unsafe {
-        match k.clamp {
-            true => textbook_rows_clamped::<T, R, INVERSE, true>(xs, k, sums, wide),
-            false => textbook_rows_clamped::<T, R, INVERSE, false>(xs, k, sums, wide),
+        match k.clip {
+            clip::NONE => textbook_rows_clamped::<T, R, INVERSE, { clip::NONE }>(xs, k, sums, wide),
+            clip::ROWS_APART => textbook_rows_clamped::<T, R, INVERSE, { clip::ROWS_APART }>(xs, k, sums, wide),
+            _ => textbook_rows_clamped::<T, R, INVERSE, { clip::CLAMP }>(xs, k, sums, wide),
         }
     }
 }
 
-/// [`textbook_rows`] with the clamp (`CLAMP`) or without it (no value of the run can clip).
+/// [`textbook_rows`] with the clamp, without it, or without it and with the clipping rows left to
+/// the caller (`CLIP`, one of [`clip`]).
 #[target_feature(enable = "avx2")]
-unsafe fn textbook_rows_clamped<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLAMP: bool>(
+unsafe fn textbook_rows_clamped<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLIP: u8>(
     xs: &[T],
     k: &Kernel64,
     sums: &mut Sums<f64, u64>,
@@ -420,8 +422,8 @@ unsafe fn textbook_rows_clamped<T: crate::tensor::Sample, const R: u8, const INV
     // SAFETY (all loads below): `at + LANES <= xs.len()` for every row read; AVX-512 if `wide`.
     unsafe {
         match (T::as_f32(xs), T::as_f64(xs), wide) {
-            (_, _, true) => textbook_rows512::<T, R, INVERSE, CLAMP>(xs, k, sums),
-            (Some(f), _, false) => rows_pd256::<R, INVERSE, CLAMP>(
+            (_, _, true) => textbook_rows512::<T, R, INVERSE, CLIP>(xs, k, sums),
+            (Some(f), _, false) => rows_pd256::<R, INVERSE, CLIP>(
                 rows,
                 |at| {
                     let v = _mm256_loadu_ps(f.as_ptr().add(at));
@@ -430,7 +432,7 @@ unsafe fn textbook_rows_clamped<T: crate::tensor::Sample, const R: u8, const INV
                 k,
                 sums,
             ),
-            (_, Some(d), false) => rows_pd256::<R, INVERSE, CLAMP>(
+            (_, Some(d), false) => rows_pd256::<R, INVERSE, CLIP>(
                 rows,
                 |at| (_mm256_loadu_pd(d.as_ptr().add(at)), _mm256_loadu_pd(d.as_ptr().add(at + 4))),
                 k,
@@ -446,7 +448,7 @@ unsafe fn textbook_rows_clamped<T: crate::tensor::Sample, const R: u8, const INV
 /// # Safety
 /// The CPU must support AVX-512F/VL and AVX2.
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
-unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLAMP: bool>(
+unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLIP: u8>(
     xs: &[T],
     k: &Kernel64,
     sums: &mut Sums<f64, u64>,
@@ -455,8 +457,8 @@ unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE:
     // SAFETY (loads): `at + LANES <= xs.len()` for every row read.
     unsafe {
         match (T::as_f32(xs), T::as_f64(xs)) {
-            (Some(f), _) => rows_pd::<R, INVERSE, CLAMP>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(f.as_ptr().add(at))), k, sums),
-            (_, Some(d)) => rows_pd::<R, INVERSE, CLAMP>(rows, |at| _mm512_loadu_pd(d.as_ptr().add(at)), k, sums),
+            (Some(f), _) => rows_pd::<R, INVERSE, CLIP>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(f.as_ptr().add(at))), k, sums),
+            (_, Some(d)) => rows_pd::<R, INVERSE, CLIP>(rows, |at| _mm512_loadu_pd(d.as_ptr().add(at)), k, sums),
             _ => 0,
         }
     }
@@ -523,7 +525,7 @@ struct Lanes4 {
 /// The AVX2 textbook loop: a row is two vectors of 4 lanes, `h = 0` (lanes 0–3) and `h = 1` (4–7).
 #[target_feature(enable = "avx2")]
 #[inline]
-unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLAMP: bool>(
+unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLIP: u8>(
     rows: usize,
     load: impl Fn(usize) -> (__m256d, __m256d),
     k: &Kernel64,
@@ -544,20 +546,27 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLAMP: bool>(
         }
     });
     let band = _mm256_set1_pd(band_of::<R>(k.margin));
+    let (r_min, r_max) = (_mm256_set1_pd(k.qmin - k.z), _mm256_set1_pd(k.qmax - k.z));
     let mut row = 0;
     while row < rows {
         let (lo, hi) = load(row * LANES);
         let quotient = |x: __m256d| if INVERSE { _mm256_mul_pd(x, inverse) } else { _mm256_div_pd(x, s) };
         let (v_lo, v_hi) = (quotient(lo), quotient(hi));
         let (r_lo, r_hi) = (round_pd256::<R>(v_lo), round_pd256::<R>(v_hi));
-        if _mm256_movemask_pd(_mm256_or_pd(band_pd256::<R>(v_lo, r_lo, band), band_pd256::<R>(v_hi, r_hi, band))) != 0 {
+        let mut apart = _mm256_or_pd(band_pd256::<R>(v_lo, r_lo, band), band_pd256::<R>(v_hi, r_hi, band));
+        if CLIP == clip::ROWS_APART {
+            // `r + z` outside `[qmin, qmax]`: `r` outside `[qmin − z, qmax − z]` (exact integers).
+            let outside = |r: __m256d| _mm256_or_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(r, r_min), _mm256_cmp_pd::<_CMP_GT_OQ>(r, r_max));
+            apart = _mm256_or_pd(apart, _mm256_or_pd(outside(r_lo), outside(r_hi)));
+        }
+        if _mm256_movemask_pd(apart) != 0 {
             break;
         }
         for (l, (x, r)) in lanes.iter_mut().zip([(lo, r_lo), (hi, r_hi)]) {
             // With the clamp: `raw = r + z`, `if raw < qmin { qmin } else { raw }`, then
             // `if low > qmax { qmax } else { low }`, `e = (q - z) · s - x`. Without it `q − z` is
             // `r` itself (integers below 2^53).
-            let (q_minus_z, clip) = if CLAMP {
+            let (q_minus_z, clipped) = if CLIP == clip::CLAMP {
                 let raw = _mm256_add_pd(r, z);
                 let q = _mm256_min_pd(qmax, _mm256_max_pd(qmin, raw));
                 (_mm256_sub_pd(q, z), _mm256_cmp_pd::<_CMP_NEQ_UQ>(q, raw))
@@ -574,8 +583,8 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLAMP: bool>(
             l.pct = _mm256_add_pd(l.pct, _mm256_and_pd(_mm256_div_pd(ae, ax), nz));
             l.max_abs_e = _mm256_max_pd(ae, l.max_abs_e);
             l.nonzero = _mm256_sub_epi64(l.nonzero, _mm256_castpd_si256(nz));
-            if CLAMP {
-                l.clipped = _mm256_sub_epi64(l.clipped, _mm256_castpd_si256(clip));
+            if CLIP == clip::CLAMP {
+                l.clipped = _mm256_sub_epi64(l.clipped, _mm256_castpd_si256(clipped));
             }
         }
         row += 1;
@@ -597,7 +606,7 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLAMP: bool>(
 
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
 #[inline]
-unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLAMP: bool>(
+unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8>(
     rows: usize,
     load: impl Fn(usize) -> __m512d,
     k: &Kernel64,
@@ -619,18 +628,24 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLAMP: bool>(
         )
     };
     let band = _mm512_set1_pd(band_of::<R>(k.margin));
+    let (r_min, r_max) = (_mm512_set1_pd(k.qmin - k.z), _mm512_set1_pd(k.qmax - k.z));
     let mut row = 0;
     while row < rows {
         let x = load(row * LANES);
         let v = if INVERSE { _mm512_mul_pd(x, inverse) } else { _mm512_div_pd(x, s) };
         let r = round_pd::<R>(v);
-        if band_pd::<R>(v, r, band) != 0 {
+        let mut apart = band_pd::<R>(v, r, band);
+        if CLIP == clip::ROWS_APART {
+            // `r + z` outside `[qmin, qmax]`: `r` outside `[qmin − z, qmax − z]` (exact integers).
+            apart |= _mm512_cmp_pd_mask::<_CMP_LT_OQ>(r, r_min) | _mm512_cmp_pd_mask::<_CMP_GT_OQ>(r, r_max);
+        }
+        if apart != 0 {
             break;
         }
         // With the clamp: `raw = r + z`, `if raw < qmin { qmin } else { raw }`, then
         // `if low > qmax { qmax } else { low }`, `e = (q - z) · s - x`. Without it `q − z` is `r`
         // itself (integers below 2^53).
-        let e = if CLAMP {
+        let e = if CLIP == clip::CLAMP {
             let raw = _mm512_add_pd(r, z);
             let q = _mm512_min_pd(qmax, _mm512_max_pd(qmin, raw));
             clipped = _mm512_mask_sub_epi64(clipped, _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(q, raw), clipped, minus_one);
