@@ -111,6 +111,20 @@ impl ExactScale {
             ExactScale::Symmetric { amax, twice } => amax.value().abs() * exact::integer(2) / exact::integer(twice),
         }
     }
+
+    /// `x / s` exactly, without the big rationals, where it is known: a symmetric grid's own end
+    /// (`x` the very number `amax` came from, same f64 and same typed decimal) gives
+    /// `±amax / (amax / D) = ±D`, a half-integer or an integer (`twice / 2`), which f64 holds
+    /// exactly. That quotient is a tie of the nearest rules in every channel of a half-integer `D`
+    /// (`127.5` for qint8), so the exact path would otherwise build the rationals once a channel.
+    pub(crate) fn quotient_of_end(&self, x: f64, decimal: Option<Decimal>) -> Option<f64> {
+        match *self {
+            ExactScale::Symmetric { amax, twice } if x == amax.value && decimal == amax.decimal && x != 0.0 && twice > 0 => {
+                Some(twice as f64 / 2.0 * x.signum())
+            }
+            _ => None,
+        }
+    }
 }
 
 impl QParams {

@@ -94,6 +94,9 @@ impl Quantizer {
     fn round_exactly(&self, x: f64, v: f64, decimal: Option<Decimal>) -> f64 {
         match &self.exact_scale {
             Some(recipe) => {
+                if let Some(exact_v) = recipe.quotient_of_end(x, decimal) {
+                    return self.rounding.round_f64(exact_v, 0.0);
+                }
                 let s = self.exact_scale_value.get_or_init(|| recipe.value());
                 let exact_v = exact::exact_value(x, decimal) / s;
                 num_traits::ToPrimitive::to_f64(&self.rounding.round_exact(&exact_v)).unwrap_or(v)
