@@ -55,19 +55,9 @@ pub fn csv_table(rows: &[Row]) -> Table {
         match &row.outcome {
             Outcome::Result(t) => {
                 let worst = t.worst_channels.iter().map(|w| format!("{}:{}", w.index, w.sqnr_db.map(format_f64).unwrap_or_default()));
-                cells.extend([
-                    Cell::Flag(true),
-                    Cell::decibels(t.per_channel_sqnr_db),
-                    Cell::decibels(t.per_tensor_sqnr_db),
-                    Cell::decibels(t.sqnr_gain_db),
-                    t.per_channel_mse.into(),
-                    t.per_tensor_mse.into(),
-                    Cell::fraction(t.per_channel_clip_rate),
-                    Cell::fraction(t.per_tensor_clip_rate),
-                    Cell::Text(worst.collect::<Vec<_>>().join(" ")),
-                    Cell::Text(i.note.unwrap_or("").into()),
-                    Cell::Empty,
-                ]);
+                cells.push(Cell::Flag(true));
+                cells.extend(figure_cells(t));
+                cells.extend([Cell::Text(worst.collect::<Vec<_>>().join(" ")), Cell::Text(i.note.unwrap_or("").into()), Cell::Empty]);
             }
             Outcome::Skipped(reason) => {
                 cells.push(Cell::Flag(false));
@@ -78,6 +68,20 @@ pub fn csv_table(rows: &[Row]) -> Table {
         table.rows.push(TableRow::of(cells));
     }
     table
+}
+
+/// An analysed tensor's figures, in both tables: SQNR per channel and per tensor and the gain, MSE
+/// and clip rate per channel and per tensor (`per_channel_sqnr_db` to `per_tensor_clip_rate`).
+fn figure_cells(t: &TensorResult) -> [Cell; 7] {
+    [
+        Cell::decibels(t.per_channel_sqnr_db),
+        Cell::decibels(t.per_tensor_sqnr_db),
+        Cell::decibels(t.sqnr_gain_db),
+        t.per_channel_mse.into(),
+        t.per_tensor_mse.into(),
+        Cell::fraction(t.per_channel_clip_rate),
+        Cell::fraction(t.per_tensor_clip_rate),
+    ]
 }
 
 /// The columns of the human (and PDF) table, in order.
@@ -113,20 +117,15 @@ pub fn table(rows: &[Row], n: Num) -> Table {
     table.rows = analysed(rows)
         .map(|(row, t)| {
             let worst = t.worst_channels.iter().map(|w| format!("{} {}", w.name, n.db(w.sqnr_db))).collect::<Vec<_>>().join(", ");
-            TableRow::of(vec![
+            let mut cells = vec![
                 Cell::Text(row.info.name.clone()),
                 Cell::Text(dtype(row)),
                 Cell::Text(shape(&row.info.shape)),
                 Cell::count(row.info.elements),
-                Cell::decibels(t.per_channel_sqnr_db),
-                Cell::decibels(t.per_tensor_sqnr_db),
-                Cell::decibels(t.sqnr_gain_db),
-                t.per_channel_mse.into(),
-                t.per_tensor_mse.into(),
-                Cell::fraction(t.per_channel_clip_rate),
-                Cell::fraction(t.per_tensor_clip_rate),
-                Cell::Text(worst),
-            ])
+            ];
+            cells.extend(figure_cells(t));
+            cells.push(Cell::Text(worst));
+            TableRow::of(cells)
         })
         .collect();
     table
@@ -206,18 +205,11 @@ pub fn pdf(t: &FileTable, o: &PdfOptions) -> Vec<u8> {
     }
     doc.key_values(&overview);
 
-    doc.heading("Convention and options");
     let mut items = pdf_report::spec_items(&convention, t.spec, None);
     items.push(("calibration".into(), calibration_label(&t.calibration)));
     items.push(("channel axis".into(), t.axis.to_string()));
     items.push(("worst channels listed".into(), t.worst.to_string()));
-    doc.key_values(&items);
-    doc.space(3.0);
-    doc.note(t.spec.convention.summary());
-
-    doc.heading("Formulas");
-    let formulas: Vec<(String, String)> = t.spec.formulas().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    doc.key_values(&formulas);
+    pdf_report::options_and_formulas(&mut doc, &items, t.spec);
 
     doc.heading("Model-wide table");
     doc.note(

@@ -209,6 +209,19 @@ fn summary_items(a: &Analysis, n: Num) -> Vec<(String, String)> {
     items
 }
 
+/// The "Convention and options" section (`items`, then what the convention is) and the spec's
+/// formulas, as every report prints them.
+pub(crate) fn options_and_formulas(doc: &mut Document, items: &[(String, String)], spec: &QuantSpec) {
+    doc.heading("Convention and options");
+    doc.key_values(items);
+    doc.space(3.0);
+    doc.note(spec.convention.summary());
+
+    doc.heading("Formulas");
+    let formulas: Vec<(String, String)> = spec.formulas().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    doc.key_values(&formulas);
+}
+
 /// A table laid out on paper, its cells shown with `n`: number columns right-aligned, text left.
 pub(crate) fn pdf_table(data: &crate::table::Table, n: Num) -> Table {
     Table {
@@ -241,14 +254,7 @@ fn build(tool: &str, a: &Analysis, blocks: Vec<Block>, charts: Vec<Chart<'_>>, o
     }
     doc.key_values(&overview);
 
-    doc.heading("Convention and options");
-    doc.key_values(&option_items(tool, a, o.options.as_ref()));
-    doc.space(3.0);
-    doc.note(a.spec.convention.summary());
-
-    doc.heading("Formulas");
-    let formulas: Vec<(String, String)> = a.spec.formulas().into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-    doc.key_values(&formulas);
+    options_and_formulas(&mut doc, &option_items(tool, a, o.options.as_ref()), &a.spec);
 
     doc.heading("Summary");
     doc.key_values(&summary_items(a, n));

@@ -20,7 +20,7 @@ use quantscope_core::metrics::{serialize_extended, Metrics};
 use quantscope_core::sweep::{self, BitSweep};
 use quantscope_core::tensor::Layout;
 use quantscope_core::{Granularity, QuantError, QuantSpec, RangeInput, Samples, SpecOptions, Tensor};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 /// At most this many values are kept (2^16): the page analyses them on its main thread (about
 /// 40 ms in Chromium here, where 2^18 took 150 ms and, with the charts, kept the page blocked past
@@ -127,24 +127,9 @@ pub struct Sample {
     pub mse_ratio: Option<f64>,
 }
 
-/// Reads what [`serialize_extended`] writes: a number, `"+inf"`, `"-inf"` or null.
-pub fn deserialize_extended<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Extended {
-        Number(f64),
-        Text(String),
-    }
-    Ok(match Option::<Extended>::deserialize(d)? {
-        None => None,
-        Some(Extended::Number(v)) => Some(v),
-        Some(Extended::Text(t)) => match t.as_str() {
-            "+inf" | "inf" => Some(f64::INFINITY),
-            "-inf" => Some(f64::NEG_INFINITY),
-            _ => None,
-        },
-    })
-}
+/// Reads what [`serialize_extended`] writes (a number, `"+inf"`, `"-inf"` or null): the core's one
+/// reader, which the model table and the app's worker messages use too.
+pub use quantscope_core::compare::deserialize_extended;
 
 fn range_of(min: Option<f64>, max: Option<f64>) -> Option<(f64, f64)> {
     min.zip(max)
