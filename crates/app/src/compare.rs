@@ -414,6 +414,89 @@ pub fn sorted_rows(report: &CompareReport, by: Option<(Option<usize>, Order)>) -
     rows
 }
 
+/// What the page's *Compare formats* view asks its worker (a message of its own, beside
+/// [`crate::protocol::Request`]: the tags differ, so the worker tells them apart). Every request
+/// carries its job number, echoed in the replies. The report travels back with each plan and PDF
+/// request (the worker keeps nothing: a worker let go or cancelled loses no plan).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CompareRequest {
+    /// Compare every tensor of the files posted beside the request (one model) in `formats`
+    /// (`--formats` syntax).
+    Compare { job: u32, formats: String },
+    /// The plan of the compare report `report` (its JSON) under the builder's fields, and its files.
+    Plan { job: u32, report: String, form: PlanForm },
+    /// The PDF report of `report` and, when given, of its plan.
+    ComparePdf {
+        job: u32,
+        report: String,
+        plan: Option<PlanForm>,
+        model: String,
+        paper: quantscope_export::Paper,
+        date: String,
+        decimals: u8,
+    },
+}
+
+impl CompareRequest {
+    /// Its job number.
+    pub fn job(&self) -> u32 {
+        match self {
+            CompareRequest::Compare { job, .. } | CompareRequest::Plan { job, .. } | CompareRequest::ComparePdf { job, .. } => *job,
+        }
+    }
+}
+
+/// What the worker answers a [`CompareRequest`] (`Ready`, `Progress` and `Failed` are spelled as
+/// [`crate::protocol::Reply`]'s). `Bytes` is where the page puts a PDF's bytes, posted beside the JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", bound(deserialize = "Bytes: Default"))]
+pub enum CompareReply<Bytes = ()> {
+    /// The worker's wasm is running and listening.
+    Ready,
+    /// `done` of `total` bytes of tensor data read; `tensor` is being read.
+    Progress { job: u32, done: u64, total: u64, tensor: String },
+    /// The compare report as `compare --format json` and `--format csv` write it; `elapsed_ms`
+    /// from the request to the report; `memory_bytes`: the worker's wasm memory (its peak).
+    Compared { job: u32, json: String, csv: String, elapsed_ms: f64, memory_bytes: f64 },
+    /// The plan's files (its JSON is the plan).
+    Planned { job: u32, files: PlanFiles },
+    /// The PDF (its bytes beside the JSON).
+    Pdf {
+        job: u32,
+        #[serde(skip)]
+        bytes: Bytes,
+    },
+    /// The request was refused: the message names the file, tensor or field.
+    Failed { job: u32, message: String },
+}
+
+impl<Bytes> CompareReply<Bytes> {
+    /// The job it answers (`None` for `Ready`).
+    pub fn job(&self) -> Option<u32> {
+        match self {
+            CompareReply::Ready => None,
+            CompareReply::Progress { job, .. }
+            | CompareReply::Compared { job, .. }
+            | CompareReply::Planned { job, .. }
+            | CompareReply::Pdf { job, .. }
+            | CompareReply::Failed { job, .. } => Some(*job),
+        }
+    }
+}
+
+/// The PDF of a compare report (its JSON) and of the plan of `plan`'s fields, made by
+/// `quantscope_export::compare::pdf` (the worker runs it).
+pub fn compare_pdf(report: &str, plan: Option<&PlanForm>, model: &str, options: &quantscope_export::PdfOptions) -> Result<Vec<u8>, String> {
+    let report: CompareReport = serde_json::from_str(report).map_err(|e| format!("not a compare report: {e}"))?;
+    let planned = match plan {
+        Some(form) => Some((plan_files(&report, form)?.0, budget_label(form))),
+        None => None,
+    };
+    let pdf = quantscope_export::compare::pdf::ComparePdf { model, report: &report, plan: planned.as_ref().map(|(p, b)| (p, b.as_str())) };
+    Ok(quantscope_export::compare::pdf::pdf(&pdf, options))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -569,5 +652,37 @@ mod tests {
         assert_eq!(files.recipe_unwritten.len(), 2, "llm-compressor has no GGUF formats");
         let e = plan_files(&r, &PlanForm { budget: "1".into(), ..form.clone() }).unwrap_err();
         assert!(e.contains("below the smallest size"), "{e}");
+    }
+
+    #[test]
+    fn the_page_reads_what_the_worker_writes() {
+        let read = |json: &str| serde_json::from_str::<CompareReply>(json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        // The worker's own `Ready`, `Progress` and `Failed` (crate::protocol::Sent) read as compare replies.
+        let sent = |s: &crate::protocol::Sent| serde_json::to_string(s).unwrap();
+        assert_eq!(read(&sent(&crate::protocol::Sent::Ready)), CompareReply::Ready);
+        let progress = read(&sent(&crate::protocol::Sent::Progress { job: 2, done: 3, total: 4, tensor: "w" }));
+        assert_eq!(progress, CompareReply::Progress { job: 2, done: 3, total: 4, tensor: "w".into() });
+        let failed = read(&sent(&crate::protocol::Sent::Failed { job: 5, message: "no".into() }));
+        assert_eq!(failed.job(), Some(5));
+        let planned = CompareReply::<()>::Planned { job: 7, files: PlanFiles { json: "{}".into(), ..PlanFiles::default() } };
+        assert_eq!(read(&serde_json::to_string(&planned).unwrap()), planned);
+        // A compare request is not a Files-tool request, and back.
+        let ask = CompareRequest::Plan { job: 1, report: "{}".into(), form: PlanForm::default() };
+        let text = serde_json::to_string(&ask).unwrap();
+        assert!(serde_json::from_str::<crate::protocol::Request>(&text).is_err());
+        assert_eq!(serde_json::from_str::<CompareRequest>(&text).unwrap(), ask);
+        let list = serde_json::to_string(&crate::protocol::Request::List { job: 1 }).unwrap();
+        assert!(serde_json::from_str::<CompareRequest>(&list).is_err());
+    }
+
+    #[test]
+    fn the_pdf_has_the_plan() {
+        let formats = parse_formats("q8_0,q4_0").unwrap();
+        let tensors = vec![compare::measure("w", &[2, 64], "f32", 128 * 32, &values(128, 1), &formats)];
+        let r = CompareReport::new(vec!["m.safetensors".into()], formats.iter().map(|f| f.to_string()).collect(), tensors);
+        let json = quantscope_export::compare::compare_json(&r).unwrap();
+        let pdf = compare_pdf(&json, Some(&PlanForm::default()), "m.safetensors", &quantscope_export::PdfOptions::default()).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(compare_pdf("{", None, "m", &quantscope_export::PdfOptions::default()).unwrap_err().starts_with("not a compare report"));
     }
 }
