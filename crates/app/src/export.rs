@@ -11,6 +11,7 @@ use quantscope_export::{ElementRows, Paper, PdfOptions};
 use serde::Serialize;
 
 use crate::form::{FormState, Tool};
+use crate::results::format::FormatData;
 use crate::results::{ChartData, AUTO_SWEEP_VALUES};
 
 /// Input texts up to this size are copied into the settings file; a larger one is left out (the
@@ -191,5 +192,218 @@ pub fn file_safe(name: &str) -> String {
         "tensor".into()
     } else {
         safe.into()
+    }
+}
+
+/// The files of a result in a block, float-element or lookup-table format (`results::format`):
+/// the blocks CSV (format and bits per weight on every line), the values CSV, the settings file
+/// (with the command computing the same numbers), the block scales (the parameters) and the PDF.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormatExport {
+    pub data: Arc<FormatData>,
+    pub options: Arc<ToolOptions>,
+}
+
+/// One block's stored scale, as the parameters file lists it.
+#[derive(Serialize)]
+struct BlockParams {
+    start: usize,
+    len: usize,
+    /// The stored numbers under the reference's names (`scales_f16`, `scales_e8m0`, ...).
+    #[serde(flatten)]
+    stored: serde_json::Map<String, serde_json::Value>,
+    /// What the grid is multiplied by when dequantizing.
+    multiplier: f32,
+}
+
+#[derive(Serialize)]
+struct RowParams<'a> {
+    name: &'a str,
+    blocks: Vec<BlockParams>,
+}
+
+#[derive(Serialize)]
+struct FormatParams<'a> {
+    tensor: &'a str,
+    format: String,
+    command: String,
+    bits_per_weight: f64,
+    bytes: u64,
+    scale_storage: &'static str,
+    block_size: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    per_tensor_scale: Option<f32>,
+    rows: Vec<RowParams<'a>>,
+}
+
+#[derive(Serialize)]
+struct FormatSettings<'a> {
+    quantscope: &'static str,
+    tool: &'static str,
+    tensor: &'a str,
+    format: String,
+    bits_per_weight: f64,
+    options: &'a ToolOptions,
+    form: serde_json::Value,
+    command: String,
+    input: Option<&'a str>,
+    input_chars: usize,
+    files: [String; 2],
+}
+
+impl FormatExport {
+    /// `<tensor>_<tool>_<format>`, e.g. `fc.weight_tensor_mxfp4`.
+    pub fn file_stem(&self) -> String {
+        let d = &self.data;
+        format!("{}_{}_{}", file_safe(&d.tensor), d.tool.slug(), file_safe(&d.quantized.format.to_string().replace(':', "-")))
+    }
+
+    pub fn results_name(&self) -> String {
+        format!("{}.csv", self.file_stem())
+    }
+
+    pub fn elements_name(&self) -> String {
+        format!("{}_elements.csv", self.file_stem())
+    }
+
+    pub fn settings_name(&self) -> String {
+        format!("{}_settings.json", self.file_stem())
+    }
+
+    pub fn params_name(&self) -> String {
+        format!("{}_block_scales.json", self.file_stem())
+    }
+
+    pub fn pdf_name(&self, paper: Paper) -> String {
+        let paper = match paper {
+            Paper::A4 => "a4",
+            Paper::Letter => "letter",
+        };
+        format!("{}_{paper}.pdf", self.file_stem())
+    }
+
+    /// The command computing the same numbers (`quantscope tensor --preset=mxfp4`).
+    pub fn command(&self) -> String {
+        crate::flags::command_line(self.data.tool, &self.options)
+    }
+
+    /// One line per block: the format, bits per weight, the stored scale, amax, errors, clipped.
+    pub fn results_csv(&self) -> String {
+        let q = &self.data.quantized;
+        quantscope_export::format_tables::csv(q, &quantscope_export::format_tables::blocks(q, &self.data.names)).unwrap_or_default()
+    }
+
+    /// One line per value: the format, bits per weight, code, dequantized value and error.
+    pub fn elements_csv(&self) -> String {
+        let d = &self.data;
+        quantscope_export::format_tables::csv(&d.quantized, &quantscope_export::format_tables::values(&d.quantized, &d.input, &d.names))
+            .unwrap_or_default()
+    }
+
+    /// The block scales as stored (and the multiplier each dequantizes with), per row.
+    pub fn params_json(&self) -> String {
+        let d = &self.data;
+        let q = &d.quantized;
+        let rows = q
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RowParams {
+                name: d.names.get(i).map_or("", String::as_str),
+                blocks: r
+                    .blocks
+                    .iter()
+                    .map(|b| BlockParams {
+                        start: b.start,
+                        len: b.len,
+                        stored: b
+                            .scale
+                            .named()
+                            .into_iter()
+                            .map(|(n, v)| {
+                                let v = if matches!(n, "scales_e8m0" | "scales_e4m3_bits" | "zero_points") {
+                                    serde_json::Value::from(v as i64)
+                                } else {
+                                    serde_json::Value::from(v)
+                                };
+                                (n.to_string(), v)
+                            })
+                            .collect(),
+                        multiplier: quantscope_export::format_tables::multiplier(q, &b.scale),
+                    })
+                    .collect(),
+            })
+            .collect();
+        let params = FormatParams {
+            tensor: &d.tensor,
+            format: q.format.to_string(),
+            command: self.command(),
+            bits_per_weight: q.bits_per_weight,
+            bytes: q.bytes,
+            scale_storage: q.format.scale_storage().name(),
+            block_size: q.format.block_size(),
+            per_tensor_scale: q.per_tensor_scale,
+            rows,
+        };
+        serde_json::to_string_pretty(&params).unwrap_or_default() + "\n"
+    }
+
+    /// The settings file: the format, every option, the form, the command and the input.
+    pub fn settings_json(&self, form: &FormState) -> String {
+        let d = &self.data;
+        let input = form.data(d.tool);
+        let tool_form = match d.tool {
+            Tool::Values => serde_json::to_value(&form.values),
+            _ => serde_json::to_value(&form.tensor),
+        }
+        .unwrap_or_default();
+        let settings = FormatSettings {
+            quantscope: env!("CARGO_PKG_VERSION"),
+            tool: d.tool.slug(),
+            tensor: &d.tensor,
+            format: d.quantized.format.to_string(),
+            bits_per_weight: d.quantized.bits_per_weight,
+            options: &self.options,
+            form: tool_form,
+            command: self.command(),
+            input: (input.len() <= SETTINGS_INPUT_LIMIT).then_some(input),
+            input_chars: input.chars().count(),
+            files: [self.results_name(), self.elements_name()],
+        };
+        serde_json::to_string_pretty(&settings).unwrap_or_default() + "\n"
+    }
+
+    /// The PDF report: the format, its arithmetic, the tables and the three format charts (the sweep
+    /// when the input is small enough for it to run by itself).
+    pub fn pdf(&self, paper: Paper, date: String, decimals: u8) -> Vec<u8> {
+        use quantscope_charts::grid_histogram::GridValues;
+        use quantscope_charts::scale_histogram::Scales;
+        let d = &self.data;
+        let q = &d.quantized;
+        let formulas = crate::results::format::formulas(&q.format);
+        let command = self.command();
+        let (values, scale, units) = d.grid_values();
+        let grid = d.grid();
+        let token = q.format.to_string();
+        let scales = d.block_scales();
+        let sweep = (q.stats.elements as usize <= crate::results::format::AUTO_FORMAT_SWEEP_VALUES).then(|| d.sweep());
+        let o = quantscope_export::format_pdf::FormatPdf {
+            tool: d.tool.title(),
+            tensor: &d.tensor,
+            names: &d.names,
+            input: &d.input,
+            command: &command,
+            formulas: &formulas,
+            paper,
+            date: &date,
+            precision: quantscope_export::number::Precision::Decimals(usize::from(decimals)),
+            max_rows: 2000,
+        };
+        let charts = quantscope_export::format_pdf::FormatCharts {
+            grid: Some(GridValues { label: &d.tensor, format: &token, values: &values, grid: &grid, scale, units }),
+            scales: Some(Scales { label: &d.tensor, format: &token, scales: &scales, storage: d.scale_storage() }),
+            sweep: sweep.as_ref(),
+        };
+        quantscope_export::format_pdf::format_pdf(q, &o, charts)
     }
 }

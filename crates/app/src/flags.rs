@@ -660,4 +660,44 @@ mod tests {
             assert_eq!(flags.iter().map(|f| f.name).collect::<Vec<_>>(), [name::CONVENTION, name::DTYPE, name::SCHEME], "{tool:?}");
         }
     }
+
+    #[test]
+    fn formats_round_trip_through_their_flags() {
+        for token in [
+            "mxfp4",
+            "nf4",
+            "q4_1",
+            "nvfp4",
+            "fp8-e4m3:per-tensor",
+            "fp6-e2m3:per-channel",
+            "fp4-e2m1:per-group:16",
+            "int4-affine:per-group:128",
+            "int8:per-group:32",
+        ] {
+            let format: Format = token.parse().unwrap();
+            for tool in [Tool::Tensor, Tool::Values, Tool::Files] {
+                let flags = format_flags(&format);
+                let o = from_flags(tool, flags.iter().map(|f| (f.name, f.value.as_deref()))).unwrap_or_else(|e| panic!("{token}: {e}"));
+                assert_eq!(format_of(&o), Some(Ok(format)), "{token} {tool:?}");
+                let again = from_flags(tool, to_flags(tool, &o).iter().map(|f| (f.name, f.value.as_deref()))).unwrap();
+                assert_eq!(format_of(&again), Some(Ok(format)), "{token} {tool:?}");
+            }
+        }
+        let o = from_flags(Tool::Tensor, [(name::PRESET, Some("mxfp4")), (name::NAME, Some("w"))]).unwrap();
+        assert_eq!(command_line(Tool::Tensor, &o), "quantscope tensor --preset=mxfp4 --name=w");
+    }
+
+    #[test]
+    fn format_flags_are_refused_as_the_cli_refuses_them() {
+        let o = from_flags(Tool::Tensor, [(name::GROUP_SIZE, Some("32"))]).unwrap();
+        assert!(matches!(format_of(&o), Some(Err(_))), "--group-size without per-group");
+        let o =
+            from_flags(Tool::Tensor, [(name::DTYPE, Some("int4")), (name::GRANULARITY, Some("per-group")), (name::GROUP_SIZE, Some("32"))])
+                .unwrap();
+        assert!(format_of(&o).unwrap().unwrap_err().to_string().contains("pytorch"), "integer groups need the pytorch convention");
+        assert_eq!(format_of(&defaults(Tool::Tensor)), None);
+        assert!(apply(Tool::Channels, &mut defaults(Tool::Channels), name::PRESET, Some("q4_0")).is_err());
+        let e = apply(Tool::Tensor, &mut defaults(Tool::Tensor), name::GROUP_SIZE, Some("3x")).unwrap_err();
+        assert_eq!(e.column, 2);
+    }
 }

@@ -470,18 +470,7 @@ fn csv_error(e: csv::Error) -> Failure {
 /// its bits per weight on every line.
 fn tensor_csv(q: &Quantized, rows: &[Vec<f32>], names: &[String], values: bool) -> Result<String, Failure> {
     let table = if values { format_tables::values(q, rows, names) } else { format_tables::blocks(q, names) };
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["format".to_string(), "bits_per_weight".to_string()];
-    header.extend(table.columns.iter().map(|c| c.key.clone()));
-    w.write_record(&header).map_err(csv_error)?;
-    let (token, bpw) = (q.format.to_string(), quantscope_export::format_f64(q.bits_per_weight));
-    for row in &table.rows {
-        let mut record = vec![token.clone(), bpw.clone()];
-        record.extend(row.cells.iter().map(|c| c.to_csv()));
-        w.write_record(&record).map_err(csv_error)?;
-    }
-    let bytes = w.into_inner().map_err(|e| Failure::Io(io::Error::other(e.to_string())))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    format_tables::csv(q, &table).map_err(|e| Failure::Io(io::Error::other(e.to_string())))
 }
 
 /// One tensor of a weight file in the format.

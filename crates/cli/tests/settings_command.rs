@@ -131,3 +131,82 @@ fn every_tool_setting_computes_the_pages_numbers() {
     form.values.tensor_name = "=evil".into();
     same_numbers(Tool::Values, &form);
 }
+
+/// A form in a format: the settings file's command (run through the binary, `--values --format
+/// json` added) gives the page's format, bits per weight, bytes, errors and every dequantized value.
+fn same_format_numbers(tool: Tool, form: &FormState) -> String {
+    let report = results::run(tool, form).unwrap_or_else(|e| panic!("{tool:?}: {e}"));
+    let data = report.format.clone().expect("a format's result");
+    let options = quantscope_app::options::tool_options(tool, form).unwrap();
+    let export = quantscope_app::export::FormatExport { data: data.clone(), options: Arc::new(options) };
+    let settings: serde_json::Value = serde_json::from_str(&export.settings_json(form)).unwrap();
+    let command = settings["command"].as_str().expect("a command").to_string();
+    let words = flags::split_command_line(&command);
+    assert_eq!(words[..2], ["quantscope", flags::subcommand(tool)], "{command}");
+    let mut args: Vec<&str> = words[1..].iter().map(String::as_str).collect();
+    if !args.contains(&"--values") {
+        args.push("--values");
+    }
+    args.extend(["--format", "json"]);
+    let got = common::run(&args, form.data(tool)).json();
+    let q = &data.quantized;
+    assert_eq!(got["format"], q.format.to_string(), "{command}");
+    assert_eq!(settings["format"], q.format.to_string());
+    assert_eq!(got["bits_per_weight"].as_f64(), Some(q.bits_per_weight), "{command}");
+    assert_eq!(got["bytes"].as_u64(), Some(q.bytes), "{command}");
+    assert_eq!(got["mse"].as_f64(), Some(q.mse()), "{command}");
+    assert_eq!(got["clipped"].as_u64(), Some(q.stats.clipped), "{command}");
+    let channels = got["channels"].as_array().expect("channels");
+    assert_eq!(channels.len(), q.channels.len(), "{command}");
+    for (cli, page) in channels.iter().zip(&q.channels) {
+        let values: Vec<f32> = cli["dequantized"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap() as f32).collect();
+        assert_eq!(values, page.dequantized, "{command}");
+    }
+    command
+}
+
+#[test]
+fn every_format_of_the_form_computes_the_pages_numbers() {
+    let row = |c: usize| (0..64).map(|i| format!("{:.5}", ((i * 5 + c * 11) as f64 * 0.41).sin() * (1.0 + c as f64))).collect::<Vec<_>>();
+    let tensor = (0..3).map(|c| row(c).join(", ")).collect::<Vec<_>>().join("\n");
+    let values = row(7).join(", ");
+    let mut variations: Vec<QuantForm> = quantscope_app::form::choices::FORMATS
+        .iter()
+        .filter(|(f, _)| !f.is_empty())
+        .map(|(f, _)| QuantForm { format: f.to_string(), ..QuantForm::default() })
+        .collect();
+    for scope in ["per-tensor", "per-channel", "per-group"] {
+        variations.push(QuantForm {
+            format: "fp8-e4m3".into(),
+            format_granularity: scope.into(),
+            group_size: "16".into(),
+            ..QuantForm::default()
+        });
+    }
+    for (dtype, scheme) in [("int4", "symmetric"), ("int4", "affine"), ("qint8", "symmetric")] {
+        variations.push(QuantForm {
+            format: quantscope_app::form::INT_GROUPS.into(),
+            dtype: dtype.into(),
+            scheme: scheme.into(),
+            group_size: "32".into(),
+            ..QuantForm::default()
+        });
+    }
+    for quant in variations {
+        let mut form = FormState::examples();
+        form.tensor.data = tensor.clone();
+        form.values.data = values.clone();
+        form.tensor.quant = quant.clone();
+        form.values.quant = quant.clone();
+        let command = same_format_numbers(Tool::Tensor, &form);
+        assert!(!command.contains("--convention=textbook") && !command.contains("--calibration"), "{command}");
+        same_format_numbers(Tool::Values, &form);
+    }
+    // The tensor's name travels with the command.
+    let mut form = FormState::examples();
+    form.tensor.data = tensor;
+    form.tensor.tensor_name = "blk.0 'ffn'".into();
+    form.tensor.quant.format = "mxfp4".into();
+    let command = same_format_numbers(Tool::Tensor, &form);
+    assert!(command.starts_with("quantscope tensor --preset=mxfp4 --values"), "{command}");
+}

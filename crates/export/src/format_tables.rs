@@ -221,6 +221,24 @@ pub fn values(q: &Quantized, input: &[Vec<f32>], names: &[String]) -> Table {
     t
 }
 
+/// A table as CSV with the format's token and its bits per weight first on every line (the
+/// CLI's `--format csv` and the page's downloads): keys as the header, every number at full
+/// precision ([`Cell::to_csv`]).
+pub fn csv(q: &Quantized, table: &Table) -> Result<String, crate::ExportError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["format".to_string(), "bits_per_weight".to_string()];
+    header.extend(table.columns.iter().map(|c| c.key.clone()));
+    w.write_record(&header)?;
+    let (token, bpw) = (q.format.to_string(), crate::format_f64(q.bits_per_weight));
+    for row in &table.rows {
+        let mut record = vec![token.clone(), bpw.clone()];
+        record.extend(row.cells.iter().map(Cell::to_csv));
+        w.write_record(&record)?;
+    }
+    let bytes = w.into_inner().map_err(|e| crate::ExportError::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,6 +35,7 @@
 pub mod compare;
 pub mod file_table;
 pub mod font;
+pub mod format_pdf;
 pub mod format_tables;
 pub mod number;
 pub mod params;
