@@ -2,8 +2,6 @@
 //! (`pdfinfo`, `pdftotext`) when it is installed; the files go to `target/pdf-previews/`.
 
 use std::ops::ControlFlow;
-use std::path::PathBuf;
-use std::process::Command;
 
 use quantscope_core::calibrate::{Calibration, Method};
 use quantscope_core::{QuantSpec, SpecOptions};
@@ -13,26 +11,7 @@ use quantscope_export::{Paper, PdfOptions};
 use quantscope_weights::model_table::{self, Outcome, Row, TableOptions};
 use quantscope_weights::Archive;
 
-fn previews() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pdf-previews");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// `(pdfinfo, pdftotext -layout)` of the written file, or `None` without poppler.
-fn poppler(name: &str, bytes: &[u8]) -> Option<(String, String)> {
-    let path = previews().join(format!("{name}.pdf"));
-    std::fs::write(&path, bytes).unwrap();
-    if Command::new("pdfinfo").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: poppler-utils (pdfinfo, pdftotext) is not installed; `make setup-browser` installs it");
-        return None;
-    }
-    let info = Command::new("pdfinfo").arg(&path).output().unwrap();
-    assert!(info.status.success() && info.stderr.is_empty(), "pdfinfo: {}", String::from_utf8_lossy(&info.stderr));
-    let text = Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().unwrap();
-    assert!(text.status.success() && text.stderr.is_empty(), "pdftotext: {}", String::from_utf8_lossy(&text.stderr));
-    Some((String::from_utf8(info.stdout).unwrap(), String::from_utf8(text.stdout).unwrap()))
-}
+mod poppler;
 
 fn pages(info: &str) -> usize {
     info.lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse().unwrap()
@@ -79,11 +58,11 @@ fn table<'a>(file: &'a str, spec: &'a QuantSpec, calibration: Calibration, rows:
 fn the_report_has_the_file_the_options_and_every_row() {
     let spec = QuantSpec::resolve(&SpecOptions { convention: quantscope_core::Convention::Pytorch, ..SpecOptions::default() }).unwrap();
     let calibration = Calibration { method: Method::Percentile, percentile: 99.9 };
-    let file = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../weights/tests/data/model.safetensors")).unwrap();
+    let file = std::fs::read(std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../weights/tests/data/model.safetensors")).unwrap();
     let rows = rows_of(&file, &spec, calibration);
     let o = PdfOptions { paper: Paper::A4, date: "2026-11-23".into(), precision: Precision::Decimals(4), ..PdfOptions::default() };
     let bytes = file_table::pdf(&table("model.safetensors", &spec, calibration, &rows), &o);
-    let Some((info, text)) = poppler("file-table-a4", &bytes) else { return };
+    let Some((info, text)) = poppler::check("file-table-a4", &bytes, &[], 60) else { return };
     assert!(info.contains("A4"), "{info}");
     assert!(
         info.lines().any(|l| l.starts_with("Title:") && l.ends_with("quantscope model-wide report: model.safetensors (pytorch)")),
@@ -129,7 +108,7 @@ fn a_long_table_paginates_with_its_header_repeated() {
     assert_eq!(rows.len(), 150);
     let o = PdfOptions { paper: Paper::Letter, date: "2026-11-23".into(), ..PdfOptions::default() };
     let bytes = file_table::pdf(&table("many.safetensors", &spec, calibration, &rows), &o);
-    let Some((info, text)) = poppler("file-table-letter", &bytes) else { return };
+    let Some((info, text)) = poppler::check("file-table-letter", &bytes, &[], 60) else { return };
     assert!(info.contains("612 x 792 pts (letter)"), "{info}");
     let n = pages(&info);
     assert!(n >= 4, "{n} pages for 150 rows");

@@ -10,14 +10,8 @@ use quantscope_charts::scale_histogram::{self, Scales, Storage};
 use quantscope_charts::tradeoff::FormatResult;
 use quantscope_charts::{format_sweep, Theme};
 use quantscope_export::pdf::{Document, Paper};
-use std::path::PathBuf;
-use std::process::Command;
 
-fn previews() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pdf-previews");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod poppler;
 
 /// The decompressed content streams of a PDF written by [`Document::finish`] (FlateDecode streams).
 fn content_streams(pdf: &[u8]) -> String {
@@ -102,26 +96,8 @@ fn the_format_and_compare_charts_draw_into_the_pdf_as_vectors() {
     assert!(rects > 6 + 20, "{rects} rectangles");
     assert!(ops.lines().filter(|l| l.ends_with(" l")).count() > 50);
 
-    let path = previews().join("format-charts.pdf");
-    std::fs::write(&path, &bytes).unwrap();
-    if Command::new("pdftotext").arg("-v").output().is_err() {
-        eprintln!("SKIPPED: poppler-utils (pdftotext, pdftoppm) is not installed; `make setup-browser` installs it");
-        return;
-    }
-    let text = Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().unwrap();
-    assert!(text.status.success() && text.stderr.is_empty(), "pdftotext: {}", String::from_utf8_lossy(&text.stderr));
-    let text = String::from_utf8(text.stdout).unwrap();
+    let Some((_, text)) = poppler::check("format-charts", &bytes, &[1, 2], 70) else { return };
     for t in ["40.2", "17.5", "n/a", "attn_k", "blk.0.….weight", "q8_0", "nf4 · 4.5 bpw · 18.40 dB · chosen", "2^-4", "plan: 6 bpw"] {
         assert!(text.contains(t), "`{t}` is not in the text:\n{text}");
-    }
-    for page in 1..=2 {
-        let out = previews().join(format!("format-charts-p{page}"));
-        let status = Command::new("pdftoppm")
-            .args(["-png", "-r", "70", "-singlefile", "-f", &page.to_string(), "-l", &page.to_string()])
-            .arg(&path)
-            .arg(&out)
-            .status()
-            .unwrap();
-        assert!(status.success());
     }
 }

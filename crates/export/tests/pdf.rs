@@ -6,8 +6,8 @@ use plotters::prelude::*;
 use quantscope_core::tools::{self, ToolOptions};
 use quantscope_export::pdf::{Align, Document, Paper, Table};
 use quantscope_export::{channels_pdf, tensor_pdf, values_pdf, PdfOptions};
-use std::path::PathBuf;
-use std::process::Command;
+
+mod poppler;
 
 /// The per-channel calculator's example (the README's reference calculators; its file was numbered 000).
 const SEED000: &str = "filter_0,-1.2,1,0.73\nfilter_1,-0.8,0.9,-0.21\nfilter_2,-1.5,1.7,1.11\nfilter_3,-0.45,0.6,0.18";
@@ -15,45 +15,10 @@ const SEED000: &str = "filter_0,-1.2,1,0.73\nfilter_1,-0.8,0.9,-0.21\nfilter_2,-
 const SEED001: &str =
     "0.12, -0.33, 0.48, -0.05, 0.91\n1.20, 0.95, 1.44, 1.10, 0.88\n-1.70, -1.22, -0.94, -1.43, -1.11\n0.03, 0.08, -0.02, 0.11, -0.06";
 
-fn previews() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/pdf-previews");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn poppler() -> bool {
-    let ok = Command::new("pdfinfo").arg("-v").output().is_ok();
-    if !ok {
-        eprintln!("SKIPPED: poppler-utils (pdfinfo, pdftotext, pdftoppm) is not installed; `make setup-browser` installs it");
-    }
-    ok
-}
-
 /// Writes the PDF, checks it opens (pdfinfo), returns (pdfinfo output, extracted text); renders
-/// page `preview` to PNG.
+/// the `preview` pages to PNG.
 fn check(name: &str, bytes: &[u8], preview: &[u32]) -> Option<(String, String)> {
-    let path = previews().join(format!("{name}.pdf"));
-    std::fs::write(&path, bytes).unwrap();
-    if !poppler() {
-        return None;
-    }
-    let info = Command::new("pdfinfo").arg(&path).output().unwrap();
-    assert!(info.status.success(), "pdfinfo refuses {name}: {}", String::from_utf8_lossy(&info.stderr));
-    assert!(info.stderr.is_empty(), "pdfinfo complains about {name}: {}", String::from_utf8_lossy(&info.stderr));
-    let text = Command::new("pdftotext").args(["-layout"]).arg(&path).arg("-").output().unwrap();
-    assert!(text.status.success());
-    assert!(text.stderr.is_empty(), "pdftotext complains about {name}: {}", String::from_utf8_lossy(&text.stderr));
-    for page in preview {
-        let out = previews().join(format!("{name}-p{page}"));
-        let status = Command::new("pdftoppm")
-            .args(["-png", "-r", "60", "-singlefile", "-f", &page.to_string(), "-l", &page.to_string()])
-            .arg(&path)
-            .arg(&out)
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    Some((String::from_utf8(info.stdout).unwrap(), String::from_utf8(text.stdout).unwrap()))
+    poppler::check(name, bytes, preview, 60)
 }
 
 fn pages(info: &str) -> usize {
