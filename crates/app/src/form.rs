@@ -186,12 +186,12 @@ impl QuantForm {
     }
 }
 
-/// Seed 000: `channel,min,max,sample` lines, or `channel,scale,zero_point,sample` lines.
+/// The per-channel calculator's input: `channel,min,max,sample` lines, or `channel,scale,zero_point,sample` lines.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ChannelsForm {
     pub tensor_name: String,
-    /// The channel axis of the original tensor the lines describe (a label, seed 000).
+    /// The channel axis of the original tensor the lines describe (a label, as the per-channel calculator has it).
     pub axis: String,
     /// min-max | manual
     pub input_mode: String,
@@ -218,7 +218,8 @@ impl Default for ChannelsForm {
     }
 }
 
-/// Seeds 001 and 003: values per channel, one channel per line or separated by `;`.
+/// The per-channel vs per-tensor calculator's and the per-channel PTQ exercise's input: values per
+/// channel, one channel per line or separated by `;`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TensorForm {
@@ -256,7 +257,7 @@ impl Default for TensorForm {
     }
 }
 
-/// Seed 002: one list of values, a custom or derived range, a rounding rule.
+/// The quantization error calculator's input: one list of values, a custom or derived range, a rounding rule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ValuesForm {

@@ -162,7 +162,7 @@ pub fn tool_options(tool: Tool, form: &FormState) -> Result<ToolOptions, InputEr
             set(tool, o, name::NAME, Some(&f.tensor_name))?;
             set(tool, o, name::AXIS, Some(&f.axis))?;
             range(o, &f.range_mode, &f.range, &f.calibration, &f.percentile)?;
-            // Seed 003 prints every quantized and dequantized value: keep them for the value table.
+            // The per-channel PTQ exercise prints every quantized and dequantized value: keep them for the value table.
             set(tool, o, name::VALUES, None)?;
         }
         Tool::Values => {

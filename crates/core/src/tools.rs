@@ -1,4 +1,4 @@
-//! The three tools of the app and the CLI (`channels`, `tensor`, `values`): text and options in,
+//! The text tools of the app and the CLI (`channels`, `tensor`, `values`; `file` reads weight files): text and options in,
 //! one report out. The browser app and the command line both call these; neither computes a number itself.
 
 use crate::analysis::{self, Analysis, ChannelResult, Comparison, MemoryEstimate, ParamSource, Summary};
@@ -13,7 +13,7 @@ use num_traits::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-/// Every option of the three tools, named as the CLI flags and the form fields are.
+/// Every option of the channels, tensor and values tools, named as the CLI flags and the form fields are.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ToolOptions {
@@ -27,7 +27,7 @@ pub struct ToolOptions {
     /// A custom calibration range `MIN:MAX` for every channel (tensor and values tools); empty: from the data.
     pub range: String,
     /// Tensor tool: channel axis of the pasted matrix (0: a channel per row, 1: a channel per column).
-    /// Channels tool: the channel axis of the original tensor the lines describe (seed 000), a label
+    /// Channels tool: the channel axis of the original tensor the lines describe (the per-channel calculator's), a label
     /// carried into the report and the hand-off to PyTorch / ONNX (`quantize_per_channel(..., axis)`).
     pub axis: usize,
     /// Tensor name shown in reports.
@@ -110,7 +110,7 @@ fn custom_range(options: &ToolOptions) -> Result<ParamSource, ToolError> {
     }
 }
 
-/// One row of seed 000's table: a channel's sample with every column the seed prints and more.
+/// One row of the per-channel calculator's table: a channel's sample with every column the page prints and more.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SampleRow {
     /// Channel name.
@@ -206,7 +206,7 @@ fn locate_manual_error(error: QuantError, parsed: &parse::ParsedChannels) -> Too
     }
 }
 
-/// The channels tool (seed 000): per-channel calibration ranges (or manual parameters) and samples.
+/// The channels tool (the per-channel calculator's): per-channel calibration ranges (or manual parameters) and samples.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChannelsReport {
     /// Always `channels`.
@@ -214,7 +214,7 @@ pub struct ChannelsReport {
     /// The analysis (per-element results always included).
     #[serde(flatten)]
     pub analysis: Analysis,
-    /// Seed 000's table: one row per sample.
+    /// The per-channel calculator's table: one row per sample.
     pub rows: Vec<SampleRow>,
     /// Where nan / inf samples were typed.
     pub nonfinite: Vec<ValueLocation>,
@@ -231,7 +231,7 @@ pub fn channels(text: &str, options: &ToolOptions) -> Result<ChannelsReport, Too
     Ok(ChannelsReport { tool: "channels", analysis, rows, nonfinite: parsed.samples.nonfinite })
 }
 
-/// Seed 001's local statistics of a channel.
+/// The per-channel vs per-tensor calculator's local statistics of a channel.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LocalRange {
     /// Channel name.
@@ -277,7 +277,7 @@ impl GranularityView {
     }
 }
 
-/// Per-channel vs per-tensor on the same tensor (seed 001).
+/// Per-channel vs per-tensor on the same tensor (the per-channel vs per-tensor calculator's comparison).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ComparisonView {
     /// Per-channel side.
@@ -294,7 +294,7 @@ pub struct ComparisonView {
     pub mse_ratio: Option<f64>,
 }
 
-/// The tensor tool (seeds 001 and 003).
+/// The tensor tool (the per-channel vs per-tensor calculator and the per-channel PTQ exercise).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TensorReport {
     /// Always `tensor`.
@@ -302,7 +302,7 @@ pub struct TensorReport {
     /// The analysis at the requested granularity (its `channels` has one item per input channel).
     #[serde(flatten)]
     pub analysis: Analysis,
-    /// Seed 001's local min / max / range table.
+    /// The per-channel vs per-tensor calculator's local min / max / range table.
     pub local: Vec<LocalRange>,
     /// Both granularities side by side.
     pub comparison: ComparisonView,
@@ -381,7 +381,7 @@ pub fn tensor(text: &str, options: &ToolOptions) -> Result<TensorReport, ToolErr
     })
 }
 
-/// The values tool (seed 002): one list, a custom or derived range, one set of parameters.
+/// The values tool (the quantization error calculator's): one list, a custom or derived range, one set of parameters.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ValuesReport {
     /// Always `values`.

@@ -8,7 +8,7 @@
 //! `q = clamp(round(x / s) + z)`), and checks that the core's zero points and integers are those,
 //! on both the per-element and the fused path (whose metrics must then be the per-element ones).
 //! The values are hundredths and thousandths, so many quotients are exact ties that f64 misses
-//! (seed 000's `-0.21 / (1.7 / 255) = -31.5`); ±0 is typed as `-0.00`, and NaN / ±inf rows keep
+//! (the per-channel calculator's `-0.21 / (1.7 / 255) = -31.5`); ±0 is typed as `-0.00`, and NaN / ±inf rows keep
 //! their channel on the per-element path.
 
 use num_bigint::BigInt;
@@ -117,9 +117,9 @@ proptest! {
     }
 }
 
-/// Seed 000's filter_1 row decided exactly: `-0.21` over the range `-0.8 .. 0.9` in qint8 is the tie -31.5.
+/// The per-channel calculator's filter_1 row decided exactly: `-0.21` over the range `-0.8 .. 0.9` in qint8 is the tie -31.5.
 #[test]
-fn seed_000_filter_1_row_against_the_exact_computation() {
+fn the_per_channel_calculators_filter_1_row_against_the_exact_computation() {
     let row: Vec<String> = ["-0.8", "0.9", "-0.21", "-0.21"].map(String::from).to_vec();
     let tensor = parse::parse_tensor(&row.join(", "), "t").unwrap().tensor;
     for rounding in [Rounding::HalfEven, Rounding::HalfAway, Rounding::HalfUp, Rounding::Floor] {

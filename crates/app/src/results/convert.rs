@@ -79,7 +79,8 @@ fn metric_cells(metrics: &Metrics) -> Vec<Cell> {
     ]
 }
 
-/// Seed 001 / 002 metrics: one row per channel (with its parameters) and the tensor's row.
+/// The metrics (as the per-channel vs per-tensor and the quantization error calculators show them):
+/// one row per channel (with its parameters) and the tensor's row.
 fn metrics_table(id: &str, caption: &str, analysis: &Analysis) -> Table {
     let mut spec = vec![("channel", "Channel"), ("scale", "Scale"), ("zero_point", "Zero point")];
     spec.extend_from_slice(METRIC_COLUMNS);
@@ -95,7 +96,7 @@ fn metrics_table(id: &str, caption: &str, analysis: &Analysis) -> Table {
     Table { id: id.into(), caption: caption.into(), columns: columns(&spec), rows }
 }
 
-/// The channels tool: seed 000's table (one row per sample), then the metrics.
+/// The channels tool: the per-channel calculator's table (one row per sample), then the metrics.
 pub fn channels(r: &ChannelsReport) -> Report {
     let a = &r.analysis;
     let spec = [
@@ -151,7 +152,7 @@ pub fn channels(r: &ChannelsReport) -> Report {
     report(a, vec![samples, metrics], nonfinite_note(&r.nonfinite).into_iter().collect())
 }
 
-/// The tensor tool: seed 001's local ranges, per-channel and per-tensor side by side, memory.
+/// The tensor tool: the per-channel vs per-tensor calculator's local ranges, per-channel and per-tensor side by side, memory.
 pub fn tensor(r: &TensorReport) -> Report {
     let c = &r.comparison;
     let names: Vec<&str> = r.full.per_channel.channels.iter().map(|ch| ch.name.as_str()).collect();
@@ -280,7 +281,7 @@ pub fn tensor(r: &TensorReport) -> Report {
         }],
     });
     let mut notes: Vec<String> = nonfinite_note(&r.nonfinite).into_iter().collect();
-    // Seed 003's output: every value's integer and reconstruction, under both granularities.
+    // The per-channel PTQ exercise's output: every value's integer and reconstruction, under both granularities.
     let pairs = r.full.per_channel.channels.iter().zip(&r.full.per_tensor.channels);
     let mut rows = Vec::new();
     for (pc, pt) in pairs {
@@ -336,7 +337,7 @@ fn truncation_note(shown: usize, total: usize) -> Option<String> {
     (shown < total).then(|| format!("The per-value table shows the first {shown} of {total} values; every other table covers all of them."))
 }
 
-/// The values tool: parameters, every value, metrics (seed 002).
+/// The values tool: parameters, every value, metrics (the quantization error calculator's).
 pub fn values(r: &ValuesReport) -> Report {
     let a = &r.analysis;
     let mut tables = Vec::new();

@@ -245,7 +245,7 @@ mod tests {
     }
 
     #[test]
-    fn the_channels_example_gives_seed_000s_golden_table() {
+    fn the_channels_example_gives_the_per_channel_calculators_table() {
         let report = run(Tool::Channels, &FormState::examples()).unwrap();
         let golden = [
             ("filter_0", "0.00862745", "11", "96", "0.73333333"),
@@ -266,7 +266,7 @@ mod tests {
     }
 
     #[test]
-    fn the_tensor_example_gives_seed_001s_ranges_and_memory() {
+    fn the_tensor_example_gives_the_per_channel_vs_per_tensor_calculators_ranges_and_memory() {
         let report = run(Tool::Tensor, &FormState::examples()).unwrap();
         assert_eq!(cell(&report, "local", 0, "range").display(8), "1.24");
         assert_eq!(cell(&report, "local", 2, "min").display(8), "-1.7");
