@@ -117,6 +117,78 @@ pub fn one() -> BigRational {
     BigRational::one()
 }
 
+/// An f64's exact value as `m · 2^e` (None for NaN and ±inf).
+pub(crate) fn dyadic(v: f64) -> Option<(i128, i32)> {
+    if !v.is_finite() {
+        return None;
+    }
+    let bits = v.to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = (bits & ((1u64 << 52) - 1)) as i128;
+    let (m, e) = if biased == 0 { (fraction, -1074) } else { (fraction | (1 << 52), biased - 1075) };
+    Some((if bits >> 63 == 1 { -m } else { m }, e))
+}
+
+/// `a · 2^ea − b · 2^eb` exactly as `m · 2^e`, when it fits in 123 bits (None otherwise).
+pub(crate) fn dyadic_difference((a, ea): (i128, i32), (b, eb): (i128, i32)) -> Option<(i128, i32)> {
+    let e = ea.min(eb);
+    let (sa, sb) = ((ea - e) as u32, (eb - e) as u32);
+    if sa > 70 || sb > 70 {
+        return None;
+    }
+    Some(((a << sa) - (b << sb), e))
+}
+
+/// Bits of `|v|`.
+fn bit_length(v: i128) -> u32 {
+    128 - v.unsigned_abs().leading_zeros()
+}
+
+/// `round(x · d / (m · 2^e))` under `rule`, decided exactly in 128-bit integers: the textbook
+/// convention's exact decision for a value known only as its f64 (a weight file's) over a scale
+/// whose ends are too, without big rationals (a gcd per operation). `None` where 128 bits do not
+/// hold the numbers, the result is beyond ±2^53, `m` is 0 or the rule is stochastic: the caller
+/// then takes the big rationals. The same result as [`Rounding::round_exact`] on the same rational.
+pub(crate) fn round_dyadic_quotient(rule: crate::rounding::Rounding, x: f64, (m, e): (i128, i32), d: i64) -> Option<f64> {
+    use crate::rounding::Rounding;
+    let (mx, ex) = dyadic(x)?;
+    if m == 0 || d <= 0 || rule == Rounding::Stochastic || bit_length(d as i128) > 20 {
+        return None;
+    }
+    if mx == 0 {
+        return Some(0.0);
+    }
+    // v = p / q with q > 0.
+    let (mut p, mut q) = (mx * d as i128, m);
+    if q < 0 {
+        (p, q) = (-p, -q);
+    }
+    let k = ex - e;
+    if k >= 0 {
+        if bit_length(p) + k as u32 > 125 {
+            return None;
+        }
+        p <<= k;
+    } else {
+        if bit_length(q) + k.unsigned_abs() > 125 {
+            return None;
+        }
+        q <<= k.unsigned_abs();
+    }
+    let (floor, rem) = (p.div_euclid(q), p.rem_euclid(q));
+    let twice = 2 * rem;
+    let up = match rule {
+        Rounding::Floor => false,
+        Rounding::Ceil => rem != 0,
+        Rounding::TowardZero => p < 0 && rem != 0,
+        Rounding::HalfUp | Rounding::Stochastic => twice >= q,
+        Rounding::HalfAway => twice > q || (twice == q && p >= 0),
+        Rounding::HalfEven => twice > q || (twice == q && floor % 2 != 0),
+    };
+    let r = floor + up as i128;
+    (r.unsigned_abs() <= 1 << 53).then_some(r as f64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +211,52 @@ mod tests {
         assert_eq!(Decimal::parse("inf"), None);
         assert_eq!(Decimal::parse("1234567890123456789"), None);
         assert_eq!(Decimal::parse("0.000000000000000000001"), d(1, -21));
+    }
+
+    proptest::proptest! {
+        /// The 128-bit decision equals `round_exact` on the big rationals, wherever it gives one:
+        /// values of few significant bits (bfloat16-like) over scales of such ends give many exact ties.
+        #[test]
+        fn dyadic_quotient_is_round_exact(
+            x_bits in 0u32..512, x_exp in -12i32..12, negative in proptest::prelude::any::<bool>(),
+            lo in -2000i32..0, hi in 1i32..2000, shift in -8i32..8, steps in 1i64..70000,
+            rule in proptest::sample::select(crate::rounding::Rounding::ALL.to_vec()),
+            special in proptest::sample::select(vec![None, Some(0.0), Some(-0.0), Some(1e-300), Some(5e-324), Some(1e300), Some(f64::MAX)]),
+        ) {
+            let x = special.unwrap_or((if negative { -1.0 } else { 1.0 }) * x_bits as f64 * 2f64.powi(x_exp - 8));
+            let (lo, hi) = (lo as f64 * 2f64.powi(shift - 6), hi as f64 * 2f64.powi(shift - 6));
+            let width = dyadic_difference(dyadic(hi).unwrap(), dyadic(lo).unwrap()).unwrap();
+            let scale = (BigRational::from_float(hi).unwrap() - BigRational::from_float(lo).unwrap()) / integer(steps);
+            if let Some(r) = round_dyadic_quotient(rule, x, width, steps) {
+                let exact = rule.round_exact(&(BigRational::from_float(x).unwrap() / scale));
+                proptest::prop_assert_eq!(Some(r), num_traits::ToPrimitive::to_f64(&exact));
+            } else {
+                proptest::prop_assert!(rule == crate::rounding::Rounding::Stochastic || special.is_some(), "{x} {lo} {hi} {steps}");
+            }
+        }
+    }
+
+    #[test]
+    fn dyadic_quotient_decides_every_tie_as_round_exact() {
+        // v = x / (1 / 4) = k / 2 for x = k / 8: every half-integer and integer from -10 to 10.
+        let scale = BigRational::new(BigInt::from(1), BigInt::from(4));
+        for rule in crate::rounding::Rounding::ALL.into_iter().filter(|&r| r != crate::rounding::Rounding::Stochastic) {
+            for k in -20..=20 {
+                let x = k as f64 / 8.0;
+                let exact = rule.round_exact(&(BigRational::from_float(x).unwrap() / &scale));
+                assert_eq!(round_dyadic_quotient(rule, x, dyadic(1.0).unwrap(), 4), num_traits::ToPrimitive::to_f64(&exact), "{rule} {x}");
+            }
+        }
+    }
+
+    #[test]
+    fn dyadic_values() {
+        assert_eq!(dyadic(1.0), Some((1 << 52, -52)));
+        assert_eq!(dyadic(-0.75), Some((-(3 << 51), -53)));
+        assert_eq!(dyadic(5e-324), Some((1, -1074)));
+        assert_eq!(dyadic(f64::NAN), None);
+        assert_eq!(dyadic_difference((1, 0), (1, -80)), None);
+        assert_eq!(dyadic_difference((3, 1), (1, 0)), Some((5, 0)));
     }
 
     #[test]

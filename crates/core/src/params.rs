@@ -112,6 +112,22 @@ impl ExactScale {
         }
     }
 
+    /// The exact scale as `(m · 2^e) / d` in integers, when its ends are known only as f64 values
+    /// (no typed decimal: a weight file's values) and their difference fits in 123 bits: what
+    /// [`exact::round_dyadic_quotient`] divides by.
+    pub(crate) fn dyadic(&self) -> Option<((i128, i32), i64)> {
+        let plain = |end: ExactEnd| if end.decimal.is_none() { exact::dyadic(end.value) } else { None };
+        match *self {
+            ExactScale::One => Some(((1, 0), 1)),
+            ExactScale::Given(s) => Some((plain(s)?, 1)),
+            ExactScale::Width { lo, hi, steps } => Some((exact::dyadic_difference(plain(hi)?, plain(lo)?)?, steps)),
+            ExactScale::Symmetric { amax, twice } => {
+                let (m, e) = plain(amax)?;
+                Some(((2 * m.abs(), e), twice))
+            }
+        }
+    }
+
     /// `x / s` exactly, without the big rationals, where it is known: a symmetric grid's own end
     /// (`x` the very number `amax` came from, same f64 and same typed decimal) gives
     /// `±amax / (amax / D) = ±D`, a half-integer or an integer (`twice / 2`), which f64 holds

@@ -17,7 +17,7 @@ use num_traits::{Signed, ToPrimitive, Zero};
 use proptest::prelude::*;
 use quantscope_core::exact::Decimal;
 use quantscope_core::parse;
-use quantscope_core::{analyse, Convention, Dtype, Granularity, ParamSource, QuantSpec, Rounding, Scheme, SpecOptions};
+use quantscope_core::{analyse, Convention, Dtype, Granularity, ParamSource, QuantSpec, Rounding, Samples, Scheme, SpecOptions, Tensor};
 
 fn integer(n: i64) -> BigRational {
     BigRational::from_integer(BigInt::from(n))
@@ -42,9 +42,14 @@ fn rules() -> impl Strategy<Value = Rounding> {
     prop::sample::select(Rounding::ALL.iter().copied().filter(|&r| r != Rounding::Stochastic).collect::<Vec<_>>())
 }
 
-/// One channel's zero point and integers computed in exact rationals (None: no finite value).
+/// One channel's zero point and integers computed in exact rationals from typed tokens.
 fn exact_channel(spec: &QuantSpec, tokens: &[String]) -> Option<(i64, Vec<Option<i64>>)> {
     let values: Vec<Option<BigRational>> = tokens.iter().map(|t| Decimal::parse(t).map(Decimal::to_rational)).collect();
+    exact_values(spec, &values)
+}
+
+/// One channel's zero point and integers computed in exact rationals (None: no finite value).
+fn exact_values(spec: &QuantSpec, values: &[Option<BigRational>]) -> Option<(i64, Vec<Option<i64>>)> {
     let finite: Vec<&BigRational> = values.iter().flatten().collect();
     let mut lo = (*finite.iter().min()?).clone();
     let mut hi = (*finite.iter().max()?).clone();
@@ -111,6 +116,48 @@ proptest! {
             prop_assert_eq!(&f.metrics, &s.metrics, "channel {}", c);
             prop_assert_eq!(f.zero_point, s.zero_point);
             let Some((zero_point, q)) = exact_channel(&spec, row) else { continue };
+            prop_assert_eq!(s.zero_point, zero_point, "channel {}: {:?}", c, row);
+            prop_assert_eq!(&s.elements.as_ref().unwrap().q, &q, "channel {}: {:?}", c, row);
+        }
+    }
+}
+
+/// A bfloat16-like value (8 significant bits, as a weight file's): `k · 2^j`, often an exact tie
+/// over a scale whose ends are such values too; signed zeros and a few non-finite values.
+fn weight() -> impl Strategy<Value = f32> {
+    prop_oneof![
+        60 => (-255i32..256, -10i32..4).prop_map(|(k, j)| k as f32 * 2f32.powi(j)),
+        5 => prop::sample::select(vec![0.0f32, -0.0, 1e-30, -3e-39]),
+        1 => prop::sample::select(vec![f32::NAN, f32::INFINITY, f32::NEG_INFINITY]),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    /// Values known only as float32 (no typed decimal): the exact decision takes 128-bit integers
+    /// (`exact::round_dyadic_quotient`) instead of big rationals; the same integers as the exact
+    /// computation, on both paths.
+    #[test]
+    fn textbook_on_float32_weights_is_exact(
+        data in prop::collection::vec(weight(), 1..300),
+        channels in 1usize..4,
+        scheme in prop::sample::select(vec![Scheme::Affine, Scheme::Symmetric]),
+        rounding in rules(),
+        (signed, bits) in (any::<bool>(), 2u32..=12),
+    ) {
+        let len = data.len() / channels * channels;
+        prop_assume!(len > 0);
+        let tensor = Tensor::dense("t", Samples::F32(data[..len].to_vec()), vec![channels, len / channels], 0).unwrap();
+        let options = SpecOptions { convention: Convention::Textbook, scheme, dtype: Dtype::new(signed, bits).unwrap(), rounding: Some(rounding), ..SpecOptions::default() };
+        let Ok(spec) = QuantSpec::resolve(&options) else { return Ok(()) };
+        let slow = analyse(&tensor, &spec, Granularity::PerChannel, &ParamSource::Data, true).unwrap();
+        let fast = analyse(&tensor, &spec, Granularity::PerChannel, &ParamSource::Data, false).unwrap();
+        for (c, row) in data[..len].chunks(len / channels).enumerate() {
+            let (s, f) = (&slow.channels[c], &fast.channels[c]);
+            prop_assert_eq!(&f.metrics, &s.metrics, "channel {}", c);
+            let values: Vec<Option<BigRational>> = row.iter().map(|&x| BigRational::from_float(x as f64)).collect();
+            let Some((zero_point, q)) = exact_values(&spec, &values) else { continue };
             prop_assert_eq!(s.zero_point, zero_point, "channel {}: {:?}", c, row);
             prop_assert_eq!(&s.elements.as_ref().unwrap().q, &q, "channel {}: {:?}", c, row);
         }

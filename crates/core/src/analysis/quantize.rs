@@ -25,6 +25,8 @@ pub(super) struct Quantizer {
     pub(super) exact_scale: Option<ExactScale>,
     /// Its value, computed on the first value near a tie.
     exact_scale_value: OnceCell<num_rational::BigRational>,
+    /// The exact scale in integers (`ExactScale::dyadic`), for values without a typed decimal.
+    dyadic_scale: Option<((i128, i32), i64)>,
 }
 
 /// One element's results. For the float32 conventions `x`, `x_hat` and `error` are float32 values
@@ -54,6 +56,7 @@ impl Quantizer {
             qmax: spec.saturation.qmax as i64,
             exact_scale: p.exact_scale,
             exact_scale_value: OnceCell::new(),
+            dyadic_scale: p.exact_scale.and_then(|e| e.dyadic()),
         }
     }
 
@@ -96,6 +99,12 @@ impl Quantizer {
             Some(recipe) => {
                 if let Some(exact_v) = recipe.quotient_of_end(x, decimal) {
                     return self.rounding.round_f64(exact_v, 0.0);
+                }
+                // A value known only as its f64 over a scale whose ends are too: 128-bit integers.
+                if let (None, Some((m, d))) = (decimal, self.dyadic_scale) {
+                    if let Some(r) = exact::round_dyadic_quotient(self.rounding, x, m, d) {
+                        return r;
+                    }
                 }
                 let s = self.exact_scale_value.get_or_init(|| recipe.value());
                 let exact_v = exact::exact_value(x, decimal) / s;
