@@ -318,3 +318,32 @@ fn refusals_are_located() {
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("empty item"), "{}", r.stderr);
 }
+
+/// The page's plan builder (`quantscope_app::compare`, run in its worker) on the CLI's compare
+/// JSON gives the CLI's plan files byte for byte: JSON, CSV, the tensor-type file and the recipe,
+/// with a size budget and a pin as the page's fields spell them.
+#[test]
+fn the_page_plan_builder_writes_what_plan_writes() {
+    use quantscope_app::compare::{plan_files, BudgetUnit, PlanForm};
+    let (_dir, one, two) = model();
+    let text = run(&["compare", s(&one), s(&two), "--formats", FORMATS, "--format", "json"], "").ok().to_string();
+    let report = serde_json::from_str(&text).unwrap();
+    for (form, flags) in [
+        (PlanForm { budget: "5".into(), unit: BudgetUnit::BitsPerWeight, pins: String::new() }, vec!["--target-bpw", "5"]),
+        (
+            PlanForm { budget: "200k".into(), unit: BudgetUnit::Size, pins: "lm_head=Q8_0\n".into() },
+            vec!["--target-size", "200k", "--pin", "lm_head=Q8_0"],
+        ),
+    ] {
+        let (_, files) = plan_files(&report, &form).unwrap();
+        let cli = |format: &str| {
+            let mut args = vec![s(&one), s(&two), "--formats", FORMATS, "--format", format];
+            args.extend(&flags);
+            plan(&args).ok().to_string()
+        };
+        assert_eq!(files.json, cli("json"));
+        assert_eq!(files.csv, cli("csv"));
+        assert_eq!(files.tensor_types, cli("llama-tensor-types"));
+        assert_eq!(files.recipe, cli("llmcompressor"));
+    }
+}
