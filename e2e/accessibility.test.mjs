@@ -55,6 +55,19 @@ async function analyseOneTensor(app) {
   await page.waitForFunction(() => document.querySelector('[data-testid="files-chart-histogram"]')?.dataset.drawMs);
 }
 
+/** Then the Compare formats view on the same model: its table, charts and a plan (a size budget). */
+async function compareModel(app) {
+  const { page } = app;
+  await byTestId(page, 'compare-input').setInputFiles(MODEL);
+  await byTestId(page, 'compare-run').click();
+  await byTestId(page, 'compare-table').waitFor({ timeout: 60_000 });
+  await byTestId(page, 'compare-budget-unit').selectOption('size');
+  await byTestId(page, 'compare-budget').fill('1g');
+  await byTestId(page, 'compare-plan').click();
+  await byTestId(page, 'compare-plan-summary').waitFor({ timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="compare-pareto"]')?.dataset.drawMs);
+}
+
 /** What has the focus: its test id (or tag) and whether a focus indicator is drawn around it. */
 async function focused(page) {
   return page.evaluate(() => {
@@ -105,6 +118,7 @@ describe('accessibility', () => {
             await analyseModel(app);
             for (const line of await violations(page)) report.push(`files, all tensors: ${line}`);
             await analyseOneTensor(app);
+            await compareModel(app);
           } else {
             await byTestId(page, `${tool}-results`).locator('table').first().waitFor();
           }
@@ -117,6 +131,32 @@ describe('accessibility', () => {
       });
     }
   }
+
+  test('axe: no violation with a format chosen (preset, float element), its fields, tables, charts and formulas', async () => {
+    const { page } = app;
+    await app.goto('#tensor');
+    const row = Array.from({ length: 32 }, (_, i) => ((i - 15.5) / 9).toFixed(4)).join(', ');
+    await byTestId(page, 'tensor-data').fill(`${row}\n${row}`);
+    await byTestId(page, 'tensor-format').selectOption('mxfp4');
+    await byTestId(page, 'table-format-blocks').waitFor({ timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelector('[data-testid="tensor-chart-format-sweep"]')?.dataset.drawMs, null, { timeout: 10_000 });
+    await openDisclosures(page);
+    const report = (await violations(page)).map((line) => `tensor mxfp4: ${line}`);
+    await byTestId(page, 'tensor-format').selectOption('fp8-e4m3');
+    await byTestId(page, 'tensor-format-granularity').selectOption('per-group');
+    await byTestId(page, 'tensor-group-size').waitFor();
+    await byTestId(page, 'table-format-summary').locator('[data-col="format"]').filter({ hasText: 'fp8-e4m3:per-group:32' }).waitFor();
+    for (const line of await violations(page)) report.push(`tensor fp8-e4m3 per-group: ${line}`);
+    await app.goto('#values');
+    await byTestId(page, 'values-format').selectOption('int-groups');
+    await byTestId(page, 'values-group-size').fill('5');
+    await byTestId(page, 'table-format-summary').waitFor({ timeout: 10_000 });
+    for (const line of await violations(page)) report.push(`values int groups: ${line}`);
+    assert.deepEqual(report, []);
+    // Back to the examples' forms for the other tests.
+    await page.evaluate(() => localStorage.clear());
+    await app.goto('#tensor');
+  });
 
   test('axe: no violation with a located input error shown', async () => {
     const { page } = app;

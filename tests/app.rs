@@ -183,6 +183,7 @@ async fn an_unreadable_saved_form_is_kept_aside_and_said() {
 fn sample_report(scale: f64) -> Report {
     Report {
         charts: None,
+        format: None,
         spec_label: "textbook".into(),
         formulas: vec![("dequantize".into(), "x̂ = (q - z) · s".into())],
         tables: vec![Table {

@@ -5,11 +5,12 @@
 use std::sync::OnceLock;
 
 use leptos::prelude::*;
+use quantscope_core::format::Preset;
 use quantscope_core::{Convention, QuantSpec};
 
 use crate::components::fields::{CheckboxField, SelectField, TextField};
 use crate::state::{use_app_state, Commit, Lens};
-use quantscope_app::form::{choices, FormState, QuantForm, Tool};
+use quantscope_app::form::{choices, FormState, FormatKind, QuantForm, Tool};
 use quantscope_app::options;
 
 /// (value, title) of every convention, from the core.
@@ -89,8 +90,12 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
     };
     let rounding = choice(|q| &q.rounding, |q| &mut q.rounding, |s| s.rounding.name());
     let seed_disabled = Signal::derive(move || rounding.value.get() != "stochastic");
+    let kind = Memo::new(move |_| state.form.with(|f| f.quant(tool).format_kind()));
+    let integer_types = move || kind.get() == FormatKind::Conventions;
 
     view! {
+        <FormatFields tool=tool />
+        <Show when=integer_types>
         <div class="field">
             <SelectField id=id("convention") label="Convention" lens=convention choices=conventions() hint=summary />
             <p class="spec-label" data-testid=id("spec-label")>
@@ -196,5 +201,88 @@ pub fn QuantOptions(tool: Tool) -> impl IntoView {
                 hint=origin("clamp_zero_point", |s| on_off(s.clamp_zero_point))
             />
         </div>
+        </Show>
+    }
+}
+
+/// What the chosen format decides, under the format choice.
+fn format_hint(quant: &QuantForm) -> String {
+    match quant.format_kind() {
+        FormatKind::Conventions => "Integer types with one scale (and zero point) per channel or tensor, by convention.".into(),
+        FormatKind::Preset => {
+            let info = Preset::ALL.into_iter().find(|p| p.name() == quant.format.trim()).map(Preset::info);
+            match info {
+                Some(i) => format!(
+                    "{} values share one {} scale; the preset decides block size, element type and scale, so no other field applies.                      Blocks run along each row. Used by {}.",
+                    i.block_size,
+                    i.scale.name(),
+                    i.used_by
+                ),
+                None => String::new(),
+            }
+        }
+        FormatKind::FloatElement => "Symmetric, one float32 scale amax / fmax per tensor, row or group (torch / ml_dtypes casts).".into(),
+        FormatKind::IntGroups => "PyTorch's observers per group of values along each row (the pytorch convention).".into(),
+    }
+}
+
+/// The format choice (docs/formats.md), and the fields a format that is not a preset takes: a float
+/// element's scope, integer groups' type and scheme, the group size.
+#[component]
+fn FormatFields(tool: Tool) -> impl IntoView {
+    let state = use_app_state();
+    let id = move |name: &str| format!("{}-{name}", tool.slug());
+    let text = move |get: fn(&QuantForm) -> &String, set: fn(&mut QuantForm) -> &mut String, when: Commit| -> Lens<String> {
+        state.lens(move |f| get(f.quant(tool)).clone(), move |f, v| *set(f.quant_mut(tool)) = v, when)
+    };
+    let kind = Memo::new(move |_| state.form.with(|f| f.quant(tool).format_kind()));
+    let group_size = Memo::new(move |_| state.form.with(|f| f.quant(tool).uses_group_size()));
+    let hint = Signal::derive(move || state.form.with(|f| format_hint(f.quant(tool))));
+    // Integer groups take int4 or int8: a conventions' type they cannot take becomes int4.
+    let format = state.lens(
+        move |f| f.quant(tool).format.clone(),
+        move |f, v| {
+            let q = f.quant_mut(tool);
+            q.format = v;
+            if q.format_kind() == FormatKind::IntGroups && !choices::GROUP_DTYPES.iter().any(|(d, _)| *d == q.dtype) {
+                q.dtype = "int4".into();
+            }
+        },
+        Commit::Now,
+    );
+    view! {
+        <SelectField id=id("format") label="Format" lens=format choices=choices::FORMATS hint=hint />
+        <Show when=move || kind.get() == FormatKind::FloatElement>
+            <SelectField
+                id=id("format-granularity")
+                label="Scale per"
+                lens=text(|q| &q.format_granularity, |q| &mut q.format_granularity, Commit::Now)
+                choices=choices::FORMAT_GRANULARITIES
+            />
+        </Show>
+        <Show when=move || kind.get() == FormatKind::IntGroups>
+            <SelectField
+                id=id("dtype")
+                label="Integer type (dtype)"
+                lens=text(|q| &q.dtype, |q| &mut q.dtype, Commit::Now)
+                choices=choices::GROUP_DTYPES
+            />
+            <SelectField
+                id=id("scheme")
+                label="Scheme"
+                lens=text(|q| &q.scheme, |q| &mut q.scheme, Commit::Now)
+                choices=choices::SCHEMES
+            />
+        </Show>
+        <Show when=move || group_size.get()>
+            <TextField
+                id=id("group-size")
+                label="Group size"
+                lens=text(|q| &q.group_size, |q| &mut q.group_size, Commit::Debounced)
+                inputmode="numeric"
+                placeholder="32"
+                hint="Values per group along each row; each row's length must be a multiple of it."
+            />
+        </Show>
     }
 }

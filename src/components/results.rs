@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::browser::clipboard;
+use crate::components::charts::format::FormatCharts;
 use crate::components::charts::ChartsPanel;
 use crate::components::tool_panel::ToolRun;
 use crate::state::{use_app_state, Commit};
@@ -52,7 +53,10 @@ pub fn ResultsPanel() -> impl IntoView {
     });
     let stale = move || run.outcome.with(Result::is_err);
     let error = Memo::new(move |_| run.outcome.with(|o| o.as_ref().err().cloned()));
-    let label = Memo::new(move |_| last_good.with(|r| r.as_ref().map(|r| r.spec_label.clone())));
+    let label = Memo::new(move |_| {
+        last_good.with(|r| r.as_ref().map(|r| (if r.format.is_some() { "format: " } else { "convention: " }, r.spec_label.clone())))
+    });
+    let format_data = Memo::new(move |_| last_good.with(|r| r.as_ref().and_then(|r| r.format.clone())));
     let chart_data = Memo::new(move |_| last_good.with(|r| r.as_ref().and_then(|r| r.charts.clone())));
     // The tables apart from the charts: a large input's charts come a moment after its tables
     // (results::large), and adding them must not draw a thousand rows again.
@@ -68,9 +72,9 @@ pub fn ResultsPanel() -> impl IntoView {
             <div class="results-head">
                 <h2 id=format!("{slug}-results-title")>"Results"</h2>
                 {move || {
-                    label.get().map(|label| view! {
+                    label.get().map(|(kind, label)| view! {
                         <span class="spec-badge" data-testid=format!("{slug}-results-convention")>
-                            "convention: " {label}
+                            {kind} {label}
                         </span>
                     })
                 }}
@@ -111,6 +115,7 @@ pub fn ResultsPanel() -> impl IntoView {
                 {move || tables.get().map(|report| view! { <ReportView report=report /> })}
             </ErrorBoundary>
             <ChartsPanel tool=run.tool data=chart_data />
+            <FormatCharts slug=slug data=format_data />
             <HowItIsComputed tool_slug=slug last_good=last_good />
         </section>
     }

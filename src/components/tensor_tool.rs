@@ -7,7 +7,7 @@ use crate::components::fields::{SelectField, TextAreaField, TextField};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tool_panel::ToolPanel;
 use crate::state::{use_app_state, Commit};
-use quantscope_app::form::{choices, Tool};
+use quantscope_app::form::{choices, FormatKind, Tool};
 
 #[component]
 pub fn TensorTool() -> impl IntoView {
@@ -20,6 +20,7 @@ pub fn TensorTool() -> impl IntoView {
     let calibration = state.lens(|f| f.tensor.calibration.clone(), |f, v| f.tensor.calibration = v, Commit::Now);
     let percentile = state.lens(|f| f.tensor.percentile.clone(), |f, v| f.tensor.percentile = v, Commit::Debounced);
     let derived = Signal::derive(move || mode.value.get() != "custom");
+    let formatted = Memo::new(move |_| state.form.with(|f| f.tensor.quant.format_kind() != FormatKind::Conventions));
     view! {
         <ToolPanel tool=Tool::Tensor>
             <TextAreaField
@@ -29,6 +30,8 @@ pub fn TensorTool() -> impl IntoView {
                 hint="One channel per line or separated by \";\"; values separated by commas and/or spaces; optional \"name:\" label."
             />
             <TextField id="tensor-tensor-name".into() label="Tensor name" lens=name />
+            // A format computes its own scales from the values: no range, calibration or axis.
+            <Show when=move || !formatted.get()>
             <SelectField id="tensor-axis".into() label="Channel axis" lens=axis choices=choices::AXES />
             <SelectField id="tensor-range-mode".into() label="Calibration range" lens=mode choices=choices::RANGE_MODES />
             <TextField
@@ -41,6 +44,7 @@ pub fn TensorTool() -> impl IntoView {
                 hint="Used for every channel instead of its own min and max."
             />
             <CalibrationFields tool=Tool::Tensor calibration percentile />
+            </Show>
             <QuantOptions tool=Tool::Tensor />
         </ToolPanel>
     }

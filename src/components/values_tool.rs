@@ -7,7 +7,7 @@ use crate::components::fields::{SelectField, TextAreaField, TextField};
 use crate::components::quant_options::QuantOptions;
 use crate::components::tool_panel::ToolPanel;
 use crate::state::{use_app_state, Commit};
-use quantscope_app::form::{choices, Tool};
+use quantscope_app::form::{choices, FormatKind, Tool};
 
 #[component]
 pub fn ValuesTool() -> impl IntoView {
@@ -19,6 +19,7 @@ pub fn ValuesTool() -> impl IntoView {
     let calibration = state.lens(|f| f.values.calibration.clone(), |f, v| f.values.calibration = v, Commit::Now);
     let percentile = state.lens(|f| f.values.percentile.clone(), |f, v| f.values.percentile = v, Commit::Debounced);
     let derived = Signal::derive(move || mode.value.get() != "custom");
+    let formatted = Memo::new(move |_| state.form.with(|f| f.values.quant.format_kind() != FormatKind::Conventions));
     view! {
         <ToolPanel tool=Tool::Values>
             <TextAreaField
@@ -29,6 +30,8 @@ pub fn ValuesTool() -> impl IntoView {
                 hint="Separated by commas, spaces or new lines."
             />
             <TextField id="values-tensor-name".into() label="Tensor name" lens=name />
+            // A format computes its own scales from the values: no range, calibration or axis.
+            <Show when=move || !formatted.get()>
             <SelectField id="values-range-mode".into() label="Range" lens=mode choices=choices::RANGE_MODES />
             <TextField
                 id="values-range".into()
@@ -39,6 +42,7 @@ pub fn ValuesTool() -> impl IntoView {
                 disabled=derived
             />
             <CalibrationFields tool=Tool::Values calibration percentile />
+            </Show>
             <QuantOptions tool=Tool::Values />
         </ToolPanel>
     }

@@ -16,6 +16,7 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use quantscope_app::export::Exportable;
 use quantscope_app::form::{FormState, Tool};
+use quantscope_app::pool::{self, PartOutcome};
 use quantscope_app::protocol::{ExportFile, Request, Sent};
 use quantscope_app::results::large;
 
@@ -28,6 +29,8 @@ thread_local! {
     /// The last file analysis's table (the `Analyse` job it answered): its PDF is made from it when
     /// the page asks, long after the rows were posted.
     static LAST_FILE: std::cell::RefCell<Option<(u32, KeptTable)>> = const { std::cell::RefCell::new(None) };
+    /// The file a pool job's batches are read from (`AnalyseSome`), opened once for all of them.
+    static POOL_FILE: std::cell::RefCell<Option<(u32, Archive<BlobSource>)>> = const { std::cell::RefCell::new(None) };
 }
 
 /// What `quantscope_export::file_table::pdf` lays out, owned (`FileTable` borrows it).
@@ -103,12 +106,16 @@ fn stem(name: &str) -> &str {
 
 fn handle(data: JsValue) {
     let message: web_sys::js_sys::Array = data.unchecked_into();
+    // The Compare formats view's requests (a message type of their own: super::compare).
+    if message.get(0).as_string().is_some_and(|text| super::compare::handle(&text, &message)) {
+        return;
+    }
     let request = message.get(0).as_string().and_then(|text| serde_json::from_str::<Request>(&text).ok());
     let Some(request) = request else {
         return;
     };
     let job = match &request {
-        Request::List { job } | Request::Analyse { job, .. } => *job,
+        Request::List { job } | Request::Analyse { job, .. } | Request::AnalyseSome { job, .. } | Request::Merge { job, .. } => *job,
         Request::Text { job, tool, form } => return analyse_text(*job, *tool, form),
         Request::Export { job, of, file } => {
             if let Err(message) = export_file(*job, *of, file) {
@@ -118,6 +125,12 @@ fn handle(data: JsValue) {
         }
     };
     let file: File = message.get(1).unchecked_into();
+    if matches!(request, Request::AnalyseSome { .. } | Request::Merge { .. }) {
+        if let Err(e) = answer_pool(request, &file, &message) {
+            post(&Sent::Failed { job, message: e });
+        }
+        return;
+    }
     if let Err(message) = answer(request, &file) {
         post(&Sent::Failed { job, message });
     }
@@ -129,7 +142,8 @@ fn analyse_text(job: u32, tool: Tool, form: &FormState) {
     // The previous report first: two full reports of a million values need not fit at once.
     LAST_TEXT.with_borrow_mut(|last| *last = None);
     let outcome = large::analyse(tool, form).map(|(report, full)| {
-        if let Ok(options) = quantscope_app::options::tool_options(tool, form) {
+        // A format's result has no full report to keep (its files are not made in the worker).
+        if let (Some(full), Ok(options)) = (full, quantscope_app::options::tool_options(tool, form)) {
             let exportable = Exportable { tool, report: full, options: std::sync::Arc::new(options) };
             LAST_TEXT.with_borrow_mut(|last| *last = Some((job, exportable)));
         }
@@ -174,8 +188,8 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
         Request::List { job } => {
             post(&Sent::Listed { job, format: archive.format.name(), tensors: archive.tensors() });
         }
-        // Answered by `handle` without a file.
-        Request::Text { .. } | Request::Export { .. } => {}
+        // Answered by `handle` without a file, and by `answer_pool`.
+        Request::Text { .. } | Request::Export { .. } | Request::AnalyseSome { .. } | Request::Merge { .. } => {}
         Request::Analyse { job, tensor, axis, spec, calibration, worst } => {
             // The previous table goes whatever this one's outcome: a PDF asked of it now would
             // describe results no longer on the page.
@@ -207,22 +221,84 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
                 },
             )
             .map_err(|e| format!("{name}: {e}"))?;
-            let now = web_sys::js_sys::Date::now();
-            let csv = quantscope_export::file_table::csv(&rows).map_err(|e| e.to_string())?;
-            let sent = Sent::Done {
-                job,
-                rows: &rows,
-                csv,
-                sample: sample.as_ref(),
-                elapsed_ms: now - started,
-                compute_ms: now - last_read,
-                memory_bytes: memory_bytes(),
-            };
-            post(&sent);
-            let TableOptions { spec, calibration, axis, worst, .. } = options;
-            let table = KeptTable { file: name, format: archive.format.name(), spec, calibration, axis, worst, rows };
-            LAST_FILE.with_borrow_mut(|last| *last = Some((job, table)));
+            let compute_ms = web_sys::js_sys::Date::now() - last_read;
+            post_table(job, KeptTable::new(name, archive.format.name(), options, rows), sample.as_ref(), started, compute_ms)?;
         }
     }
     Ok(())
+}
+
+impl KeptTable {
+    fn new(file: String, format: &'static str, options: TableOptions, rows: Vec<model_table::Row>) -> Self {
+        let TableOptions { spec, calibration, axis, worst, .. } = options;
+        KeptTable { file, format, spec, calibration, axis, worst, rows }
+    }
+}
+
+/// Posts `Done` with `table`'s rows and CSV (`started`: when the page asked, `Date.now()`), and
+/// keeps the table for its PDF.
+fn post_table(job: u32, table: KeptTable, sample: Option<&Sample>, started: f64, compute_ms: f64) -> Result<(), String> {
+    let csv = quantscope_export::file_table::csv(&table.rows).map_err(|e| e.to_string())?;
+    let elapsed_ms = web_sys::js_sys::Date::now() - started;
+    post(&Sent::Done { job, rows: &table.rows, csv, sample, elapsed_ms, compute_ms, memory_bytes: memory_bytes() });
+    LAST_FILE.with_borrow_mut(|last| *last = Some((job, table)));
+    Ok(())
+}
+
+/// The pool's requests ([`quantscope_app::pool`]): a batch of tensors read and analysed, or every
+/// batch's outcomes (posted beside the request after the `File`) merged into the table.
+fn answer_pool(request: Request, file: &File, message: &web_sys::js_sys::Array) -> Result<(), String> {
+    let started = web_sys::js_sys::Date::now();
+    let name = file.name();
+    let open = || -> Result<Archive<BlobSource>, String> {
+        let source = BlobSource::new(file.clone().into()).map_err(|e| format!("{name}: cannot read the file: {e:?}"))?;
+        Archive::open(source, stem(&name)).map_err(|e| format!("{name}: {e}"))
+    };
+    let resolve = |spec: &quantscope_core::SpecOptions| QuantSpec::resolve(spec).map_err(|e| e.to_string());
+    match request {
+        Request::AnalyseSome { job, tensors, axis, spec, calibration, worst } => {
+            let options = TableOptions { tensor: None, axis, spec: resolve(&spec)?, calibration, worst };
+            POOL_FILE.with_borrow_mut(|kept| {
+                if kept.as_ref().is_none_or(|(j, _)| *j != job) {
+                    // The previous job's file first: a worker holds one.
+                    *kept = None;
+                    *kept = Some((job, open()?));
+                }
+                let Some((_, archive)) = kept.as_mut() else { return Err(format!("{name}: not opened")) };
+                // At most one progress message per 50 ms: the page sums every worker's.
+                let (mut last_post, mut last_read) = (0.0, started);
+                let outcomes = pool::analyse_batch(archive, &tensors, &options, &mut |done, tensor| {
+                    let now = web_sys::js_sys::Date::now();
+                    last_read = now;
+                    if now - last_post >= 50.0 {
+                        last_post = now;
+                        // `total`: the page's schedule knows each batch's size.
+                        post(&Sent::Progress { job, done, total: 0, tensor });
+                    }
+                    ControlFlow::Continue(())
+                })
+                .map_err(|e| format!("{name}: {e}"))?;
+                let json = serde_json::to_vec(&outcomes).map_err(|e| e.to_string())?;
+                let compute_ms = web_sys::js_sys::Date::now() - last_read;
+                post_with_files(&Sent::Analysed { job, compute_ms, memory_bytes: memory_bytes() }, &[&json]);
+                Ok(())
+            })
+        }
+        Request::Merge { job, axis, spec, calibration, worst, started, compute_ms } => {
+            LAST_FILE.with_borrow_mut(|last| *last = None);
+            POOL_FILE.with_borrow_mut(|kept| *kept = None);
+            let options = TableOptions { tensor: None, axis, spec: resolve(&spec)?, calibration, worst };
+            let archive = open()?;
+            let mut parts: Vec<PartOutcome> = Vec::new();
+            for i in 2..message.length() {
+                let bytes: web_sys::js_sys::Uint8Array =
+                    message.get(i).dyn_into().map_err(|_| "a part of the pool's outcomes is not bytes")?;
+                let part: Vec<PartOutcome> = serde_json::from_slice(&bytes.to_vec()).map_err(|e| format!("a worker's outcomes: {e}"))?;
+                parts.extend(part);
+            }
+            let rows = pool::merge(archive.tensors(), parts).map_err(|e| format!("{name}: {e}"))?;
+            post_table(job, KeptTable::new(name, archive.format.name(), options, rows), None, started, compute_ms)
+        }
+        _ => Ok(()),
+    }
 }

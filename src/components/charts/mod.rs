@@ -5,6 +5,7 @@
 
 pub mod canvas;
 pub mod error;
+pub mod format;
 pub mod granularity;
 pub mod histogram;
 pub mod reconstruction;

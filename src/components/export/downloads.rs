@@ -12,7 +12,7 @@ use crate::state::use_app_state;
 use crate::worker::protocol::ExportFile;
 
 /// Milliseconds since the epoch, for the timings the status reports.
-fn now() -> f64 {
+pub(crate) fn now() -> f64 {
     web_sys::js_sys::Date::now()
 }
 
@@ -27,7 +27,7 @@ fn size(bytes: usize) -> String {
 }
 
 /// Hands `parts` to the browser as `name`; the status line says what was saved.
-fn save(parts: BlobParts, mime: &str, name: &str, what: &str, started: f64) -> String {
+pub(crate) fn save(parts: BlobParts, mime: &str, name: &str, what: &str, started: f64) -> String {
     let bytes = parts.len();
     match parts.into_blob(mime).and_then(|blob| download::save(&blob, name)) {
         Ok(_) => format!("Saved {name} ({what}{}, made in {:.0} ms).", size(bytes), now() - started),
@@ -35,7 +35,7 @@ fn save(parts: BlobParts, mime: &str, name: &str, what: &str, started: f64) -> S
     }
 }
 
-fn save_text(text: &str, mime: &str, name: &str, started: f64) -> String {
+pub(crate) fn save_text(text: &str, mime: &str, name: &str, started: f64) -> String {
     let mut parts = BlobParts::new();
     parts.push(text.as_bytes());
     save(parts, mime, name, "", started)

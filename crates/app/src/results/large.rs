@@ -32,27 +32,41 @@ pub fn is_large(tool: Tool, form: &FormState) -> bool {
 pub struct LargeReport {
     /// The tool's tables, notes and formulas (`charts` is left empty).
     pub report: Report,
-    pub sample: Sample,
+    /// The charts' sample; `None` for a format's result (`results::format`: its tables only).
+    #[serde(default)]
+    pub sample: Option<Sample>,
     pub spec: SpecOptions,
     pub calibration: Calibration,
     pub granularity: Granularity,
 }
 
 /// The worker's side: runs the tool on `form` as the page would, and keeps the full report
-/// (`ChartData`, for the export files) beside the [`LargeReport`] it returns.
-pub fn analyse(tool: Tool, form: &FormState) -> Result<(LargeReport, ChartData), InputError> {
+/// (`ChartData`, for the export files) beside the [`LargeReport`] it returns. A format's result
+/// (`--preset`, a float element, integer groups) comes back as its tables, with no sample and no
+/// full report (`None`).
+pub fn analyse(tool: Tool, form: &FormState) -> Result<(LargeReport, Option<ChartData>), InputError> {
     let mut report = super::run(tool, form)?;
     let options = crate::options::tool_options(tool, form)?;
+    if report.format.take().is_some() {
+        let large = LargeReport {
+            report,
+            sample: None,
+            spec: options.spec.clone(),
+            calibration: options.calibration,
+            granularity: options.granularity,
+        };
+        return Ok((large, None));
+    }
     let full = report.charts.take().ok_or_else(|| no_charts(tool))?;
     let sample = sample_of(&full, &options.tensor_name).ok_or_else(|| no_charts(tool))?;
     let large = LargeReport {
         report,
-        sample,
+        sample: Some(sample),
         spec: options.spec.clone(),
         calibration: options.calibration,
         granularity: full.analysis().granularity,
     };
-    Ok((large, full))
+    Ok((large, Some(full)))
 }
 
 /// A report without charts data cannot happen for these tools; said rather than panicked.
@@ -123,7 +137,7 @@ impl LargeReport {
 /// A large report's charts not yet built: the sample and what it is analysed with.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingCharts {
-    sample: Sample,
+    sample: Option<Sample>,
     spec: SpecOptions,
     calibration: Calibration,
     granularity: Granularity,
@@ -132,8 +146,28 @@ pub struct PendingCharts {
 impl PendingCharts {
     /// The sample analysed with the full data's parameters; `None` if it cannot be.
     pub fn build(self, now: impl Fn() -> f64) -> Option<ChartData> {
-        SampledCharts::build(self.sample, self.spec, self.calibration, self.granularity, now)
+        SampledCharts::build(self.sample?, self.spec, self.calibration, self.granularity, now)
             .ok()
             .map(|charts| ChartData::Sampled(Arc::new(charts)))
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn a_large_input_in_a_format_posts_its_tables_without_a_sample() {
+        let mut form = FormState::examples();
+        let row = (0..64).map(|i| format!("{:.4}", (i as f64 * 0.3).sin())).collect::<Vec<_>>().join(", ");
+        form.tensor.data = vec![row; 8].join("\n");
+        form.tensor.quant.format = "mxfp4".into();
+        let (large, full) = analyse(Tool::Tensor, &form).unwrap();
+        assert!(full.is_none() && large.sample.is_none());
+        let posted: LargeReport = serde_json::from_str(&serde_json::to_string(&large).unwrap()).unwrap();
+        let (report, charts) = posted.into_parts();
+        assert!(report.tables.iter().any(|t| t.id == "format-blocks" && t.rows.len() == 16));
+        assert!(charts.build(|| 0.0).is_none());
+        assert_eq!(report, super::super::run(Tool::Tensor, &form).unwrap().without_charts());
     }
 }
