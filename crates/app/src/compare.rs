@@ -141,6 +141,7 @@ pub fn compare_model<S: Source>(
                         quantscope_core::Samples::F64(v) => v.into_iter().map(|x| x as f32).collect(),
                     };
                     add(compare::measure(&t.name, &t.shape, &dtype, t.bytes * 8, &values, formats), &mut tensors)?;
+                    a.recycle_values(values);
                 }
             }
         }

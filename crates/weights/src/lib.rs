@@ -109,6 +109,9 @@ pub struct Archive<S> {
     pub format: Format,
     tensors: Vec<TensorInfo>,
     backing: Backing<S>,
+    /// A tensor's values handed back by [`Archive::recycle`], whose room the next load reuses: the
+    /// operating system then maps and zeroes fresh pages once for the largest tensor, not for every one.
+    spare: Vec<f32>,
 }
 
 fn io_problem(start: u64, end: u64, e: std::io::Error) -> Problem {
@@ -196,7 +199,7 @@ impl<S: Source> Archive<S> {
             let h = npy::header(&text).map_err(|reason| Error::tensor(npy_name, Problem::BadHeader { format: "npy", reason }))?;
             let offset = pre.start + pre.len;
             let info = npy_info(npy_name, h, len - offset, Location::Plain { offset })?;
-            return Ok(Archive { format: Format::Npy, tensors: vec![info], backing: Backing::Plain(source) });
+            return Ok(Archive { format: Format::Npy, tensors: vec![info], backing: Backing::Plain(source), spare: Vec::new() });
         }
         if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
             return Self::open_npz(source);
@@ -226,7 +229,7 @@ impl<S: Source> Archive<S> {
                     little_endian: true,
                 })
                 .collect();
-            return Ok(Archive { format: Format::Safetensors, tensors, backing: Backing::Plain(source) });
+            return Ok(Archive { format: Format::Safetensors, tensors, backing: Backing::Plain(source), spare: Vec::new() });
         }
         Err(Error::file(Problem::UnknownFormat { found: escape(&head) }))
     }
@@ -294,7 +297,7 @@ impl<S: Source> Archive<S> {
             let skip = pre.start + pre.len;
             tensors.push(npy_info(&name, h, size - skip, Location::Member { index, skip })?);
         }
-        Ok(Archive { format: Format::Npz, tensors, backing: Backing::Zip(Box::new(zip)) })
+        Ok(Archive { format: Format::Npz, tensors, backing: Backing::Zip(Box::new(zip)), spare: Vec::new() })
     }
 
     /// The tensors, in file order (safetensors: by data offset).
@@ -305,6 +308,21 @@ impl<S: Source> Archive<S> {
     /// The tensor named `name`.
     pub fn info(&self, name: &str) -> Option<&TensorInfo> {
         self.tensors.iter().find(|t| t.name == name)
+    }
+
+    /// Hands a loaded tensor back once it is analysed: the next [`Archive::load`] reuses its room
+    /// (float32 values) when it is large enough. Memory then stays at the largest tensor loaded.
+    pub fn recycle(&mut self, tensor: Tensor) {
+        if let Samples::F32(values) = tensor.data {
+            self.recycle_values(values);
+        }
+    }
+
+    /// [`Archive::recycle`] for values already taken out of their tensor.
+    pub fn recycle_values(&mut self, values: Vec<f32>) {
+        if values.capacity() > self.spare.capacity() {
+            self.spare = values;
+        }
     }
 
     /// Loads a tensor as float32 with channel axis `axis` (0: output channels of Linear `[out, in]`
@@ -342,7 +360,12 @@ impl<S: Source> Archive<S> {
                 }
             }
         }
-        let mut out: Vec<f32> = Vec::new();
+        // The room of the last recycled tensor if it is large enough (then no new pages), else new room.
+        let mut out = std::mem::take(&mut self.spare);
+        out.clear();
+        if out.capacity() < elements {
+            out = Vec::new();
+        }
         out.try_reserve_exact(elements).map_err(|e| {
             fail(Problem::Io { start: 0, end: info.bytes, message: format!("cannot allocate {} float32 values: {e}", info.elements) })
         })?;

@@ -1,40 +1,42 @@
 //! The model-wide table: one row per tensor, from the core's comparison of per-channel and
 //! per-tensor quantization. Nothing here computes a metric; rows only pick and sort the core's.
 
+use crate::sample::deserialize_extended;
 use crate::{Archive, Error, Source, TensorInfo};
 use quantscope_core::calibrate::{self, Calibration};
 use quantscope_core::metrics::serialize_extended;
 use quantscope_core::{Comparison, QuantSpec, Tensor};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::ops::ControlFlow;
 
 /// A channel among the worst.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorstChannel {
     /// Index along the channel axis.
     pub index: usize,
     /// Name (`ch<i>`).
     pub name: String,
     /// Its SQNR (dB) under per-channel parameters.
-    #[serde(serialize_with = "serialize_extended")]
+    #[serde(serialize_with = "serialize_extended", deserialize_with = "deserialize_extended")]
     pub sqnr_db: Option<f64>,
 }
 
-/// One analysed tensor's numbers, read from the core's [`Comparison`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One analysed tensor's numbers, read from the core's [`Comparison`]. Read back (`Deserialize`) by
+/// the app's worker that merges the tensors other workers analysed into one table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TensorResult {
     /// Channel axis used.
     pub axis: usize,
     /// Number of channels.
     pub channels: usize,
     /// Whole-tensor SQNR with per-channel parameters (dB).
-    #[serde(serialize_with = "serialize_extended")]
+    #[serde(serialize_with = "serialize_extended", deserialize_with = "deserialize_extended")]
     pub per_channel_sqnr_db: Option<f64>,
     /// Whole-tensor SQNR with one set of parameters (dB).
-    #[serde(serialize_with = "serialize_extended")]
+    #[serde(serialize_with = "serialize_extended", deserialize_with = "deserialize_extended")]
     pub per_tensor_sqnr_db: Option<f64>,
     /// `per-channel - per-tensor` SQNR (dB).
-    #[serde(serialize_with = "serialize_extended")]
+    #[serde(serialize_with = "serialize_extended", deserialize_with = "deserialize_extended")]
     pub sqnr_gain_db: Option<f64>,
     /// MSE with per-channel parameters.
     pub per_channel_mse: Option<f64>,
@@ -89,7 +91,7 @@ pub struct Row {
 }
 
 /// A row's results or the reason there are none.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Analysed.
@@ -127,6 +129,7 @@ fn analyse_with<S: Source>(
     let comparison =
         quantscope_core::analysis::compare_sources(&tensor, spec, &pc, &pt, false).map_err(|e| fail(crate::Problem::Quant(e)))?;
     inspect(&tensor, &comparison);
+    archive.recycle(tensor);
     Ok(TensorResult::of(&comparison, worst))
 }
 
