@@ -143,7 +143,7 @@ describe('formats in the Tensor tool', () => {
       .filter({ hasText: 'fp8-e4m3:per-group:16' })
       .waitFor({ timeout: 10_000 });
     await byTestId(page, 'tensor-format').selectOption('int-groups');
-    await byTestId(page, 'table-format-summary').locator('[data-col="format"]').filter({ hasText: 'int4:per-group:16' }).waitFor();
+    await byTestId(page, 'table-format-summary').locator('[data-col="format"]').filter({ hasText: 'int8-affine:per-group:16' }).waitFor();
     // A group size the rows cannot take is refused, located on the field.
     await byTestId(page, 'tensor-group-size').fill('0');
     await byTestId(page, 'tensor-stale-note').waitFor({ timeout: 10_000 });

@@ -203,27 +203,16 @@ impl FormatData {
         if !formats.contains(&chosen) {
             formats.push(chosen);
         }
+        // quantize_rows, not the streaming compare_rows: the page's inputs are small, and one kernel
+        // path in the page's wasm is smaller (the statistics are equal bit for bit either way).
         let slices: Vec<&[f32]> = self.input.iter().map(Vec::as_slice).collect();
-        let rectangular = self.input.iter().all(|r| r.len() == cols);
-        let results = if rectangular {
-            let flat = self.input.concat();
-            format::compare_rows(&formats, &flat, self.input.len(), cols)
-                .into_iter()
-                .zip(&formats)
-                .map(|(r, f)| match r {
-                    Ok(s) => FormatResult::new(f.to_string(), s.bits_per_weight, s.sqnr_db()),
-                    Err(e) => FormatResult::not_applicable(f.to_string(), f64::NAN, e.to_string()),
-                })
-                .collect()
-        } else {
-            formats
-                .iter()
-                .map(|f| match format::quantize_rows(f, &slices) {
-                    Ok(q) => FormatResult::new(f.to_string(), q.bits_per_weight, q.sqnr_db()),
-                    Err(e) => FormatResult::not_applicable(f.to_string(), f64::NAN, e.to_string()),
-                })
-                .collect()
-        };
+        let results = formats
+            .iter()
+            .map(|f| match format::quantize_rows(f, &slices) {
+                Ok(q) => FormatResult::new(f.to_string(), q.bits_per_weight, q.sqnr_db()),
+                Err(e) => FormatResult::not_applicable(f.to_string(), f64::NAN, e.to_string()),
+            })
+            .collect();
         FormatSweep { label: self.tensor.clone(), results, chosen: Some(chosen.to_string()) }
     }
 }
