@@ -609,3 +609,27 @@ fn file_csv(r: &FileJson) -> Result<String, Failure> {
     let bytes = w.into_inner().map_err(|e| Failure::Io(io::Error::other(e.to_string())))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use quantscope_app::flags::name;
+
+    /// The page writes a format's command with the flag mapping's names (`flags::to_flags`): the
+    /// format commands take every one of them, for the tensor and the values tools.
+    #[test]
+    fn the_format_commands_take_the_flag_mappings_names() {
+        let command = FormatCli::command();
+        for sub in ["tensor", "values"] {
+            let sub = command.find_subcommand(sub).unwrap();
+            let longs: Vec<&str> = sub.get_arguments().filter_map(|a| a.get_long()).collect();
+            for flag in
+                [name::PRESET, name::GROUP_SIZE, name::DTYPE, name::SCHEME, name::GRANULARITY, name::CONVENTION, name::VALUES, name::NAME]
+            {
+                assert!(longs.contains(&flag), "--{flag} of {}", sub.get_name());
+            }
+        }
+        assert!(flags::FORMAT.iter().all(|f| command.find_subcommand("file").unwrap().get_arguments().any(|a| a.get_long() == Some(f))));
+    }
+}
