@@ -19,14 +19,15 @@ pub const WORKER_URL: &str = "./worker_loader.js";
 /// it: wasm memory never shrinks, so it would hold a big tensor's size for the page's lifetime.
 pub const KEEP_MEMORY_BYTES: f64 = 128.0 * 1024.0 * 1024.0;
 
-/// A reply: its JSON, or `[json, file]` (an export file beside the `File` JSON).
+/// A reply: its JSON, or `[json, bytes]` (an export file beside the `File` JSON, a pool worker's
+/// outcomes beside the `Analysed` JSON).
 fn read_reply(data: JsValue) -> Option<Reply> {
     if let Some(text) = data.as_string() {
         return serde_json::from_str(&text).ok();
     }
     let parts: web_sys::js_sys::Array = data.dyn_into().ok()?;
     let mut reply: Reply = serde_json::from_str(&parts.get(0).as_string()?).ok()?;
-    if let Reply::File { bytes, .. } = &mut reply {
+    if let Reply::File { bytes, .. } | Reply::Analysed { outcomes: bytes, .. } = &mut reply {
         *bytes = JsBytes(parts.get(1).dyn_into().ok());
     }
     Some(reply)
@@ -129,26 +130,45 @@ impl FilesWorker {
 
     /// Posts `request` with `file`.
     pub fn send(&self, request: &Request, file: &File) -> Result<(), String> {
-        self.post(request, Some(file))
+        self.post(request, Some(file), &[])
     }
 
     /// Posts `request` alone (the large-input jobs: the text is in the request's form).
     pub fn send_alone(&self, request: &Request) -> Result<(), String> {
-        self.post(request, None)
+        self.post(request, None, &[])
     }
 
-    fn post(&self, request: &Request, file: Option<&File>) -> Result<(), String> {
+    /// Posts `request` with `file` and `extra` after it (the pool's outcomes, for `Merge`).
+    pub fn send_with(&self, request: &Request, file: &File, extra: &[JsValue]) -> Result<(), String> {
+        self.post(request, Some(file), extra)
+    }
+
+    /// Starts the worker now if none runs, so that its wasm is compiled and running before the
+    /// first request (a pool's workers, while the user picks the options).
+    pub fn warm(&self) -> Result<(), String> {
+        self.slot().map(|_| ())
+    }
+
+    /// The running worker, started if there is none (or it failed or was let go).
+    fn slot(&self) -> Result<std::cell::RefMut<'_, Running>, String> {
+        let mut slot = self.running.borrow_mut();
+        if slot.as_ref().is_none_or(|r| r.dead) {
+            *slot = Some(self.start()?);
+        }
+        std::cell::RefMut::filter_map(slot, Option::as_mut).map_err(|_| "the worker did not start".to_string())
+    }
+
+    fn post(&self, request: &Request, file: Option<&File>, extra: &[JsValue]) -> Result<(), String> {
         let json = serde_json::to_string(request).map_err(|e| e.to_string())?;
         let message = web_sys::js_sys::Array::of1(&JsValue::from_str(&json));
         if let Some(file) = file {
             message.push(file);
         }
-        let message: JsValue = message.into();
-        let mut slot = self.running.borrow_mut();
-        if slot.as_ref().is_none_or(|r| r.dead) {
-            *slot = Some(self.start()?);
+        for part in extra {
+            message.push(part);
         }
-        let running = slot.as_mut().expect("started above");
+        let message: JsValue = message.into();
+        let mut running = self.slot()?;
         if running.ready {
             running.worker.post_message(&message).map_err(|e| format!("{e:?}"))?;
         } else {

@@ -11,7 +11,8 @@
 //! - [`export`]: the files the Export section and the worker make from a report;
 //! - [`flags`]: the one two-way mapping between the core's options and the command line's flags
 //!   (the CLI parses with it, the page reads its form with it, the settings file writes with it);
-//! - [`protocol`]: the messages between the page and the worker.
+//! - [`protocol`]: the messages between the page and the worker;
+//! - [`pool`]: a model-wide analysis split over several workers, and its merge into one table.
 //!
 //! The page renders these; the worker serves them; neither imports the other.
 
@@ -20,5 +21,6 @@ pub mod export;
 pub mod flags;
 pub mod form;
 pub mod options;
+pub mod pool;
 pub mod protocol;
 pub mod results;

@@ -31,6 +31,14 @@ pub enum Request {
     /// One export file of `Text` job `of`'s full report, or of `Analyse` job `of`'s table (the
     /// worker keeps the last of each).
     Export { job: u32, of: u32, file: ExportFile },
+    /// Some tensors of a model-wide analysis split over a pool of workers ([`crate::pool`]): the
+    /// worker reads and analyses `tensors` and answers [`Reply::Analysed`] with their outcomes.
+    AnalyseSome { job: u32, tensors: Vec<String>, axis: usize, spec: SpecOptions, calibration: Calibration, worst: usize },
+    /// The pool's outcomes, posted beside the request (the `File`, then each `Analysed` reply's
+    /// outcomes as its worker wrote them): the worker merges them into the table
+    /// ([`crate::pool::merge`]), keeps it for the PDF and answers `Done` as for `Analyse`.
+    /// `started`: when the page asked (`Date.now()`); `compute_ms`: the last part's.
+    Merge { job: u32, axis: usize, spec: SpecOptions, calibration: Calibration, worst: usize, started: f64, compute_ms: f64 },
 }
 
 /// The export files made in the worker, on request: a large input's from its full report with the
@@ -100,6 +108,12 @@ pub enum Sent<'a> {
         job: u32,
         rows: usize,
     },
+    /// An `AnalyseSome` job's outcomes (JSON of `[pool::PartOutcome]`) are posted beside this JSON.
+    Analysed {
+        job: u32,
+        compute_ms: f64,
+        memory_bytes: f64,
+    },
 }
 
 /// What the worker sends back (the page's reading of it). `Bytes` is where an export file's bytes,
@@ -146,6 +160,16 @@ pub enum Reply<Bytes = ()> {
         bytes: Bytes,
         rows: usize,
     },
+    /// An `AnalyseSome` job's outcomes (`outcomes`: the bytes posted beside the JSON, left in the JS
+    /// heap for the merging worker: the page does not read them), the time from its last byte read
+    /// to them, and the worker's wasm memory.
+    Analysed {
+        job: u32,
+        #[serde(skip)]
+        outcomes: Bytes,
+        compute_ms: f64,
+        memory_bytes: f64,
+    },
 }
 
 impl<Bytes> Reply<Bytes> {
@@ -158,7 +182,8 @@ impl<Bytes> Reply<Bytes> {
             | Reply::Done { job, .. }
             | Reply::Failed { job, .. }
             | Reply::Text { job, .. }
-            | Reply::File { job, .. } => Some(*job),
+            | Reply::File { job, .. }
+            | Reply::Analysed { job, .. } => Some(*job),
         }
     }
 }
@@ -249,5 +274,10 @@ mod tests {
         assert_eq!((job, rows), (4, 12));
         let Reply::Failed { job, message } = read(&Sent::Failed { job: 2, message: "no".into() }) else { panic!("not a failed reply") };
         assert_eq!((job, message.as_str()), (2, "no"));
+        let Reply::Analysed { job, compute_ms, memory_bytes, .. } = read(&Sent::Analysed { job: 5, compute_ms: 1.5, memory_bytes: 2e6 })
+        else {
+            panic!("not an analysed reply")
+        };
+        assert_eq!((job, compute_ms, memory_bytes), (5, 1.5, 2e6));
     }
 }

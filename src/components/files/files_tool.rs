@@ -15,6 +15,7 @@ use crate::browser::timer::page_ms;
 use crate::components::calibration_fields::CalibrationFields;
 use crate::components::export::files::today;
 use crate::components::fields::TextField;
+use crate::components::files::compare::CompareView;
 use crate::components::files::drop_zone::DropZone;
 use crate::components::files::progress::ProgressBar;
 use crate::components::files::results_table::ResultsTable;
@@ -26,9 +27,11 @@ use crate::components::tab_bar::{panel_id, tab_id};
 use crate::components::tool_panel::ToolRun;
 use crate::state::{use_app_state, Commit};
 use crate::worker::client::FilesWorker;
+use crate::worker::pool::{BatchOptions, FilesPool, PoolEvent};
 use crate::worker::protocol::{ExportFile, Reply, Request, RowView, TensorView};
 use quantscope_app::form::{FormState, Tool};
 use quantscope_app::options;
+use quantscope_app::pool::{worker_count, Schedule};
 use quantscope_app::results::sampled::SampledCharts;
 use quantscope_app::results::ChartData;
 use quantscope_app::results::Report;
@@ -67,6 +70,8 @@ pub enum Job {
         elapsed_ms: f64,
         compute_ms: f64,
         memory_bytes: f64,
+        /// The workers that read the file (more than one: a pool, `crate::worker::pool`).
+        workers: usize,
     },
     Cancelled,
 }
@@ -93,6 +98,10 @@ pub struct FilesState {
     /// Who waits for the PDF being made (one at a time: the button is busy meanwhile).
     waiting: StoredValue<FileWaiter, LocalStorage>,
     worker: StoredValue<FilesWorker, LocalStorage>,
+    /// The workers a model-wide analysis of a big file is split over; `worker` merges their outcomes.
+    pool: StoredValue<FilesPool, LocalStorage>,
+    /// The pool's size and memory for the job running (1 and 0: `worker` alone).
+    pooled: StoredValue<(usize, f64)>,
 }
 
 impl FilesState {
@@ -104,7 +113,9 @@ impl FilesState {
         let asked_all = StoredValue::new(false);
         let asked = StoredValue::new((SpecOptions::default(), Calibration::default()));
         let kept = StoredValue::new(0u32);
+        let request = StoredValue::new(None::<Request>);
         let file = RwSignal::new_local(None::<File>);
+        let pooled = StoredValue::new((1usize, 0.0f64));
         let waiting: FileWaiter = Rc::default();
         let waiter = waiting.clone();
         let on_reply = move |reply: Reply| {
@@ -152,16 +163,46 @@ impl FilesState {
                         SampledCharts::build(*sample, spec, calibration, Granularity::PerChannel, page_ms)
                             .map(|c| ChartData::Sampled(Arc::new(c)))
                     });
-                    job.set(Job::Done { rows, csv, charts, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes });
+                    let (workers, pool_memory) = pooled.get_value();
+                    let memory_bytes = memory_bytes + pool_memory;
+                    job.set(Job::Done { rows, csv, charts, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes, workers });
                 }
                 Reply::Failed { message, .. } => {
                     error.set(Some(message));
                     job.set(Job::Idle);
                 }
                 // Answered above (`File`); the large-input jobs of the Tensor and Values tools
-                // (components::large_input).
-                Reply::Text { .. } | Reply::File { .. } => {}
+                // (components::large_input); the pool's (crate::worker::pool).
+                Reply::Text { .. } | Reply::File { .. } | Reply::Analysed { .. } => {}
             }
+        };
+        let worker = StoredValue::new_local(FilesWorker::new(on_reply));
+        // The pool's progress, summed; its outcomes to `worker`, which merges them and answers `Done`.
+        let on_pool = move |event: PoolEvent| match event {
+            PoolEvent::Progress { job: j, done, total, tensor } if j == current.get_value() => job.update(|j| {
+                if let Job::Running { done: d, total: t, tensor: n, .. } = j {
+                    (*d, *t, *n) = (done, total, tensor);
+                }
+            }),
+            PoolEvent::Parts { job: j, parts, compute_ms, memory_bytes } if j == current.get_value() => {
+                pooled.update_value(|(_, memory)| *memory = memory_bytes);
+                let started = match job.get_untracked() {
+                    Job::Running { started, .. } => started,
+                    _ => web_sys::js_sys::Date::now(),
+                };
+                let Some(Request::Analyse { axis, spec, calibration, worst, .. }) = request.get_value() else { return };
+                let merge = Request::Merge { job: j, axis, spec, calibration, worst, started, compute_ms };
+                let sent = file.with_untracked(|f| f.as_ref().map(|f| worker.with_value(|w| w.send_with(&merge, f, &parts))));
+                if let Some(Err(e)) = sent {
+                    error.set(Some(e));
+                    job.set(Job::Idle);
+                }
+            }
+            PoolEvent::Failed { job: j, message } if j == current.get_value() => {
+                error.set(Some(message));
+                job.set(Job::Idle);
+            }
+            _ => {}
         };
         FilesState {
             file,
@@ -172,10 +213,12 @@ impl FilesState {
             current,
             asked_all,
             asked,
-            request: StoredValue::new(None),
+            request,
             kept,
             waiting: StoredValue::new_local(waiting),
-            worker: StoredValue::new_local(FilesWorker::new(on_reply)),
+            worker,
+            pool: StoredValue::new_local(FilesPool::new(on_pool)),
+            pooled,
         }
     }
 
@@ -220,10 +263,28 @@ impl FilesState {
         self.request.set_value(Some(request.clone()));
         self.error.set(None);
         self.job.set(Job::Running { done: 0, total: 0, tensor: String::new(), started: web_sys::js_sys::Date::now() });
-        if let Err(e) = self.worker.with_value(|w| w.send(&request, &file)) {
+        let workers = self.pool_size(&file).filter(|_| self.asked_all.get_value());
+        self.pooled.set_value((workers.unwrap_or(1), 0.0));
+        let sent = match (&request, workers) {
+            // Every tensor of a big file: split over the pool; `worker` merges.
+            (Request::Analyse { tensor: None, axis, spec, calibration, worst, .. }, Some(workers)) => {
+                let listing = self.listing.get_untracked().map(|l| l.tensors).unwrap_or_default();
+                let options = BatchOptions { axis: *axis, spec: spec.clone(), calibration: *calibration, worst: *worst };
+                self.pool.with_value(|p| p.run(job, &file, options, Schedule::new(&listing, workers)))
+            }
+            _ => self.worker.with_value(|w| w.send(&request, &file)),
+        };
+        if let Err(e) = sent {
             self.error.set(Some(e));
             self.job.set(Job::Idle);
         }
+    }
+
+    /// How many workers a model-wide analysis of `file` is split over (`quantscope_app::pool`),
+    /// `None` when one reads it alone.
+    fn pool_size(&self, file: &File) -> Option<usize> {
+        let n = self.listing.with_untracked(|l| l.as_ref().map(|l| worker_count(FilesPool::cores(), &l.tensors, file.size() as u64)))?;
+        (n > 1).then_some(n)
     }
 
     /// Stops the running analysis at once (the worker is terminated).
@@ -236,6 +297,7 @@ impl FilesState {
     /// Terminates the worker, with what it keeps; a PDF being made is not coming.
     fn stop(&self) {
         self.worker.with_value(FilesWorker::cancel);
+        self.pool.with_value(FilesPool::cancel);
         self.kept.set_value(0);
         self.waiting.with_value(|w| answer_waiting(w, None, Err("stopped".into())));
     }
@@ -293,7 +355,18 @@ pub fn FilesTool() -> impl IntoView {
     let state = use_app_state();
     let files = FilesState::new();
     provide_context(files);
-    on_cleanup(move || files.worker.with_value(FilesWorker::cancel));
+    on_cleanup(move || {
+        files.worker.with_value(FilesWorker::cancel);
+        files.pool.with_value(FilesPool::cancel);
+    });
+    // A file that will be split over the pool: its workers start while the options are picked.
+    Effect::new(move || {
+        if files.listing.with(Option::is_some) {
+            if let Some(n) = files.file.with_untracked(|f| f.as_ref().and_then(|f| files.pool_size(f))) {
+                files.pool.with_value(|p| p.warm(n));
+            }
+        }
+    });
     // The fields show their own parse errors (the ToolRun every tool's fields read).
     let inputs = Memo::new(move |_| state.committed.with(FormState::inputs));
     let outcome = Memo::new(move |_| inputs.with(|f| options::tool_options(Tool::Files, f).map(|_| Report::default())));
@@ -348,6 +421,7 @@ pub fn FilesTool() -> impl IntoView {
             <ProgressBar />
             <ResultsTable />
             <TensorCharts />
+            <CompareView />
         </section>
     }
 }

@@ -86,7 +86,7 @@ pub fn ResultsTable() -> impl IntoView {
     let files = use_files_state();
     let state = use_app_state();
     move || {
-        let Job::Done { rows, csv, all, elapsed_ms, compute_ms, memory_bytes, .. } = files.job.get() else {
+        let Job::Done { rows, csv, all, elapsed_ms, compute_ms, memory_bytes, workers, .. } = files.job.get() else {
             return ().into_any();
         };
         let precision = state.form.with(|f| f.display.precision);
@@ -206,10 +206,12 @@ pub fn ResultsTable() -> impl IntoView {
                     data-elapsed-ms=elapsed_ms.to_string()
                     data-compute-ms=compute_ms.to_string()
                     data-memory-bytes=memory_bytes.to_string()
+                    data-workers=workers.to_string()
                 >
                     {format!(
-                        "Read and analysed in {:.0} ms in a background worker ({:.0} ms of analysis after the last byte read; worker memory {}).",
+                        "Read and analysed in {:.0} ms in {} ({:.0} ms of analysis after the last byte read; worker memory {}).",
                         elapsed_ms,
+                        if workers > 1 { format!("{workers} background workers") } else { "a background worker".into() },
                         compute_ms,
                         crate::components::files::bytes(memory_bytes as u64),
                     )}
