@@ -73,7 +73,9 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
     let methods = if subject.has_elements() { subject.method_ranges() } else { Vec::new() };
     let (mut lo, mut hi) = data.unwrap_or((-1.0, 1.0));
     let method_ends = methods.iter().map(|m| (m.min as f64, m.max as f64));
-    for (a, b) in thresholds.into_iter().chain(method_ends) {
+    // A range beyond what an axis holds (a method's float32 range of values near f64::MAX is
+    // infinite) is left off the axis.
+    for (a, b) in thresholds.into_iter().chain(method_ends).filter(|(a, b)| data::plottable(*a) && data::plottable(*b)) {
         lo = lo.min(a);
         hi = hi.max(b);
     }
@@ -122,6 +124,7 @@ pub fn plan(subject: &Subject<'_>) -> Plan {
             (m.min, m.max) = (a as f32, b as f32);
         }
     }
+    methods.retain(|m| data::plottable(m.min as f64) && data::plottable(m.max as f64));
     Plan { x, bins, counts, curve, grid, thresholds, total, clipped, methods, chosen, percentile }
 }
 

@@ -114,3 +114,13 @@ fn backend_draws_plotters_charts_as_vectors_and_text() {
         assert!(text.contains(label), "`{label}` is not in the text:\n{text}");
     }
 }
+
+#[test]
+fn values_near_the_largest_float_draw_the_histogram() {
+    // Every calibration method's float32 range of ±1e300 is infinite: its row is left off the
+    // histogram instead of stretching the axis to infinity (which overflowed plotters' mapping).
+    let o = ToolOptions { keep_values: true, ..ToolOptions::default() };
+    let report = tools::tensor("a: 1e300, -2.5e-300, 7\nb: -1e300, 0.5, 3", &o).unwrap();
+    let bytes = tensor_pdf(&report, &PdfOptions { date: "2026-11-23".into(), ..PdfOptions::default() });
+    assert!(bytes.starts_with(b"%PDF"));
+}
