@@ -1,6 +1,7 @@
 //! The Files tool: weight files dropped on the page, analysed in a Web Worker
 //! (`crate::worker`). One file per component; [`files_tool::FilesTool`] holds the state they share.
 
+pub mod compare;
 pub mod drop_zone;
 pub mod files_tool;
 pub mod progress;

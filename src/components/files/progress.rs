@@ -6,7 +6,7 @@ use crate::components::files::bytes;
 use crate::components::files::files_tool::{use_files_state, Job};
 
 /// "about 3 s left" from the rate so far.
-fn time_left(done: u64, total: u64, elapsed_ms: f64) -> String {
+pub fn time_left(done: u64, total: u64, elapsed_ms: f64) -> String {
     if done == 0 || elapsed_ms <= 0.0 {
         return "estimating the time left".into();
     }
