@@ -158,7 +158,7 @@ impl<'a> Subject<'a> {
         self.len() == 0
     }
 
-    /// Every finite element, in position order.
+    /// Every finite element that an axis can hold ([`plottable`]), in position order.
     pub fn points(&self) -> impl Iterator<Item = Point> + '_ {
         let mut offset = 0;
         self.channels.iter().flat_map(move |c| {
@@ -167,6 +167,8 @@ impl<'a> Subject<'a> {
             offset += el.map_or(0, |e| e.x.len());
             el.into_iter().flat_map(move |e| {
                 (0..e.x.len()).filter_map(move |i| {
+                    let plottable = plottable(e.x[i]) && e.dequantized[i].is_some_and(plottable) && e.error[i].is_some_and(plottable);
+                    plottable.then_some(())?;
                     Some(Point {
                         channel: c.index,
                         index: i,
@@ -182,16 +184,22 @@ impl<'a> Subject<'a> {
         })
     }
 
-    /// The original values (finite only), without building whole points: for the histogram.
+    /// The original values an axis can hold (finite, [`plottable`]), without building whole
+    /// points: for the histogram.
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
-        self.channels.iter().filter_map(|c| c.elements.as_ref()).flat_map(|e| e.x.iter().copied().filter(|x| x.is_finite()))
+        self.channels.iter().filter_map(|c| c.elements.as_ref()).flat_map(|e| e.x.iter().copied().filter(|x| plottable(*x)))
     }
 
-    /// Smallest and largest finite value (from the analysis' data ranges).
+    /// Smallest and largest finite value (from the analysis' data ranges); when one lies beyond
+    /// what an axis holds, those of the [`values`](Self::values) it can.
     pub fn data_range(&self) -> Option<(f64, f64)> {
         let lo = self.channels.iter().filter_map(|c| c.data_min).reduce(f64::min)?;
         let hi = self.channels.iter().filter_map(|c| c.data_max).reduce(f64::max)?;
-        Some((lo, hi))
+        if plottable(lo) && plottable(hi) {
+            return Some((lo, hi));
+        }
+        let lo = self.values().reduce(f64::min)?;
+        Some((lo, self.values().reduce(f64::max)?))
     }
 
     /// Every calibration method's range over the shown values (the core's [`calibrate::every_method`]),
@@ -206,11 +214,12 @@ impl<'a> Subject<'a> {
         calibrate::every_method(&values, batches, &self.analysis.spec, percentile)
     }
 
-    /// The calibration range the parameters came from: lowest `min` and highest `max` of the shown channels.
+    /// The calibration range the parameters came from: lowest `min` and highest `max` of the shown
+    /// channels (`None` when it lies beyond what an axis holds).
     pub fn calibration_range(&self) -> Option<(f64, f64)> {
         let lo = self.channels.iter().filter_map(|c| c.min).reduce(f64::min)?;
         let hi = self.channels.iter().filter_map(|c| c.max).reduce(f64::max)?;
-        Some((lo, hi))
+        (plottable(lo) && plottable(hi)).then_some((lo, hi))
     }
 }
 

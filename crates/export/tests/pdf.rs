@@ -116,11 +116,17 @@ fn backend_draws_plotters_charts_as_vectors_and_text() {
 }
 
 #[test]
-fn values_near_the_largest_float_draw_the_histogram() {
+fn values_near_the_largest_float_draw_their_charts() {
     // Every calibration method's float32 range of ±1e300 is infinite: its row is left off the
     // histogram instead of stretching the axis to infinity (which overflowed plotters' mapping).
     let o = ToolOptions { keep_values: true, ..ToolOptions::default() };
     let report = tools::tensor("a: 1e300, -2.5e-300, 7\nb: -1e300, 0.5, 3", &o).unwrap();
-    let bytes = tensor_pdf(&report, &PdfOptions { date: "2026-11-23".into(), ..PdfOptions::default() });
-    assert!(bytes.starts_with(b"%PDF"));
+    let o = PdfOptions { date: "2026-11-23".into(), ..PdfOptions::default() };
+    assert!(tensor_pdf(&report, &o).starts_with(b"%PDF"));
+    // A value beyond what an axis holds (up to f64::MAX) is left off the charts: its axis spanned
+    // almost f64::MAX and plotters looped for ever looking for ticks.
+    let report = tools::values("1.7e308, 1, -2", &ToolOptions::default()).unwrap();
+    assert!(values_pdf(&report, &o).starts_with(b"%PDF"));
+    let report = tools::channels("d,1,1.7e308,5\ne,-1,1,0", &ToolOptions::default()).unwrap();
+    assert!(channels_pdf(&report, &o).starts_with(b"%PDF"));
 }
