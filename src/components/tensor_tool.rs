@@ -1,4 +1,4 @@
-//! Tensor (seeds 001 and 003): values per channel, per-channel and per-tensor side by side.
+//! Tensor (the per-channel vs per-tensor calculator and the per-channel PTQ exercise): values per channel, per-channel and per-tensor side by side.
 
 use leptos::prelude::*;
 

@@ -1,4 +1,4 @@
-//! Values (seed 002): one list of values, a custom or derived range, a rounding rule.
+//! Values (the quantization error calculator): one list of values, a custom or derived range, a rounding rule.
 
 use leptos::prelude::*;
 
