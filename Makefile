@@ -107,6 +107,8 @@ bench: setup-native setup-browser build
 	node bench/charts.mjs
 	python3 bench/file_bench.py --rows 10000 --cols 10000
 	python3 bench/llama_bench.py
+	python3 bench/compare_bench.py
+	python3 bench/formats_numpy.py
 	node bench/files.mjs
 
 clean:

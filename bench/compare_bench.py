@@ -12,7 +12,8 @@ On the llama-shaped BF16 benchmark file (bench/make_llama.py, 444 MB), times (be
     MSE per tensor and format checked against quantscope's (the largest relative difference is printed).
 The issue's bar: compare with five formats at most 3x one format's time. Prints one JSON line.
 
-Usage: python3 bench/compare_bench.py [FILE] [--repeat 3] [--skip-numpy]
+Usage: python3 bench/compare_bench.py [FILE] [--repeat 3] [--skip-numpy] [--exe BINARY]
+(--exe: time this quantscope binary instead of building one)
 """
 import argparse
 import json
@@ -147,11 +148,15 @@ def main():
     ap.add_argument("file", nargs="?", default=DEFAULT)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-numpy", action="store_true")
+    ap.add_argument("--exe", help="the quantscope binary to time (default: build it with cargo)")
     a = ap.parse_args()
     if not os.path.exists(a.file):
         sys.exit(f"{a.file}: missing (python3 bench/make_llama.py writes it)")
-    subprocess.run(["cargo", "build", "-q", "--release", "-p", "quantscope-cli"], cwd=ROOT, check=True)
-    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "quantscope")
+    if a.exe:
+        exe = a.exe
+    else:
+        subprocess.run(["cargo", "build", "-q", "--release", "-p", "quantscope-cli"], cwd=ROOT, check=True)
+        exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "quantscope")
     runs = {
         "compare_5": [exe, "compare", a.file, "--formats", ",".join(FORMATS), "--format", "json"],
         "compare_1_q4_0": [exe, "compare", a.file, "--formats", "q4_0", "--format", "json"],

@@ -11,7 +11,9 @@ bench/output/). On the same machine, in turns, best of --repeat wall times (file
 Ratios are NumPy's time over quantscope's (above 1: quantscope is faster). A shared, loaded machine
 moves both; the CPU seconds (user + system) are printed next to the wall times.
 
-Usage: python3 bench/llama_bench.py [--repeat 3] [--json]
+Usage: python3 bench/llama_bench.py [--repeat 3] [--json] [--file PATH] [--exe BINARY] [--skip-numpy]
+(--file: where the benchmark file is written and read, e.g. outside the checkout; --exe: time this
+binary instead of building one, e.g. an older build for a before/after pair; --skip-numpy: quantscope only)
 """
 import argparse
 import json
@@ -38,26 +40,36 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true", help="print the raw figures as one JSON line too")
+    ap.add_argument("--file", default=FILE, help="the benchmark file (written by make_llama.py if missing)")
+    ap.add_argument("--exe", help="the quantscope binary to time (default: build it with cargo)")
+    ap.add_argument("--skip-numpy", action="store_true", help="time quantscope only")
     a = ap.parse_args()
-    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_llama.py"), FILE], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["cargo", "build", "-q", "--release", "-p", "quantscope-cli"], cwd=ROOT, check=True)
-    exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "quantscope")
-    with open(FILE, "rb") as f:  # into the page cache, as for every later run
+    file = a.file
+    subprocess.run([sys.executable, os.path.join(ROOT, "bench", "make_llama.py"), file], check=True, stdout=subprocess.DEVNULL)
+    if a.exe:
+        exe = a.exe
+    else:
+        subprocess.run(["cargo", "build", "-q", "--release", "-p", "quantscope-cli"], cwd=ROOT, check=True)
+        exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "quantscope")
+    with open(file, "rb") as f:  # into the page cache, as for every later run
         while f.read(1 << 24):
             pass
     rows = {}
     for convention in ["textbook", "pytorch"]:
         cli, numpy = [], []
         for _ in range(a.repeat):
-            cli.append(timed([exe, "file", FILE, "--format", "json", "--convention", convention])[:3])
-            wall, cpu, rss, out = timed([sys.executable, os.path.join(ROOT, "bench", "numpy_baseline.py"), "--file", FILE,
+            cli.append(timed([exe, "file", file, "--format", "json", "--convention", convention])[:3])
+            if a.skip_numpy:
+                numpy.append((float("nan"), float("nan"), 0))
+                continue
+            wall, cpu, rss, out = timed([sys.executable, os.path.join(ROOT, "bench", "numpy_baseline.py"), "--file", file,
                                          "--convention", convention, "--repeat", "1"])
             numpy.append((json.loads(out.strip().splitlines()[-1])["best_s"], cpu, rss))
         best_cli, best_np = min(cli), min(numpy)
         rows[convention] = {"quantscope_s": best_cli[0], "quantscope_cpu_s": best_cli[1], "quantscope_peak_rss_mib": round(best_cli[2]),
                             "numpy_s": best_np[0], "numpy_cpu_s": best_np[1], "numpy_peak_rss_mib": round(best_np[2]),
                             "ratio": round(best_np[0] / best_cli[0], 1)}
-    size = os.path.getsize(FILE)
+    size = os.path.getsize(file)
     print(f"llama-shaped BF16 safetensors, {size / 1e6:.0f} MB, 33 tensors, 222 M weights; {os.cpu_count()} cores; best of {a.repeat}")
     print("| options | quantscope file (wall / CPU s, peak RSS) | NumPy script (wall s, peak RSS) | NumPy / quantscope |")
     print("|---|---|---|---|")
