@@ -1,10 +1,10 @@
 //! The Tensor and Values tools in a block, float-element or lookup-table format (docs/formats.md):
 //! the form's format flags ([`flags::format_of`]) resolved by the core, the text read into float32
-//! rows as the CLI reads it ([`input_rows`]), [`quantize_rows`] of the core, and its result as the
-//! export crate's tables ([`quantscope_export::format_tables`], the CLI's too), the format's
-//! arithmetic from docs/formats.md ([`formulas`], one source for the page and the docs), and the
-//! charts' data: the values on the element type's grid, the block scales, and bits per weight
-//! against SQNR over the usual formats ([`FormatData::sweep`]).
+//! rows as the CLI reads it ([`input_rows`]), [`quantize_rows`](quantscope_core::format::quantize_rows)
+//! of the core, and its result as the export crate's tables ([`quantscope_export::format_tables`],
+//! the CLI's too), the format's arithmetic from docs/formats.md ([`formulas`], one source for the
+//! page and the docs), and the charts' data: the values on the element type's grid, the block
+//! scales, and bits per weight against SQNR over the usual formats ([`FormatData::sweep`]).
 
 use std::sync::Arc;
 

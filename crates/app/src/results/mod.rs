@@ -33,8 +33,8 @@ pub struct Report {
     /// The core's report itself, which the charts draw from (not posted: the page builds it).
     #[serde(skip)]
     pub charts: Option<ChartData>,
-    /// A format's result (`--preset`, a float element, integer groups; [`format`]): its tables are
-    /// above, this is what its charts and exports draw from (not posted).
+    /// A format's result (`--preset`, a float element, integer groups; [`format`](mod@format)): its
+    /// tables are above, this is what its charts and exports draw from (not posted).
     #[serde(skip)]
     pub format: Option<Arc<format::FormatData>>,
 }
