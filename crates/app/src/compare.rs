@@ -3,7 +3,7 @@
 //! fields as the core's [`PlanOptions`] (errors located in their field), the heatmap's sorting,
 //! and the files of a plan (JSON, CSV, the llama.cpp tensor-type file, the llm-compressor recipe).
 //!
-//! The numbers come from the core ([`quantscope_core::compare`]: one read of each tensor serves every
+//! The numbers come from the core ([`quantscope_core::compare`](mod@quantscope_core::compare): one read of each tensor serves every
 //! format; [`plan::plan`]); the JSON and CSV writers are `quantscope_export::compare`'s. See
 //! docs/compare.md.
 

@@ -218,7 +218,8 @@ pub(crate) struct Kernel64 {
     pub(crate) clip: u8,
 }
 
-/// How the textbook loop treats the clamp (`Kernel64::clip`).
+/// How the textbook loop treats the clamp (`Kernel64::clip`); only the x86 loops read it.
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 pub(crate) mod clip {
     /// No value of the run can clip: no clamp, no clip count.
     pub(crate) const NONE: u8 = 0;
