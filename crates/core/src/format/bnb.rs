@@ -147,7 +147,7 @@ fn level(mid: &[f32; 15], s: f32) -> usize {
 /// Quantizes one block of 64 (or fewer, never in practice) values.
 #[inline(always)]
 pub(crate) fn block<S: Sink>(table: Table, x: &[f32], sink: &mut S) -> BlockScale {
-    let absmax = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let absmax = super::round::amax(x);
     let r = 1.0 / absmax.max(ABSMAX_FLOOR);
     let (sorted, mid) = (table.sorted(), table.midpoints());
     // The levels of a whole block first (lane-wise comparisons, vectorized), then the table.

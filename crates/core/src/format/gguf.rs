@@ -65,7 +65,7 @@ pub(crate) fn block<S: Sink>(kind: GgufType, x: &[f32], sink: &mut S) -> BlockSc
 
 #[inline(always)]
 fn q8_0<S: Sink>(x: &[f32], sink: &mut S) -> BlockScale {
-    let amax = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let amax = super::round::amax(x);
     let d = amax / 127.0;
     let id = inverse(d);
     let dh = f16_round(d);
@@ -85,13 +85,10 @@ fn q8_0<S: Sink>(x: &[f32], sink: &mut S) -> BlockScale {
 #[inline(always)]
 fn q_0<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
     // The first element of the largest magnitude (numpy argmax), with its sign.
-    let (mut mx, mut amax) = (0.0f32, 0.0f32);
-    for &v in x {
-        if v.abs() > amax {
-            amax = v.abs();
-            mx = v;
-        }
-    }
+    // The largest |v| first (vectorized), then the first value of that magnitude; none (all zero or
+    // NaN) leaves mx = +0, as the in-order search `if |v| > amax` from 0 does.
+    let amax = super::round::amax(x);
+    let mx = if amax > 0.0 { x.iter().copied().find(|v| v.abs() == amax).unwrap_or(0.0) } else { 0.0 };
     let d = mx / -(n as f32);
     let id = inverse(d);
     let dh = f16_round(d);

@@ -41,7 +41,7 @@ pub enum MxElement {
 /// Quantizes one block of 32 values.
 #[inline(always)]
 pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> BlockScale {
-    let amax = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let amax = super::round::amax(x);
     match element {
         MxElement::Float(m) if m == E2M1 => {
             let e = (exponent(amax) - m.emax()).clamp(-127, 127);

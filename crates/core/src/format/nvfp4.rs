@@ -47,7 +47,7 @@ impl TensorScale {
 /// Quantizes one block of 16 values.
 #[inline(always)]
 pub(crate) fn block<S: Sink>(tensor: TensorScale, x: &[f32], sink: &mut S) -> BlockScale {
-    let amax = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let amax = super::round::amax(x);
     let s = (amax / 6.0 / tensor.pts).clamp(SCALE_FLOOR, 448.0);
     let bits = E4M3.encode(s);
     let s8 = E4M3.decode(bits);

@@ -40,9 +40,60 @@ pub fn trunc_to_i32_or_zero(v: f32) -> i32 {
     }
 }
 
+/// `max |v|` over a block, NaN ignored, `+0` for none: the value of folding `m.max(v.abs())` from
+/// `0` in order (every `|v|` is `+0` or more, and the maximum of such numbers does not depend on the
+/// order), taken in 8 lanes so that it vectorizes (the fold is one dependent chain of scalar steps).
+#[inline(always)]
+pub fn amax(x: &[f32]) -> f32 {
+    let step = |m: f32, v: f32| {
+        let a = v.abs();
+        // `a > m` is false for a NaN `a`: it is skipped, as `f32::max` skips it.
+        if a > m {
+            a
+        } else {
+            m
+        }
+    };
+    let mut lanes = [0.0f32; 8];
+    let mut rows = x.chunks_exact(8);
+    for row in &mut rows {
+        for (m, v) in lanes.iter_mut().zip(row) {
+            *m = step(*m, *v);
+        }
+    }
+    for (m, v) in lanes.iter_mut().zip(rows.remainder()) {
+        *m = step(*m, *v);
+    }
+    lanes.iter().fold(0.0f32, |m, v| step(m, *v))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amax_is_the_ordered_fold() {
+        let specials = [0.0f32, -0.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1e-45, -3.5, 2.0, f32::MAX, -f32::MAX];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for len in 0..70 {
+            for _ in 0..40 {
+                let x: Vec<f32> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        if seed.is_multiple_of(5) {
+                            specials[(seed >> 8) as usize % specials.len()]
+                        } else {
+                            f32::from_bits((seed >> 16) as u32)
+                        }
+                    })
+                    .collect();
+                let fold = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+                assert_eq!(amax(&x).to_bits(), fold.to_bits(), "{x:?}");
+            }
+        }
+    }
 
     #[test]
     fn equal_to_std_roundings() {
