@@ -97,7 +97,8 @@ serve: setup-web
 
 # Benchmarks (not part of `make test`): criterion for the core, NumPy for the baseline ratio;
 # llama_bench.py: `quantscope file` on the 444 MB llama-shaped file (bench/make_llama.py) against
-# NumPy; files.mjs: the Files tool in Chromium.
+# NumPy; files.mjs: the Files tool in Chromium (last: the same llama-shaped file with the default
+# options, every tensor over the pool of workers, against the NumPy script).
 bench: setup-native setup-browser build
 	@python3 -c 'import numpy' 2>/dev/null || pip install -q -r bench/requirements.txt
 	cargo bench -p quantscope-core

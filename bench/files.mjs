@@ -7,7 +7,13 @@
 // 2. The analysis time of a 4096 x 4096 float32 tensor in the worker (wasm simd128, in Chromium):
 //    the time from its last byte read to its result, best of --repeat, next to the native CLI on
 //    the same file (`quantscope file`, release build: read + the same analysis, wall time).
+// 3. The llama-shaped 444 MB BF16 file (bench/make_llama.py, made if missing) with the default
+//    options, every tensor (the pool of workers, one per core): from the click to the table, and
+//    Chromium's peak memory, against the NumPy script on the same file (bench/numpy_baseline.py
+//    --file, best of --repeat, run right after).
+//   node bench/files.mjs --only llama [--llama FILE]   runs only this part.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,9 +101,40 @@ async function analyse(app, cdp, path, sample, convention = 'textbook') {
     elapsed: await get('data-elapsed-ms'),
     compute: await get('data-compute-ms'),
     memory: await get('data-memory-bytes'),
+    workers: await get('data-workers'),
     peakRss,
     peakHeap,
   };
+}
+
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : null;
+const LLAMA = process.argv.includes('--llama')
+  ? process.argv[process.argv.indexOf('--llama') + 1]
+  : join(ROOT, 'bench', 'output', 'llama_bf16.safetensors');
+
+/** Part 3: the llama-shaped file, default options, against NumPy. */
+async function llama(app, cdp) {
+  if (!existsSync(LLAMA)) execFileSync('python3', [join(ROOT, 'bench', 'make_llama.py'), LLAMA], { stdio: 'inherit' });
+  const size = statSync(LLAMA).size;
+  await app.goto('#files');
+  const idle = await chromiumRss();
+  const runs = [];
+  for (let i = 0; i < REPEAT; i++) runs.push(await analyse(app, cdp, LLAMA, true, 'textbook'));
+  const best = runs.reduce((a, b) => (b.elapsed < a.elapsed ? b : a));
+  const peak = Math.max(...runs.map((r) => r.peakRss));
+  // One worker (the page told it has one core), for the pool's own gain; the last run of the page.
+  await app.context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 1 }));
+  const single = await analyse(app, cdp, LLAMA, false, 'textbook');
+  const out = execFileSync('python3', [join(ROOT, 'bench', 'numpy_baseline.py'), '--file', LLAMA, '--repeat', String(REPEAT)], { encoding: 'utf8' });
+  const numpy = JSON.parse(out.trim().split('\n').pop());
+  console.log(`llama-shaped BF16 safetensors (${MB(size)}, 33 tensors), default options (textbook), every tensor, best of ${REPEAT}:`);
+  console.log(`  Files tool in Chromium, ${best.workers} worker(s): ${(best.elapsed / 1000).toFixed(2)} s from the click to the table ` +
+    `(runs: ${runs.map((r) => (r.elapsed / 1000).toFixed(2)).join(', ')} s)`);
+  console.log(`  the same with one worker (navigator.hardwareConcurrency = 1): ${(single.elapsed / 1000).toFixed(2)} s; pool / one worker: ` +
+    `${(single.elapsed / best.elapsed).toFixed(2)}x faster`);
+  console.log(`  Chromium memory (PSS): idle ${MB(idle)}, peak ${MB(peak)} (${(peak / size).toFixed(2)} x the file); workers' wasm memory ${MB(best.memory)}`);
+  console.log(`  NumPy script (bench/numpy_baseline.py --file): ${numpy.best_s.toFixed(2)} s; NumPy / Files tool: ${(numpy.best_s * 1000 / best.elapsed).toFixed(2)}x ` +
+    `(one worker: ${(numpy.best_s * 1000 / single.elapsed).toFixed(2)}x)`);
 }
 
 const tmp = await mkdtemp(join(tmpdir(), 'quantscope-bench-files-'));
@@ -105,6 +142,15 @@ const app = await openApp();
 try {
   const cdp = await app.context.newCDPSession(app.page);
   await cdp.send('Performance.enable');
+  if (ONLY !== 'llama') await others(app, cdp);
+  await llama(app, cdp);
+} finally {
+  await app.close();
+  await rm(tmp, { recursive: true, force: true });
+}
+
+/** Parts 1 and 2. */
+async function others(app, cdp) {
   await app.goto('#files');
   const idleRss = await chromiumRss();
 
@@ -140,7 +186,4 @@ try {
     console.log(`  ${convention}: worker (wasm simd128, Chromium) analysis ${best.toFixed(1)} ms after the last byte read, ` +
       `read + analysis ${bestAll.toFixed(0)} ms; native CLI read + analysis ${Math.min(...native).toFixed(0)} ms wall (process start included)`);
   }
-} finally {
-  await app.close();
-  await rm(tmp, { recursive: true, force: true });
 }

@@ -15,6 +15,30 @@ import { writeSafetensors } from './support/safetensors.mjs';
 const DATA = join(ROOT, 'crates', 'weights', 'tests', 'data');
 const OUTPUT = join(ROOT, 'e2e', 'output');
 
+/** A safetensors file of several float32 tensors (`[name, rows, cols, spread]`), each row a sine with
+ * its own amplitude, one outlier row per tensor: a model-wide table whose order means something. */
+async function writeModel(path, tensors) {
+  const header = {};
+  let offset = 0;
+  for (const [name, rows, cols] of tensors) {
+    header[name] = { dtype: 'F32', shape: [rows, cols], data_offsets: [offset, offset + rows * cols * 4] };
+    offset += rows * cols * 4;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  const parts = [length, json];
+  for (const [, rows, cols, spread] of tensors) {
+    const values = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) {
+      const amplitude = spread * (1 + (r % 13) / 13) * (r === 5 ? 20 : 1);
+      for (let c = 0; c < cols; c++) values[r * cols + c] = amplitude * Math.sin(r * 7.1 + c * 0.37);
+    }
+    parts.push(Buffer.from(values.buffer));
+  }
+  await writeFile(path, Buffer.concat(parts));
+}
+
 const pdftotext = (path) => execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' });
 
 /** Share of a chart canvas' pixels that differ from its corner pixel (its background). */
@@ -295,6 +319,63 @@ describe('Files tool in Chromium', () => {
     await byTestId(page, 'files-analyse').click();
     await byTestId(page, 'files-results').waitFor();
     assert.deepEqual(app.pageErrors, []);
+  });
+
+  test('every tensor of a big file over a pool of workers: the CLI table, CSV and PDF; cancel stops every worker', async () => {
+    const { page, context } = app;
+    // Three cores whatever the machine (the pool takes one worker per core, a second one per 16 MiB).
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 3 }));
+    await app.goto('#files');
+    await byTestId(page, 'reset').click();
+    // 57 MB of float32 in six tensors (three workers' worth), two of them small (batched together).
+    const path = join(tmp, 'pool.safetensors');
+    await writeModel(path, [
+      ['embed.weight', 2048, 1536, 0.02],
+      ['layers.0.q.weight', 1536, 1536, 0.05],
+      ['layers.0.norm', 1, 1536, 1],
+      ['layers.0.mlp.weight', 4096, 1536, 0.01],
+      ['layers.1.q.weight', 1536, 1536, 0.03],
+      ['head.bias', 1, 640, 0.1],
+    ]);
+    await drop(path);
+    await page.locator('[data-testid="files-tensors"] tr[data-tensor="embed.weight"]').waitFor();
+    await byTestId(page, 'files-analyse').click();
+    await page.locator('[data-testid="files-results"][data-all="true"]').waitFor({ timeout: 120_000 });
+    const timing = byTestId(page, 'files-timing');
+    assert.equal(await timing.getAttribute('data-workers'), '3');
+    assert.match(await timing.textContent(), /in 3 background workers/);
+    // The CLI's table: the same rows, in the same order, with the same numbers.
+    const expected = cli(path).tensors.filter((t) => t.result);
+    const rows = await resultRows(page);
+    assert.deepEqual(rows.map((r) => r.name), expected.map((t) => t.name));
+    for (const [row, t] of rows.map((r, i) => [r, expected[i]])) {
+      for (const column of COLUMNS) assert.equal(row[column], num(t.result[column]), `${t.name} ${column}`);
+      assert.ok(row.worst.startsWith(t.result.worst_channels[0].name), `${t.name} worst channel`);
+    }
+    const [csv] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'files-csv').click()]);
+    assert.equal(await readFile(await csv.path(), 'utf8'), cliText(path, 'csv'));
+    // The PDF is made by the worker that merged the pool's outcomes, from the table it kept.
+    const [pdf] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byTestId(page, 'files-pdf').click()]);
+    await page.locator('[data-testid="files-download-status"]:has-text("Saved pool-quantscope-a4.pdf")').waitFor();
+    assert.doesNotMatch(await byTestId(page, 'files-download-status').textContent(), /reading the file again/);
+    cliText(path, 'human', '--pdf', join(tmp, 'pool-cli.pdf'));
+    assert.equal(pdftotext(await pdf.path()), pdftotext(join(tmp, 'pool-cli.pdf')));
+
+    // Cancel mid-way: every worker of the pool is terminated at once.
+    await byTestId(page, 'files-analyse').click();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="files-progress"] progress')?.dataset.done) > 0);
+    assert.ok(page.workers().length >= 4, `${page.workers().length} workers while the pool runs`);
+    await byTestId(page, 'files-cancel').click();
+    await byTestId(page, 'files-cancelled').waitFor();
+    for (let i = 0; i < 50 && page.workers().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(page.workers().length, 0, 'every worker terminated');
+    assert.equal(await byTestId(page, 'files-results').count(), 0);
+    // A new pool serves the next request, with the same table.
+    await byTestId(page, 'files-analyse').click();
+    await page.locator('[data-testid="files-results"][data-all="true"]').waitFor({ timeout: 120_000 });
+    assert.deepEqual((await resultRows(page)).map((r) => r.per_channel_sqnr_db), rows.map((r) => r.per_channel_sqnr_db));
+    assert.deepEqual(app.pageErrors, []);
+    assert.deepEqual(app.consoleErrors, []);
   });
 
   test('a big file analysed: its worker is let go for its memory, and the PDF reads the file again in a new one', async () => {
