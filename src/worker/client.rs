@@ -188,6 +188,11 @@ impl FilesWorker {
     /// new one).
     pub fn cancel(&self) {
         if let Some(running) = self.running.borrow_mut().take() {
+            // Detached first: a message it posted before it was terminated may still be queued on
+            // the page, and must not reach the closures dropped here (a pool cancels several
+            // workers that all post progress).
+            running.worker.set_onmessage(None);
+            running.worker.set_onerror(None);
             running.worker.terminate();
         }
     }
