@@ -111,11 +111,7 @@ fn q_0<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
 /// Q4_1 (`n = 15`) and Q5_1 (`n = 31`).
 #[inline(always)]
 fn q_1<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
-    let (mut mn, mut mxv) = (f32::INFINITY, f32::NEG_INFINITY);
-    for &v in x {
-        mn = mn.min(v);
-        mxv = mxv.max(v);
-    }
+    let (mut mn, mut mxv) = super::round::min_max(x);
     if x.is_empty() {
         (mn, mxv) = (0.0, 0.0);
     }
