@@ -12,7 +12,8 @@
 //! - [`flags`]: the one two-way mapping between the core's options and the command line's flags
 //!   (the CLI parses with it, the page reads its form with it, the settings file writes with it);
 //! - [`protocol`]: the messages between the page and the worker;
-//! - [`pool`]: a model-wide analysis split over several workers, and its merge into one table.
+//! - [`pool`]: a model-wide analysis split over several workers, and its merge into one table;
+//! - [`format_file`]: every tensor of a weight file in a block / float / lookup-table format.
 //!
 //! The page renders these; the worker serves them; neither imports the other.
 
@@ -20,6 +21,7 @@ pub mod compare;
 pub mod export;
 pub mod flags;
 pub mod form;
+pub mod format_file;
 pub mod options;
 pub mod pool;
 pub mod protocol;

@@ -7,7 +7,7 @@
 //!                   --granularity per-tensor|per-channel|per-group [--group-size N] --values --format json FILE
 //! quantscope tensor --convention pytorch --dtype int4|int8 --scheme symmetric|affine \
 //!                   --granularity per-group --group-size N --values --format json FILE
-//! quantscope file --preset NAME [--tensor NAME] [--format json|csv] WEIGHTS
+//! quantscope file --preset NAME [--tensor NAME] [--axis LAST] [--worst N] [--format json|csv] WEIGHTS
 //! ```
 //!
 //! A command is routed here when it names a preset, a group size, per-group granularity or a float
@@ -20,16 +20,18 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use comfy_table::{presets, CellAlignment, Table};
 use quantscope_app::flags;
 use quantscope_app::form::Tool;
+use quantscope_app::format_file;
 use quantscope_app::results::format::input_rows;
-use quantscope_core::format::{self, Format, FormatError, FormatKnobs, FormatStats, Quantized};
+use quantscope_core::format::{self, Format, FormatError, FormatKnobs, Quantized};
 use quantscope_core::parse::ParsedTensor;
-use quantscope_export::format_tables;
+use quantscope_export::format_tables::{self, FileTensor};
 use quantscope_export::number::{Num, Precision};
-use quantscope_weights::{Archive, ReadSeekSource};
+use quantscope_weights::{Archive, ReadSeekSource, TensorInfo};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::ffi::OsString;
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -150,6 +152,12 @@ struct FileFormatArgs {
     tensor: Option<String>,
     #[command(flatten)]
     knobs: KnobArgs,
+    /// The last axis of every tensor (a format's blocks run along it); any other is refused.
+    #[arg(long, value_name = "N")]
+    axis: Option<usize>,
+    /// List each tensor's N rows of lowest SQNR (JSON `worst_rows`) [default: 0].
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    worst: usize,
     /// human | json | csv.
     #[arg(long, value_enum, default_value_t = Output::Human, help_heading = "Output")]
     format: Output,
@@ -462,10 +470,6 @@ fn comfy(table: &quantscope_export::table::Table, num: Num) -> Table {
     t
 }
 
-fn csv_error(e: csv::Error) -> Failure {
-    Failure::Io(io::Error::other(e.to_string()))
-}
-
 /// The blocks table (or with `--values` the values table) of the page, as CSV with the format and
 /// its bits per weight on every line.
 fn tensor_csv(q: &Quantized, rows: &[Vec<f32>], names: &[String], values: bool) -> Result<String, Failure> {
@@ -473,28 +477,29 @@ fn tensor_csv(q: &Quantized, rows: &[Vec<f32>], names: &[String], values: bool) 
     format_tables::csv(q, &table).map_err(|e| Failure::Io(io::Error::other(e.to_string())))
 }
 
-/// One tensor of a weight file in the format.
 #[derive(Serialize)]
-struct FileRow {
-    name: String,
-    shape: Vec<u64>,
-    rows: usize,
-    cols: usize,
-    #[serde(flatten)]
-    stats: Option<FormatStats>,
-    mse: Option<f64>,
-    sqnr_db: Option<f64>,
-    /// Why the tensor was not quantized.
-    skipped: Option<String>,
-}
-
-#[derive(Serialize)]
-struct FileJson {
+struct FileJson<'a> {
     tool: &'static str,
     file: String,
     format: String,
     command: Vec<String>,
-    tensors: Vec<FileRow>,
+    tensors: &'a [FileTensor],
+}
+
+/// `--axis N` with a format: blocks run along the last axis, so N must be the last axis of every
+/// tensor analysed (named in the message otherwise).
+fn check_axis(shown: &str, infos: &[TensorInfo], axis: Option<usize>) -> Result<(), Failure> {
+    let Some(axis) = axis else { return Ok(()) };
+    for info in infos.iter().filter(|i| i.not_analysable.is_none()) {
+        let last = info.shape.len().saturating_sub(1);
+        if axis != last {
+            return Err(Failure::Usage(format!(
+                "error: --axis {axis}: a format's blocks run along the last axis, and tensor `{}` of {shown} (shape {:?}) has its last axis at {last}\n  expected: --axis {last}, or no --axis (see docs/formats.md)",
+                info.name, info.shape
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn file(a: &FileFormatArgs) -> Result<(), Failure> {
@@ -510,104 +515,29 @@ fn file(a: &FileFormatArgs) -> Result<(), Failure> {
             return Err(Failure::Usage(format!("error: {shown}: no tensor named `{name}` (the file has: {})", known.join(", "))));
         }
     }
-    let infos: Vec<_> = archive.tensors().iter().filter(|t| a.tensor.as_ref().is_none_or(|n| *n == t.name)).cloned().collect();
-    let mut tensors = Vec::new();
-    for info in infos {
-        let cols = info.shape.last().copied().unwrap_or(1) as usize;
-        let rows = (info.elements as usize).checked_div(cols).unwrap_or(0);
-        let mut row = FileRow {
-            name: info.name.clone(),
-            shape: info.shape.clone(),
-            rows,
-            cols,
-            stats: None,
-            mse: None,
-            sqnr_db: None,
-            skipped: None,
-        };
-        if let Some(reason) = &info.not_analysable {
-            row.skipped = Some(reason.clone());
-            tensors.push(row);
-            continue;
-        }
-        let loaded = archive.load(&info.name, 0).map_err(|e| Failure::Usage(format!("error: {shown}: {e}")))?;
-        let data: Vec<f32> = match loaded.data {
-            quantscope_core::Samples::F32(v) => v,
-            quantscope_core::Samples::F64(v) => v.into_iter().map(|x| x as f32).collect(),
-        };
-        match format::compare_rows(&[format], &data, rows, cols).pop() {
-            Some(Ok(stats)) => {
-                row.mse = Some(stats.mse());
-                row.sqnr_db = Some(stats.sqnr_db());
-                row.stats = Some(stats);
-            }
-            Some(Err(e)) => row.skipped = Some(e.to_string()),
-            None => row.skipped = Some("no result".into()),
-        }
-        tensors.push(row);
-    }
-    let report = FileJson { tool: "file", file: shown, format: format.to_string(), command: command_of(&format), tensors };
+    let names = a.tensor.clone().map(|n| vec![n]);
+    let infos: Vec<TensorInfo> = archive.tensors().iter().filter(|t| a.tensor.as_ref().is_none_or(|n| *n == t.name)).cloned().collect();
+    check_axis(&shown, &infos, a.axis)?;
+    let tensors = format_file::analyse(&mut archive, names.as_deref(), &format, a.worst, &mut |_, _| ControlFlow::Continue(()))
+        .map_err(|e| Failure::Usage(format!("error: {shown}: {e}")))?;
+    let token = format.to_string();
     let text = match a.format {
-        Output::Json => serde_json::to_string(&report).map_err(|e| Failure::Io(e.into()))? + "\n",
-        Output::Csv => file_csv(&report)?,
-        Output::Human => file_human(&report),
+        Output::Json => {
+            let report = FileJson { tool: "file", file: shown, format: token, command: command_of(&format), tensors: &tensors };
+            serde_json::to_string(&report).map_err(|e| Failure::Io(e.into()))? + "\n"
+        }
+        Output::Csv => format_tables::file_csv(&token, &tensors).map_err(|e| Failure::Io(io::Error::other(e.to_string())))?,
+        Output::Human => {
+            let table = format_tables::file(&token, &tensors);
+            format!(
+                "{shown}: every tensor in format {token} (blocks along the last axis)\n{}\n",
+                comfy(&table, Num(Precision::Decimals(6)))
+            )
+        }
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
     out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(Failure::Io)
-}
-
-fn file_cells(t: &FileRow, num: Num) -> Vec<String> {
-    let shape = t.shape.iter().map(u64::to_string).collect::<Vec<_>>().join("x");
-    match &t.stats {
-        Some(s) => vec![
-            t.name.clone(),
-            shape,
-            num.f(s.bits_per_weight),
-            s.bytes.to_string(),
-            num.f(s.mse()),
-            num.f(s.sqnr_db()),
-            num.f(s.max_abs_error),
-            s.clipped.to_string(),
-            String::new(),
-        ],
-        None => vec![
-            t.name.clone(),
-            shape,
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-            t.skipped.clone().unwrap_or_default(),
-        ],
-    }
-}
-
-const FILE_HEADER: [&str; 9] = ["tensor", "shape", "bits/weight", "bytes", "MSE", "SQNR dB", "max error", "clipped", "skipped"];
-
-fn file_human(r: &FileJson) -> String {
-    let num = Num(Precision::Decimals(6));
-    let mut t = new_table(&FILE_HEADER);
-    for row in &r.tensors {
-        t.add_row(file_cells(row, num));
-    }
-    format!("{}: every tensor in format {} (blocks along the last axis)\n{t}\n", r.file, r.format)
-}
-
-fn file_csv(r: &FileJson) -> Result<String, Failure> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let mut header = vec!["format"];
-    header.extend(FILE_HEADER);
-    w.write_record(&header).map_err(csv_error)?;
-    for row in &r.tensors {
-        let mut record = vec![r.format.clone()];
-        record.extend(file_cells(row, Num(Precision::Full)));
-        w.write_record(&record).map_err(csv_error)?;
-    }
-    let bytes = w.into_inner().map_err(|e| Failure::Io(io::Error::other(e.to_string())))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 #[cfg(test)]

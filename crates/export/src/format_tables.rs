@@ -10,7 +10,8 @@
 //! - [`values`]: one row per value: its code, dequantized value and error.
 
 use crate::table::{Cell, Column, Row, Table};
-use quantscope_core::format::{BlockResult, BlockScale, Format, Quantized, RowResult};
+use quantscope_core::format::{BlockResult, BlockScale, Format, FormatStats, Quantized, RowResult};
+use serde::{Deserialize, Serialize};
 
 /// Which block scale names are stored integers (an E8M0 byte, E4M3 bits, a zero point).
 fn integer_scale(name: &str) -> bool {
@@ -236,6 +237,168 @@ pub fn csv(q: &Quantized, table: &Table) -> Result<String, crate::ExportError> {
         w.write_record(&record)?;
     }
     let bytes = w.into_inner().map_err(|e| crate::ExportError::from(e.into_error()))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// One tensor of a weight file in a format, as `quantscope file --preset NAME --format json`
+/// writes it and as the Files tool's workers send it to the one that makes the table: its name,
+/// shape, rows × columns (blocks run along the columns, the last axis), and the format's
+/// statistics over the whole tensor, or why it was not quantized (`skipped`: the format refused
+/// it, e.g. a row length not a multiple of the block, or the file's reader could not read it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileTensor {
+    /// The tensor's name in the file.
+    pub name: String,
+    /// Its shape.
+    pub shape: Vec<u64>,
+    /// Rows: the product of every axis but the last.
+    pub rows: usize,
+    /// Values per row: the last axis.
+    pub cols: usize,
+    /// The format's statistics over the tensor (`None`: skipped).
+    #[serde(flatten)]
+    pub stats: Option<FileStats>,
+    /// Why the tensor was not quantized.
+    pub skipped: Option<String>,
+    /// With `--worst N`: the N rows of lowest SQNR, lowest first (JSON only; not in the table).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub worst_rows: Vec<WorstRow>,
+}
+
+/// A row of a tensor and its SQNR in the format (`--worst`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorstRow {
+    /// The row's index (0-based, over every axis but the last).
+    pub index: usize,
+    /// Its SQNR in dB; `"+inf"` when exact.
+    #[serde(with = "extended")]
+    pub sqnr_db: f64,
+}
+
+/// A tensor's statistics in one format (the core's [`FormatStats`], owned and readable back).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileStats {
+    /// The format's token.
+    pub format: String,
+    /// Values.
+    pub elements: u64,
+    /// Stored bits, elements and scales (formats.md §0).
+    pub storage_bits: u64,
+    /// `storage_bits / elements`.
+    pub bits_per_weight: f64,
+    /// `storage_bits / 8`, rounded up.
+    pub bytes: u64,
+    /// `Σ (x̂ − x)²` in float64.
+    pub sum_squared_error: f64,
+    /// `Σ x²` in float64.
+    pub signal_power: f64,
+    /// `max |x̂ − x|`.
+    pub max_abs_error: f64,
+    /// Values beyond their block's largest level.
+    pub clipped: u64,
+    /// `sum_squared_error / elements` ([`FormatStats::mse`]).
+    pub mse: f64,
+    /// `10·log10(signal_power / sum_squared_error)` ([`FormatStats::sqnr_db`]); `"+inf"` when exact.
+    #[serde(with = "extended")]
+    pub sqnr_db: f64,
+}
+
+impl From<&FormatStats> for FileStats {
+    fn from(s: &FormatStats) -> Self {
+        FileStats {
+            format: s.format.to_string(),
+            elements: s.elements,
+            storage_bits: s.storage_bits,
+            bits_per_weight: s.bits_per_weight,
+            bytes: s.bytes,
+            sum_squared_error: s.sum_squared_error,
+            signal_power: s.signal_power,
+            max_abs_error: s.max_abs_error,
+            clipped: s.clipped,
+            mse: s.mse(),
+            sqnr_db: s.sqnr_db(),
+        }
+    }
+}
+
+/// An SQNR as JSON: a number, or `"+inf"` / `"-inf"` (`quantscope_core::metrics::serialize_extended`), NaN as null.
+mod extended {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+        quantscope_core::metrics::serialize_extended(&Some(*value), s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Any {
+            Number(f64),
+            Text(String),
+            Null(()),
+        }
+        Ok(match Any::deserialize(d)? {
+            Any::Number(v) => v,
+            Any::Text(t) if t == "+inf" => f64::INFINITY,
+            Any::Text(t) if t == "-inf" => f64::NEG_INFINITY,
+            Any::Text(_) | Any::Null(()) => f64::NAN,
+        })
+    }
+}
+
+/// Every tensor of a weight file in `format` (`quantscope file --preset NAME`, the Files tool with
+/// a format chosen): the format, the tensor, its shape, bits per weight and bytes with the scales,
+/// MSE, SQNR, max error and clipped values, or why it was skipped; one row per tensor in the
+/// order given (the file's).
+pub fn file(format: &str, tensors: &[FileTensor]) -> Table {
+    let mut t = Table::new(
+        "format-file",
+        format!("Every tensor in {format} (blocks along the last axis)"),
+        Column::list(&[
+            ("format", "Format"),
+            ("tensor", "Tensor"),
+            ("shape", "Shape"),
+            ("bits_per_weight", "Bits per weight"),
+            ("bytes", "Bytes (with scales)"),
+            ("mse", "MSE"),
+            ("sqnr_db", "SQNR (dB)"),
+            ("max_error", "Max error"),
+            ("clipped", "Clipped"),
+            ("skipped", "Skipped"),
+        ]),
+    );
+    for tensor in tensors {
+        let shape = tensor.shape.iter().map(u64::to_string).collect::<Vec<_>>().join("x");
+        let mut cells = vec![Cell::Text(format.to_string()), Cell::Text(tensor.name.clone()), Cell::Text(shape)];
+        match &tensor.stats {
+            Some(s) => cells.extend([
+                Cell::Plain(s.bits_per_weight),
+                Cell::count(s.bytes),
+                Cell::Real(s.mse),
+                Cell::Decibels(s.sqnr_db),
+                Cell::Real(s.max_abs_error),
+                Cell::count(s.clipped),
+                Cell::Text(String::new()),
+            ]),
+            None => {
+                cells.extend(std::iter::repeat_n(Cell::Empty, 6));
+                cells.push(Cell::Text(tensor.skipped.clone().unwrap_or_default()));
+            }
+        }
+        let mut row = Row::of(cells);
+        if let Some(s) = tensor.stats.as_ref().filter(|s| s.clipped > 0) {
+            row.warnings.push(format!("{} value(s) beyond their block's largest level", s.clipped));
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+/// [`file`]'s table as CSV (`quantscope file --preset NAME --format csv` and the Files tool's
+/// download): the column keys, then every cell at full precision.
+pub fn file_csv(format: &str, tensors: &[FileTensor]) -> Result<String, crate::ExportError> {
+    let mut bytes = Vec::new();
+    file(format, tensors).write_csv(&mut bytes)?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 

@@ -1,0 +1,112 @@
+//! Every tensor of a weight file in a block, float-element or lookup-table format (issue 13): what
+//! `quantscope file --preset NAME` prints and what the Files tool shows when a format is chosen.
+//! The CLI reads the whole file with [`analyse`]; the page's workers each read a batch of tensors
+//! with the same function and one of them puts the answers back in file order with [`merge`]. The
+//! table and its CSV are `quantscope_export::format_tables::file`'s, so the page and the CLI write
+//! the same bytes.
+//!
+//! Per tensor: rows are the product of every axis but the last, blocks run along the last axis
+//! from its first value (GGUF, MX and bitsandbytes lay them out so), and the core's streaming
+//! [`format::compare_rows`] gives the statistics (bit for bit those of `quantize_rows`). A tensor
+//! the format refuses (a row length not a multiple of the block, a non-finite value) or the reader
+//! cannot read as floats is a skipped row with the reason.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use quantscope_core::format::{self, Format};
+use quantscope_core::Samples;
+use quantscope_export::format_tables::{FileStats, FileTensor, WorstRow};
+use quantscope_weights::{Archive, Error, Source, TensorInfo};
+
+/// The rows × columns a tensor of `shape` is quantized as: its last axis is a row.
+pub fn rows_and_cols(info: &TensorInfo) -> (usize, usize) {
+    let cols = info.shape.last().copied().unwrap_or(1) as usize;
+    let rows = (info.elements as usize).checked_div(cols).unwrap_or(0);
+    (rows, cols)
+}
+
+/// One tensor of `archive` in `format`. `progress(bytes done, bytes total)` of its load; `Break`
+/// cancels (an error). A file error is an error; what the format refuses is a skipped row.
+pub fn analyse_one<S: Source>(
+    archive: &mut Archive<S>,
+    info: &TensorInfo,
+    format: &Format,
+    worst: usize,
+    progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>,
+) -> Result<FileTensor, Error> {
+    let (rows, cols) = rows_and_cols(info);
+    let mut row =
+        FileTensor { name: info.name.clone(), shape: info.shape.clone(), rows, cols, stats: None, skipped: None, worst_rows: Vec::new() };
+    if let Some(reason) = &info.not_analysable {
+        row.skipped = Some(reason.clone());
+        return Ok(row);
+    }
+    let loaded = archive.load_with_progress(&info.name, 0, progress)?;
+    let data: Vec<f32> = match loaded.data {
+        Samples::F32(v) => v,
+        Samples::F64(v) => v.into_iter().map(|x| x as f32).collect(),
+    };
+    match format::compare_rows(std::slice::from_ref(format), &data, rows, cols).pop() {
+        Some(Ok(stats)) => {
+            row.stats = Some(FileStats::from(&stats));
+            row.worst_rows = worst_rows(format, &data, cols, worst);
+        }
+        Some(Err(e)) => row.skipped = Some(e.to_string()),
+        None => row.skipped = Some("no result".into()),
+    }
+    archive.recycle_values(data);
+    Ok(row)
+}
+
+/// The `worst` rows of lowest SQNR in `format` (`quantize_rows`' per-row statistics), lowest first,
+/// ties by index; none when `worst` is 0.
+fn worst_rows(format: &Format, data: &[f32], cols: usize, worst: usize) -> Vec<WorstRow> {
+    if worst == 0 || cols == 0 {
+        return Vec::new();
+    }
+    let rows: Vec<&[f32]> = data.chunks(cols).collect();
+    let Ok(q) = format::quantize_rows(format, &rows) else { return Vec::new() };
+    let mut all: Vec<WorstRow> = q.channels.iter().enumerate().map(|(index, r)| WorstRow { index, sqnr_db: r.stats.sqnr_db() }).collect();
+    all.sort_by(|a, b| a.sqnr_db.total_cmp(&b.sqnr_db).then(a.index.cmp(&b.index)));
+    all.truncate(worst);
+    all
+}
+
+/// The tensors named `names` (every tensor of the file when `None`), in file order, in `format`,
+/// each with its `worst` rows of lowest SQNR.
+/// `progress(bytes read of these tensors, tensor)` after every chunk; `Break` cancels.
+pub fn analyse<S: Source>(
+    archive: &mut Archive<S>,
+    names: Option<&[String]>,
+    format: &Format,
+    worst: usize,
+    progress: &mut dyn FnMut(u64, &str) -> ControlFlow<()>,
+) -> Result<Vec<FileTensor>, Error> {
+    let infos: Vec<TensorInfo> = archive.tensors().iter().filter(|t| names.is_none_or(|names| names.contains(&t.name))).cloned().collect();
+    let mut out = Vec::with_capacity(infos.len());
+    let mut before = 0;
+    for info in &infos {
+        let mut read = 0;
+        out.push(analyse_one(archive, info, format, worst, &mut |done, _| {
+            read = done;
+            progress(before + done, &info.name)
+        })?);
+        before += read;
+    }
+    Ok(out)
+}
+
+/// The merging worker's side: the tensors of the file listed as `infos` from every worker's
+/// answers (in any order), in file order. A tensor without an answer, or one not in the file, is
+/// an error (a worker's answer went missing).
+pub fn merge(infos: &[TensorInfo], parts: impl IntoIterator<Item = FileTensor>) -> Result<Vec<FileTensor>, String> {
+    let mut answered: HashMap<String, FileTensor> = HashMap::new();
+    for part in parts {
+        if infos.iter().all(|i| i.name != part.name) {
+            return Err(format!("a worker answered for tensor `{}`, which is not in the file", part.name));
+        }
+        answered.insert(part.name.clone(), part);
+    }
+    infos.iter().map(|i| answered.remove(&i.name).ok_or_else(|| format!("no worker answered for tensor `{}`", i.name))).collect()
+}
