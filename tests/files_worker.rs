@@ -94,6 +94,7 @@ fn the_analysis_and_its_pdf_request_survive_their_json() {
             spec: SpecOptions::default(),
             calibration: Calibration::default(),
             worst: 3,
+            format: Some("nf4".into()),
         },
         Request::Export {
             job: 4,

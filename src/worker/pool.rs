@@ -39,6 +39,8 @@ pub struct BatchOptions {
     pub spec: SpecOptions,
     pub calibration: Calibration,
     pub worst: usize,
+    /// A format's token: every tensor in that format (`Request::Analyse`'s `format`).
+    pub format: Option<String>,
 }
 
 /// A job of the pool: what is handed out, and what came back.
@@ -143,7 +145,15 @@ impl Drop for FilesPool {
 }
 
 fn batch_request(job: u32, tensors: Vec<String>, o: &BatchOptions) -> Request {
-    Request::AnalyseSome { job, tensors, axis: o.axis, spec: o.spec.clone(), calibration: o.calibration, worst: o.worst }
+    Request::AnalyseSome {
+        job,
+        tensors,
+        axis: o.axis,
+        spec: o.spec.clone(),
+        calibration: o.calibration,
+        worst: o.worst,
+        format: o.format.clone(),
+    }
 }
 
 /// Worker `index`'s reply: its progress summed with the others', its outcomes kept and its next

@@ -16,9 +16,12 @@ use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
 use quantscope_app::export::Exportable;
 use quantscope_app::form::{FormState, Tool};
+use quantscope_app::format_file;
 use quantscope_app::pool::{self, PartOutcome};
 use quantscope_app::protocol::{ExportFile, Request, Sent};
 use quantscope_app::results::large;
+use quantscope_core::format::Format;
+use quantscope_export::format_tables::{self, FileTensor};
 
 use super::blob_source::BlobSource;
 
@@ -190,7 +193,30 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
         }
         // Answered by `handle` without a file, and by `answer_pool`.
         Request::Text { .. } | Request::Export { .. } | Request::AnalyseSome { .. } | Request::Merge { .. } => {}
-        Request::Analyse { job, tensor, axis, spec, calibration, worst } => {
+        Request::Analyse { job, tensor, format: Some(format), .. } => {
+            LAST_FILE.with_borrow_mut(|last| *last = None);
+            let format = parse_format(&format)?;
+            let names = tensor.map(|t| vec![t]);
+            let (mut last_post, mut last_read) = (0.0, started);
+            let total: u64 = archive
+                .tensors()
+                .iter()
+                .filter(|t| names.as_ref().is_none_or(|n| n.contains(&t.name)) && t.not_analysable.is_none())
+                .map(|t| t.bytes)
+                .sum();
+            let tensors = format_file::analyse(&mut archive, names.as_deref(), &format, 0, &mut |done, tensor| {
+                let now = web_sys::js_sys::Date::now();
+                last_read = now;
+                if now - last_post >= 50.0 || done == total {
+                    last_post = now;
+                    post(&Sent::Progress { job, done, total, tensor });
+                }
+                ControlFlow::Continue(())
+            })
+            .map_err(|e| format!("{name}: {e}"))?;
+            post_format_table(job, &format.to_string(), &tensors, started, web_sys::js_sys::Date::now() - last_read)?;
+        }
+        Request::Analyse { job, tensor, axis, spec, calibration, worst, format: None } => {
             // The previous table goes whatever this one's outcome: a PDF asked of it now would
             // describe results no longer on the page.
             LAST_FILE.with_borrow_mut(|last| *last = None);
@@ -240,8 +266,32 @@ impl KeptTable {
 fn post_table(job: u32, table: KeptTable, sample: Option<&Sample>, started: f64, compute_ms: f64) -> Result<(), String> {
     let csv = quantscope_export::file_table::csv(&table.rows).map_err(|e| e.to_string())?;
     let elapsed_ms = web_sys::js_sys::Date::now() - started;
-    post(&Sent::Done { job, rows: &table.rows, csv, sample, elapsed_ms, compute_ms, memory_bytes: memory_bytes() });
+    post(&Sent::Done { job, rows: &table.rows, csv, sample, elapsed_ms, compute_ms, memory_bytes: memory_bytes(), format_table: None });
     LAST_FILE.with_borrow_mut(|last| *last = Some((job, table)));
+    Ok(())
+}
+
+/// A format's token as the page sent it (`Format`'s own text).
+fn parse_format(token: &str) -> Result<Format, String> {
+    token.parse::<Format>().map_err(|e| format!("Format `{token}`: {e}"))
+}
+
+/// Posts `Done` with every tensor in a format: the table and CSV of `quantscope file --preset NAME`
+/// (`format_tables::file`), no model-wide rows.
+fn post_format_table(job: u32, format: &str, tensors: &[FileTensor], started: f64, compute_ms: f64) -> Result<(), String> {
+    let table = format_tables::file(format, tensors);
+    let csv = format_tables::file_csv(format, tensors).map_err(|e| e.to_string())?;
+    let elapsed_ms = web_sys::js_sys::Date::now() - started;
+    post(&Sent::Done {
+        job,
+        rows: &[],
+        csv,
+        sample: None,
+        elapsed_ms,
+        compute_ms,
+        memory_bytes: memory_bytes(),
+        format_table: Some(&table),
+    });
     Ok(())
 }
 
@@ -256,7 +306,8 @@ fn answer_pool(request: Request, file: &File, message: &web_sys::js_sys::Array) 
     };
     let resolve = |spec: &quantscope_core::SpecOptions| QuantSpec::resolve(spec).map_err(|e| e.to_string());
     match request {
-        Request::AnalyseSome { job, tensors, axis, spec, calibration, worst } => {
+        Request::AnalyseSome { job, tensors, axis, spec, calibration, worst, format } => {
+            let format = format.as_deref().map(parse_format).transpose()?;
             let options = TableOptions { tensor: None, axis, spec: resolve(&spec)?, calibration, worst };
             POOL_FILE.with_borrow_mut(|kept| {
                 if kept.as_ref().is_none_or(|(j, _)| *j != job) {
@@ -267,7 +318,7 @@ fn answer_pool(request: Request, file: &File, message: &web_sys::js_sys::Array) 
                 let Some((_, archive)) = kept.as_mut() else { return Err(format!("{name}: not opened")) };
                 // At most one progress message per 50 ms: the page sums every worker's.
                 let (mut last_post, mut last_read) = (0.0, started);
-                let outcomes = pool::analyse_batch(archive, &tensors, &options, &mut |done, tensor| {
+                let mut progress = |done, tensor: &str| {
                     let now = web_sys::js_sys::Date::now();
                     last_read = now;
                     if now - last_post >= 50.0 {
@@ -276,15 +327,42 @@ fn answer_pool(request: Request, file: &File, message: &web_sys::js_sys::Array) 
                         post(&Sent::Progress { job, done, total: 0, tensor });
                     }
                     ControlFlow::Continue(())
-                })
-                .map_err(|e| format!("{name}: {e}"))?;
-                let json = serde_json::to_vec(&outcomes).map_err(|e| e.to_string())?;
+                };
+                let json = match &format {
+                    // A format: the tensors in it (`format_file`), merged by `format_file::merge`.
+                    Some(format) => {
+                        let tensors =
+                            format_file::analyse(archive, Some(&tensors), format, 0, &mut progress).map_err(|e| format!("{name}: {e}"))?;
+                        serde_json::to_vec(&tensors)
+                    }
+                    None => {
+                        let outcomes =
+                            pool::analyse_batch(archive, &tensors, &options, &mut progress).map_err(|e| format!("{name}: {e}"))?;
+                        serde_json::to_vec(&outcomes)
+                    }
+                }
+                .map_err(|e| e.to_string())?;
                 let compute_ms = web_sys::js_sys::Date::now() - last_read;
                 post_with_files(&Sent::Analysed { job, compute_ms, memory_bytes: memory_bytes() }, &[&json]);
                 Ok(())
             })
         }
-        Request::Merge { job, axis, spec, calibration, worst, started, compute_ms } => {
+        Request::Merge { job, format: Some(format), started, compute_ms, .. } => {
+            LAST_FILE.with_borrow_mut(|last| *last = None);
+            POOL_FILE.with_borrow_mut(|kept| *kept = None);
+            let format = parse_format(&format)?;
+            let archive = open()?;
+            let mut parts: Vec<FileTensor> = Vec::new();
+            for i in 2..message.length() {
+                let bytes: web_sys::js_sys::Uint8Array =
+                    message.get(i).dyn_into().map_err(|_| "a part of the pool's outcomes is not bytes")?;
+                let part: Vec<FileTensor> = serde_json::from_slice(&bytes.to_vec()).map_err(|e| format!("a worker's outcomes: {e}"))?;
+                parts.extend(part);
+            }
+            let tensors = format_file::merge(archive.tensors(), parts).map_err(|e| format!("{name}: {e}"))?;
+            post_format_table(job, &format.to_string(), &tensors, started, compute_ms)
+        }
+        Request::Merge { job, axis, spec, calibration, worst, started, compute_ms, format: None } => {
             LAST_FILE.with_borrow_mut(|last| *last = None);
             POOL_FILE.with_borrow_mut(|kept| *kept = None);
             let options = TableOptions { tensor: None, axis, spec: resolve(&spec)?, calibration, worst };

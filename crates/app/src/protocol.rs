@@ -24,8 +24,20 @@ use crate::results::InputError;
 pub enum Request {
     /// Open the file and list its tensors.
     List { job: u32 },
-    /// The model-wide table of one tensor (`tensor`) or of all (`None`).
-    Analyse { job: u32, tensor: Option<String>, axis: usize, spec: SpecOptions, calibration: Calibration, worst: usize },
+    /// The model-wide table of one tensor (`tensor`) or of all (`None`). `format`: a block, float
+    /// or lookup-table format's token (`q4_0`, `nf4`, ...: the form's Format choice): every tensor
+    /// in that format instead ([`crate::format_file`], `quantscope file --preset NAME`), answered
+    /// by `Done` with its `format_table`.
+    Analyse {
+        job: u32,
+        tensor: Option<String>,
+        axis: usize,
+        spec: SpecOptions,
+        calibration: Calibration,
+        worst: usize,
+        #[serde(default)]
+        format: Option<String>,
+    },
     /// The Tensor or Values tool on a large input (`results::large`): the form as committed.
     Text { job: u32, tool: Tool, form: FormState },
     /// One export file of `Text` job `of`'s full report, or of `Analyse` job `of`'s table (the
@@ -33,12 +45,33 @@ pub enum Request {
     Export { job: u32, of: u32, file: ExportFile },
     /// Some tensors of a model-wide analysis split over a pool of workers ([`crate::pool`]): the
     /// worker reads and analyses `tensors` and answers [`Reply::Analysed`] with their outcomes.
-    AnalyseSome { job: u32, tensors: Vec<String>, axis: usize, spec: SpecOptions, calibration: Calibration, worst: usize },
+    /// With `format`, the outcomes are the tensors in that format ([`crate::format_file::analyse`]).
+    AnalyseSome {
+        job: u32,
+        tensors: Vec<String>,
+        axis: usize,
+        spec: SpecOptions,
+        calibration: Calibration,
+        worst: usize,
+        #[serde(default)]
+        format: Option<String>,
+    },
     /// The pool's outcomes, posted beside the request (the `File`, then each `Analysed` reply's
     /// outcomes as its worker wrote them): the worker merges them into the table
     /// ([`crate::pool::merge`]), keeps it for the PDF and answers `Done` as for `Analyse`.
     /// `started`: when the page asked (`Date.now()`); `compute_ms`: the last part's.
-    Merge { job: u32, axis: usize, spec: SpecOptions, calibration: Calibration, worst: usize, started: f64, compute_ms: f64 },
+    /// With `format`, the parts are tensors in that format, merged by [`crate::format_file::merge`].
+    Merge {
+        job: u32,
+        axis: usize,
+        spec: SpecOptions,
+        calibration: Calibration,
+        worst: usize,
+        started: f64,
+        compute_ms: f64,
+        #[serde(default)]
+        format: Option<String>,
+    },
 }
 
 /// The export files made in the worker, on request: a large input's from its full report with the
@@ -93,6 +126,10 @@ pub enum Sent<'a> {
         elapsed_ms: f64,
         compute_ms: f64,
         memory_bytes: f64,
+        /// A format's table (`quantscope_export::format_tables::file`; `rows` is then empty and
+        /// `csv` is that table's).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        format_table: Option<&'a quantscope_export::table::Table>,
     },
     Failed {
         job: u32,
@@ -147,6 +184,9 @@ pub enum Reply<Bytes = ()> {
         compute_ms: f64,
         #[serde(default)]
         memory_bytes: f64,
+        /// A format's table (`Request::Analyse`'s `format`): `rows` is empty, `csv` is this table's.
+        #[serde(default)]
+        format_table: Option<quantscope_export::table::Table>,
     },
     /// The file (or the request) was refused: the message names the file and the tensor.
     Failed { job: u32, message: String },

@@ -203,6 +203,7 @@ fn pool_requests_read_back() {
             spec: SpecOptions::default(),
             calibration: Calibration::default(),
             worst: 3,
+            format: Some("q4_0".into()),
         },
         Request::Merge {
             job: 4,
@@ -212,6 +213,7 @@ fn pool_requests_read_back() {
             worst: 3,
             started: 1.5e12,
             compute_ms: 12.25,
+            format: None,
         },
     ] {
         let json = serde_json::to_string(&request).unwrap();

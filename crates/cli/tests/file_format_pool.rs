@@ -1,10 +1,12 @@
 //! `quantscope file --preset NAME`: the Files tool's format path (a pool of workers each analysing
 //! a batch of tensors with `quantscope_app::format_file::analyse`, their answers sent as JSON and
-//! merged by another) writes the CLI's CSV byte for byte; `--axis` and `--worst` with a format.
+//! merged by another, which posts the table to the page) writes the CLI's CSV byte for byte;
+//! `--axis` and `--worst` with a format; a format's token read back by the worker.
 
 mod common;
 use common::run;
 use quantscope_app::format_file;
+use quantscope_app::protocol::{Reply, Sent};
 use quantscope_export::format_tables::{self, FileTensor};
 use quantscope_weights::{Archive, ReadSeekSource};
 use std::ops::ControlFlow;
@@ -57,13 +59,37 @@ fn pooled(path: &str, preset: &str, batches: &[&[&str]]) -> String {
         parts.extend(serde_json::from_slice::<Vec<FileTensor>>(&json).unwrap());
     }
     let merged = format_file::merge(archive(path).tensors(), parts).unwrap();
-    format_tables::file_csv(preset, &merged).unwrap()
+    // The merging worker posts `Done` with the table and its CSV; the page reads it back.
+    let table = format_tables::file(preset, &merged);
+    let csv = format_tables::file_csv(preset, &merged).unwrap();
+    let sent = Sent::Done {
+        job: 1,
+        rows: &[],
+        csv: csv.clone(),
+        sample: None,
+        elapsed_ms: 1.0,
+        compute_ms: 1.0,
+        memory_bytes: 0.0,
+        format_table: Some(&table),
+    };
+    let Reply::<()>::Done { csv: read_csv, format_table: Some(read), .. } =
+        serde_json::from_str(&serde_json::to_string(&sent).unwrap()).unwrap()
+    else {
+        panic!("not a format table")
+    };
+    assert_eq!(read_csv, csv);
+    // The page's table is the table the worker made (its CSV the same bytes).
+    assert_eq!(read, table);
+    let mut page = Vec::new();
+    read.write_csv(&mut page).unwrap();
+    assert_eq!(String::from_utf8(page).unwrap(), csv);
+    csv
 }
 
 #[test]
 fn the_pools_format_table_is_the_clis_csv_byte_for_byte() {
     let (_dir, path) = write_file();
-    for preset in ["q4_0", "nf4", "mxfp4", "q8_0"] {
+    for preset in ["q4_0", "nf4", "mxfp4", "q8_0", "nvfp4"] {
         let cli = run(&["file", "--preset", preset, "--format", "csv", &path], "");
         let cli = cli.ok();
         for batches in [&[&["attn.q", "mlp.up", "odd", "norm", "conv"][..]][..], &[&["mlp.up"], &["attn.q", "conv"], &["odd", "norm"]]] {
@@ -99,4 +125,30 @@ fn axis_must_be_the_last_and_worst_lists_rows() {
     let e = run(&["file", "--preset", "q4_0", "--axis", "1", &path], "");
     assert_eq!(e.code, 2);
     assert!(e.stderr.contains("`norm`"), "{}", e.stderr);
+}
+
+#[test]
+fn the_page_sends_a_format_the_worker_reads_back() {
+    // The page sends `Format`'s own text (flags::format_of's); the worker parses it back.
+    for token in ["q4_0", "q5_1", "mxfp6-e2m3", "nvfp4", "nf4", "fp4-bnb"] {
+        let format: quantscope_core::format::Format = token.parse().unwrap();
+        assert_eq!(format.to_string().parse::<quantscope_core::format::Format>().unwrap(), format, "{token}");
+    }
+    let knobs = quantscope_core::format::FormatKnobs {
+        dtype: Some("int4".into()),
+        scheme: Some("affine".into()),
+        granularity: Some("per-group".into()),
+        group_size: Some(64),
+        convention: Some("pytorch".into()),
+        ..Default::default()
+    };
+    let format = knobs.resolve().unwrap();
+    assert_eq!(format.to_string().parse::<quantscope_core::format::Format>().unwrap(), format);
+    let fp8 = quantscope_core::format::FormatKnobs {
+        dtype: Some("fp8-e4m3".into()),
+        granularity: Some("per-channel".into()),
+        ..Default::default()
+    };
+    let format = fp8.resolve().unwrap();
+    assert_eq!(format.to_string().parse::<quantscope_core::format::Format>().unwrap(), format);
 }

@@ -29,6 +29,7 @@ use crate::state::{use_app_state, Commit};
 use crate::worker::client::FilesWorker;
 use crate::worker::pool::{BatchOptions, FilesPool, PoolEvent};
 use crate::worker::protocol::{ExportFile, Reply, Request, RowView, TensorView};
+use quantscope_app::flags;
 use quantscope_app::form::{FormState, Tool};
 use quantscope_app::options;
 use quantscope_app::pool::{worker_count, Schedule};
@@ -72,6 +73,8 @@ pub enum Job {
         memory_bytes: f64,
         /// The workers that read the file (more than one: a pool, `crate::worker::pool`).
         workers: usize,
+        /// With a format chosen: every tensor in it (`quantscope file --preset NAME`'s table; `rows` empty).
+        format_table: Option<quantscope_app::results::Table>,
     },
     Cancelled,
 }
@@ -156,7 +159,7 @@ impl FilesState {
                         (*d, *t, *n) = (done, total, tensor);
                     }
                 }),
-                Reply::Done { job: j, rows, csv, sample, elapsed_ms, compute_ms, memory_bytes } => {
+                Reply::Done { job: j, rows, csv, sample, elapsed_ms, compute_ms, memory_bytes, format_table } => {
                     kept.set_value(j);
                     let charts = sample.map(|sample| {
                         let (spec, calibration) = asked.get_value();
@@ -165,7 +168,17 @@ impl FilesState {
                     });
                     let (workers, pool_memory) = pooled.get_value();
                     let memory_bytes = memory_bytes + pool_memory;
-                    job.set(Job::Done { rows, csv, charts, all: asked_all.get_value(), elapsed_ms, compute_ms, memory_bytes, workers });
+                    job.set(Job::Done {
+                        rows,
+                        csv,
+                        charts,
+                        all: asked_all.get_value(),
+                        elapsed_ms,
+                        compute_ms,
+                        memory_bytes,
+                        workers,
+                        format_table,
+                    });
                 }
                 Reply::Failed { message, .. } => {
                     error.set(Some(message));
@@ -190,8 +203,8 @@ impl FilesState {
                     Job::Running { started, .. } => started,
                     _ => web_sys::js_sys::Date::now(),
                 };
-                let Some(Request::Analyse { axis, spec, calibration, worst, .. }) = request.get_value() else { return };
-                let merge = Request::Merge { job: j, axis, spec, calibration, worst, started, compute_ms };
+                let Some(Request::Analyse { axis, spec, calibration, worst, format, .. }) = request.get_value() else { return };
+                let merge = Request::Merge { job: j, axis, spec, calibration, worst, started, compute_ms, format };
                 let sent = file.with_untracked(|f| f.as_ref().map(|f| worker.with_value(|w| w.send_with(&merge, f, &parts))));
                 if let Some(Err(e)) = sent {
                     error.set(Some(e));
@@ -255,11 +268,27 @@ impl FilesState {
             return;
         };
         let tensor = Some(self.tensor.get_untracked()).filter(|t| !t.is_empty());
+        // The Format choice: a block / float / lookup-table format measures every tensor in it.
+        let format = match flags::format_of(&options) {
+            Some(Ok(format)) => Some(format.to_string()),
+            Some(Err(e)) => {
+                self.error.set(Some(format!("Format: {e}")));
+                return;
+            }
+            None => None,
+        };
         self.asked_all.set_value(tensor.is_none());
         self.asked.set_value((options.spec.clone(), options.calibration));
         let job = self.next_job();
-        let request =
-            Request::Analyse { job, tensor, axis: options.axis, spec: options.spec, calibration: options.calibration, worst: WORST };
+        let request = Request::Analyse {
+            job,
+            tensor,
+            axis: options.axis,
+            spec: options.spec,
+            calibration: options.calibration,
+            worst: WORST,
+            format,
+        };
         self.request.set_value(Some(request.clone()));
         self.error.set(None);
         self.job.set(Job::Running { done: 0, total: 0, tensor: String::new(), started: web_sys::js_sys::Date::now() });
@@ -267,9 +296,10 @@ impl FilesState {
         self.pooled.set_value((workers.unwrap_or(1), 0.0));
         let sent = match (&request, workers) {
             // Every tensor of a big file: split over the pool; `worker` merges.
-            (Request::Analyse { tensor: None, axis, spec, calibration, worst, .. }, Some(workers)) => {
+            (Request::Analyse { tensor: None, axis, spec, calibration, worst, format, .. }, Some(workers)) => {
                 let listing = self.listing.get_untracked().map(|l| l.tensors).unwrap_or_default();
-                let options = BatchOptions { axis: *axis, spec: spec.clone(), calibration: *calibration, worst: *worst };
+                let options =
+                    BatchOptions { axis: *axis, spec: spec.clone(), calibration: *calibration, worst: *worst, format: format.clone() };
                 self.pool.with_value(|p| p.run(job, &file, options, Schedule::new(&listing, workers)))
             }
             _ => self.worker.with_value(|w| w.send(&request, &file)),

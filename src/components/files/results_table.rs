@@ -11,7 +11,7 @@ use crate::components::files::scroll_table::ScrollTable;
 use crate::components::files::shape;
 use crate::state::use_app_state;
 use crate::worker::protocol::RowView;
-use quantscope_app::results::Cell;
+use quantscope_app::results::{Cell, Table};
 
 const COLUMNS: [(&str, &str); 12] = [
     ("tensor", "Tensor"),
@@ -81,12 +81,53 @@ fn row_view(row: &RowView, precision: u8) -> Option<AnyView> {
     )
 }
 
+/// Every tensor in the chosen format: `quantscope file --preset NAME`'s table
+/// (`quantscope_export::format_tables::file`), each cell by the one formatter, its full value in
+/// `data-value`.
+fn format_table_view(table: &Table, precision: u8) -> AnyView {
+    let head = table.columns.iter().map(|c| view! { <th scope="col" data-col=c.key.clone()>{c.label.clone()}</th> }).collect_view();
+    let body = table
+        .rows
+        .iter()
+        .map(|row| {
+            let tensor = row.cells.get(1).map(Cell::full).unwrap_or_default();
+            let cells = row
+                .cells
+                .iter()
+                .zip(&table.columns)
+                .map(|(cell, column)| {
+                    let key = column.key.clone();
+                    let shown = cell.display(precision);
+                    if key == "tensor" {
+                        view! { <th scope="row" data-col=key>{shown}</th> }.into_any()
+                    } else {
+                        let class = if cell.is_numeric() { "num" } else { "" };
+                        view! { <td class=class data-col=key data-value=cell.full()>{shown}</td> }.into_any()
+                    }
+                })
+                .collect_view();
+            view! { <tr data-tensor=tensor>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Results by tensor in the format" data-testid="files-format-table">
+            <table>
+                <thead>
+                    <tr>{head}</tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
 #[component]
 pub fn ResultsTable() -> impl IntoView {
     let files = use_files_state();
     let state = use_app_state();
     move || {
-        let Job::Done { rows, csv, all, elapsed_ms, compute_ms, memory_bytes, workers, .. } = files.job.get() else {
+        let Job::Done { rows, csv, all, elapsed_ms, compute_ms, memory_bytes, workers, format_table, .. } = files.job.get() else {
             return ().into_any();
         };
         let precision = state.form.with(|f| f.display.precision);
@@ -105,7 +146,9 @@ pub fn ResultsTable() -> impl IntoView {
             .collect_view();
         let any_skipped = rows.iter().any(|r| r.skipped.is_some());
         let analysed = rows.iter().filter(|r| r.result.is_some()).count();
-        let caption = if all {
+        let caption = if let Some(table) = &format_table {
+            table.caption.clone()
+        } else if all {
             format!("Model-wide: {analysed} of {} tensor(s) analysed, most sensitive (lowest per-channel SQNR) first", rows.len())
         } else {
             "The tensor, per channel and per tensor".to_string()
@@ -192,7 +235,10 @@ pub fn ResultsTable() -> impl IntoView {
                         </select>
                         <span class="copy-status" role="status" data-testid="files-download-status">{move || download_status.get()}</span>
                     </figcaption>
-                    <ScrollTable label="Results by tensor" columns=COLUMNS.to_vec()>{body}</ScrollTable>
+                    {match &format_table {
+                        Some(table) => format_table_view(table, precision),
+                        None => view! { <ScrollTable label="Results by tensor" columns=COLUMNS.to_vec()>{body}</ScrollTable> }.into_any(),
+                    }}
                 </figure>
                 {any_skipped.then(|| view! {
                     <div class="files-not-analysed" data-testid="files-skipped">
