@@ -34,7 +34,13 @@ thread_local! {
     static LAST_FILE: std::cell::RefCell<Option<(u32, KeptTable)>> = const { std::cell::RefCell::new(None) };
     /// The file a pool job's batches are read from (`AnalyseSome`), opened once for all of them.
     static POOL_FILE: std::cell::RefCell<Option<(u32, Archive<BlobSource>)>> = const { std::cell::RefCell::new(None) };
+    /// The last file analysis in a format (the `Analyse` job it answered, the file's name, the
+    /// format, every tensor): its PDF is made from it when the page asks.
+    static LAST_FORMAT_FILE: std::cell::RefCell<Option<KeptFormatFile>> = const { std::cell::RefCell::new(None) };
 }
+
+/// A file analysis in a format, kept for its PDF: the job, the file's name, the format's token and every tensor.
+type KeptFormatFile = (u32, String, String, Vec<FileTensor>);
 
 /// What `quantscope_export::file_table::pdf` lays out, owned (`FileTable` borrows it).
 struct KeptTable {
@@ -158,6 +164,20 @@ fn analyse_text(job: u32, tool: Tool, form: &FormState) {
 /// One export file of the kept full report (or table), posted beside the JSON.
 fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
     if let ExportFile::FilePdf { paper, date, decimals } = file {
+        let in_format = LAST_FORMAT_FILE.with_borrow(|last| {
+            let (_, file, format, tensors) = last.as_ref().filter(|(kept, ..)| *kept == of)?;
+            let options = PdfOptions {
+                paper: *paper,
+                date: date.clone(),
+                precision: Precision::Decimals(usize::from(*decimals)),
+                ..PdfOptions::default()
+            };
+            Some(quantscope_export::format_pdf::file_pdf(file, format, tensors, &options))
+        });
+        if let Some(bytes) = in_format {
+            post_with_files(&Sent::File { job, rows: 0 }, &[&bytes]);
+            return Ok(());
+        }
         return LAST_FILE.with_borrow(|last| {
             let Some((_, table)) = last.as_ref().filter(|(kept, _)| *kept == of) else {
                 return Err("this analysis is no longer in the worker: analyse the file again to make its PDF".into());
@@ -195,6 +215,7 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
         Request::Text { .. } | Request::Export { .. } | Request::AnalyseSome { .. } | Request::Merge { .. } => {}
         Request::Analyse { job, tensor, format: Some(format), .. } => {
             LAST_FILE.with_borrow_mut(|last| *last = None);
+            LAST_FORMAT_FILE.with_borrow_mut(|last| *last = None);
             let format = parse_format(&format)?;
             let names = tensor.map(|t| vec![t]);
             let (mut last_post, mut last_read) = (0.0, started);
@@ -214,12 +235,14 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
                 ControlFlow::Continue(())
             })
             .map_err(|e| format!("{name}: {e}"))?;
-            post_format_table(job, &format.to_string(), &tensors, started, web_sys::js_sys::Date::now() - last_read)?;
+            let compute_ms = web_sys::js_sys::Date::now() - last_read;
+            post_format_table(job, name, format.to_string(), tensors, started, compute_ms)?;
         }
         Request::Analyse { job, tensor, axis, spec, calibration, worst, format: None } => {
             // The previous table goes whatever this one's outcome: a PDF asked of it now would
             // describe results no longer on the page.
             LAST_FILE.with_borrow_mut(|last| *last = None);
+            LAST_FORMAT_FILE.with_borrow_mut(|last| *last = None);
             let spec = QuantSpec::resolve(&spec).map_err(|e| e.to_string())?;
             let one = tensor.is_some();
             let options = TableOptions { tensor, axis, spec, calibration, worst };
@@ -277,10 +300,17 @@ fn parse_format(token: &str) -> Result<Format, String> {
 }
 
 /// Posts `Done` with every tensor in a format: the table and CSV of `quantscope file --preset NAME`
-/// (`format_tables::file`), no model-wide rows.
-fn post_format_table(job: u32, format: &str, tensors: &[FileTensor], started: f64, compute_ms: f64) -> Result<(), String> {
-    let table = format_tables::file(format, tensors);
-    let csv = format_tables::file_csv(format, tensors).map_err(|e| e.to_string())?;
+/// (`format_tables::file`), no model-wide rows; keeps them for the PDF.
+fn post_format_table(
+    job: u32,
+    file: String,
+    format: String,
+    tensors: Vec<FileTensor>,
+    started: f64,
+    compute_ms: f64,
+) -> Result<(), String> {
+    let table = format_tables::file(&format, &tensors);
+    let csv = format_tables::file_csv(&format, &tensors).map_err(|e| e.to_string())?;
     let elapsed_ms = web_sys::js_sys::Date::now() - started;
     post(&Sent::Done {
         job,
@@ -292,6 +322,7 @@ fn post_format_table(job: u32, format: &str, tensors: &[FileTensor], started: f6
         memory_bytes: memory_bytes(),
         format_table: Some(&table),
     });
+    LAST_FORMAT_FILE.with_borrow_mut(|last| *last = Some((job, file, format, tensors)));
     Ok(())
 }
 
@@ -349,6 +380,7 @@ fn answer_pool(request: Request, file: &File, message: &web_sys::js_sys::Array) 
         }
         Request::Merge { job, format: Some(format), started, compute_ms, .. } => {
             LAST_FILE.with_borrow_mut(|last| *last = None);
+            LAST_FORMAT_FILE.with_borrow_mut(|last| *last = None);
             POOL_FILE.with_borrow_mut(|kept| *kept = None);
             let format = parse_format(&format)?;
             let archive = open()?;
@@ -360,10 +392,11 @@ fn answer_pool(request: Request, file: &File, message: &web_sys::js_sys::Array) 
                 parts.extend(part);
             }
             let tensors = format_file::merge(archive.tensors(), parts).map_err(|e| format!("{name}: {e}"))?;
-            post_format_table(job, &format.to_string(), &tensors, started, compute_ms)
+            post_format_table(job, name, format.to_string(), tensors, started, compute_ms)
         }
         Request::Merge { job, axis, spec, calibration, worst, started, compute_ms, format: None } => {
             LAST_FILE.with_borrow_mut(|last| *last = None);
+            LAST_FORMAT_FILE.with_borrow_mut(|last| *last = None);
             POOL_FILE.with_borrow_mut(|kept| *kept = None);
             let options = TableOptions { tensor: None, axis, spec: resolve(&spec)?, calibration, worst };
             let archive = open()?;

@@ -83,6 +83,10 @@ fn pooled(path: &str, preset: &str, batches: &[&[&str]]) -> String {
     let mut page = Vec::new();
     read.write_csv(&mut page).unwrap();
     assert_eq!(String::from_utf8(page).unwrap(), csv);
+    // The PDF the worker makes of it names the file and the format.
+    let pdf = quantscope_export::format_pdf::file_pdf("small.safetensors", preset, &merged, &Default::default());
+    assert!(pdf.starts_with(b"%PDF"));
+    assert!(String::from_utf8_lossy(&pdf).contains(&format!("small.safetensors ({preset})")), "{preset}");
     csv
 }
 

@@ -150,6 +150,68 @@ pub fn format_pdf(q: &Quantized, o: &FormatPdf<'_>, charts: FormatCharts<'_>) ->
     doc.finish(&title, o.date)
 }
 
+/// The Files tool's PDF with a format chosen (every tensor of a weight file in it, the table of
+/// [`format_tables::file`]): the file, the date, the format with its bits per weight, the table
+/// (paginated, its header repeated) without the format and reason columns, then the tensors the
+/// format refused, each with its reason.
+pub fn file_pdf(file: &str, format: &str, tensors: &[format_tables::FileTensor], o: &crate::PdfOptions) -> Vec<u8> {
+    let n = Num(o.precision);
+    let mut doc = Document::new(o.paper, &format!("quantscope · Files · {file} · {format}"), "quantscope");
+    doc.title("quantscope model-wide report");
+    doc.line(&format!("Files tool · {file} · format {format}"), Font::Regular, 11.0, 0.0);
+    doc.space(4.0);
+    let measured: Vec<&format_tables::FileStats> = tensors.iter().filter_map(|t| t.stats.as_ref()).collect();
+    let (elements, bits): (u64, u64) = measured.iter().fold((0, 0), |(e, b), s| (e + s.elements, b + s.storage_bits));
+    let mut overview = vec![
+        ("date".to_string(), o.date.clone()),
+        ("file".to_string(), file.to_string()),
+        ("format".to_string(), format.to_string()),
+        ("tensors".to_string(), format!("{} listed, {} in the format", tensors.len(), measured.len())),
+    ];
+    if elements > 0 {
+        overview.push(("bits per weight (measured tensors)".to_string(), n.f(bits as f64 / elements as f64)));
+    }
+    if o.date.is_empty() {
+        overview.remove(0);
+    }
+    doc.key_values(&overview);
+    doc.heading("Every tensor in the format");
+    doc.note(
+        "Blocks run along each tensor's last axis from its first value; bits per weight and bytes count the stored \
+         scales (docs/formats.md); the errors are over all of the tensor's values.",
+    );
+    doc.space(3.0);
+    let mut table = format_tables::file(format, tensors);
+    let keep: Vec<usize> = (0..table.columns.len()).filter(|&i| !matches!(table.columns[i].key.as_str(), "format" | "skipped")).collect();
+    table.columns = keep.iter().map(|&i| table.columns[i].clone()).collect();
+    table.rows = table
+        .rows
+        .into_iter()
+        .zip(tensors)
+        .filter(|(_, t)| t.stats.is_some())
+        .map(|(mut row, _)| {
+            row.cells = keep.iter().map(|&i| row.cells[i].clone()).collect();
+            row
+        })
+        .collect();
+    if table.rows.is_empty() {
+        doc.paragraph("No tensor could be quantized in this format.", BODY);
+    } else {
+        doc.table(&pdf_table(&table, n));
+    }
+    let skipped: Vec<String> = tensors
+        .iter()
+        .filter_map(|t| t.skipped.as_ref().map(|why| format!("{} ({}): {why}", t.name, crate::file_table::shape(&t.shape))))
+        .collect();
+    if !skipped.is_empty() {
+        doc.heading("Not in the format");
+        for line in skipped {
+            doc.paragraph(&line, BODY);
+        }
+    }
+    doc.finish(&format!("quantscope model-wide report: {file} ({format})"), &o.date)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
