@@ -104,9 +104,12 @@ impl FilesPool {
 
     /// Analyses every tensor of `file` as `schedule` splits them (one batch to each of its workers
     /// now, the next as each answers); what comes back goes to `on_event`. A job still running is
-    /// stopped first.
+    /// stopped first (its workers terminated); idle ones serve this job.
     pub fn run(&self, job: u32, file: &File, options: BatchOptions, mut schedule: Schedule) -> Result<(), String> {
-        self.cancel();
+        // Idle workers (started by `warm`) are kept: only a running job's are stopped.
+        if self.shared.job.borrow().is_some() {
+            self.cancel();
+        }
         let n = schedule.workers();
         let first: Vec<(usize, Vec<String>)> = (0..n).filter_map(|w| schedule.next(w).map(|batch| (w, batch))).collect();
         *self.shared.job.borrow_mut() = Some(Job {
