@@ -264,6 +264,62 @@ describe('Files tool in Chromium', () => {
     assert.deepEqual(app.pageErrors, []);
   });
 
+  test('a format chosen (q4_0, nf4): every tensor in it, the numbers, CSV and PDF of `quantscope file --preset`', async () => {
+    const { page } = app;
+    await app.goto('#files');
+    await byTestId(page, 'reset').click();
+    const path = join(tmp, 'blocks.safetensors');
+    // Rows of 64 and 128 values take blocks of 32 and 64; rows of 40 are refused with their reason.
+    await writeModel(path, [['attn.q', 8, 64, 0.1], ['mlp.up', 4, 128, 0.5], ['odd', 3, 40, 1]]);
+    await drop(path);
+    await page.locator('[data-testid="files-tensors"] figcaption:has-text("blocks.safetensors")').waitFor();
+    for (const preset of ['q4_0', 'nf4']) {
+      await byTestId(page, 'files-format').selectOption(preset);
+      await byTestId(page, 'files-analyse').click();
+      await page.locator(`[data-testid="files-format-table"] td[data-col="format"]:has-text("${preset}")`).first().waitFor();
+      const rows = await byTestId(page, 'files-format-table')
+        .locator('tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => {
+            const row = { name: tr.dataset.tensor };
+            for (const td of tr.querySelectorAll('td[data-col]')) row[td.dataset.col] = td.dataset.value;
+            return row;
+          }),
+        );
+      const want = cli(path, '--preset', preset).tensors;
+      assert.deepEqual(rows.map((r) => r.name), want.map((t) => t.name), preset);
+      for (const [row, t] of rows.map((r, i) => [r, want[i]])) {
+        if (t.skipped) {
+          assert.equal(t.name, 'odd');
+          assert.match(row.skipped, /length 40 is not a multiple of the block size/, preset);
+          assert.equal(row.bits_per_weight, '', preset);
+          continue;
+        }
+        assert.equal(Number(row.bits_per_weight), t.bits_per_weight, `${preset} ${t.name}`);
+        assert.equal(t.bits_per_weight, 4.5, 'q4_0: 18 bytes per 32 values; nf4: 4 bits and a float32 absmax per 64');
+        assert.equal(Number(row.bytes), t.bytes, `${preset} ${t.name}`);
+        assert.equal(Number(row.mse), t.mse, `${preset} ${t.name}`);
+        assert.equal(parseFloat(row.sqnr_db), t.sqnr_db, `${preset} ${t.name}`);
+        assert.equal(Number(row.max_error), t.max_abs_error, `${preset} ${t.name}`);
+        assert.equal(Number(row.clipped), t.clipped, `${preset} ${t.name}`);
+      }
+      // The CSV is the CLI's, byte for byte; the PDF names the format and its bits per weight.
+      const [csv] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'files-csv').click()]);
+      assert.equal(await readFile(await csv.path(), 'utf8'), cliText(path, 'csv', '--preset', preset), preset);
+      const [pdf] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'files-pdf').click()]);
+      await page.locator('[data-testid="files-download-status"]:has-text("Saved blocks-quantscope-a4.pdf")').waitFor();
+      const text = pdftotext(await pdf.path());
+      assert.match(text, new RegExp(`format\\s+${preset}`), preset);
+      assert.match(text, /bits per weight/);
+      assert.match(text, /mlp\.up/);
+      assert.match(text, /odd \(\[3, 40\]\)/);
+      await screenshot(page, `files-format-${preset}`);
+    }
+    await byTestId(page, 'reset').click();
+    assert.deepEqual(app.pageErrors, []);
+    assert.deepEqual(app.consoleErrors, []);
+  });
+
   test('a bad file shows the formats error naming the file and the tensor; the form is untouched', async () => {
     const { page } = app;
     await app.goto('#files');
