@@ -117,6 +117,12 @@ describe('accessibility', () => {
           if (tool === 'files') {
             await analyseModel(app);
             for (const line of await violations(page)) report.push(`files, all tensors: ${line}`);
+            // Every tensor in a format: `quantscope file --preset`'s table.
+            await byTestId(page, 'files-format').selectOption('q8_0');
+            await byTestId(page, 'files-analyse').click();
+            await byTestId(page, 'files-format-table').waitFor();
+            for (const line of await violations(page)) report.push(`files, in a format: ${line}`);
+            await byTestId(page, 'files-format').selectOption('');
             await analyseOneTensor(app);
             await compareModel(app);
           } else {
