@@ -417,6 +417,15 @@ describe('Files tool in Chromium', () => {
     cliText(path, 'human', '--pdf', join(tmp, 'pool-cli.pdf'));
     assert.equal(pdftotext(await pdf.path()), pdftotext(join(tmp, 'pool-cli.pdf')));
 
+    // A format chosen: each worker measures its tensors in it, merged in file order: `file --preset`'s CSV.
+    await byTestId(page, 'files-format').selectOption('q8_0');
+    await byTestId(page, 'files-analyse').click();
+    await byTestId(page, 'files-format-table').waitFor({ timeout: 120_000 });
+    assert.equal(await byTestId(page, 'files-timing').getAttribute('data-workers'), '3');
+    const [formatCsv] = await Promise.all([page.waitForEvent('download'), byTestId(page, 'files-csv').click()]);
+    assert.equal(await readFile(await formatCsv.path(), 'utf8'), cliText(path, 'csv', '--preset', 'q8_0'));
+    await byTestId(page, 'files-format').selectOption('');
+
     // Cancel mid-way: every worker of the pool is terminated at once.
     await byTestId(page, 'files-analyse').click();
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="files-progress"] progress')?.dataset.done) > 0);
