@@ -394,7 +394,7 @@ pub fn file(format: &str, tensors: &[FileTensor]) -> Table {
     t
 }
 
-/// [`file`]'s table as CSV (`quantscope file --preset NAME --format csv` and the Files tool's
+/// [`file()`]'s table as CSV (`quantscope file --preset NAME --format csv` and the Files tool's
 /// download): the column keys, then every cell at full precision.
 pub fn file_csv(format: &str, tensors: &[FileTensor]) -> Result<String, crate::ExportError> {
     let mut bytes = Vec::new();
