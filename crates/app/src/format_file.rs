@@ -110,3 +110,48 @@ pub fn merge(infos: &[TensorInfo], parts: impl IntoIterator<Item = FileTensor>) 
     }
     infos.iter().map(|i| answered.remove(&i.name).ok_or_else(|| format!("no worker answered for tensor `{}`", i.name))).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A safetensors file of float32 tensors `[name, shape]`, value `i` of each `sin(i)`.
+    fn safetensors(tensors: &[(&str, &[u64])]) -> Vec<u8> {
+        let mut header = serde_json::Map::new();
+        let mut data = Vec::new();
+        for (name, shape) in tensors {
+            let start = data.len();
+            for i in 0..shape.iter().product::<u64>() {
+                data.extend_from_slice(&(i as f32).sin().to_le_bytes());
+            }
+            header.insert(name.to_string(), serde_json::json!({"dtype": "F32", "shape": shape, "data_offsets": [start, data.len()]}));
+        }
+        let header = serde_json::to_vec(&header).unwrap();
+        let mut out = (header.len() as u64).to_le_bytes().to_vec();
+        out.extend(header);
+        out.extend(data);
+        out
+    }
+
+    #[test]
+    fn batches_merge_in_file_order_and_a_missing_answer_is_an_error() {
+        let file = safetensors(&[("a", &[2, 32]), ("b", &[3, 7]), ("c", &[64])]);
+        let mut archive = Archive::open(file, "m").unwrap();
+        let q8: Format = "q8_0".parse().unwrap();
+        let all = analyse(&mut archive, None, &q8, 1, &mut |_, _| ControlFlow::Continue(())).unwrap();
+        assert_eq!(all.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["a", "b", "c"]);
+        // Rows of 7 values: refused with the reason, the others measured (8.5 bits per weight).
+        assert!(all[1].stats.is_none() && all[1].skipped.as_deref().unwrap().contains("length 7"), "{:?}", all[1]);
+        assert_eq!(all[0].stats.as_ref().unwrap().bits_per_weight, 8.5);
+        assert_eq!((all[2].rows, all[2].cols), (1, 64));
+        assert_eq!(all[0].worst_rows.len(), 1);
+        let infos = archive.tensors().to_vec();
+        let reversed: Vec<FileTensor> = all.iter().rev().cloned().collect();
+        assert_eq!(merge(&infos, reversed).unwrap(), all);
+        let missing = merge(&infos, all[..2].to_vec()).unwrap_err();
+        assert!(missing.contains("no worker answered for tensor `c`"), "{missing}");
+        let mut foreign = all.clone();
+        foreign[0].name = "z".into();
+        assert!(merge(&infos, foreign).unwrap_err().contains("`z`, which is not in the file"));
+    }
+}
