@@ -313,6 +313,10 @@ describe('Files tool in Chromium', () => {
       assert.match(text, /bits per weight/);
       assert.match(text, /mlp\.up/);
       assert.match(text, /odd \(\[3, 40\]\)/);
+      // The same PDF as `quantscope file --preset NAME --pdf` (the page's default 8 decimals).
+      const cliPdf = join(tmp, `blocks-${preset}-cli.pdf`);
+      cliText(path, 'human', '--preset', preset, '--pdf', cliPdf);
+      assert.equal(text, pdftotext(cliPdf), preset);
       await screenshot(page, `files-format-${preset}`);
     }
     await byTestId(page, 'reset').click();

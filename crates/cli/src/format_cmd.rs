@@ -26,6 +26,7 @@ use quantscope_core::format::{self, Format, FormatError, FormatKnobs, Quantized}
 use quantscope_core::parse::ParsedTensor;
 use quantscope_export::format_tables::{self, FileTensor};
 use quantscope_export::number::{Num, Precision};
+use quantscope_export::{format_pdf, Paper, PdfOptions};
 use quantscope_weights::{Archive, ReadSeekSource, TensorInfo};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -158,6 +159,12 @@ struct FileFormatArgs {
     /// List each tensor's N rows of lowest SQNR (JSON `worst_rows`) [default: 0].
     #[arg(long, value_name = "N", default_value_t = 0)]
     worst: usize,
+    /// Also write the PDF report (the Files tool's "Download PDF" in a format) to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Output")]
+    pdf: Option<PathBuf>,
+    /// Paper of the PDF report: a4 | letter.
+    #[arg(long, value_name = "PAPER", value_parser = |s: &str| s.parse::<Paper>(), default_value = "a4", help_heading = "Output")]
+    paper: Paper,
     /// human | json | csv.
     #[arg(long, value_enum, default_value_t = Output::Human, help_heading = "Output")]
     format: Output,
@@ -521,6 +528,13 @@ fn file(a: &FileFormatArgs) -> Result<(), Failure> {
     let tensors = format_file::analyse(&mut archive, names.as_deref(), &format, a.worst, &mut |_, _| ControlFlow::Continue(()))
         .map_err(|e| Failure::Usage(format!("error: {shown}: {e}")))?;
     let token = format.to_string();
+    if let Some(path) = &a.pdf {
+        // The file's name without its directory, as the page names it.
+        let name = a.path.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+        let options = PdfOptions { paper: a.paper, date: crate::today(), precision: Precision::Decimals(8), ..PdfOptions::default() };
+        std::fs::write(path, format_pdf::file_pdf(&name, &token, &tensors, &options))
+            .map_err(|e| Failure::Usage(format!("error: cannot write {}: {e}", path.display())))?;
+    }
     let text = match a.format {
         Output::Json => {
             let report = FileJson { tool: "file", file: shown, format: token, command: command_of(&format), tensors: &tensors };

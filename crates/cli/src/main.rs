@@ -177,7 +177,7 @@ fn emit<R: Serialize + quantscope_export::Report>(
 
 /// Today's date (UTC) as `YYYY-MM-DD`, or the date of `SOURCE_DATE_EPOCH` when it is set (for
 /// reproducible files).
-fn today() -> String {
+pub(crate) fn today() -> String {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())

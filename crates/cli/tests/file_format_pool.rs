@@ -112,6 +112,12 @@ fn the_pools_format_table_is_the_clis_csv_byte_for_byte() {
     assert_eq!(q4["tensors"][0]["bytes"], 256 / 32 * 18);
     let nf4 = run(&["file", "--preset", "nf4", "--format", "json", &path], "").json();
     assert_eq!(nf4["tensors"][1]["bits_per_weight"], 4.5);
+    // --pdf: the Files tool's PDF in the format, written beside the output.
+    let pdf = std::path::Path::new(&path).with_extension("pdf");
+    let out = run(&["file", "--preset", "nf4", "--pdf", pdf.to_str().unwrap(), "--paper", "letter", &path], "");
+    assert!(out.ok().contains("every tensor in format nf4"));
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF") && String::from_utf8_lossy(&bytes).contains("small.safetensors (nf4)"));
 }
 
 #[test]
