@@ -162,6 +162,19 @@ impl LargeInput {
     }
 }
 
+impl LargeInput {
+    /// Asks the worker for `file` of `tool`'s results on `form` (a small input, computed on the
+    /// page: the worker computes it again, so the page's wasm links no PDF code); `done` gets it.
+    pub fn export_form(&self, tool: Tool, form: FormState, file: ExportFile, done: impl FnOnce(FileReply) + 'static) {
+        let mut job = 0;
+        self.worker.update_value(|w| job = w.job());
+        self.waiting.with_value(|w| *w.borrow_mut() = Some((job, Box::new(done))));
+        if let Err(message) = self.worker.with_value(|w| w.send_alone(&Request::ExportForm { job, tool, form, file })) {
+            self.waiting.with_value(|w| answer_waiting(w, Some(job), Err(message)));
+        }
+    }
+}
+
 impl Default for LargeInput {
     fn default() -> Self {
         Self::new()

@@ -132,6 +132,14 @@ fn handle(data: JsValue) {
             }
             return;
         }
+        // A small input's file (the page links no PDF code): its results computed again here.
+        Request::ExportForm { job, tool, form, file } => {
+            match quantscope_app::export::form_file(*tool, form, file) {
+                Ok((bytes, rows)) => post_with_files(&Sent::File { job: *job, rows }, &[&bytes]),
+                Err(message) => post(&Sent::Failed { job: *job, message }),
+            }
+            return;
+        }
     };
     let file: File = message.get(1).unchecked_into();
     if matches!(request, Request::AnalyseSome { .. } | Request::Merge { .. }) {
@@ -212,7 +220,11 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             post(&Sent::Listed { job, format: archive.format.name(), tensors: archive.tensors() });
         }
         // Answered by `handle` without a file, and by `answer_pool`.
-        Request::Text { .. } | Request::Export { .. } | Request::AnalyseSome { .. } | Request::Merge { .. } => {}
+        Request::Text { .. }
+        | Request::Export { .. }
+        | Request::ExportForm { .. }
+        | Request::AnalyseSome { .. }
+        | Request::Merge { .. } => {}
         Request::Analyse { job, tensor, format: Some(format), .. } => {
             LAST_FILE.with_borrow_mut(|last| *last = None);
             LAST_FORMAT_FILE.with_borrow_mut(|last| *last = None);

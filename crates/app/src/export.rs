@@ -11,6 +11,7 @@ use quantscope_export::{ElementRows, Paper, PdfOptions};
 use serde::Serialize;
 
 use crate::form::{FormState, Tool};
+use crate::protocol::ExportFile;
 use crate::results::format::FormatData;
 use crate::results::{ChartData, AUTO_SWEEP_VALUES};
 
@@ -157,6 +158,29 @@ impl Exportable {
     pub fn params(&self) -> quantscope_export::params::Params {
         quantscope_export::params::Params::of(self.analysis())
     }
+
+    /// One export file of these results (made in the worker): its bytes and its row count (the
+    /// per-element CSV's; 0 for the others).
+    pub fn file(&self, file: &ExportFile) -> Result<(Vec<u8>, usize), String> {
+        Ok(match file {
+            ExportFile::ResultsCsv => (self.results_csv().into_bytes(), 0),
+            ExportFile::ElementsCsv => (self.elements_csv_bytes()?, self.element_count()),
+            ExportFile::Settings { form } => (self.settings_json(form).into_bytes(), 0),
+            ExportFile::Pdf { paper, date, decimals } => (self.pdf(*paper, date.clone(), *decimals), 0),
+            _ => return Err("this file is not one of a tool's results".into()),
+        })
+    }
+}
+
+/// One export file of `tool`'s results on `form` (a small input, whose results the page computed):
+/// the worker computes them again as the page did ([`crate::results::run`]) and makes the file, so
+/// that the page links no PDF code (`Request::ExportForm`). The same bytes as the page's own
+/// [`Exportable`] of those results.
+pub fn form_file(tool: Tool, form: &FormState, file: &ExportFile) -> Result<(Vec<u8>, usize), String> {
+    let report = crate::results::run(tool, form).map_err(|e| e.to_string())?;
+    let report = report.charts.ok_or_else(|| format!("the {} tool's results have no report to export", tool.slug()))?;
+    let options = crate::options::tool_options(tool, form).map_err(|e| e.to_string())?;
+    Exportable { tool, report, options: Arc::new(options) }.file(file)
 }
 
 #[derive(Serialize)]

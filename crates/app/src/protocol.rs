@@ -21,6 +21,8 @@ use crate::results::InputError;
 /// What the page asks; every request carries its job number, echoed in the replies.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+// A request is made once and serialised at once: boxing its large variants would only add allocations.
+#[allow(clippy::large_enum_variant)]
 pub enum Request {
     /// Open the file and list its tensors.
     List { job: u32 },
@@ -43,6 +45,10 @@ pub enum Request {
     /// One export file of `Text` job `of`'s full report, or of `Analyse` job `of`'s table (the
     /// worker keeps the last of each).
     Export { job: u32, of: u32, file: ExportFile },
+    /// One export file of a small input's results (the page computed them from `form`, the form as
+    /// committed): the worker computes them again and makes the file ([`crate::export::form_file`]),
+    /// keeping nothing, so that the page's wasm links no PDF code. Answered by `File`.
+    ExportForm { job: u32, tool: Tool, form: FormState, file: ExportFile },
     /// Some tensors of a model-wide analysis split over a pool of workers ([`crate::pool`]): the
     /// worker reads and analyses `tensors` and answers [`Reply::Analysed`] with their outcomes.
     /// With `format`, the outcomes are the tensors in that format ([`crate::format_file::analyse`]).
@@ -319,5 +325,41 @@ mod tests {
             panic!("not an analysed reply")
         };
         assert_eq!((job, compute_ms, memory_bytes), (5, 1.5, 2e6));
+    }
+
+    /// A small input's PDF asked of the worker (`ExportForm`): the request reads back as posted, and
+    /// the worker's file is the page's own (the PDF the page made before it moved to the worker),
+    /// for every tool and both papers.
+    #[test]
+    fn a_small_inputs_pdf_made_in_the_worker_is_the_pages() {
+        use super::{ExportFile, Request};
+        use crate::export::{form_file, Exportable};
+        use quantscope_export::Paper;
+        let form = FormState::examples();
+        for tool in [Tool::Channels, Tool::Tensor, Tool::Values] {
+            for paper in [Paper::A4, Paper::Letter] {
+                let file = ExportFile::Pdf { paper, date: "2026-12-03".into(), decimals: 6 };
+                let request = Request::ExportForm { job: 9, tool, form: form.clone(), file: file.clone() };
+                let json = serde_json::to_string(&request).unwrap();
+                let read_back: Request = serde_json::from_str(&json).unwrap();
+                assert_eq!(read_back, request);
+                let Request::ExportForm { tool: t, form: f, file: asked, .. } = read_back else { panic!("not an ExportForm") };
+                let (bytes, rows) = form_file(t, &f, &asked).unwrap();
+                // The page's Exportable, as `ExportPanel` builds it from the results on screen.
+                let report = crate::results::run(tool, &form.inputs()).unwrap().charts.unwrap();
+                let options = crate::options::tool_options(tool, &form).unwrap();
+                let page = Exportable { tool, report, options: std::sync::Arc::new(options) };
+                assert_eq!(rows, 0);
+                assert!(bytes.starts_with(b"%PDF-"), "{tool:?}");
+                assert_eq!(bytes, page.pdf(paper, "2026-12-03".into(), 6), "{tool:?} {paper:?}");
+            }
+        }
+        // The other files too, and a bad input is said, not panicked.
+        let (csv, _) = form_file(Tool::Tensor, &form, &ExportFile::ResultsCsv).unwrap();
+        assert!(!csv.is_empty());
+        let mut bad = form.clone();
+        bad.tensor.data = "1, 2, x".into();
+        let error = form_file(Tool::Tensor, &bad, &ExportFile::ResultsCsv).unwrap_err();
+        assert!(error.contains('x'), "{error}");
     }
 }

@@ -6,7 +6,7 @@ use quantscope_export::Paper;
 
 use crate::browser::download::{self, BlobParts};
 use crate::components::export::files::{self, Exportable};
-use crate::components::large_input::LargeInput;
+use crate::components::large_input::{FileReply, LargeInput};
 use crate::components::tool_panel::ToolRun;
 use crate::state::use_app_state;
 use crate::worker::protocol::ExportFile;
@@ -43,11 +43,32 @@ pub(crate) fn save_text(text: &str, mime: &str, name: &str, started: f64) -> Str
 
 /// Asks the worker for `file` of a large input's results (they are in the worker, not on the
 /// page) and saves it as `name`; `busy` while it is made.
-fn from_worker(large: LargeInput, file: ExportFile, mime: &'static str, name: String, status: RwSignal<String>, busy: RwSignal<bool>) {
+pub(crate) fn from_worker(
+    large: LargeInput,
+    file: ExportFile,
+    mime: &'static str,
+    name: String,
+    status: RwSignal<String>,
+    busy: RwSignal<bool>,
+) {
+    let making = format!("Making {name} in the background worker…");
+    made_in_worker(mime, name, &making, status, busy, move |done| large.export(file, done));
+}
+
+/// Saves as `name` the file `ask` has the worker make (`ask` hands the reply to its argument);
+/// `making` shows and `busy` is set while it is made.
+fn made_in_worker(
+    mime: &'static str,
+    name: String,
+    making: &str,
+    status: RwSignal<String>,
+    busy: RwSignal<bool>,
+    ask: impl FnOnce(Box<dyn FnOnce(FileReply)>),
+) {
     let started = now();
     busy.set(true);
-    status.set(format!("Making {name} in the background worker…"));
-    large.export(file, move |reply| {
+    status.set(making.to_string());
+    ask(Box::new(move |reply| {
         status.set(match reply {
             Ok((bytes, rows)) => {
                 let mut parts = BlobParts::new();
@@ -58,7 +79,7 @@ fn from_worker(large: LargeInput, file: ExportFile, mime: &'static str, name: St
             Err(e) => format!("Could not make {name}: {e}"),
         });
         busy.set(false);
-    });
+    }));
 }
 
 #[component]
@@ -118,27 +139,20 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
             status.set(save_text(&json, download::JSON, &ex.settings_name(), started));
         }
     };
+    // The PDF is laid out in the worker whatever the input's size: the page's wasm links no PDF
+    // code (a small input's results are computed there again from the committed form).
     let pdf = move |_| {
         let Some(ex) = current() else { return };
         let paper = paper.get_untracked();
         let decimals = state.form.with_untracked(|f| f.display.precision);
+        let Some(worker) = large_input else { return };
+        let file = ExportFile::Pdf { paper, date: files::today(), decimals };
         if let Some(large) = large() {
-            let file = ExportFile::Pdf { paper, date: files::today(), decimals };
             return from_worker(large, file, download::PDF, ex.pdf_name(paper), status, busy);
         }
-        busy.set(true);
-        status.set(if ex.pdf_has_sweep() { "Making the PDF (with the bit-width sweep)…".into() } else { "Making the PDF…".into() });
-        leptos::task::spawn_local(async move {
-            // Let the status show before the (synchronous) layout.
-            download::yield_to_page().await;
-            let started = now();
-            let bytes = ex.pdf(paper, files::today(), decimals);
-            let mut parts = BlobParts::new();
-            parts.push(&bytes);
-            drop(bytes);
-            status.set(save(parts, download::PDF, &ex.pdf_name(paper), "", started));
-            busy.set(false);
-        });
+        let making = if ex.pdf_has_sweep() { "Making the PDF (with the bit-width sweep)…" } else { "Making the PDF…" };
+        let form = state.committed.get_untracked();
+        made_in_worker(download::PDF, ex.pdf_name(paper), making, status, busy, |done| worker.export_form(ex.tool, form, file, done));
     };
     let rows = move || exportable.with(|ex| ex.as_ref().map_or(0, Exportable::element_count));
     let paper_id = format!("{slug}-export-paper");
