@@ -39,16 +39,17 @@ pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
     let large_input = LargeInput::new();
     let outcome = Memo::new(move |previous: Option<&Result<Report, InputError>>| {
         inputs.with(|form| {
-            if large::is_large(tool, form) {
+            // A format's results too are the worker's (the page does not link the formats' arithmetic).
+            if large::in_worker(tool, form) {
                 large_input.outcome().or_else(|| previous.cloned()).unwrap_or_else(|| Ok(Report::default()))
             } else {
-                results::run(tool, form)
+                results::run_without_formats(tool, form)
             }
         })
     });
     Effect::new(move || {
         inputs.with(|form| {
-            if large::is_large(tool, form) {
+            if large::in_worker(tool, form) {
                 large_input.submit(tool, form);
             } else {
                 large_input.forget();
@@ -60,6 +61,9 @@ pub fn ToolPanel(tool: Tool, children: Children) -> impl IntoView {
     provide_context(large_input);
     let slug = tool.slug();
     let computing = move || match large_input.job.get() {
+        LargeJob::Computing { bytes, .. } if bytes <= large::LARGE_INPUT_BYTES => {
+            Some("Computing the format in the background worker…".to_string())
+        }
         LargeJob::Computing { bytes, .. } => {
             Some(format!("Computing {:.1} MB of input in the background worker… (the page stays usable)", bytes as f64 / 1e6))
         }

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, File, MessageEvent};
 
-use quantscope_app::export::Exportable;
+use quantscope_app::export::{Exportable, FormatExport};
 use quantscope_app::form::{FormState, Tool};
 use quantscope_app::format_file;
 use quantscope_app::pool::{self, PartOutcome};
@@ -37,6 +37,9 @@ thread_local! {
     /// The last file analysis in a format (the `Analyse` job it answered, the file's name, the
     /// format, every tensor): its PDF is made from it when the page asks.
     static LAST_FORMAT_FILE: std::cell::RefCell<Option<KeptFormatFile>> = const { std::cell::RefCell::new(None) };
+    /// The last Tensor or Values input in a format (the `Text` job it answered): the page's format
+    /// downloads are made from it (the page holds only its tables and charts' data).
+    static LAST_FORMAT_TEXT: std::cell::RefCell<Option<(u32, FormatExport)>> = const { std::cell::RefCell::new(None) };
 }
 
 /// A file analysis in a format, kept for its PDF: the job, the file's name, the format's token and every tensor.
@@ -158,6 +161,17 @@ fn analyse_text(job: u32, tool: Tool, form: &FormState) {
     let started = web_sys::js_sys::Date::now();
     // The previous report first: two full reports of a million values need not fit at once.
     LAST_TEXT.with_borrow_mut(|last| *last = None);
+    LAST_FORMAT_TEXT.with_borrow_mut(|last| *last = None);
+    if let Some(outcome) = large::analyse_format(tool, form) {
+        let outcome = outcome.and_then(|(report, data)| {
+            let options = quantscope_app::options::tool_options(tool, form)?;
+            let export = FormatExport { data: std::sync::Arc::new(data), options: std::sync::Arc::new(options) };
+            LAST_FORMAT_TEXT.with_borrow_mut(|last| *last = Some((job, export)));
+            Ok(report)
+        });
+        post(&Sent::Text { job, outcome: &outcome, elapsed_ms: web_sys::js_sys::Date::now() - started });
+        return;
+    }
     let outcome = large::analyse(tool, form).map(|(report, full)| {
         // A format's result has no full report to keep (its files are not made in the worker).
         if let (Some(full), Ok(options)) = (full, quantscope_app::options::tool_options(tool, form)) {
@@ -194,6 +208,21 @@ fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
             Ok(())
         });
     }
+    let in_format = LAST_FORMAT_TEXT.with_borrow(|last| {
+        let (_, ex) = last.as_ref().filter(|(kept, _)| *kept == of)?;
+        Some(match file {
+            ExportFile::ResultsCsv => Ok(ex.results_csv().into_bytes()),
+            ExportFile::ElementsCsv => Ok(ex.elements_csv().into_bytes()),
+            ExportFile::Settings { form } => Ok(ex.settings_json(form).into_bytes()),
+            ExportFile::FormatBlockScales => Ok(ex.params_json().into_bytes()),
+            ExportFile::Pdf { paper, date, decimals } => Ok(ex.pdf(*paper, date.clone(), *decimals)),
+            ExportFile::FilePdf { .. } => Err("the PDF of a file analysis asked of a result in a format".to_string()),
+        })
+    });
+    if let Some(bytes) = in_format {
+        post_with_files(&Sent::File { job, rows: 0 }, &[&bytes?]);
+        return Ok(());
+    }
     LAST_TEXT.with_borrow(|last| {
         let Some((_, ex)) = last.as_ref().filter(|(kept, _)| *kept == of) else {
             return Err("these results are no longer in the worker: edit the input to compute them again".into());
@@ -204,6 +233,7 @@ fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
             ExportFile::Settings { form } => (ex.settings_json(form).into_bytes(), 0),
             ExportFile::Pdf { paper, date, decimals } => (ex.pdf(*paper, date.clone(), *decimals), 0),
             ExportFile::FilePdf { .. } => return Err("the PDF of a file analysis asked of a large input".into()),
+            ExportFile::FormatBlockScales => return Err("block scales asked of a result in no format".into()),
         };
         post_with_files(&Sent::File { job, rows }, &[&bytes]);
         Ok(())

@@ -275,27 +275,33 @@ struct FormatSettings<'a> {
     files: [String; 2],
 }
 
-impl FormatExport {
+/// The names of a format result's files (the page names the files the worker makes with them).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FormatFileNames {
     /// `<tensor>_<tool>_<format>`, e.g. `fc.weight_tensor_mxfp4`.
-    pub fn file_stem(&self) -> String {
-        let d = &self.data;
-        format!("{}_{}_{}", file_safe(&d.tensor), d.tool.slug(), file_safe(&d.quantized.format.to_string().replace(':', "-")))
+    pub stem: String,
+}
+
+impl FormatFileNames {
+    /// The names for `tensor` of `tool` in the format `token` (`int4:per-group:32`).
+    pub fn new(tensor: &str, tool: Tool, token: &str) -> Self {
+        FormatFileNames { stem: format!("{}_{}_{}", file_safe(tensor), tool.slug(), file_safe(&token.replace(':', "-"))) }
     }
 
     pub fn results_name(&self) -> String {
-        format!("{}.csv", self.file_stem())
+        format!("{}.csv", self.stem)
     }
 
     pub fn elements_name(&self) -> String {
-        format!("{}_elements.csv", self.file_stem())
+        format!("{}_elements.csv", self.stem)
     }
 
     pub fn settings_name(&self) -> String {
-        format!("{}_settings.json", self.file_stem())
+        format!("{}_settings.json", self.stem)
     }
 
     pub fn params_name(&self) -> String {
-        format!("{}_block_scales.json", self.file_stem())
+        format!("{}_block_scales.json", self.stem)
     }
 
     pub fn pdf_name(&self, paper: Paper) -> String {
@@ -303,7 +309,40 @@ impl FormatExport {
             Paper::A4 => "a4",
             Paper::Letter => "letter",
         };
-        format!("{}_{paper}.pdf", self.file_stem())
+        format!("{}_{paper}.pdf", self.stem)
+    }
+}
+
+impl FormatExport {
+    /// The files' names ([`FormatFileNames`]).
+    pub fn names(&self) -> FormatFileNames {
+        let d = &self.data;
+        FormatFileNames::new(&d.tensor, d.tool, &d.quantized.format.to_string())
+    }
+
+    /// `<tensor>_<tool>_<format>`, e.g. `fc.weight_tensor_mxfp4`.
+    pub fn file_stem(&self) -> String {
+        self.names().stem
+    }
+
+    pub fn results_name(&self) -> String {
+        self.names().results_name()
+    }
+
+    pub fn elements_name(&self) -> String {
+        self.names().elements_name()
+    }
+
+    pub fn settings_name(&self) -> String {
+        self.names().settings_name()
+    }
+
+    pub fn params_name(&self) -> String {
+        self.names().params_name()
+    }
+
+    pub fn pdf_name(&self, paper: Paper) -> String {
+        self.names().pdf_name(paper)
     }
 
     /// The command computing the same numbers (`quantscope tensor --preset=mxfp4`).

@@ -98,6 +98,9 @@ pub enum ExportFile {
         date: String,
         decimals: u8,
     },
+    /// A result in a format's block scales as stored (`FormatExport::params_json`; the other files
+    /// of a format's result are the variants above, made from the result the worker kept).
+    FormatBlockScales,
     /// The Files tool's model-wide PDF report (`quantscope file --pdf`) of an `Analyse` job's
     /// table: laid out only when asked, as PDFs are downloaded far less often than files analysed.
     FilePdf {
@@ -316,6 +319,24 @@ mod tests {
         };
         assert_eq!((job, elapsed_ms), (7, 2.5));
         assert_eq!(read_back, posted);
+        // A form in a format: the tables and the charts' data (`FormatView`), as the worker computed them.
+        let mut form = FormState::examples();
+        form.tensor.quant.format = "nf4".into();
+        form.tensor.data = (0..3)
+            .map(|r| (0..64).map(|i| format!("{:.3}", ((i + r * 7) as f64 * 0.37).sin())).collect::<Vec<_>>().join(", "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let (posted, kept) = large::analyse_format(Tool::Tensor, &form).unwrap().unwrap();
+        let outcome = Ok(posted.clone());
+        let Reply::Text { outcome: Ok(read_back), .. } = read(&Sent::Text { job: 8, outcome: &outcome, elapsed_ms: 1.0 }) else {
+            panic!("not a text reply")
+        };
+        assert_eq!(read_back, posted);
+        let (report, _) = read_back.into_parts();
+        let view = report.format.expect("the format's charts data");
+        assert_eq!(*view, kept.view());
+        assert_eq!(view.sweep(), kept.sweep());
+        assert!(report.tables.iter().any(|t| t.id == "format-blocks" && t.rows.len() == 6));
         let Reply::File { job, rows, .. } = read(&Sent::File { job: 4, rows: 12 }) else { panic!("not a file reply") };
         assert_eq!((job, rows), (4, 12));
         let Reply::Failed { job, message } = read(&Sent::Failed { job: 2, message: "no".into() }) else { panic!("not a failed reply") };

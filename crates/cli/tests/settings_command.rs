@@ -135,8 +135,8 @@ fn every_tool_setting_computes_the_pages_numbers() {
 /// A form in a format: the settings file's command (run through the binary, `--values --format
 /// json` added) gives the page's format, bits per weight, bytes, errors and every dequantized value.
 fn same_format_numbers(tool: Tool, form: &FormState) -> String {
-    let report = results::run(tool, form).unwrap_or_else(|e| panic!("{tool:?}: {e}"));
-    let data = report.format.clone().expect("a format's result");
+    let data = results::format::data(tool, form).expect("a format's result").unwrap_or_else(|e| panic!("{tool:?}: {e}"));
+    let data = Arc::new(data);
     let options = quantscope_app::options::tool_options(tool, form).unwrap();
     let export = quantscope_app::export::FormatExport { data: data.clone(), options: Arc::new(options) };
     let settings: serde_json::Value = serde_json::from_str(&export.settings_json(form)).unwrap();

@@ -1,12 +1,13 @@
 //! A format's charts (the Tensor and Values tools with a preset, a float element or integer groups):
 //! the values on the element type's real grid, scaled (non-uniform for FP4, FP8 and NF4); the block
 //! scales' distribution; bits per weight against SQNR over the usual formats, the chosen one
-//! highlighted. Each has its caption as its text alternative.
+//! highlighted. Each has its caption as its text alternative. Their data comes from the worker,
+//! which computed the result ([`FormatView`]): the page draws, it never quantizes.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use quantscope_app::results::format::{FormatData, AUTO_FORMAT_SWEEP_VALUES};
+use quantscope_app::results::format::FormatView;
 use quantscope_charts::format_sweep::{self, FormatSweep};
 use quantscope_charts::grid_histogram::{self, GridValues, Units};
 use quantscope_charts::scale_histogram::{self, Scales, Storage};
@@ -28,14 +29,15 @@ struct GridChart {
 }
 
 impl GridChart {
-    fn new(data: &FormatData) -> GridChart {
-        let (values, scale, units) = data.grid_values();
+    fn new(data: &FormatView) -> GridChart {
+        let units = data.units();
+        let sampled = if data.every > 1 { format!(", every {}th value", data.every) } else { String::new() };
         let label = match units {
-            Units::Original => data.tensor.clone(),
-            Units::PerBlockScale => format!("{} (each value over its block's scale)", data.tensor),
+            Units::Original => format!("{}{sampled}", data.tensor),
+            Units::PerBlockScale => format!("{} (each value over its block's scale{sampled})", data.tensor),
         };
-        let format = data.quantized.format.to_string();
-        let grid = data.grid();
+        let format = data.format.clone();
+        let (values, grid, scale) = (data.values.clone(), data.grid.clone(), data.scale);
         let (plan, plan_ms) =
             timed(|| grid_histogram::plan(&GridValues { label: &label, format: &format, values: &values, grid: &grid, scale, units }));
         GridChart { label, format, values, grid, scale, units, plan, plan_ms }
@@ -78,10 +80,10 @@ struct ScaleChart {
 }
 
 impl ScaleChart {
-    fn new(data: &FormatData) -> ScaleChart {
-        let scales = data.block_scales();
-        let storage = data.scale_storage();
-        let format = format!("{} ({} scales)", data.quantized.format, data.quantized.format.scale_storage().name());
+    fn new(data: &FormatView) -> ScaleChart {
+        let scales = data.scales.clone();
+        let storage = data.storage();
+        let format = format!("{} ({} scales)", data.format, data.scale_storage);
         let plan = scale_histogram::plan(&Scales { label: &data.tensor, format: &format, scales: &scales, storage });
         ScaleChart { label: data.tensor.clone(), format, scales, storage, plan }
     }
@@ -116,16 +118,10 @@ impl CanvasChart for SweepChart {
 
 /// The format's three charts for the last result that computed.
 #[component]
-pub fn FormatCharts(slug: &'static str, data: Memo<Option<Arc<FormatData>>>) -> impl IntoView {
+pub fn FormatCharts(slug: &'static str, data: Memo<Option<Arc<FormatView>>>) -> impl IntoView {
     let grid = Memo::new(move |_| data.with(|d| d.as_deref().map(|d| ChartRef::new(GridChart::new(d)))));
     let scales = Memo::new(move |_| data.with(|d| d.as_deref().map(|d| ChartRef::new(ScaleChart::new(d)))));
-    let requested = RwSignal::new(None::<Arc<FormatData>>);
-    let elements = move || data.with(|d| d.as_ref().map_or(0, |d| d.quantized.stats.elements as usize));
-    let wanted = move || {
-        elements() <= AUTO_FORMAT_SWEEP_VALUES
-            || requested.with(|r| data.with(|d| matches!((r, d), (Some(a), Some(b)) if Arc::ptr_eq(a, b))))
-    };
-    let sweep = Memo::new(move |_| if wanted() { data.with(|d| d.as_deref().map(|d| ChartRef::new(SweepChart(d.sweep())))) } else { None });
+    let sweep = Memo::new(move |_| data.with(|d| d.as_deref().map(|d| ChartRef::new(SweepChart(d.sweep())))));
     view! {
         <Show when=move || data.with(Option::is_some)>
             <section class="charts" aria-label="Format charts" data-testid=format!("{slug}-format-charts")>
@@ -141,18 +137,6 @@ pub fn FormatCharts(slug: &'static str, data: Memo<Option<Arc<FormatData>>>) -> 
                         label="Histogram of the block scales on a log2 axis".into()
                         chart=scales
                     />
-                    <Show when=move || !wanted()>
-                        <p class="chart-note">
-                            {move || format!("The sweep quantizes {} values in nine formats. ", elements())}
-                            <button
-                                type="button"
-                                data-testid=format!("{slug}-chart-format-sweep-run")
-                                on:click=move |_| requested.set(data.get_untracked())
-                            >
-                                "Compute bits per weight against SQNR"
-                            </button>
-                        </p>
-                    </Show>
                     <ChartCanvas
                         testid=format!("{slug}-chart-format-sweep")
                         label="Bits per weight against SQNR over formats, the chosen format highlighted".into()

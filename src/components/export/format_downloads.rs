@@ -1,57 +1,56 @@
 //! The downloads of a result in a block, float-element or lookup-table format: the blocks CSV and
 //! the values CSV (the format and bits per weight on every line), the settings file (with the
 //! command computing the same numbers), the block scales as JSON (the parameters) and the PDF.
+//! The worker computed the result and keeps it: every file is made there (`ExportFile`), the page
+//! only names and saves it.
+
+use std::sync::Arc;
 
 use leptos::prelude::*;
-use quantscope_app::export::FormatExport;
+use quantscope_app::export::FormatFileNames;
+use quantscope_app::results::format::FormatView;
 use quantscope_export::Paper;
 
-use crate::browser::download::{self, BlobParts};
-use crate::components::export::downloads::{now, save, save_text};
+use crate::browser::download;
+use crate::components::export::downloads::from_worker;
 use crate::components::export::files;
+use crate::components::large_input::LargeInput;
 use crate::components::tool_panel::ToolRun;
 use crate::state::use_app_state;
+use crate::worker::protocol::ExportFile;
 
 #[component]
-pub fn FormatDownloads(export: Memo<Option<FormatExport>>) -> impl IntoView {
+pub fn FormatDownloads(view: Memo<Option<Arc<FormatView>>>) -> impl IntoView {
     let state = use_app_state();
     let slug = expect_context::<ToolRun>().tool.slug();
+    let worker = expect_context::<LargeInput>();
     let status = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
     let paper = RwSignal::new(Paper::A4);
-    let disabled = move || busy.get() || export.with(Option::is_none);
-    let current = move || export.get_untracked();
-    let text_file = move |make: fn(&FormatExport) -> (String, String), mime: &'static str| {
-        move |_| {
-            if let Some(ex) = current() {
-                let started = now();
-                let (text, name) = make(&ex);
-                status.set(save_text(&text, mime, &name, started));
-            }
+    let disabled = move || busy.get() || view.with(Option::is_none);
+    let names = move || view.with_untracked(|v| v.as_ref().map(|v| FormatFileNames::new(&v.tensor, v.tool, &v.format)));
+    let ask = move |file: ExportFile, mime: &'static str, name: fn(&FormatFileNames) -> String| {
+        if let Some(names) = names() {
+            from_worker(worker, file, mime, name(&names), status, busy);
         }
     };
     let settings = move |_| {
-        if let Some(ex) = current() {
-            let started = now();
-            let json = state.committed.with_untracked(|form| ex.settings_json(form));
-            status.set(save_text(&json, download::JSON, &ex.settings_name(), started));
-        }
+        let form = state.committed.get_untracked();
+        ask(ExportFile::Settings { form }, download::JSON, FormatFileNames::settings_name);
     };
     let pdf = move |_| {
-        let Some(ex) = current() else { return };
         let paper = paper.get_untracked();
         let decimals = state.form.with_untracked(|f| f.display.precision);
-        busy.set(true);
-        status.set("Making the PDF…".into());
-        leptos::task::spawn_local(async move {
-            download::yield_to_page().await;
-            let started = now();
-            let bytes = ex.pdf(paper, files::today(), decimals);
-            let mut parts = BlobParts::new();
-            parts.push(&bytes);
-            status.set(save(parts, download::PDF, &ex.pdf_name(paper), "", started));
-            busy.set(false);
-        });
+        if let Some(names) = names() {
+            from_worker(
+                worker,
+                ExportFile::Pdf { paper, date: files::today(), decimals },
+                download::PDF,
+                names.pdf_name(paper),
+                status,
+                busy,
+            );
+        }
     };
     let paper_id = format!("{slug}-export-paper");
     view! {
@@ -62,7 +61,7 @@ pub fn FormatDownloads(export: Memo<Option<FormatExport>>) -> impl IntoView {
                     type="button"
                     data-testid=format!("{slug}-download-results")
                     disabled=disabled
-                    on:click=text_file(|ex| (ex.results_csv(), ex.results_name()), download::CSV)
+                    on:click=move |_| ask(ExportFile::ResultsCsv, download::CSV, FormatFileNames::results_name)
                 >
                     "Download CSV (blocks)"
                 </button>
@@ -70,7 +69,7 @@ pub fn FormatDownloads(export: Memo<Option<FormatExport>>) -> impl IntoView {
                     type="button"
                     data-testid=format!("{slug}-download-elements")
                     disabled=disabled
-                    on:click=text_file(|ex| (ex.elements_csv(), ex.elements_name()), download::CSV)
+                    on:click=move |_| ask(ExportFile::ElementsCsv, download::CSV, FormatFileNames::elements_name)
                 >
                     "Download CSV (every value)"
                 </button>
@@ -81,7 +80,7 @@ pub fn FormatDownloads(export: Memo<Option<FormatExport>>) -> impl IntoView {
                     type="button"
                     data-testid=format!("{slug}-download-params")
                     disabled=disabled
-                    on:click=text_file(|ex| (ex.params_json(), ex.params_name()), download::JSON)
+                    on:click=move |_| ask(ExportFile::FormatBlockScales, download::JSON, FormatFileNames::params_name)
                 >
                     "Download block scales (JSON)"
                 </button>

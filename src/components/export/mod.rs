@@ -20,7 +20,6 @@ use downloads::Downloads;
 use files::Exportable;
 use format_downloads::FormatDownloads;
 use params::ParamsExport;
-use quantscope_app::export::FormatExport;
 use quantscope_app::options;
 
 /// The export section of the tool whose [`ToolRun`] is in context.
@@ -44,17 +43,10 @@ pub fn ExportPanel() -> impl IntoView {
         let options = state.committed.with(|form| options::tool_options(tool, form)).ok()?;
         Some(Exportable { tool, report, options: Arc::new(options) })
     });
-    // A result in a format (a preset, a float element, integer groups) has files of its own.
-    let format_export = Memo::new(move |_| {
-        let data = run.outcome.with(|o| o.as_ref().ok().and_then(|r| r.format.clone()))?;
-        let options = state.committed.with(|form| options::tool_options(tool, form)).ok()?;
-        Some(FormatExport { data, options: Arc::new(options) })
-    });
-    let formatted = move || format_export.with(Option::is_some);
-    // A large input's result in a format came from the worker as its tables only.
-    let posted_format = move || {
-        run.outcome.with(|o| o.as_ref().ok().is_some_and(|r| r.format.is_none() && r.tables.iter().any(|t| t.id == "format-summary")))
-    };
+    // A result in a format (a preset, a float element, integer groups) has files of its own, made
+    // by the worker that computed it.
+    let format_view = Memo::new(move |_| run.outcome.with(|o| o.as_ref().ok().and_then(|r| r.format.clone())));
+    let formatted = move || format_view.with(Option::is_some);
     view! {
         <section class="export" aria-labelledby=format!("{slug}-export-title") data-testid=format!("{slug}-export")>
             <h3 id=format!("{slug}-export-title")>"Export"</h3>
@@ -62,20 +54,14 @@ pub fn ExportPanel() -> impl IntoView {
                 "Files are made in this page and saved by your browser; nothing is uploaded. "
                 "The settings file holds the convention and every option, so the downloads alone reproduce the numbers."
             </p>
-            <Show when=posted_format>
-                <p class="stale-note" role="status" data-testid=format!("{slug}-export-format-large")>
-                    "A large input's result in a format is computed in the background worker, which keeps its tables only: \
-                     copy a table (full precision), or run the settings' command (quantscope tensor --preset ...) for the files."
-                </p>
-            </Show>
-            <Show when=move || exportable.with(Option::is_none) && !formatted() && !posted_format()>
+            <Show when=move || exportable.with(Option::is_none) && !formatted()>
                 <p class="stale-note" role="status" data-testid=format!("{slug}-export-unavailable")>
                     "Fix the input error above to export: the files describe results that computed from the form as it is."
                 </p>
             </Show>
             <div class="export-grid">
                 <Show when=formatted fallback=move || view! { <Downloads exportable=exportable /> }>
-                    <FormatDownloads export=format_export />
+                    <FormatDownloads view=format_view />
                 </Show>
                 <CopyLink />
             </div>

@@ -14,9 +14,12 @@ use quantscope_charts::scale_histogram::Storage;
 use quantscope_charts::tradeoff::FormatResult;
 use quantscope_core::error::ParseError;
 use quantscope_core::format::{self, BlockScale, ElementType, Format, FormatError, Preset, Quantized};
+use quantscope_core::metrics::serialize_extended;
 use quantscope_core::parse::{parse_tensor, parse_values, ParsedTensor};
 use quantscope_core::tools::ToolOptions;
 use quantscope_export::format_tables;
+use quantscope_weights::sample::{deserialize_extended, MAX_SAMPLE_VALUES};
+use serde::{Deserialize, Serialize};
 
 use super::{Field, InputError, Report};
 use crate::flags;
@@ -94,13 +97,33 @@ pub fn format_error(e: FormatError, lines: &[usize]) -> InputError {
 }
 
 /// Runs `tool` on `text` in the format `options` name; `None` when they name none (the integer
-/// conventions' path).
+/// conventions' path). The report carries the charts' [`FormatView`] (the worker posts it).
 pub fn run(tool: Tool, options: &ToolOptions, text: &str) -> Option<Result<Report, InputError>> {
+    Some(compute(tool, options, text)?.map(|data| data.report()))
+}
+
+/// The form's input in the format the form names (`None`: it names none): the core's result,
+/// which the worker keeps for the export files (`crate::export::FormatExport`).
+pub fn data(tool: Tool, form: &crate::form::FormState) -> Option<Result<FormatData, InputError>> {
+    let options = match options::tool_options(tool, form) {
+        Ok(options) => options,
+        Err(e) => return names_format(tool, form).then_some(Err(e)),
+    };
+    compute(tool, &options, form.data(tool))
+}
+
+/// Whether the form names a format for `tool` (a preset, a float element, integer groups): its
+/// results are computed in the worker, and the page never links the formats' arithmetic.
+pub fn names_format(tool: Tool, form: &crate::form::FormState) -> bool {
+    matches!(tool, Tool::Tensor | Tool::Values) && form.quant(tool).format_kind() != crate::form::FormatKind::Conventions
+}
+
+fn compute(tool: Tool, options: &ToolOptions, text: &str) -> Option<Result<FormatData, InputError>> {
     let format = flags::format_of(options)?;
     Some(run_format(tool, options, text, format))
 }
 
-fn run_format(tool: Tool, options: &ToolOptions, text: &str, format: Result<Format, FormatError>) -> Result<Report, InputError> {
+fn run_format(tool: Tool, options: &ToolOptions, text: &str, format: Result<Format, FormatError>) -> Result<FormatData, InputError> {
     let format = format.map_err(|e| format_error(e, &[]))?;
     let (parsed, input) = input_rows(tool, text, &options.tensor_name).map_err(parse_error)?;
     let slices: Vec<&[f32]> = input.iter().map(Vec::as_slice).collect();
@@ -109,13 +132,13 @@ fn run_format(tool: Tool, options: &ToolOptions, text: &str, format: Result<Form
         Tool::Values => vec![options.tensor_name.clone()],
         _ => parsed.tensor.channel_names.clone(),
     };
-    let data = FormatData { tool, tensor: options.tensor_name.clone(), quantized, input, names };
-    Ok(data.report())
+    Ok(FormatData { tool, tensor: options.tensor_name.clone(), quantized, input, names })
 }
 
 impl FormatData {
-    /// The report: the format's tables, its formulas and warnings.
-    pub fn report(self) -> Report {
+    /// The report: the format's tables, its formulas and warnings, and the charts' data
+    /// ([`FormatData::view`]).
+    pub fn report(&self) -> Report {
         let q = &self.quantized;
         let mut tables =
             vec![format_tables::summary(q, &self.tensor), format_tables::rows(q, &self.names), format_tables::blocks(q, &self.names)];
@@ -126,7 +149,41 @@ impl FormatData {
             tables,
             notes: q.warnings.iter().map(ToString::to_string).collect(),
             charts: None,
-            format: Some(Arc::new(self)),
+            format: Some(Arc::new(self.view())),
+        }
+    }
+
+    /// What the page draws the charts from (posted by the worker): the grid, the values on it (at
+    /// most [`MAX_SAMPLE_VALUES`], every k-th beyond), the block scales and the sweep.
+    pub fn view(&self) -> FormatView {
+        let q = &self.quantized;
+        let (values, scale, units) = self.grid_values();
+        let step = values.len().div_ceil(MAX_SAMPLE_VALUES).max(1);
+        let values = if step > 1 { values.into_iter().step_by(step).collect() } else { values };
+        let sweep = self.sweep();
+        FormatView {
+            tool: self.tool,
+            tensor: self.tensor.clone(),
+            format: q.format.to_string(),
+            scale_storage: q.format.scale_storage().name().to_string(),
+            powers_of_two: self.scale_storage() == Storage::PowerOfTwo,
+            elements: q.stats.elements as usize,
+            grid: self.grid(),
+            values,
+            every: step,
+            scale,
+            per_block_units: units == Units::PerBlockScale,
+            scales: self.block_scales().into_iter().filter(|s| s.is_finite()).collect(),
+            sweep: sweep
+                .results
+                .into_iter()
+                .map(|r| SweepPoint {
+                    format: r.format,
+                    bits_per_weight: r.bits_per_weight.is_finite().then_some(r.bits_per_weight),
+                    sqnr_db: r.sqnr_db,
+                    note: r.note,
+                })
+                .collect(),
         }
     }
 
@@ -214,6 +271,102 @@ impl FormatData {
             })
             .collect();
         FormatSweep { label: self.tensor.clone(), results, chosen: Some(chosen.to_string()) }
+    }
+}
+
+/// A format's result as the page draws it (the worker computes it: [`FormatData::view`]): small
+/// derived data, never the quantized rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormatView {
+    /// The tool it came from.
+    pub tool: Tool,
+    /// The tensor's name.
+    pub tensor: String,
+    /// The format's token (`mxfp4`, `int4:per-group:32`).
+    pub format: String,
+    /// How its scales are stored (`e8m0`, `f16`, ...).
+    pub scale_storage: String,
+    /// The scales are powers of two (E8M0: one histogram bin per exponent).
+    pub powers_of_two: bool,
+    /// Values quantized.
+    pub elements: usize,
+    /// The element type's grid (before scaling).
+    pub grid: Vec<f64>,
+    /// The values for the grid histogram ([`FormatData::grid_values`]), every `every`-th of them.
+    pub values: Vec<f64>,
+    /// 1: every value; k: every k-th (a large input).
+    pub every: usize,
+    /// The multiplier of the grid ([`Units::Original`]) or 1.
+    pub scale: f64,
+    /// The values are in their block's grid units ([`Units::PerBlockScale`]).
+    pub per_block_units: bool,
+    /// Each block's multiplier, in block order.
+    pub scales: Vec<f64>,
+    /// Bits per weight against SQNR over the usual formats ([`FormatData::sweep`]).
+    pub sweep: Vec<SweepPoint>,
+}
+
+/// One format of the sweep; `None` where the number is not finite (a refused format's bits).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepPoint {
+    pub format: String,
+    #[serde(serialize_with = "serialize_extended", deserialize_with = "deserialize_extended")]
+    pub bits_per_weight: Option<f64>,
+    #[serde(serialize_with = "serialize_extended", deserialize_with = "deserialize_extended")]
+    pub sqnr_db: Option<f64>,
+    pub note: Option<String>,
+}
+
+impl FormatView {
+    /// What the grid histogram's x axis counts.
+    pub fn units(&self) -> Units {
+        if self.per_block_units {
+            Units::PerBlockScale
+        } else {
+            Units::Original
+        }
+    }
+
+    /// The scale histogram's bins.
+    pub fn storage(&self) -> Storage {
+        if self.powers_of_two {
+            Storage::PowerOfTwo
+        } else {
+            Storage::Continuous
+        }
+    }
+
+    /// The sweep as the chart draws it, the chosen format highlighted.
+    pub fn sweep(&self) -> FormatSweep {
+        let results = self
+            .sweep
+            .iter()
+            .map(|p| FormatResult {
+                format: p.format.clone(),
+                bits_per_weight: p.bits_per_weight.unwrap_or(f64::NAN),
+                sqnr_db: p.sqnr_db,
+                note: p.note.clone(),
+            })
+            .collect();
+        FormatSweep { label: self.tensor.clone(), results, chosen: Some(self.format.clone()) }
+    }
+}
+
+/// [`Report::format`]'s JSON: the view itself (serde's `rc` feature is not enabled; the page
+/// reads one view per reply, so the `Arc` is only shared between the page's memos).
+pub mod shared_view {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::FormatView;
+
+    pub fn serialize<S: Serializer>(view: &Option<Arc<FormatView>>, s: S) -> Result<S::Ok, S::Error> {
+        view.as_deref().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<FormatView>>, D::Error> {
+        Ok(Option::<FormatView>::deserialize(d)?.map(Arc::new))
     }
 }
 
@@ -338,8 +491,10 @@ mod tests {
     #[test]
     fn a_preset_in_the_form_runs_the_cores_format() {
         let data = format!("{}\n{}", row32(0.1), row32(0.013));
-        let report = run_tool(Tool::Tensor, &form(Tool::Tensor, "mxfp4", &data)).unwrap();
-        let q = &report.format.as_ref().unwrap().quantized;
+        let f = form(Tool::Tensor, "mxfp4", &data);
+        let report = run_tool(Tool::Tensor, &f).unwrap();
+        let d = super::data(Tool::Tensor, &f).unwrap().unwrap();
+        let q = &d.quantized;
         assert_eq!(q.format.to_string(), "mxfp4");
         assert_eq!(cell(&report, "format-summary", 0, "bits_per_weight"), &Cell::Plain(4.25));
         assert_eq!(cell(&report, "format-summary", 0, "bytes"), &Cell::Int(34));
@@ -389,7 +544,7 @@ mod tests {
         for (f, token) in cases {
             let tool = if f.values.quant.format.is_empty() { Tool::Tensor } else { Tool::Values };
             let report = run_tool(tool, &f).unwrap_or_else(|e| panic!("{token}: {e}"));
-            assert_eq!(report.format.as_ref().unwrap().quantized.format.to_string(), token);
+            assert_eq!(report.format.as_ref().unwrap().format, token);
         }
     }
 
@@ -430,8 +585,7 @@ mod tests {
     #[test]
     fn the_charts_data_is_the_grid_the_scales_and_the_sweep() {
         let line = format!("{}, {}", row32(0.1), row32(0.02));
-        let report = run_tool(Tool::Tensor, &form(Tool::Tensor, "nf4", &format!("{line}\n{line}"))).unwrap();
-        let d = report.format.unwrap();
+        let d = super::data(Tool::Tensor, &form(Tool::Tensor, "nf4", &format!("{line}\n{line}"))).unwrap().unwrap();
         assert_eq!(d.grid().len(), 16);
         let (values, scale, units) = d.grid_values();
         assert_eq!(values.len(), 128);
@@ -445,9 +599,35 @@ mod tests {
         assert_eq!(nf4.sqnr_db, Some(d.quantized.sqnr_db()));
         assert!(sweep.results.iter().any(|r| r.format == "int4:per-group:32"));
         // Q4_0 on 64 values per row: its codes' grid is 0..15 with the offset 8 undone.
-        let report = run_tool(Tool::Tensor, &form(Tool::Tensor, "q4_0", &format!("{}, {}", row32(0.1), row32(0.3)))).unwrap();
-        let (values, _, _) = report.format.unwrap().grid_values();
+        let d = super::data(Tool::Tensor, &form(Tool::Tensor, "q4_0", &format!("{}, {}", row32(0.1), row32(0.3)))).unwrap().unwrap();
+        let (values, _, _) = d.grid_values();
         // The element opposite the largest one lands at 16, beyond the top code: clipped.
         assert!(values.iter().all(|v| (-0.01..=16.01).contains(v)), "{values:?}");
+    }
+
+    #[test]
+    fn the_view_is_the_charts_data_and_survives_the_workers_json() {
+        let line = format!("{}, {}", row32(0.1), row32(0.02));
+        let d = super::data(Tool::Tensor, &form(Tool::Tensor, "nf4", &format!("{line}\n{line}"))).unwrap().unwrap();
+        let view = d.view();
+        let (values, scale, units) = d.grid_values();
+        assert_eq!((view.values.clone(), view.scale, view.units(), view.every), (values, scale, units, 1));
+        assert_eq!((view.grid.clone(), view.scales.clone(), view.storage()), (d.grid(), d.block_scales(), d.scale_storage()));
+        assert_eq!(view.sweep(), d.sweep());
+        let json = serde_json::to_string(&view).unwrap();
+        let back: FormatView = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, view);
+        // A refused format of the sweep (NaN bits) and a lossless one (+inf dB) read back.
+        let mut odd = view.clone();
+        odd.sweep[0].bits_per_weight = None;
+        odd.sweep[1].sqnr_db = Some(f64::INFINITY);
+        assert_eq!(serde_json::from_str::<FormatView>(&serde_json::to_string(&odd).unwrap()).unwrap(), odd);
+        // More values than a chart needs: every k-th.
+        let many = vec![row32(0.1); 4000].join(", ");
+        let mut f = form(Tool::Values, "q8_0", &many);
+        f.values.data = many;
+        let view = super::data(Tool::Values, &f).unwrap().unwrap().view();
+        assert_eq!((view.elements, view.every), (128_000, 2));
+        assert_eq!(view.values.len(), 64_000);
     }
 }

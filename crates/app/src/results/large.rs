@@ -26,13 +26,41 @@ pub fn is_large(tool: Tool, form: &FormState) -> bool {
     matches!(tool, Tool::Tensor | Tool::Values) && form.data(tool).len() > LARGE_INPUT_BYTES
 }
 
+/// Whether the worker computes `tool`'s results: a large input, or any input in a format
+/// ([`super::format::names_format`]: the page does not link the formats' arithmetic).
+pub fn in_worker(tool: Tool, form: &FormState) -> bool {
+    is_large(tool, form) || super::format::names_format(tool, form)
+}
+
+/// The worker's side for a form in a format: the tables and the charts' data
+/// ([`super::format::FormatView`], in the report), and the core's result, which the worker keeps
+/// for the export files. `None`: the form names no format ([`analyse`] then).
+pub fn analyse_format(tool: Tool, form: &FormState) -> Option<Result<(LargeReport, super::format::FormatData), InputError>> {
+    let data = match super::format::data(tool, form)? {
+        Ok(data) => data,
+        Err(e) => return Some(Err(e)),
+    };
+    let report = data.report();
+    Some(crate::options::tool_options(tool, form).map(|options| {
+        let large = LargeReport {
+            report,
+            sample: None,
+            spec: options.spec.clone(),
+            calibration: options.calibration,
+            granularity: options.granularity,
+        };
+        (large, data)
+    }))
+}
+
 /// What the worker posts back for a large input: the tables as `results::convert` made them, and
 /// the charts' sample with what the page needs to analyse it as the full data was.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LargeReport {
     /// The tool's tables, notes and formulas (`charts` is left empty).
     pub report: Report,
-    /// The charts' sample; `None` for a format's result (`results::format`: its tables only).
+    /// The charts' sample; `None` for a format's result (`results::format`: its charts' data is
+    /// the report's `format`).
     #[serde(default)]
     pub sample: Option<Sample>,
     pub spec: SpecOptions,
@@ -47,7 +75,7 @@ pub struct LargeReport {
 pub fn analyse(tool: Tool, form: &FormState) -> Result<(LargeReport, Option<ChartData>), InputError> {
     let mut report = super::run(tool, form)?;
     let options = crate::options::tool_options(tool, form)?;
-    if report.format.take().is_some() {
+    if report.format.is_some() {
         let large = LargeReport {
             report,
             sample: None,
@@ -157,7 +185,7 @@ mod format_tests {
     use super::*;
 
     #[test]
-    fn a_large_input_in_a_format_posts_its_tables_without_a_sample() {
+    fn a_large_input_in_a_format_posts_its_tables_and_charts_data_without_a_sample() {
         let mut form = FormState::examples();
         let row = (0..64).map(|i| format!("{:.4}", (i as f64 * 0.3).sin())).collect::<Vec<_>>().join(", ");
         form.tensor.data = vec![row; 8].join("\n");
@@ -168,6 +196,14 @@ mod format_tests {
         let (report, charts) = posted.into_parts();
         assert!(report.tables.iter().any(|t| t.id == "format-blocks" && t.rows.len() == 16));
         assert!(charts.build(|| 0.0).is_none());
-        assert_eq!(report, super::super::run(Tool::Tensor, &form).unwrap().without_charts());
+        let view = report.format.clone().expect("the charts' data");
+        assert_eq!((view.format.as_str(), view.values.len(), view.scales.len(), view.every), ("mxfp4", 512, 16, 1));
+        assert!(view.sweep.iter().any(|p| p.format == "nf4" && p.sqnr_db.is_some()));
+        assert_eq!(report, super::super::run(Tool::Tensor, &form).unwrap());
+        let (by_format, data) = analyse_format(Tool::Tensor, &form).unwrap().unwrap();
+        assert_eq!(by_format, large);
+        assert_eq!(data.quantized.format.to_string(), "mxfp4");
+        assert!(in_worker(Tool::Tensor, &form) && !is_large(Tool::Tensor, &form));
+        assert!(!in_worker(Tool::Tensor, &FormState::examples()));
     }
 }

@@ -34,9 +34,10 @@ pub struct Report {
     #[serde(skip)]
     pub charts: Option<ChartData>,
     /// A format's result (`--preset`, a float element, integer groups; [`format`](mod@format)): its
-    /// tables are above, this is what its charts and exports draw from (not posted).
-    #[serde(skip)]
-    pub format: Option<Arc<format::FormatData>>,
+    /// tables are above, this is what its charts draw from (computed and posted by the worker; its
+    /// export files are made there too).
+    #[serde(default, with = "format::shared_view")]
+    pub format: Option<Arc<format::FormatView>>,
 }
 
 impl Report {
@@ -214,6 +215,18 @@ pub fn run(tool: Tool, form: &FormState) -> Result<Report, InputError> {
     if let Some(report) = format::run(tool, &options, text) {
         return report;
     }
+    run_conventions(tool, text, options)
+}
+
+/// [`run`] for the page, which computes no format (a form naming one, [`format::names_format`],
+/// goes to the worker: the page's wasm does not link the formats' arithmetic). A form naming a
+/// format gets the same result as with no format chosen; the page never asks for it.
+pub fn run_without_formats(tool: Tool, form: &FormState) -> Result<Report, InputError> {
+    let options = options::tool_options(tool, form)?;
+    run_conventions(tool, form.data(tool), options)
+}
+
+fn run_conventions(tool: Tool, text: &str, options: quantscope_core::tools::ToolOptions) -> Result<Report, InputError> {
     let with = |mut report: Report, data: ChartData| {
         report.charts = Some(data);
         report
