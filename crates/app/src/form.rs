@@ -304,11 +304,20 @@ pub struct FilesForm {
     /// The percentile of the percentile method; empty: ONNX Runtime's default.
     pub percentile: String,
     pub quant: QuantForm,
+    /// The Compare formats view's formats list and plan builder (added later: a saved form without
+    /// it loads with the defaults).
+    pub compare: crate::compare::CompareForm,
 }
 
 impl Default for FilesForm {
     fn default() -> Self {
-        FilesForm { axis: "0".into(), calibration: "minmax".into(), percentile: String::new(), quant: QuantForm::default() }
+        FilesForm {
+            axis: "0".into(),
+            calibration: "minmax".into(),
+            percentile: String::new(),
+            quant: QuantForm::default(),
+            compare: crate::compare::CompareForm::default(),
+        }
     }
 }
 
@@ -350,7 +359,10 @@ impl FormState {
     /// The form without the display preferences: what the results are computed from (changing
     /// the number of decimals does not recompute anything).
     pub fn inputs(&self) -> FormState {
-        FormState { display: DisplayForm::default(), ..self.clone() }
+        let mut inputs = FormState { display: DisplayForm::default(), ..self.clone() };
+        // The Compare formats view runs on its buttons, not on the tools' results.
+        inputs.files.compare = crate::compare::CompareForm::default();
+        inputs
     }
 
     /// The tool's pasted data.
@@ -528,5 +540,28 @@ mod tests {
         form.values.quant.rounding = "stochastic".into();
         let json = serde_json::to_string(&form).unwrap();
         assert_eq!(serde_json::from_str::<FormState>(&json).unwrap(), form);
+    }
+    /// A share link made before the page read links as text (`share::decode` took bytes until
+    /// 2026-12-03): links in the wild keep opening the same form.
+    #[test]
+    fn a_share_link_made_before_reads_back() {
+        /// The page's `SharedForm` (src/browser/share_link.rs).
+        #[derive(Deserialize)]
+        struct SharedForm {
+            tool: String,
+            form: FormState,
+        }
+        const OLD_LINK: &str = "tensor&share=1.7ZXZbqMwFIZfpeIaECbQhDxLJeQYQ47G2MaYJLTqu885JkszbUeVRqp6MRfefi9n-bB5ibwxKtpGXurRuCiOWuP6aPsSiT3XWqqR-stkrXkvcakw-sDSo4Ru73EDPwEuijLsgraTr3vT0LIedNLzE8qd43pS3IGfUbfSJefDca7hnqPYgvLS1VmcsDSPWZyl69WTPqssTrJ0g1pFnZxdJ3JaXsYsXWNhN31F64oSdzxiYRu0M0xc-xAXei-1B6ND1Ce_M-YXOeJnS24PoD1tGMVehnB524KWqDjZTELWGEyHesvVKONIc-fM8SJimIrSINTUyPpZOnPRhOK9DUptDZAri-7MpBvQHRoio3PfS-9A1A0cgIAEOThfY0LvhpjbZZOUzRkAweN-kZd-_bfkd2jd1iM8U5yrPHp9jS8fwjvqrfgQeQj8gryRDg7ozFlGJWFbhkPBFewcP2cdnRCEQFFW3wy2UVWl1e2jyJDtAxHHBhmXTzph8QMCJSH_FKqdvXFi_yOY7rlqE37k88-Ae-Bqkh9caS48HAKe8U-mYhq96e-QpuUWyzusGMJy3--Q3nDS1V6AVnloShYaliHUwLWgerWmel0Rc5ZTXTz-0wW-5v27eEv07xPew5Kh72SOb-KC_M2t_SK4_4_mV3KMfprecicpU8sBlOdhg7-zocS_11Bgrz-1toh1W1CeFde0eDc1nSTLRbhOkwYa7MCPCdm8vrcWNJ2IONFYAyPun2m_dVLAGKiUOPcb";
+        let part = OLD_LINK.split('&').nth(1).unwrap();
+        let shared: SharedForm = quantscope_export::share::decode(part).unwrap();
+        let mut want = FormState::examples();
+        want.tensor.data = "0.5, -0.25, 1.75\n-1, 0.125, 2".into();
+        want.tensor.calibration = "percentile".into();
+        want.tensor.percentile = "99.9".into();
+        want.tensor.quant.convention = "pytorch".into();
+        want.tensor.quant.rounding = "half-away".into();
+        want.display.precision = 5;
+        assert_eq!(shared.tool, "tensor");
+        assert_eq!(shared.form, want);
     }
 }

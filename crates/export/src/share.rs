@@ -143,7 +143,10 @@ pub fn decode<T: DeserializeOwned>(fragment: &str) -> Result<T, ShareError> {
     let compressed = URL_SAFE_NO_PAD.decode(data).map_err(|e| invalid(format!("the data is not base64url ({e}); was the link cut?")))?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&compressed, MAX_JSON_BYTES)
         .map_err(|e| invalid(format!("the data does not decompress ({e:?}); was the link cut?")))?;
-    serde_json::from_slice(&json).map_err(|e| invalid(format!("the state does not read back ({e})")))
+    // Read as text, as the page reads its saved form (`serde_json::from_str`): one instantiation of
+    // the state's reader in the page's wasm instead of two (one per input type).
+    let json = std::str::from_utf8(&json).map_err(|e| invalid(format!("the state is not text ({e})")))?;
+    serde_json::from_str(json).map_err(|e| invalid(format!("the state does not read back ({e})")))
 }
 
 #[cfg(test)]
