@@ -278,7 +278,13 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
             })
             .map_err(|e| format!("{name}: {e}"))?;
             let compute_ms = web_sys::js_sys::Date::now() - last_read;
-            post_format_table(job, name, format.to_string(), tensors, started, compute_ms)?;
+            // One tensor picked: its charts' data too (from its first rows).
+            let picked = names.as_ref().and_then(|n| archive.tensors().iter().find(|t| n.contains(&t.name)).cloned());
+            let view = match picked {
+                Some(info) => format_file::chart_view(&mut archive, &info, &format).map_err(|e| format!("{name}: {e}"))?,
+                None => None,
+            };
+            post_format_table(job, name, format.to_string(), tensors, started, compute_ms, view.as_ref())?;
         }
         Request::Analyse { job, tensor, axis, spec, calibration, worst, format: None } => {
             // The previous table goes whatever this one's outcome: a PDF asked of it now would
@@ -331,7 +337,17 @@ impl KeptTable {
 fn post_table(job: u32, table: KeptTable, sample: Option<&Sample>, started: f64, compute_ms: f64) -> Result<(), String> {
     let csv = quantscope_export::file_table::csv(&table.rows).map_err(|e| e.to_string())?;
     let elapsed_ms = web_sys::js_sys::Date::now() - started;
-    post(&Sent::Done { job, rows: &table.rows, csv, sample, elapsed_ms, compute_ms, memory_bytes: memory_bytes(), format_table: None });
+    post(&Sent::Done {
+        job,
+        rows: &table.rows,
+        csv,
+        sample,
+        elapsed_ms,
+        compute_ms,
+        memory_bytes: memory_bytes(),
+        format_table: None,
+        format_view: None,
+    });
     LAST_FILE.with_borrow_mut(|last| *last = Some((job, table)));
     Ok(())
 }
@@ -350,6 +366,7 @@ fn post_format_table(
     tensors: Vec<FileTensor>,
     started: f64,
     compute_ms: f64,
+    format_view: Option<&quantscope_app::results::format::FormatView>,
 ) -> Result<(), String> {
     let table = format_tables::file(&format, &tensors);
     let csv = format_tables::file_csv(&format, &tensors).map_err(|e| e.to_string())?;
@@ -363,6 +380,7 @@ fn post_format_table(
         compute_ms,
         memory_bytes: memory_bytes(),
         format_table: Some(&table),
+        format_view,
     });
     LAST_FORMAT_FILE.with_borrow_mut(|last| *last = Some((job, file, format, tensors)));
     Ok(())
@@ -434,7 +452,7 @@ fn answer_pool(request: Request, file: &File, message: &web_sys::js_sys::Array) 
                 parts.extend(part);
             }
             let tensors = format_file::merge(archive.tensors(), parts).map_err(|e| format!("{name}: {e}"))?;
-            post_format_table(job, name, format.to_string(), tensors, started, compute_ms)
+            post_format_table(job, name, format.to_string(), tensors, started, compute_ms, None)
         }
         Request::Merge { job, axis, spec, calibration, worst, started, compute_ms, format: None } => {
             LAST_FILE.with_borrow_mut(|last| *last = None);

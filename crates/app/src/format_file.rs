@@ -19,6 +19,9 @@ use quantscope_core::Samples;
 use quantscope_export::format_tables::{FileStats, FileTensor, WorstRow};
 use quantscope_weights::{Archive, Error, Source, TensorInfo};
 
+use crate::form::Tool;
+use crate::results::format::{FormatData, FormatView};
+
 /// The rows × columns a tensor of `shape` is quantized as: its last axis is a row.
 pub fn rows_and_cols(info: &TensorInfo) -> (usize, usize) {
     let cols = info.shape.last().copied().unwrap_or(1) as usize;
@@ -57,6 +60,34 @@ pub fn analyse_one<S: Source>(
     }
     archive.recycle_values(data);
     Ok(row)
+}
+
+/// Values of one tensor the Files tool's format charts are drawn from: its first rows, up to this
+/// many values (at least one row).
+pub const CHART_VALUES: usize = 1 << 18;
+
+/// The format charts' data of one tensor picked in the Files tool ([`FormatView`]: the values on
+/// the format's grid, the block scales, the sweep), from its first rows up to [`CHART_VALUES`]
+/// values (the label says how many rows when not all); `None` when the format or the reader
+/// refuses it (the table says why).
+pub fn chart_view<S: Source>(archive: &mut Archive<S>, info: &TensorInfo, format: &Format) -> Result<Option<FormatView>, Error> {
+    let (rows, cols) = rows_and_cols(info);
+    if info.not_analysable.is_some() || rows == 0 || cols == 0 {
+        return Ok(None);
+    }
+    let loaded = archive.load_with_progress(&info.name, 0, &mut |_, _| ControlFlow::Continue(()))?;
+    let data: Vec<f32> = match loaded.data {
+        Samples::F32(v) => v,
+        Samples::F64(v) => v.into_iter().map(|x| x as f32).collect(),
+    };
+    let take = (CHART_VALUES / cols).clamp(1, rows);
+    let input: Vec<Vec<f32>> = data.chunks(cols).take(take).map(<[f32]>::to_vec).collect();
+    archive.recycle_values(data);
+    let slices: Vec<&[f32]> = input.iter().map(Vec::as_slice).collect();
+    let Ok(quantized) = format::quantize_rows(format, &slices) else { return Ok(None) };
+    let tensor = if take < rows { format!("{} (first {take} of {rows} rows)", info.name) } else { info.name.clone() };
+    let names = (0..take).map(|i| i.to_string()).collect();
+    Ok(Some(FormatData { tool: Tool::Files, tensor, quantized, input, names }.view()))
 }
 
 /// The `worst` rows of lowest SQNR in `format` (`quantize_rows`' per-row statistics), lowest first,
@@ -153,5 +184,27 @@ mod tests {
         let mut foreign = all.clone();
         foreign[0].name = "z".into();
         assert!(merge(&infos, foreign).unwrap_err().contains("`z`, which is not in the file"));
+    }
+
+    #[test]
+    fn one_tensors_chart_view_is_its_first_rows_in_the_format() {
+        let file = safetensors(&[("a", &[2, 64]), ("b", &[3, 7]), ("big", &[9000, 64])]);
+        let mut archive = Archive::open(file, "m").unwrap();
+        let nf4: Format = "nf4".parse().unwrap();
+        let infos = archive.tensors().to_vec();
+        let view = chart_view(&mut archive, &infos[0], &nf4).unwrap().expect("a view");
+        assert_eq!(
+            (view.tensor.as_str(), view.format.as_str(), view.elements, view.scales.len(), view.grid.len()),
+            ("a", "nf4", 128, 2, 16)
+        );
+        assert!(view.sweep.iter().any(|p| p.format == "q8_0" && p.sqnr_db.is_some()));
+        // The page reads it as the worker writes it.
+        assert_eq!(serde_json::from_str::<FormatView>(&serde_json::to_string(&view).unwrap()).unwrap(), view);
+        // Refused by the format (rows of 7): no view, the table says why.
+        assert_eq!(chart_view(&mut archive, &infos[1], &nf4).unwrap(), None);
+        // A large tensor: its first rows up to CHART_VALUES values.
+        let view = chart_view(&mut archive, &infos[2], &nf4).unwrap().expect("a view");
+        assert_eq!(view.elements, CHART_VALUES);
+        assert_eq!(view.tensor, "big (first 4096 of 9000 rows)");
     }
 }

@@ -139,6 +139,9 @@ pub enum Sent<'a> {
         /// `csv` is that table's).
         #[serde(skip_serializing_if = "Option::is_none")]
         format_table: Option<&'a quantscope_export::table::Table>,
+        /// One tensor in a format: its charts' data ([`crate::format_file::chart_view`]).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        format_view: Option<&'a crate::results::format::FormatView>,
     },
     Failed {
         job: u32,
@@ -196,6 +199,9 @@ pub enum Reply<Bytes = ()> {
         /// A format's table (`Request::Analyse`'s `format`): `rows` is empty, `csv` is this table's.
         #[serde(default)]
         format_table: Option<quantscope_export::table::Table>,
+        /// One tensor in a format: its charts' data (the values on the grid, block scales, sweep).
+        #[serde(default)]
+        format_view: Option<crate::results::format::FormatView>,
     },
     /// The file (or the request) was refused: the message names the file and the tensor.
     Failed { job: u32, message: String },
@@ -336,7 +342,7 @@ mod tests {
         let view = report.format.expect("the format's charts data");
         assert_eq!(*view, kept.view());
         assert_eq!(view.sweep(), kept.sweep());
-        assert!(report.tables.iter().any(|t| t.id == "format-blocks" && t.rows.len() == 6));
+        assert!(report.tables.iter().any(|t| t.id == "format-blocks" && t.rows.len() == 3));
         let Reply::File { job, rows, .. } = read(&Sent::File { job: 4, rows: 12 }) else { panic!("not a file reply") };
         assert_eq!((job, rows), (4, 12));
         let Reply::Failed { job, message } = read(&Sent::Failed { job: 2, message: "no".into() }) else { panic!("not a failed reply") };

@@ -71,6 +71,7 @@ fn pooled(path: &str, preset: &str, batches: &[&[&str]]) -> String {
         compute_ms: 1.0,
         memory_bytes: 0.0,
         format_table: Some(&table),
+        format_view: None,
     };
     let Reply::<()>::Done { csv: read_csv, format_table: Some(read), .. } =
         serde_json::from_str(&serde_json::to_string(&sent).unwrap()).unwrap()

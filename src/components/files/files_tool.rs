@@ -75,6 +75,8 @@ pub enum Job {
         workers: usize,
         /// With a format chosen: every tensor in it (`quantscope file --preset NAME`'s table; `rows` empty).
         format_table: Option<quantscope_app::results::Table>,
+        /// With a format chosen and one tensor picked: its format charts' data (from the worker).
+        format_view: Option<Arc<quantscope_app::results::format::FormatView>>,
     },
     Cancelled,
 }
@@ -159,7 +161,7 @@ impl FilesState {
                         (*d, *t, *n) = (done, total, tensor);
                     }
                 }),
-                Reply::Done { job: j, rows, csv, sample, elapsed_ms, compute_ms, memory_bytes, format_table } => {
+                Reply::Done { job: j, rows, csv, sample, elapsed_ms, compute_ms, memory_bytes, format_table, format_view } => {
                     kept.set_value(j);
                     let charts = sample.map(|sample| {
                         let (spec, calibration) = asked.get_value();
@@ -178,6 +180,7 @@ impl FilesState {
                         memory_bytes,
                         workers,
                         format_table,
+                        format_view: format_view.map(Arc::new),
                     });
                 }
                 Reply::Failed { message, .. } => {

@@ -1,9 +1,11 @@
 //! The charts of the tensor picked (the Tensor tool's: reconstruction, error per element,
 //! histogram, per-channel vs per-tensor bars, bit-width sweep), drawn from the worker's bounded
-//! sample of it with the full data's parameters; the bars carry the full data's figures.
+//! sample of it with the full data's parameters; the bars carry the full data's figures. In a
+//! format, the format's charts instead (`FormatCharts`, from the worker's `FormatView`).
 
 use leptos::prelude::*;
 
+use crate::components::charts::format::FormatCharts;
 use crate::components::charts::ChartsPanel;
 use crate::components::files::files_tool::{use_files_state, Job};
 use quantscope_app::form::Tool;
@@ -17,6 +19,11 @@ pub fn TensorCharts() -> impl IntoView {
         _ => None,
     });
     let data = Memo::new(move |_| charts.get().and_then(Result::ok));
+    // In a format: the worker's charts data of the tensor picked (values on the grid, block scales, sweep).
+    let format_view = Memo::new(move |_| match files.job.get() {
+        Job::Done { format_view, .. } => format_view,
+        _ => None,
+    });
     let error = move || charts.get().and_then(Result::err);
     let summary = move || {
         data.with(|d| match d {
@@ -39,5 +46,6 @@ pub fn TensorCharts() -> impl IntoView {
             </p>
         })}
         <ChartsPanel tool=Tool::Files data=data />
+        <FormatCharts slug="files" data=format_view />
     }
 }
