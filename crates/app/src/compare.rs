@@ -229,8 +229,10 @@ pub enum BudgetUnit {
     Size,
 }
 
-/// The plan builder's fields as typed.
+/// The plan builder's fields as typed. Kept with the page's form (localStorage, share links):
+/// a field missing from an older saved form takes its default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PlanForm {
     /// The budget's number (bits per weight) or size.
     pub budget: String,
@@ -243,6 +245,24 @@ pub struct PlanForm {
 impl Default for PlanForm {
     fn default() -> Self {
         PlanForm { budget: "4.5".into(), unit: BudgetUnit::BitsPerWeight, pins: String::new() }
+    }
+}
+
+/// The *Compare formats* view's fields as typed: the formats list and the plan builder's fields.
+/// Part of the page's form (`form::FilesForm::compare`), so localStorage and share links keep them;
+/// a saved form without them (or without some of them) loads with the defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompareForm {
+    /// The formats list, `--formats` syntax (`q8_0,q5_1,q4_0,mxfp4,nf4`).
+    pub formats: String,
+    /// The plan builder's budget, its unit and the pins.
+    pub plan: PlanForm,
+}
+
+impl Default for CompareForm {
+    fn default() -> Self {
+        CompareForm { formats: DEFAULT_FORMATS.to_string(), plan: PlanForm::default() }
     }
 }
 
@@ -685,5 +705,31 @@ mod tests {
         let pdf = compare_pdf(&json, Some(&PlanForm::default()), "m.safetensors", &quantscope_export::PdfOptions::default()).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(compare_pdf("{", None, "m", &quantscope_export::PdfOptions::default()).unwrap_err().starts_with("not a compare report"));
+    }
+
+    #[test]
+    fn the_compare_fields_are_kept_with_the_form() {
+        use crate::form::FormState;
+        // Typed fields survive the JSON localStorage and share links keep (and a changed unit).
+        let mut form = FormState::examples();
+        form.files.compare = CompareForm {
+            formats: "q8_0,int4:per-group:128".into(),
+            plan: PlanForm { budget: "3GiB".into(), unit: BudgetUnit::Size, pins: "lm_head=q8_0\nembed=q4_0".into() },
+        };
+        let json = serde_json::to_string(&form).unwrap();
+        assert!(json.contains(r#""compare":{"formats":"q8_0,int4:per-group:128","plan":{"budget":"3GiB","unit":"size","pins":"lm_head=q8_0\nembed=q4_0"}}"#), "{json}");
+        assert_eq!(serde_json::from_str::<FormState>(&json).unwrap(), form);
+        // A form saved before the fields existed loads with the defaults, its other fields kept.
+        let old: FormState = serde_json::from_str(r#"{"files":{"axis":"1","calibration":"mse","percentile":""}}"#).unwrap();
+        assert_eq!(old.files.axis, "1");
+        assert_eq!(old.files.compare, CompareForm::default());
+        assert_eq!(old.files.compare.formats, DEFAULT_FORMATS);
+        // Some fields only: the others take their defaults.
+        let partial: FormState = serde_json::from_str(r#"{"files":{"compare":{"formats":"nf4","plan":{"pins":"q_proj=q8_0"}}}}"#).unwrap();
+        let plan = PlanForm { pins: "q_proj=q8_0".into(), ..PlanForm::default() };
+        assert_eq!(partial.files.compare, CompareForm { formats: "nf4".into(), plan });
+        assert_eq!(partial.files.axis, "0");
+        // The fields do not reach the tools' results (FormState::inputs): typing a budget recomputes nothing.
+        assert_eq!(form.inputs(), FormState::examples().inputs());
     }
 }
