@@ -192,30 +192,23 @@ impl Accumulator {
     #[inline(always)]
     fn flush(&mut self) {
         let n = self.len;
-        let (mut sse, mut power, mut max) = ([0.0f64; LANES], [0.0f64; LANES], [0.0f64; LANES]);
-        let mut lane = |l: usize, x: f32, xhat: f32| {
-            let x = x as f64;
-            let e = xhat as f64 - x;
-            sse[l] += e * e;
-            power[l] += x * x;
-            max[l] = max[l].max(e.abs());
-        };
-        let (xs, xhats) = (&self.xs[..n], &self.xhats[..n]);
-        let (whole, xs_rest, xhats_rest) = (n / LANES * LANES, &xs[n / LANES * LANES..], &xhats[n / LANES * LANES..]);
-        for (xc, hc) in xs[..whole].chunks_exact(LANES).zip(xhats[..whole].chunks_exact(LANES)) {
-            for l in 0..LANES {
-                lane(l, xc[l], hc[l]);
-            }
-        }
-        for (l, (x, xhat)) in xs_rest.iter().zip(xhats_rest).enumerate() {
-            lane(l, *x, *xhat);
-        }
-        let s = &mut self.stats;
-        s.elements += n as u64;
-        s.sum_squared_error += (sse[0] + sse[1]) + (sse[2] + sse[3]);
-        s.signal_power += (power[0] + power[1]) + (power[2] + power[3]);
-        s.max_abs_error = s.max_abs_error.max(max[0].max(max[1]).max(max[2].max(max[3])));
+        sum_chunk(&mut self.stats, &self.xs[..n], &self.xhats[..n]);
         self.len = 0;
+    }
+
+    /// A run that ends the block (nothing more is put before [`Accumulator::finish_block`]): the
+    /// same sums as [`Accumulator::put_run`] then the flush of the last chunk, taken straight from
+    /// `xs` and `xhats` when the chunk is empty (no copy into the chunk).
+    #[inline(always)]
+    fn put_last_run(&mut self, xs: &[f32], xhats: &[f32], clipped: u64) {
+        if self.len != 0 || xs.len() != xhats.len() {
+            self.put_run(xs, xhats, clipped);
+            return;
+        }
+        for (xc, hc) in xs.chunks(CHUNK).zip(xhats.chunks(CHUNK)) {
+            sum_chunk(&mut self.stats, xc, hc);
+        }
+        self.stats.clipped += clipped;
     }
 
     /// The block's statistics; the accumulator starts the next block.
@@ -228,6 +221,51 @@ impl Accumulator {
     }
 }
 
+/// One chunk's sums (at most [`CHUNK`] values) added to `s`: value i in lane i mod 4, the lanes
+/// combined as `(l0 + l1) + (l2 + l3)`. Whole blocks of 32 and 64 values (every block format's)
+/// go through fixed-length copies of the same loop, which the compiler unrolls into 4-wide vectors.
+#[inline(always)]
+fn sum_chunk(s: &mut BlockStats, xs: &[f32], xhats: &[f32]) {
+    if let (Ok(xs), Ok(xhats)) = (<&[f32; 32]>::try_from(xs), <&[f32; 32]>::try_from(xhats)) {
+        sum_lanes(s, xs, xhats)
+    } else if let (Ok(xs), Ok(xhats)) = (<&[f32; 64]>::try_from(xs), <&[f32; 64]>::try_from(xhats)) {
+        sum_lanes(s, xs, xhats)
+    } else {
+        sum_lanes(s, xs, xhats)
+    }
+}
+
+#[inline(always)]
+fn sum_lanes(s: &mut BlockStats, xs: &[f32], xhats: &[f32]) {
+    let n = xs.len().min(xhats.len());
+    let (xs, xhats) = (&xs[..n], &xhats[..n]);
+    let (mut sse, mut power, mut max) = ([0.0f64; LANES], [0.0f64; LANES], [0.0f64; LANES]);
+    let whole = n / LANES * LANES;
+    for (xc, hc) in xs[..whole].chunks_exact(LANES).zip(xhats[..whole].chunks_exact(LANES)) {
+        for l in 0..LANES {
+            let x = xc[l] as f64;
+            let e = hc[l] as f64 - x;
+            sse[l] += e * e;
+            power[l] += x * x;
+            // As `max[l].max(|e|)`: `max[l]` is never NaN (it starts at 0), a NaN `|e|` is skipped.
+            let a = e.abs();
+            max[l] = if a > max[l] { a } else { max[l] };
+        }
+    }
+    for (l, (x, xhat)) in xs[whole..].iter().zip(&xhats[whole..]).enumerate() {
+        let x = *x as f64;
+        let e = *xhat as f64 - x;
+        sse[l] += e * e;
+        power[l] += x * x;
+        let a = e.abs();
+        max[l] = if a > max[l] { a } else { max[l] };
+    }
+    s.elements += n as u64;
+    s.sum_squared_error += (sse[0] + sse[1]) + (sse[2] + sse[3]);
+    s.signal_power += (power[0] + power[1]) + (power[2] + power[3]);
+    s.max_abs_error = s.max_abs_error.max(max[0].max(max[1]).max(max[2].max(max[3])));
+}
+
 /// Where a kernel writes each element: the value, its dequantized value, its stored code and
 /// whether it was clipped.
 pub(crate) trait Sink {
@@ -237,6 +275,13 @@ pub(crate) trait Sink {
     /// A run of elements in row order (`xs`, `xhats` and `codes` of one length), `clipped` of them
     /// clipped: the same as putting them one by one.
     fn put_run(&mut self, xs: &[f32], xhats: &[f32], codes: &[i32], clipped: u64);
+
+    /// A run that ends the block (the kernel puts nothing more before the block is finished): the
+    /// same as [`Sink::put_run`].
+    #[inline(always)]
+    fn put_block(&mut self, xs: &[f32], xhats: &[f32], codes: &[i32], clipped: u64) {
+        self.put_run(xs, xhats, codes, clipped);
+    }
 }
 
 /// Keeps statistics only (the streaming path).
@@ -254,6 +299,11 @@ impl Sink for StatsSink {
     #[inline(always)]
     fn put_run(&mut self, xs: &[f32], xhats: &[f32], _codes: &[i32], clipped: u64) {
         self.acc.put_run(xs, xhats, clipped);
+    }
+
+    #[inline(always)]
+    fn put_block(&mut self, xs: &[f32], xhats: &[f32], _codes: &[i32], clipped: u64) {
+        self.acc.put_last_run(xs, xhats, clipped);
     }
 }
 

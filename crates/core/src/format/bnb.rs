@@ -162,7 +162,7 @@ pub(crate) fn block<S: Sink>(table: Table, x: &[f32], sink: &mut S) -> BlockScal
         clipped += ((v * r).abs() > 1.0) as u32;
     }
     let n = x.len().min(BLOCK);
-    sink.put_run(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
+    sink.put_block(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
     BlockScale::Absmax { absmax }
 }
 

@@ -77,7 +77,7 @@ fn q8_0<S: Sink>(x: &[f32], sink: &mut S) -> BlockScale {
         *xhat = *code as f32 * dh;
     }
     let len = x.len().min(BLOCK);
-    sink.put_run(&x[..len], &xhats[..len], &codes[..len], 0);
+    sink.put_block(&x[..len], &xhats[..len], &codes[..len], 0);
     BlockScale::F16 { d: dh, min: None }
 }
 
@@ -104,7 +104,7 @@ fn q_0<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
         clipped += (raw > top) as u32;
     }
     let len = x.len().min(BLOCK);
-    sink.put_run(&x[..len], &xhats[..len], &codes[..len], clipped as u64);
+    sink.put_block(&x[..len], &xhats[..len], &codes[..len], clipped as u64);
     BlockScale::F16 { d: dh, min: None }
 }
 
@@ -127,7 +127,7 @@ fn q_1<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
         clipped += (raw > n) as u32;
     }
     let len = x.len().min(BLOCK);
-    sink.put_run(&x[..len], &xhats[..len], &codes[..len], clipped as u64);
+    sink.put_block(&x[..len], &xhats[..len], &codes[..len], clipped as u64);
     BlockScale::F16 { d: dh, min: Some(mh) }
 }
 

@@ -201,14 +201,11 @@ struct TensorRange {
 fn range_of(rows: &[&[f32]]) -> Result<TensorRange, FormatError> {
     let (mut min, mut max) = (f32::INFINITY, f32::NEG_INFINITY);
     for (r, row) in rows.iter().enumerate() {
-        let (mut lo, mut hi) = (f32::INFINITY, f32::NEG_INFINITY);
-        let mut finite = true;
-        for &v in *row {
-            finite &= v.is_finite();
-            lo = lo.min(v);
-            hi = hi.max(v);
-        }
-        if !finite {
+        // The in-order `f32::min` / `f32::max` fold's values, in 8 lanes (`round::min_max`), and the
+        // count of NaN and ±inf in lanes too: the scalar fold was a third of a one-format compare.
+        let (lo, hi) = round::min_max(row);
+        let non_finite = row.iter().fold(0u32, |n, v| n + (!v.is_finite()) as u32);
+        if non_finite > 0 {
             let c = row.iter().position(|v| !v.is_finite()).unwrap_or(0);
             return Err(FormatError::NonFinite { row: r + 1, column: c + 1, value: format!("{}", row[c]) });
         }

@@ -55,7 +55,7 @@ pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> Blo
                 clipped += (scaled.abs() > 6.0) as u32;
             }
             let n = x.len().min(BLOCK);
-            sink.put_run(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
+            sink.put_block(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
             BlockScale::E8M0 { byte: e8m0_byte(e) }
         }
         MxElement::Float(m) => {
@@ -70,7 +70,7 @@ pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> Blo
                 clipped += (scaled.abs() > max) as u32;
             }
             let n = x.len().min(BLOCK);
-            sink.put_run(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
+            sink.put_block(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
             BlockScale::E8M0 { byte: e8m0_byte(e) }
         }
         MxElement::Int8 => {

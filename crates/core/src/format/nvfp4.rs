@@ -62,7 +62,7 @@ pub(crate) fn block<S: Sink>(tensor: TensorScale, x: &[f32], sink: &mut S) -> Bl
         clipped += (scaled.abs() > 6.0) as u32;
     }
     let n = x.len().min(BLOCK);
-    sink.put_run(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
+    sink.put_block(&x[..n], &xhats[..n], &codes[..n], clipped as u64);
     BlockScale::E4M3 { value: s8, bits: bits as u8 }
 }
 
