@@ -13,8 +13,8 @@ use crate::browser::timer::page_ms;
 use crate::worker::client::FilesWorker;
 use crate::worker::protocol::{ExportFile, Reply, Request};
 use quantscope_app::form::{FormState, Tool};
-use quantscope_app::results::large::{LargeReport, PendingCharts};
-use quantscope_app::results::{InputError, Report};
+use quantscope_app::results::large::LargeReport;
+use quantscope_app::results::{ChartData, InputError, Report};
 
 /// An export file from the worker: its bytes (in the JS heap) and row count, or why it could not
 /// be made.
@@ -65,9 +65,9 @@ impl LargeInput {
         let on_reply = move |reply: Reply| {
             match reply {
                 Reply::Text { job: j, outcome, elapsed_ms } if j == current.get_value() => {
-                    // Three tasks, each after a frame, so no frame holds two of them: this one
-                    // read the reply (its JSON), the next draws the tables, the last analyses the
-                    // sample and draws the charts. Together they blocked the page for 0.4–0.74 s
+                    // Four tasks, each after a frame, so no frame holds two of them: this one
+                    // read the reply (its JSON), the next draws the tables, the last two analyse
+                    // the sample and draw the charts. Together they blocked the page for 0.4–0.74 s
                     // in one frame (e2e, traced); apart, the longest is the tables'.
                     after_next_frame(move || {
                         if current.get_value() != j {
@@ -79,10 +79,19 @@ impl LargeInput {
                         };
                         job.set(LargeJob::Done { job: j, outcome, elapsed_ms });
                         if let Some(charts) = charts {
+                            // The charts in two more tasks: the sample's analysis, then the
+                            // comparison the bars draw and the drawing (each decides a thousand
+                            // channels' zero points exactly with the textbook convention).
                             after_next_frame(move || {
-                                if current.get_value() == j {
-                                    show_charts(job, j, charts);
+                                if current.get_value() != j {
+                                    return;
                                 }
+                                let half = charts.analyse(page_ms);
+                                after_next_frame(move || {
+                                    if current.get_value() == j {
+                                        show_charts(job, j, half.and_then(|half| half.build(page_ms)));
+                                    }
+                                });
                             });
                         }
                     });
@@ -187,10 +196,8 @@ fn after_next_frame(task: impl FnOnce() + 'static) {
     request_animation_frame(move || set_timeout(task, std::time::Duration::ZERO));
 }
 
-/// Analyses the sample of job `j` and adds its charts to the results on screen, if they are still
-/// that job's.
-fn show_charts(job: RwSignal<LargeJob>, j: u32, charts: PendingCharts) {
-    let charts = charts.build(page_ms);
+/// Adds job `j`'s charts to the results on screen, if they are still that job's.
+fn show_charts(job: RwSignal<LargeJob>, j: u32, charts: Option<ChartData>) {
     job.update(|state| {
         if let LargeJob::Done { job: done, outcome: Ok(report), .. } = state {
             if *done == j {

@@ -202,7 +202,7 @@ pub fn ReportView(report: Report) -> impl IntoView {
 }
 
 /// Rows a table draws before "Show all".
-pub const FIRST_ROWS: usize = 200;
+pub const FIRST_ROWS: usize = 100;
 
 /// One row of a results table (and its warnings, on a row of their own), its numbers shown with
 /// `precision` decimals. The cells are plain text, not reactive: a change of precision draws the

@@ -12,7 +12,7 @@ use quantscope_core::{Analysis, Granularity, SpecOptions};
 use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
 use serde::{Deserialize, Serialize};
 
-use super::sampled::SampledCharts;
+use super::sampled::{AnalysedSample, SampledCharts};
 use super::{ChartData, InputError, Report};
 use crate::form::{FormState, Tool};
 
@@ -174,9 +174,24 @@ pub struct PendingCharts {
 impl PendingCharts {
     /// The sample analysed with the full data's parameters; `None` if it cannot be.
     pub fn build(self, now: impl Fn() -> f64) -> Option<ChartData> {
-        SampledCharts::build(self.sample?, self.spec, self.calibration, self.granularity, now)
-            .ok()
-            .map(|charts| ChartData::Sampled(Arc::new(charts)))
+        self.analyse(&now)?.build(&now)
+    }
+
+    /// [`PendingCharts::build`]'s first half (the page runs each half in a task of its own):
+    /// the sample's analysis at the form's granularity; `None` if it cannot be made.
+    pub fn analyse(self, now: impl Fn() -> f64) -> Option<HalfBuiltCharts> {
+        SampledCharts::analyse(self.sample?, self.spec, self.calibration, self.granularity, now).ok().map(HalfBuiltCharts)
+    }
+}
+
+/// A large report's charts half built ([`PendingCharts::analyse`]).
+#[derive(Debug)]
+pub struct HalfBuiltCharts(AnalysedSample);
+
+impl HalfBuiltCharts {
+    /// The second half: the comparison the bar chart draws; `None` if it cannot be made.
+    pub fn build(self, now: impl Fn() -> f64) -> Option<ChartData> {
+        self.0.finish(now).ok().map(|charts| ChartData::Sampled(Arc::new(charts)))
     }
 }
 

@@ -35,13 +35,25 @@ impl SampledCharts {
         granularity: Granularity,
         now: impl Fn() -> f64,
     ) -> Result<SampledCharts, String> {
+        SampledCharts::analyse(sample, spec_options, calibration, granularity, &now)?.finish(&now)
+    }
+
+    /// [`SampledCharts::build`]'s first half: the sample's analysis at the form's granularity (the
+    /// element charts' data). The page runs the halves in tasks of their own: with the textbook
+    /// convention each decides every kept channel's zero point in exact arithmetic, and together
+    /// they blocked the page for longer than a frame should take.
+    pub fn analyse(
+        sample: Sample,
+        spec_options: SpecOptions,
+        calibration: Calibration,
+        granularity: Granularity,
+        now: impl Fn() -> f64,
+    ) -> Result<AnalysedSample, String> {
         let started = now();
-        let fail = |e: quantscope_core::QuantError| format!("{}: the charts' sample could not be analysed: {e}", sample.tensor);
-        let spec = QuantSpec::resolve(&spec_options).map_err(fail)?;
+        let spec = QuantSpec::resolve(&spec_options).map_err(|e| failed(&sample, e))?;
         let tensor = sample.tensor();
-        let analysis = sample.analyse(&tensor, &spec, granularity).map_err(fail)?;
-        let bars = sample.full_data_bars(sample.compare(&tensor, &spec).map_err(fail)?);
-        Ok(SampledCharts { sample, tensor, analysis, bars, spec_options, calibration, build_ms: now() - started })
+        let analysis = sample.analyse(&tensor, &spec, granularity).map_err(|e| failed(&sample, e))?;
+        Ok(AnalysedSample { sample, tensor, spec, analysis, spec_options, calibration, build_ms: now() - started })
     }
 
     /// Said under the element charts and the sweep: what they were drawn from.
@@ -61,5 +73,87 @@ impl SampledCharts {
     /// The bit-width sweep of the sample.
     pub fn sweep(&self) -> Option<BitSweep> {
         self.sample.sweep(&self.tensor, &self.spec_options).ok()
+    }
+}
+
+/// Why the charts' sample could not be analysed, naming the tensor.
+fn failed(sample: &Sample, e: quantscope_core::QuantError) -> String {
+    format!("{}: the charts' sample could not be analysed: {e}", sample.tensor)
+}
+
+/// A sample analysed at the form's granularity ([`SampledCharts::analyse`]), its comparison of the
+/// two granularities (the bar chart) still to come ([`AnalysedSample::finish`]).
+#[derive(Debug)]
+pub struct AnalysedSample {
+    sample: Sample,
+    tensor: Tensor,
+    spec: QuantSpec,
+    analysis: Analysis,
+    spec_options: SpecOptions,
+    calibration: Calibration,
+    build_ms: f64,
+}
+
+impl AnalysedSample {
+    /// [`SampledCharts::build`]'s second half: both granularities on the sample, with the full data's
+    /// figures on the bars.
+    pub fn finish(self, now: impl Fn() -> f64) -> Result<SampledCharts, String> {
+        let started = now();
+        let AnalysedSample { sample, tensor, spec, analysis, spec_options, calibration, build_ms } = self;
+        let bars = sample.full_data_bars(compare(&sample, &tensor, &spec, &analysis).map_err(|e| failed(&sample, e))?);
+        Ok(SampledCharts { sample, tensor, analysis, bars, spec_options, calibration, build_ms: build_ms + now() - started })
+    }
+}
+
+/// The sample's [`Sample::compare`], reusing `analysis` when it is the per-channel side: its
+/// metrics are the same with or without per-element results (the fused and per-element paths give
+/// the same bits, `quantscope-core`'s `tests/fused.rs`), and with the textbook convention that side
+/// decides every kept channel's zero point in exact arithmetic, which is not done twice.
+fn compare(sample: &Sample, tensor: &Tensor, spec: &QuantSpec, analysis: &Analysis) -> Result<Comparison, quantscope_core::QuantError> {
+    if analysis.granularity != Granularity::PerChannel {
+        return sample.compare(tensor, spec);
+    }
+    let (_, per_tensor_source) = sample.sources();
+    let per_tensor = quantscope_core::analysis::analyse(tensor, spec, Granularity::PerTensor, &per_tensor_source, false)?;
+    let mut per_channel = analysis.clone();
+    for channel in &mut per_channel.channels {
+        channel.elements = None;
+    }
+    Ok(quantscope_core::analysis::comparison(tensor, spec, per_channel, per_tensor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quantscope_core::spec::Convention;
+    use quantscope_weights::sample::MAX_SAMPLE_VALUES;
+
+    /// The charts' data built in two halves, the per-channel analysis reused for the bars, is what
+    /// the sample's own analysis and comparison give: every convention, both granularities, a
+    /// sample that keeps every value and a strided one, with symmetric data (a zero point on a tie
+    /// in every channel with the textbook convention).
+    #[test]
+    fn the_halves_give_the_samples_own_analysis_and_comparison() {
+        for (channels, len) in [(7, 50), (300, 400)] {
+            let rows: Vec<Vec<f64>> =
+                (0..channels).map(|c| (0..len).map(|i| (((c * len + i) as f64).sin() * 2.0 * 1e4).round() / 1e4).collect()).collect();
+            let names = (0..channels).map(|c| format!("ch{c}")).collect();
+            let tensor = Tensor::from_rows("t", names, rows);
+            for convention in [Convention::Textbook, Convention::Pytorch, Convention::Onnxruntime, Convention::Tflite] {
+                let options = SpecOptions { convention, ..SpecOptions::default() };
+                let spec = QuantSpec::resolve(&options).unwrap();
+                let full =
+                    quantscope_core::analysis::compare(&tensor, &spec, &quantscope_core::analysis::ParamSource::Data, false).unwrap();
+                let sample = Sample::take(&tensor, &full, MAX_SAMPLE_VALUES.min(channels * len / 3));
+                let sampled = sample.tensor();
+                for granularity in [Granularity::PerChannel, Granularity::PerTensor] {
+                    let charts =
+                        SampledCharts::build(sample.clone(), options.clone(), Calibration::default(), granularity, || 0.0).unwrap();
+                    assert_eq!(charts.analysis, sample.analyse(&sampled, &spec, granularity).unwrap(), "{convention:?} {granularity:?}");
+                    let bars = sample.full_data_bars(sample.compare(&sampled, &spec).unwrap());
+                    assert_eq!(charts.bars, bars, "{convention:?} {granularity:?} {channels}x{len}");
+                }
+            }
+        }
     }
 }

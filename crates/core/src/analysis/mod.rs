@@ -217,6 +217,13 @@ pub fn compare_sources(
 ) -> Result<Comparison, QuantError> {
     let per_channel = analyse(tensor, spec, Granularity::PerChannel, per_channel_source, keep_elements)?;
     let per_tensor = analyse(tensor, spec, Granularity::PerTensor, per_tensor_source, keep_elements)?;
+    Ok(comparison(tensor, spec, per_channel, per_tensor))
+}
+
+/// The comparison of `tensor`'s two analyses (per channel, per tensor, as [`analyse`] made them
+/// with `spec`): the memory estimate, `gain = SQNR(per-channel) − SQNR(per-tensor)` dB and
+/// `ratio = MSE(per-tensor) / MSE(per-channel)`. For a caller that has one of the analyses already.
+pub fn comparison(tensor: &Tensor, spec: &QuantSpec, per_channel: Analysis, per_tensor: Analysis) -> Comparison {
     let memory = MemoryEstimate::new(tensor.len(), spec.dtype.bits as u32, tensor.channels());
     let gain = match (per_channel.summary.metrics.sqnr_db, per_tensor.summary.metrics.sqnr_db) {
         (Some(a), Some(b)) if (a - b).is_finite() => Some(a - b),
@@ -228,7 +235,7 @@ pub fn compare_sources(
         (Some(t), Some(_)) if t > 0.0 => Some(f64::INFINITY),
         _ => None,
     };
-    Ok(Comparison { per_channel, per_tensor, memory, sqnr_gain_db: gain, mse_ratio: ratio })
+    Comparison { per_channel, per_tensor, memory, sqnr_gain_db: gain, mse_ratio: ratio }
 }
 
 #[cfg(test)]
