@@ -1,5 +1,6 @@
-//! The download buttons: the results CSV, the per-element CSV (written in pieces, the page stays
-//! responsive), the settings JSON and the PDF report on A4 or US Letter.
+//! The download buttons: the results CSV, the per-element CSV, the settings JSON and the PDF report
+//! on A4 or US Letter, all made in the worker (the page stays responsive, and its wasm links none
+//! of their writers).
 
 use leptos::prelude::*;
 use quantscope_export::Paper;
@@ -33,12 +34,6 @@ pub(crate) fn save(parts: BlobParts, mime: &str, name: &str, what: &str, started
         Ok(_) => format!("Saved {name} ({what}{}, made in {:.0} ms).", size(bytes), now() - started),
         Err(e) => format!("Could not save {name}: {e}"),
     }
-}
-
-pub(crate) fn save_text(text: &str, mime: &str, name: &str, started: f64) -> String {
-    let mut parts = BlobParts::new();
-    parts.push(text.as_bytes());
-    save(parts, mime, name, "", started)
 }
 
 /// Asks the worker for `file` of a large input's results (they are in the worker, not on the
@@ -96,63 +91,39 @@ pub fn Downloads(exportable: Memo<Option<Exportable>>) -> impl IntoView {
     let large_input = use_context::<LargeInput>();
     let large = move || large_input.filter(|l| l.on_screen().is_some());
 
-    let results_csv = move |_| {
-        if let Some(ex) = current() {
-            if let Some(large) = large() {
-                return from_worker(large, ExportFile::ResultsCsv, download::CSV, ex.results_name(), status, busy);
-            }
-            let csv = ex.results_csv();
-            status.set(save_text(&csv, download::CSV, &ex.results_name(), now()));
+    // Every file is made in the worker, whatever the input's size: a large input's from the results
+    // it keeps, a small one's from the committed form, computed there again (the page's wasm links
+    // neither the PDF writer nor the CSV and settings writers).
+    let make = move |ex: &Exportable, file: ExportFile, mime: &'static str, name: String, making: &str| {
+        let Some(worker) = large_input else { return };
+        if let Some(large) = large() {
+            return from_worker(large, file, mime, name, status, busy);
         }
+        let form = state.committed.get_untracked();
+        let tool = ex.tool;
+        made_in_worker(mime, name, making, status, busy, move |done| worker.export_form(tool, form, file, done));
+    };
+    let results_csv = move |_| {
+        let Some(ex) = current() else { return };
+        make(&ex, ExportFile::ResultsCsv, download::CSV, ex.results_name(), "Writing the CSV…");
     };
     let elements_csv = move |_| {
         let Some(ex) = current() else { return };
-        if let Some(large) = large() {
-            return from_worker(large, ExportFile::ElementsCsv, download::CSV, ex.elements_name(), status, busy);
-        }
-        busy.set(true);
-        leptos::task::spawn_local(async move {
-            let started = now();
-            let progress = move |written: usize, total: usize| {
-                if written < total {
-                    status.set(format!("Writing the CSV: {written} of {total} rows…"));
-                }
-            };
-            status.set(match files::elements_csv(&ex, progress).await {
-                Ok(parts) => {
-                    let rows = format!("{} rows, ", ex.element_count());
-                    save(parts, download::CSV, &ex.elements_name(), &rows, started)
-                }
-                Err(e) => format!("Could not write the CSV: {e}"),
-            });
-            busy.set(false);
-        });
+        let making = format!("Writing the CSV: {} rows…", ex.element_count());
+        make(&ex, ExportFile::ElementsCsv, download::CSV, ex.elements_name(), &making);
     };
     let settings = move |_| {
-        if let Some(ex) = current() {
-            if let Some(large) = large() {
-                let form = state.committed.get_untracked();
-                return from_worker(large, ExportFile::Settings { form }, download::JSON, ex.settings_name(), status, busy);
-            }
-            let started = now();
-            let json = state.committed.with_untracked(|form| ex.settings_json(form));
-            status.set(save_text(&json, download::JSON, &ex.settings_name(), started));
-        }
+        let Some(ex) = current() else { return };
+        let form = state.committed.get_untracked();
+        make(&ex, ExportFile::Settings { form }, download::JSON, ex.settings_name(), "Writing the settings…");
     };
-    // The PDF is laid out in the worker whatever the input's size: the page's wasm links no PDF
-    // code (a small input's results are computed there again from the committed form).
     let pdf = move |_| {
         let Some(ex) = current() else { return };
         let paper = paper.get_untracked();
         let decimals = state.form.with_untracked(|f| f.display.precision);
-        let Some(worker) = large_input else { return };
         let file = ExportFile::Pdf { paper, date: files::today(), decimals };
-        if let Some(large) = large() {
-            return from_worker(large, file, download::PDF, ex.pdf_name(paper), status, busy);
-        }
         let making = if ex.pdf_has_sweep() { "Making the PDF (with the bit-width sweep)…" } else { "Making the PDF…" };
-        let form = state.committed.get_untracked();
-        made_in_worker(download::PDF, ex.pdf_name(paper), making, status, busy, |done| worker.export_form(ex.tool, form, file, done));
+        make(&ex, file, download::PDF, ex.pdf_name(paper), making);
     };
     let rows = move || exportable.with(|ex| ex.as_ref().map_or(0, Exportable::element_count));
     let paper_id = format!("{slug}-export-paper");
