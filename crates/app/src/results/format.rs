@@ -260,16 +260,30 @@ impl FormatData {
         if !formats.contains(&chosen) {
             formats.push(chosen);
         }
-        // quantize_rows, not the streaming compare_rows: the page's inputs are small, and one kernel
-        // path in the page's wasm is smaller (the statistics are equal bit for bit either way).
-        let slices: Vec<&[f32]> = self.input.iter().map(Vec::as_slice).collect();
-        let results = formats
-            .iter()
-            .map(|f| match format::quantize_rows(f, &slices) {
-                Ok(q) => FormatResult::new(f.to_string(), q.bits_per_weight, q.sqnr_db()),
-                Err(e) => FormatResult::not_applicable(f.to_string(), f64::NAN, e.to_string()),
-            })
-            .collect();
+        // The streaming compare_rows (the worker computes the sweep, so its size costs the page
+        // nothing): every format in one pass over the rows, no quantized rows kept; its statistics
+        // are quantize_rows' bit for bit. Rows of unequal length (never from the parsers) fall back.
+        let rows = self.input.len();
+        let results = if self.input.iter().all(|r| r.len() == cols) {
+            let flat = self.input.concat();
+            formats
+                .iter()
+                .zip(format::compare_rows(&formats, &flat, rows, cols))
+                .map(|(f, r)| match r {
+                    Ok(stats) => FormatResult::new(f.to_string(), stats.bits_per_weight, stats.sqnr_db()),
+                    Err(e) => FormatResult::not_applicable(f.to_string(), f64::NAN, e.to_string()),
+                })
+                .collect()
+        } else {
+            let slices: Vec<&[f32]> = self.input.iter().map(Vec::as_slice).collect();
+            formats
+                .iter()
+                .map(|f| match format::quantize_rows(f, &slices) {
+                    Ok(q) => FormatResult::new(f.to_string(), q.bits_per_weight, q.sqnr_db()),
+                    Err(e) => FormatResult::not_applicable(f.to_string(), f64::NAN, e.to_string()),
+                })
+                .collect()
+        };
         FormatSweep { label: self.tensor.clone(), results, chosen: Some(chosen.to_string()) }
     }
 }
@@ -598,6 +612,12 @@ mod tests {
         assert_eq!(nf4.bits_per_weight, 4.5);
         assert_eq!(nf4.sqnr_db, Some(d.quantized.sqnr_db()));
         assert!(sweep.results.iter().any(|r| r.format == "int4:per-group:32"));
+        // The streaming pass gives quantize_rows' numbers for every format, bit for bit.
+        let slices: Vec<&[f32]> = d.input.iter().map(Vec::as_slice).collect();
+        for r in &sweep.results {
+            let q = format::quantize_rows(&r.format.parse().unwrap(), &slices).unwrap();
+            assert_eq!((r.bits_per_weight, r.sqnr_db.map(f64::to_bits)), (q.bits_per_weight, Some(q.sqnr_db().to_bits())), "{}", r.format);
+        }
         // Q4_0 on 64 values per row: its codes' grid is 0..15 with the offset 8 undone.
         let d = super::data(Tool::Tensor, &form(Tool::Tensor, "q4_0", &format!("{}, {}", row32(0.1), row32(0.3)))).unwrap().unwrap();
         let (values, _, _) = d.grid_values();
