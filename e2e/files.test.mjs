@@ -319,6 +319,20 @@ describe('Files tool in Chromium', () => {
       assert.equal(text, pdftotext(cliPdf), preset);
       await screenshot(page, `files-format-${preset}`);
     }
+    // One tensor picked in a format: its format charts (values on the grid, block scales, bits per
+    // weight against SQNR), from the worker's data of it.
+    await byTestId(page, 'files-format').selectOption('nf4');
+    await byTestId(page, 'files-tensor').selectOption('mlp.up');
+    await byTestId(page, 'files-analyse').click();
+    for (const chart of ['grid', 'scales', 'format-sweep']) {
+      await page.waitForFunction((id) => document.querySelector(`[data-testid="${id}"]`)?.dataset.drawMs, `files-chart-${chart}`, {
+        timeout: 30_000,
+      });
+      assert.ok((await byTestId(page, `files-chart-${chart}-caption`).textContent()).length > 20, chart);
+    }
+    assert.match(await byTestId(page, 'files-chart-grid-caption').textContent(), /mlp\.up/);
+    assert.match(await byTestId(page, 'files-chart-format-sweep-caption').textContent(), /q4_0/);
+    await byTestId(page, 'files-tensor').selectOption('');
     await byTestId(page, 'reset').click();
     assert.deepEqual(app.pageErrors, []);
     assert.deepEqual(app.consoleErrors, []);
