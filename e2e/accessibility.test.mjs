@@ -122,6 +122,12 @@ describe('accessibility', () => {
             await byTestId(page, 'files-analyse').click();
             await byTestId(page, 'files-format-table').waitFor();
             for (const line of await violations(page)) report.push(`files, in a format: ${line}`);
+            // One tensor in that format: its format charts (the worker's data).
+            await byTestId(page, 'files-tensor').selectOption('fc.weight');
+            await byTestId(page, 'files-analyse').click();
+            await page.waitForFunction(() => document.querySelector('[data-testid="files-chart-format-sweep"]')?.dataset.drawMs);
+            for (const line of await violations(page)) report.push(`files, one tensor in a format: ${line}`);
+            await byTestId(page, 'files-tensor').selectOption('');
             await byTestId(page, 'files-format').selectOption('');
             await analyseOneTensor(app);
             await compareModel(app);
