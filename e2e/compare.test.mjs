@@ -233,4 +233,44 @@ describe('Compare formats in Chromium', () => {
     await error.waitFor({ timeout: 30_000 });
     assert.match(await error.textContent(), /model\.safetensors\.index\.json names 1 shard\(s\) not dropped with it: model-00002-of-00002\.safetensors/);
   });
+
+  test('the formats list, the budget, its unit and the pins survive a reload (the form in localStorage)', async () => {
+    const { page } = app;
+    await app.goto('#files');
+    await byTestId(page, 'compare-input').setInputFiles(shards);
+    await byTestId(page, 'compare-formats').fill('q8_0,q4_0,nf4');
+    await byTestId(page, 'compare-run').click();
+    await byTestId(page, 'compare-table').waitFor({ timeout: 60_000 });
+    await byTestId(page, 'compare-budget').fill('20k');
+    await byTestId(page, 'compare-budget-unit').selectOption('size');
+    await byTestId(page, 'compare-pins').fill('lm_head=q8_0');
+    // Saved with the page's form once its debounce has passed.
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('quantscope.form.v1') ?? '{}').files?.compare?.plan?.pins === 'lm_head=q8_0');
+
+    await app.goto('#files');
+    assert.equal(await byTestId(page, 'compare-formats').inputValue(), 'q8_0,q4_0,nf4');
+    await byTestId(page, 'compare-input').setInputFiles(shards);
+    await byTestId(page, 'compare-run').click();
+    await byTestId(page, 'compare-table').waitFor({ timeout: 60_000 });
+    assert.deepEqual(await byTestId(page, 'compare-table').locator('th[data-format]').evaluateAll((ths) => ths.map((th) => th.dataset.format)), ['q8_0', 'q4_0', 'nf4']);
+    assert.equal(await byTestId(page, 'compare-budget').inputValue(), '20k');
+    assert.equal(await byTestId(page, 'compare-budget-unit').inputValue(), 'size');
+    assert.equal(await byTestId(page, 'compare-pins').inputValue(), 'lm_head=q8_0');
+    // The restored fields are the plan's: the CLI with the same flags gives the same plan.
+    await byTestId(page, 'compare-plan').click();
+    const summary = byTestId(page, 'compare-plan-summary');
+    await summary.waitFor({ timeout: 60_000 });
+    assert.match(await byTestId(page, 'compare-command').textContent(), /--formats q8_0,q4_0,nf4 --target-size 20k --pin lm_head=q8_0/);
+    const plan = JSON.parse(cli('plan', ...shards, '--formats', 'q8_0,q4_0,nf4', '--target-size', '20k', '--pin', 'lm_head=q8_0', '--format', 'json'));
+    assert.equal(Number(await summary.getAttribute('data-bytes')), plan.bytes);
+    assert.equal(Number(await summary.getAttribute('data-error')), plan.total_squared_error);
+
+    // Back to the defaults for whatever runs next in this profile.
+    await byTestId(page, 'compare-formats').fill('q8_0,q5_1,q4_0,mxfp4,nf4');
+    await byTestId(page, 'compare-budget-unit').selectOption('bpw');
+    await byTestId(page, 'compare-budget').fill('4.5');
+    await byTestId(page, 'compare-pins').fill('');
+    await page.waitForFunction(() => JSON.parse(localStorage.getItem('quantscope.form.v1') ?? '{}').files?.compare?.plan?.pins === '');
+    assert.deepEqual(app.pageErrors, []);
+  });
 });

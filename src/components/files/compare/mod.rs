@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use leptos::ev::{DragEvent, Event, SubmitEvent};
 use leptos::prelude::*;
-use quantscope_app::compare::{self, CompareReply, CompareRequest, PlanFiles, PlanForm};
+use quantscope_app::compare::{self, CompareForm, CompareReply, CompareRequest, PlanFiles, PlanForm};
 use quantscope_core::compare::plan::Plan;
 use quantscope_core::compare::CompareReport;
 use wasm_bindgen::JsCast;
@@ -84,7 +84,9 @@ impl CompareState {
         let error = RwSignal::new(None::<String>);
         let planned = RwSignal::new(None::<Arc<Planned>>);
         let plan_error = RwSignal::new(None::<String>);
-        let plan_form = RwSignal::new(PlanForm::default());
+        // The fields as the page's form keeps them (localStorage, a share link): see `CompareView`.
+        let saved = crate::state::use_app_state().form.with_untracked(|f| f.files.compare.clone());
+        let plan_form = RwSignal::new(saved.plan);
         let current = StoredValue::new(0u32);
         let pdf: PdfWaiter = Default::default();
         let waiter = pdf.clone();
@@ -144,7 +146,7 @@ impl CompareState {
         };
         CompareState {
             files: RwSignal::new_local(Vec::new()),
-            formats: RwSignal::new(compare::DEFAULT_FORMATS.to_string()),
+            formats: RwSignal::new(saved.formats),
             work,
             compared,
             error,
@@ -327,11 +329,35 @@ fn CompareProgress() -> impl IntoView {
     }
 }
 
+/// The formats list and the plan builder's fields live in the page's form (`FilesForm::compare`):
+/// what is typed here is saved with it (localStorage, after the form's debounce) and goes into
+/// share links; a form that changes under the view (a share link followed) fills the fields.
+fn keep_fields(state: CompareState) {
+    let app = crate::state::use_app_state();
+    Effect::new(move || {
+        let typed = CompareForm { formats: state.formats.get(), plan: state.plan_form.get() };
+        if app.form.with_untracked(|f| f.files.compare != typed) {
+            app.edit(move |f| f.files.compare = typed);
+        }
+    });
+    let kept = Memo::new(move |_| app.form.with(|f| f.files.compare.clone()));
+    Effect::new(move || {
+        let kept = kept.get();
+        if state.formats.with_untracked(|f| *f != kept.formats) {
+            state.formats.set(kept.formats);
+        }
+        if state.plan_form.with_untracked(|f| *f != kept.plan) {
+            state.plan_form.set(kept.plan);
+        }
+    });
+}
+
 #[component]
 pub fn CompareView() -> impl IntoView {
     let state = CompareState::new();
     provide_context(state);
     on_cleanup(move || state.worker.with_value(CompareWorker::cancel));
+    keep_fields(state);
     let over = RwSignal::new(false);
     let formats_error = Memo::new(move |_| state.formats.with(|f| compare::parse_formats(f).err().map(|e| e.message)));
     let can_run = move || state.files.with(|f| !f.is_empty()) && formats_error.with(Option::is_none) && !state.busy();
