@@ -33,6 +33,9 @@ macro_rules! lean_deserialize {
                                 }
                             }
                         }
+                        // Every field listed: a field added to the struct and not to the list
+                        // fails to compile here instead of being silently left at its default.
+                        let $name { $($field: _),* } = &value;
                         Ok(value)
                     }
                 }
