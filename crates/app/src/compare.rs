@@ -231,8 +231,8 @@ pub enum BudgetUnit {
 
 /// The plan builder's fields as typed. Kept with the page's form (localStorage, share links):
 /// a field missing from an older saved form takes its default.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+// Read by the form's lean reader (`form::lean_deserialize!`: what `#[serde(default)]` derived).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlanForm {
     /// The budget's number (bits per weight) or size.
     pub budget: String,
@@ -241,6 +241,7 @@ pub struct PlanForm {
     /// One `REGEX=FORMAT` per line (blank lines ignored).
     pub pins: String,
 }
+crate::form::lean_deserialize!(PlanForm { budget, unit, pins });
 
 impl Default for PlanForm {
     fn default() -> Self {
@@ -251,14 +252,15 @@ impl Default for PlanForm {
 /// The *Compare formats* view's fields as typed: the formats list and the plan builder's fields.
 /// Part of the page's form (`form::FilesForm::compare`), so localStorage and share links keep them;
 /// a saved form without them (or without some of them) loads with the defaults.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+// Read by the form's lean reader (`form::lean_deserialize!`: what `#[serde(default)]` derived).
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CompareForm {
     /// The formats list, `--formats` syntax (`q8_0,q5_1,q4_0,mxfp4,nf4`).
     pub formats: String,
     /// The plan builder's budget, its unit and the pins.
     pub plan: PlanForm,
 }
+crate::form::lean_deserialize!(CompareForm { formats, plan });
 
 impl Default for CompareForm {
     fn default() -> Self {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 /// derived readers of the seven structs were 41 KB of its code before wasm-opt.
 macro_rules! lean_deserialize {
     ($name:ident { $($field:ident),* $(,)? }) => {
-        impl<'de> Deserialize<'de> for $name {
+        impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct Fields;
                 impl<'de> serde::de::Visitor<'de> for Fields {
@@ -44,6 +44,8 @@ macro_rules! lean_deserialize {
         }
     };
 }
+/// For the other form structs kept with the page's form (`compare::CompareForm`).
+pub(crate) use lean_deserialize;
 
 /// The tools, each with its own URL fragment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
