@@ -332,6 +332,11 @@ describe('Files tool in Chromium', () => {
     }
     assert.match(await byTestId(page, 'files-chart-grid-caption').textContent(), /mlp\.up/);
     assert.match(await byTestId(page, 'files-chart-format-sweep-caption').textContent(), /q4_0/);
+    // Its rows of lowest SQNR: `quantscope file --preset nf4 --worst 3`'s worst_rows, lowest first.
+    const worst = await page.locator('[data-testid="files-format-table"] tr[data-tensor="mlp.up"] td[data-col="worst_rows"]').getAttribute('data-value');
+    const wantWorst = cli(path, '--preset', 'nf4', '--worst', '3').tensors.find((t) => t.name === 'mlp.up').worst_rows;
+    assert.equal(wantWorst.length, 3);
+    assert.deepEqual([...worst.matchAll(/row (\d+)/g)].map((m) => Number(m[1])), wantWorst.map((w) => w.index));
     await byTestId(page, 'files-tensor').selectOption('');
     await byTestId(page, 'reset').click();
     assert.deepEqual(app.pageErrors, []);

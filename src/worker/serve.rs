@@ -255,7 +255,7 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
         | Request::ExportForm { .. }
         | Request::AnalyseSome { .. }
         | Request::Merge { .. } => {}
-        Request::Analyse { job, tensor, format: Some(format), .. } => {
+        Request::Analyse { job, tensor, worst, format: Some(format), .. } => {
             LAST_FILE.with_borrow_mut(|last| *last = None);
             LAST_FORMAT_FILE.with_borrow_mut(|last| *last = None);
             let format = parse_format(&format)?;
@@ -267,7 +267,9 @@ fn answer(request: Request, file: &File) -> Result<(), String> {
                 .filter(|t| names.as_ref().is_none_or(|n| n.contains(&t.name)) && t.not_analysable.is_none())
                 .map(|t| t.bytes)
                 .sum();
-            let tensors = format_file::analyse(&mut archive, names.as_deref(), &format, 0, &mut |done, tensor| {
+            // `--worst`'s rows for one tensor picked (they quantize it whole: not for every tensor of a file).
+            let worst = if names.is_some() { worst } else { 0 };
+            let tensors = format_file::analyse(&mut archive, names.as_deref(), &format, worst, &mut |done, tensor| {
                 let now = web_sys::js_sys::Date::now();
                 last_read = now;
                 if now - last_post >= 50.0 || done == total {
@@ -368,7 +370,7 @@ fn post_format_table(
     compute_ms: f64,
     format_view: Option<&quantscope_app::results::format::FormatView>,
 ) -> Result<(), String> {
-    let table = format_tables::file(&format, &tensors);
+    let table = format_tables::file_with_worst(&format, &tensors);
     let csv = format_tables::file_csv(&format, &tensors).map_err(|e| e.to_string())?;
     let elapsed_ms = web_sys::js_sys::Date::now() - started;
     post(&Sent::Done {

@@ -394,6 +394,20 @@ pub fn file(format: &str, tensors: &[FileTensor]) -> Table {
     t
 }
 
+/// [`file()`]'s table with a last column naming each tensor's rows of lowest SQNR (`quantscope file
+/// --preset NAME --worst N`'s JSON `worst_rows`, lowest first, SQNR at 2 decimals): what the Files
+/// tool shows. The CSV and the CLI's table keep [`file()`]'s columns.
+pub fn file_with_worst(format: &str, tensors: &[FileTensor]) -> Table {
+    let mut t = file(format, tensors);
+    t.columns.push(Column::new("worst_rows", "Rows of lowest SQNR (dB)"));
+    let num = crate::number::Num(crate::number::Precision::Decimals(2));
+    for (row, tensor) in t.rows.iter_mut().zip(tensors) {
+        let worst: Vec<String> = tensor.worst_rows.iter().map(|w| format!("row {}: {}", w.index, num.f(w.sqnr_db))).collect();
+        row.cells.push(Cell::Text(worst.join(", ")));
+    }
+    t
+}
+
 /// [`file()`]'s table as CSV (`quantscope file --preset NAME --format csv` and the Files tool's
 /// download): the column keys, then every cell at full precision.
 pub fn file_csv(format: &str, tensors: &[FileTensor]) -> Result<String, crate::ExportError> {
@@ -439,5 +453,28 @@ mod tests {
         let pts = q.per_tensor_scale.unwrap();
         let BlockScale::E4M3 { value, .. } = q.channels[0].blocks[0].scale else { panic!("an E4M3 scale") };
         assert_eq!(multiplier(&q, &q.channels[0].blocks[0].scale), pts * value);
+    }
+
+    #[test]
+    fn the_files_tools_table_adds_the_worst_rows_and_the_csv_does_not() {
+        let tensor = |name: &str, worst: Vec<WorstRow>, skipped: Option<&str>| FileTensor {
+            name: name.into(),
+            shape: vec![2, 32],
+            rows: 2,
+            cols: 32,
+            stats: None,
+            skipped: skipped.map(str::to_string),
+            worst_rows: worst,
+        };
+        let tensors = [
+            tensor("a", vec![WorstRow { index: 1, sqnr_db: 12.345 }, WorstRow { index: 0, sqnr_db: f64::INFINITY }], Some("x")),
+            tensor("b", vec![], Some("refused")),
+        ];
+        let t = file_with_worst("q8_0", &tensors);
+        assert_eq!(t.columns.last().map(|c| c.key.as_str()), Some("worst_rows"));
+        assert_eq!(t.rows[0].cells.last(), Some(&Cell::Text("row 1: 12.35, row 0: +inf".into())));
+        assert_eq!(t.rows[1].cells.last(), Some(&Cell::Text(String::new())));
+        assert!(t.rows.iter().all(|row| row.cells.len() == t.columns.len()));
+        assert!(!file_csv("q8_0", &tensors).unwrap().contains("worst"));
     }
 }
