@@ -31,7 +31,7 @@ struct GridChart {
 impl GridChart {
     fn new(data: &FormatView) -> GridChart {
         let units = data.units();
-        let sampled = if data.every > 1 { format!(", every {}th value", data.every) } else { String::new() };
+        let sampled = if data.every > 1 { format!(", one value in {}", data.every) } else { String::new() };
         let label = match units {
             Units::Original => format!("{}{sampled}", data.tensor),
             Units::PerBlockScale => format!("{} (each value over its block's scale{sampled})", data.tensor),
