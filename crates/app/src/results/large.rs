@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use quantscope_core::analysis::{Comparison, MemoryEstimate};
 use quantscope_core::calibrate::Calibration;
+use quantscope_core::tools::ToolOptions;
 use quantscope_core::{Analysis, Granularity, SpecOptions};
 use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
 use serde::{Deserialize, Serialize};
@@ -41,16 +42,7 @@ pub fn analyse_format(tool: Tool, form: &FormState) -> Option<Result<(LargeRepor
         Err(e) => return Some(Err(e)),
     };
     let report = data.report();
-    Some(crate::options::tool_options(tool, form).map(|options| {
-        let large = LargeReport {
-            report,
-            sample: None,
-            spec: options.spec.clone(),
-            calibration: options.calibration,
-            granularity: options.granularity,
-        };
-        (large, data)
-    }))
+    Some(crate::options::tool_options(tool, form).map(|options| (LargeReport::without_sample(report, &options), data)))
 }
 
 /// What the worker posts back for a large input: the tables as `results::convert` made them, and
@@ -68,6 +60,14 @@ pub struct LargeReport {
     pub granularity: Granularity,
 }
 
+impl LargeReport {
+    /// A format's result: its tables with no charts' sample (its charts' data is the report's
+    /// `format`), under the settings `options` resolved from the form.
+    fn without_sample(report: Report, options: &ToolOptions) -> LargeReport {
+        LargeReport { report, sample: None, spec: options.spec.clone(), calibration: options.calibration, granularity: options.granularity }
+    }
+}
+
 /// The worker's side: runs the tool on `form` as the page would, and keeps the full report
 /// (`ChartData`, for the export files) beside the [`LargeReport`] it returns. A format's result
 /// (`--preset`, a float element, integer groups) comes back as its tables, with no sample and no
@@ -76,14 +76,7 @@ pub fn analyse(tool: Tool, form: &FormState) -> Result<(LargeReport, Option<Char
     let mut report = super::run(tool, form)?;
     let options = crate::options::tool_options(tool, form)?;
     if report.format.is_some() {
-        let large = LargeReport {
-            report,
-            sample: None,
-            spec: options.spec.clone(),
-            calibration: options.calibration,
-            granularity: options.granularity,
-        };
-        return Ok((large, None));
+        return Ok((LargeReport::without_sample(report, &options), None));
     }
     let full = report.charts.take().ok_or_else(|| no_charts(tool))?;
     let sample = sample_of(&full, &options.tensor_name).ok_or_else(|| no_charts(tool))?;
