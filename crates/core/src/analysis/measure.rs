@@ -1,7 +1,7 @@
 //! The measuring pass: each channel's parameters, then every value quantized, dequantized and measured.
 
 use super::parallel::Unit;
-use super::quantize::{fused_f32, fused_f64, Draws, Quantizer};
+use super::quantize::{fused_f32, fused_f64, Draws, Quantizer, Run};
 use super::scan::{usable, Scan};
 use super::types::{ChannelElements, ParamSource};
 use crate::error::QuantError;
@@ -137,8 +137,14 @@ impl Pass<'_> {
                 let decimal = |j: usize| tensor.decimal(block.range.start + j);
                 let range64 = scan.min.zip(scan.max).map(|((lo, _), (hi, _))| (lo, hi));
                 match (&tensor.data, qz.arithmetic) {
-                    (Samples::F32(v), Arithmetic::ExactDecimal) => fused_f64(&v[block.range.clone()], qz, range64, &decimal, acc),
-                    (Samples::F64(v), Arithmetic::ExactDecimal) => fused_f64(&v[block.range.clone()], qz, range64, &decimal, acc),
+                    (Samples::F32(v), Arithmetic::ExactDecimal) => {
+                        let run = Run { range: range64, next: unit.next_of(v, block), decimal: &decimal };
+                        fused_f64(&v[block.range.clone()], qz, &run, acc)
+                    }
+                    // The SIMD loops bring in float32 only.
+                    (Samples::F64(v), Arithmetic::ExactDecimal) => {
+                        fused_f64(&v[block.range.clone()], qz, &Run { range: range64, next: &[], decimal: &decimal }, acc)
+                    }
                     (Samples::F32(v), _) => fused_f32(&v[block.range.clone()], qz, range, unit.next_of(v, block), acc),
                     // The SIMD loops, which would bring the next unit in, take float32 only.
                     (Samples::F64(v), _) => fused_f32(&v[block.range.clone()], qz, range, &[], acc),

@@ -139,6 +139,19 @@ pub(super) fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32,
     simd::fused(xs, &k, acc)
 }
 
+/// What the textbook loop knows of a run besides its values.
+pub(super) struct Run<'a> {
+    /// The run's smallest and largest value (None: unknown): from them the SIMD loops take one
+    /// margin for the whole run and leave out the clamp when neither end clips ([`simd::Kernel64`]).
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))] // read by the x86 loops only
+    pub(super) range: Option<(f64, f64)>,
+    /// The next unit's values ([`simd::Kernel64::next`]; empty: none), brought into the cache meanwhile.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub(super) next: &'a [f32],
+    /// The typed decimal of the run's `j`-th value, for the exact decision near a boundary.
+    pub(super) decimal: &'a dyn Fn(usize) -> Option<Decimal>,
+}
+
 /// The textbook convention's fused loop (f64 arithmetic, finite values, per-element results not
 /// kept): the operations of [`Quantizer::quantize`] in the same order, a row of `LANES` values at a
 /// time so that they vectorize, summed in f64 into the same lanes as the per-element path.
@@ -147,64 +160,39 @@ pub(super) fn fused_f32<T: Sample>(xs: &[T], qz: &Quantizer, range: Option<(f32,
 /// (half-integers for the nearest rules, integers for the directed ones) its rounding is the exact
 /// one. [`Rounding::near_boundary`] is the fast test (1e-9 relative, far wider than f64's error);
 /// only a row holding such a value goes to the exact path for those values ([`Quantizer::round_exactly`],
-/// on the typed decimal `decimal(j)` of the run's `j`-th value), as the per-element path does.
+/// on the typed decimal `run.decimal(j)` of the run's `j`-th value), as the per-element path does.
 /// `x̂ = (clamp(r + z) - z) · s` in f64 is the per-element `(q - z) as f64 · s`: every term is an
 /// integer below 2^53 ([`Quantizer::fused_ok`]).
 ///
-/// `range` is the run's smallest and largest value (None: unknown): from them the SIMD loops take
-/// one margin for the whole run and leave out the clamp when neither end clips ([`simd::Kernel64`]).
-pub(super) fn fused_f64<T: Sample>(
-    xs: &[T],
-    qz: &Quantizer,
-    range: Option<(f64, f64)>,
-    decimal: &dyn Fn(usize) -> Option<Decimal>,
-    acc: &mut Accumulator,
-) {
+/// What else the loop knows of the run is in `run` ([`Run`]).
+pub(super) fn fused_f64<T: Sample>(xs: &[T], qz: &Quantizer, run: &Run, acc: &mut Accumulator) {
     let rule = simd::rule_of(qz.rounding).unwrap_or(simd::rule::HALF_EVEN);
-    simd::with_rule!(rule, fused_f64_rule[T](xs, qz, range, decimal, acc))
+    simd::with_rule!(rule, fused_f64_rule[T](xs, qz, run, acc))
 }
 
 /// [`fused_f64`] with the rule `R`, compiled for the best instruction set this CPU has.
-fn fused_f64_rule<T: Sample, const R: u8>(
-    xs: &[T],
-    qz: &Quantizer,
-    range: Option<(f64, f64)>,
-    decimal: &dyn Fn(usize) -> Option<Decimal>,
-    acc: &mut Accumulator,
-) {
+fn fused_f64_rule<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, run: &Run, acc: &mut Accumulator) {
     match simd::level() {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX-512F/VL and AVX2, as `level` found.
-        Level::Avx512 => unsafe { fused_f64_avx512::<T, R>(xs, qz, range, decimal, acc) },
+        Level::Avx512 => unsafe { fused_f64_avx512::<T, R>(xs, qz, run, acc) },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: the CPU supports AVX2, as `level` found.
-        Level::Avx2 => unsafe { fused_f64_avx2::<T, R>(xs, qz, range, decimal, acc) },
-        level => fused_f64_inverse::<T, R>(xs, qz, range, decimal, acc, level),
+        Level::Avx2 => unsafe { fused_f64_avx2::<T, R>(xs, qz, run, acc) },
+        level => fused_f64_inverse::<T, R>(xs, qz, run, acc, level),
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
-unsafe fn fused_f64_avx512<T: Sample, const R: u8>(
-    xs: &[T],
-    qz: &Quantizer,
-    range: Option<(f64, f64)>,
-    decimal: &dyn Fn(usize) -> Option<Decimal>,
-    acc: &mut Accumulator,
-) {
-    fused_f64_inverse::<T, R>(xs, qz, range, decimal, acc, Level::Avx512)
+unsafe fn fused_f64_avx512<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, run: &Run, acc: &mut Accumulator) {
+    fused_f64_inverse::<T, R>(xs, qz, run, acc, Level::Avx512)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn fused_f64_avx2<T: Sample, const R: u8>(
-    xs: &[T],
-    qz: &Quantizer,
-    range: Option<(f64, f64)>,
-    decimal: &dyn Fn(usize) -> Option<Decimal>,
-    acc: &mut Accumulator,
-) {
-    fused_f64_inverse::<T, R>(xs, qz, range, decimal, acc, Level::Avx2)
+unsafe fn fused_f64_avx2<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, run: &Run, acc: &mut Accumulator) {
+    fused_f64_inverse::<T, R>(xs, qz, run, acc, Level::Avx2)
 }
 
 /// The loop with `x · (1/s)` in place of `x / s` for the rounding when both `s` and `1/s` are
@@ -213,19 +201,12 @@ unsafe fn fused_f64_avx2<T: Sample, const R: u8>(
 /// quotient itself. A division less per value: the loop's other one (`|e| / |x|`) is the metric's.
 /// From AVX2 (`level`) the rows go to `simd::x86::textbook_rows`.
 #[inline(always)]
-fn fused_f64_inverse<T: Sample, const R: u8>(
-    xs: &[T],
-    qz: &Quantizer,
-    range: Option<(f64, f64)>,
-    decimal: &dyn Fn(usize) -> Option<Decimal>,
-    acc: &mut Accumulator,
-    level: Level,
-) {
+fn fused_f64_inverse<T: Sample, const R: u8>(xs: &[T], qz: &Quantizer, run: &Run, acc: &mut Accumulator, level: Level) {
     let inverse = 1.0 / qz.scale;
     if qz.scale.is_normal() && inverse.is_normal() {
-        fused_f64_loop::<T, R, true>(xs, qz, inverse, range, decimal, acc, level)
+        fused_f64_loop::<T, R, true>(xs, qz, inverse, run, acc, level)
     } else {
-        fused_f64_loop::<T, R, false>(xs, qz, inverse, range, decimal, acc, level)
+        fused_f64_loop::<T, R, false>(xs, qz, inverse, run, acc, level)
     }
 }
 
@@ -234,8 +215,7 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
     xs: &[T],
     qz: &Quantizer,
     inverse: f64,
-    range: Option<(f64, f64)>,
-    decimal: &dyn Fn(usize) -> Option<Decimal>,
+    run: &Run,
     acc: &mut Accumulator,
     level: Level,
 ) {
@@ -254,7 +234,7 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
         let (z, qmin, qmax) = (qz.zero_point as f64, qz.qmin as f64, qz.qmax as f64);
         // Every quotient of the run lies between those of its ends (x · (1/s) and x / s are monotone
         // in x, and so is the rounding): the largest |v| gives the margin, the ends' integers the clamp.
-        let (margin, clip) = match range {
+        let (margin, clip) = match run.range {
             Some((lo, hi)) => {
                 let (v_lo, v_hi) = (quotient(lo), quotient(hi));
                 let (raw_lo, raw_hi) = (rounding.round_f64(v_lo, 0.0) + z, rounding.round_f64(v_hi, 0.0) + z);
@@ -269,14 +249,14 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
             }
             None => (f64::INFINITY, simd::clip::CLAMP),
         };
-        simd::Kernel64 { s, inverse, z, qmin, qmax, margin, clip }
+        simd::Kernel64 { s, inverse, z, qmin, qmax, margin, clip, next: run.next }
     };
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = range;
     let mut at = 0;
     while at < whole {
         #[cfg(target_arch = "x86_64")]
         if level >= Level::Avx2 {
+            // The next unit's values as far ahead of this row as of the run's first.
+            let k = simd::Kernel64 { next: run.next.get(at..).unwrap_or(&[]), ..k };
             // SAFETY: AVX2, and AVX-512F/VL for the wide loop, as `level` says. It stops before a
             // row holding a value near a boundary, which the code below decides.
             at += unsafe { simd::x86::textbook_rows::<T, R, INVERSE>(&xs[at..whole], &k, &mut sums, level == Level::Avx512) };
@@ -294,7 +274,7 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
         }
         let (e, clipped) = if near {
             // A value near a boundary (rare): the row as the per-element path decides it, apart.
-            cold_row::<T, R>(row, qz, |lane| decimal(i * LANES + lane))
+            cold_row::<T, R>(row, qz, |lane| (run.decimal)(i * LANES + lane))
         } else {
             let mut e = [0f64; LANES];
             let mut clipped = [false; LANES];
@@ -309,7 +289,7 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
     let start = xs.len() - tail.len();
     for (lane, value) in tail.iter().enumerate() {
         let x = value.f64();
-        let (e, clipped) = decided::<R>(qz, x, || decimal(start + lane));
+        let (e, clipped) = decided::<R>(qz, x, || (run.decimal)(start + lane));
         acc.add(lane, x, e, clipped);
     }
     acc.count += xs.len() as u64;

@@ -198,7 +198,7 @@ impl<'a> Kernel<'a> {
 /// The textbook convention's constants (f64) for its SIMD loop (`x86::textbook_rows`).
 #[derive(Clone, Copy)]
 #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-pub(crate) struct Kernel64 {
+pub(crate) struct Kernel64<'a> {
     /// Scale.
     pub(crate) s: f64,
     /// `1 / s`, for the quotient's rounding when both are normal.
@@ -216,6 +216,9 @@ pub(crate) struct Kernel64 {
     /// How the loop keeps the integers in `[qmin, qmax]` ([`clip`]): the rounded quotient is monotone
     /// in `x`, so the run's two ends tell whether any value can clip.
     pub(crate) clip: u8,
+    /// The next unit's values, as [`Kernel::next`]: the loop brings them into the cache while it
+    /// computes, so that the next range pass does not wait on memory.
+    pub(crate) next: &'a [f32],
 }
 
 /// How the textbook loop treats the clamp (`Kernel64::clip`); only the x86 loops read it.

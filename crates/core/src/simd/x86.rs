@@ -395,7 +395,7 @@ fn band_of<const R: u8>(margin: f64) -> f64 {
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const INVERSE: bool>(
     xs: &[T],
-    k: &Kernel64,
+    k: &Kernel64<'_>,
     sums: &mut Sums<f64, u64>,
     wide: bool,
 ) -> usize {
@@ -414,7 +414,7 @@ pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const 
 #[target_feature(enable = "avx2")]
 unsafe fn textbook_rows_clamped<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLIP: u8>(
     xs: &[T],
-    k: &Kernel64,
+    k: &Kernel64<'_>,
     sums: &mut Sums<f64, u64>,
     wide: bool,
 ) -> usize {
@@ -450,7 +450,7 @@ unsafe fn textbook_rows_clamped<T: crate::tensor::Sample, const R: u8, const INV
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
 unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLIP: u8>(
     xs: &[T],
-    k: &Kernel64,
+    k: &Kernel64<'_>,
     sums: &mut Sums<f64, u64>,
 ) -> usize {
     let rows = xs.len() / LANES;
@@ -528,7 +528,7 @@ struct Lanes4 {
 unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLIP: u8>(
     rows: usize,
     load: impl Fn(usize) -> (__m256d, __m256d),
-    k: &Kernel64,
+    k: &Kernel64<'_>,
     sums: &mut Sums<f64, u64>,
 ) -> usize {
     let (s, inverse, z) = (_mm256_set1_pd(k.s), _mm256_set1_pd(k.inverse), _mm256_set1_pd(k.z));
@@ -549,6 +549,7 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLIP: u8>(
     let (r_min, r_max) = (_mm256_set1_pd(k.qmin - k.z), _mm256_set1_pd(k.qmax - k.z));
     let mut row = 0;
     while row < rows {
+        prefetch(k.next, row * LANES);
         let (lo, hi) = load(row * LANES);
         let quotient = |x: __m256d| if INVERSE { _mm256_mul_pd(x, inverse) } else { _mm256_div_pd(x, s) };
         let (v_lo, v_hi) = (quotient(lo), quotient(hi));
@@ -609,7 +610,7 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLIP: u8>(
 unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8>(
     rows: usize,
     load: impl Fn(usize) -> __m512d,
-    k: &Kernel64,
+    k: &Kernel64<'_>,
     sums: &mut Sums<f64, u64>,
 ) -> usize {
     let (s, inverse, z) = (_mm512_set1_pd(k.s), _mm512_set1_pd(k.inverse), _mm512_set1_pd(k.z));
@@ -631,6 +632,7 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8>(
     let (r_min, r_max) = (_mm512_set1_pd(k.qmin - k.z), _mm512_set1_pd(k.qmax - k.z));
     let mut row = 0;
     while row < rows {
+        prefetch(k.next, row * LANES);
         let x = load(row * LANES);
         let v = if INVERSE { _mm512_mul_pd(x, inverse) } else { _mm512_div_pd(x, s) };
         let r = round_pd::<R>(v);
