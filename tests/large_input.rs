@@ -28,7 +28,7 @@ fn the_workers_tables_are_the_pages_own() {
         assert_eq!(read.report.tables, on_page.tables, "{tool:?}");
         assert_eq!(read.report.notes, on_page.notes);
         // The page draws the charts from the sample: every value of a small input.
-        let report = read.into_report(|| 0.0);
+        let report = read.into_report(large::SampleSettings::of(tool, &form), || 0.0);
         assert!(report.charts.is_some());
     }
 }

@@ -13,7 +13,7 @@ use crate::browser::timer::page_ms;
 use crate::worker::client::FilesWorker;
 use crate::worker::protocol::{ExportFile, Reply, Request};
 use quantscope_app::form::{FormState, Tool};
-use quantscope_app::results::large::LargeReport;
+use quantscope_app::results::large::SampleSettings;
 use quantscope_app::results::{ChartData, InputError, Report};
 
 /// An export file from the worker: its bytes (in the JS heap) and row count, or why it could not
@@ -48,6 +48,9 @@ pub enum LargeJob {
 pub struct LargeInput {
     pub job: RwSignal<LargeJob>,
     current: StoredValue<u32>,
+    /// What the current job's charts' sample is analysed with: from the form posted (the reply
+    /// does not carry it).
+    settings: StoredValue<Option<SampleSettings>>,
     waiting: StoredValue<FileWaiter, LocalStorage>,
     worker: StoredValue<FilesWorker, LocalStorage>,
 }
@@ -60,6 +63,7 @@ impl LargeInput {
     pub fn new() -> Self {
         let job = RwSignal::new(LargeJob::Idle);
         let current = StoredValue::new(0u32);
+        let settings = StoredValue::new(None::<SampleSettings>);
         let waiting: FileWaiter = Rc::default();
         let waiter = waiting.clone();
         let on_reply = move |reply: Reply| {
@@ -73,7 +77,7 @@ impl LargeInput {
                         if current.get_value() != j {
                             return;
                         }
-                        let (outcome, charts) = match outcome.map(LargeReport::into_parts) {
+                        let (outcome, charts) = match outcome.map(|large| large.into_parts(settings.get_value())) {
                             Ok((report, charts)) => (Ok(report), Some(charts)),
                             Err(error) => (Err(error), None),
                         };
@@ -113,7 +117,13 @@ impl LargeInput {
                 _ => {}
             }
         };
-        LargeInput { job, current, waiting: StoredValue::new_local(waiting), worker: StoredValue::new_local(FilesWorker::new(on_reply)) }
+        LargeInput {
+            job,
+            current,
+            settings,
+            waiting: StoredValue::new_local(waiting),
+            worker: StoredValue::new_local(FilesWorker::new(on_reply)),
+        }
     }
 
     /// Posts `form` (the tool's large input) to the worker; a job still running is superseded:
@@ -125,6 +135,7 @@ impl LargeInput {
         let mut job = 0;
         self.worker.update_value(|w| job = w.job());
         self.current.set_value(job);
+        self.settings.set_value(SampleSettings::of(tool, form));
         let request = Request::Text { job, tool, form: form.clone() };
         match self.worker.with_value(|w| w.send_alone(&request)) {
             Ok(()) => self.job.set(LargeJob::Computing { bytes: form.data(tool).len(), started: now() }),

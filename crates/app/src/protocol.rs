@@ -338,7 +338,7 @@ mod tests {
             panic!("not a text reply")
         };
         assert_eq!(read_back, posted);
-        let (report, _) = read_back.into_parts();
+        let (report, _) = read_back.into_parts(large::SampleSettings::of(Tool::Tensor, &form));
         let view = report.format.expect("the format's charts data");
         assert_eq!(*view, kept.view());
         assert_eq!(view.sweep(), kept.sweep());

@@ -8,7 +8,6 @@ use std::sync::Arc;
 
 use quantscope_core::analysis::{Comparison, MemoryEstimate};
 use quantscope_core::calibrate::Calibration;
-use quantscope_core::tools::ToolOptions;
 use quantscope_core::{Analysis, Granularity, SpecOptions};
 use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
 use serde::{Deserialize, Serialize};
@@ -41,12 +40,14 @@ pub fn analyse_format(tool: Tool, form: &FormState) -> Option<Result<(LargeRepor
         Ok(data) => data,
         Err(e) => return Some(Err(e)),
     };
-    let report = data.report();
-    Some(crate::options::tool_options(tool, form).map(|options| (LargeReport::without_sample(report, &options), data)))
+    // The same check of the settings as `analyse`'s: a bad option is said as the page says it.
+    Some(crate::options::tool_options(tool, form).map(|_| (LargeReport { report: data.report(), sample: None }, data)))
 }
 
 /// What the worker posts back for a large input: the tables as `results::convert` made them, and
-/// the charts' sample with what the page needs to analyse it as the full data was.
+/// the charts' sample. What the sample is analysed with comes from the form the page posted
+/// ([`SampleSettings::of`]), not from the reply: the page's wasm then has no reader for the
+/// settings' types (`SpecOptions`, `Calibration`: 12 KB of code before wasm-opt).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LargeReport {
     /// The tool's tables, notes and formulas (`charts` is left empty).
@@ -55,16 +56,26 @@ pub struct LargeReport {
     /// the report's `format`).
     #[serde(default)]
     pub sample: Option<Sample>,
-    pub spec: SpecOptions,
-    pub calibration: Calibration,
-    pub granularity: Granularity,
 }
 
-impl LargeReport {
-    /// A format's result: its tables with no charts' sample (its charts' data is the report's
-    /// `format`), under the settings `options` resolved from the form.
-    fn without_sample(report: Report, options: &ToolOptions) -> LargeReport {
-        LargeReport { report, sample: None, spec: options.spec.clone(), calibration: options.calibration, granularity: options.granularity }
+/// What a large input's charts' sample is analysed with: the full data's settings, as the worker's
+/// run resolved them from the same form (`options::tool_options`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SampleSettings {
+    spec: SpecOptions,
+    calibration: Calibration,
+    granularity: Granularity,
+}
+
+impl SampleSettings {
+    /// The settings of `tool` on `form` (the form posted to the worker); `None` when the form's
+    /// options do not resolve (the worker then answers with that error, and there are no charts).
+    /// The granularity is the analysis's: the form's for the Tensor tool, per tensor for the
+    /// Values tool (its one channel).
+    pub fn of(tool: Tool, form: &FormState) -> Option<SampleSettings> {
+        let options = crate::options::tool_options(tool, form).ok()?;
+        let granularity = if tool == Tool::Values { Granularity::PerTensor } else { options.granularity };
+        Some(SampleSettings { spec: options.spec, calibration: options.calibration, granularity })
     }
 }
 
@@ -76,18 +87,11 @@ pub fn analyse(tool: Tool, form: &FormState) -> Result<(LargeReport, Option<Char
     let mut report = super::run(tool, form)?;
     let options = crate::options::tool_options(tool, form)?;
     if report.format.is_some() {
-        return Ok((LargeReport::without_sample(report, &options), None));
+        return Ok((LargeReport { report, sample: None }, None));
     }
     let full = report.charts.take().ok_or_else(|| no_charts(tool))?;
     let sample = sample_of(&full, &options.tensor_name).ok_or_else(|| no_charts(tool))?;
-    let large = LargeReport {
-        report,
-        sample: Some(sample),
-        spec: options.spec.clone(),
-        calibration: options.calibration,
-        granularity: full.analysis().granularity,
-    };
-    Ok((large, Some(full)))
+    Ok((LargeReport { report, sample: Some(sample) }, Some(full)))
 }
 
 /// A report without charts data cannot happen for these tools; said rather than panicked.
@@ -140,18 +144,19 @@ fn single_channel_comparison(a: &Analysis) -> Comparison {
 
 impl LargeReport {
     /// The page's side: the tables as they came, and the charts drawn from the sample analysed
-    /// with the full data's parameters (`report::sampled`, as for a tensor of a weight file).
-    pub fn into_report(self, now: impl Fn() -> f64) -> Report {
-        let (mut report, charts) = self.into_parts();
+    /// with the full data's parameters under `settings` (`report::sampled`, as for a tensor of a
+    /// weight file).
+    pub fn into_report(self, settings: Option<SampleSettings>, now: impl Fn() -> f64) -> Report {
+        let (mut report, charts) = self.into_parts(settings);
         report.charts = charts.build(now);
         report
     }
 
     /// [`LargeReport::into_report`] in two steps: the tables now, the charts when asked (the page
     /// draws them in a later task, so that the two do not block it together).
-    pub fn into_parts(self) -> (Report, PendingCharts) {
-        let LargeReport { report, sample, spec, calibration, granularity } = self;
-        (report, PendingCharts { sample, spec, calibration, granularity })
+    pub fn into_parts(self, settings: Option<SampleSettings>) -> (Report, PendingCharts) {
+        let LargeReport { report, sample } = self;
+        (report, PendingCharts { sample, settings })
     }
 }
 
@@ -159,9 +164,7 @@ impl LargeReport {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingCharts {
     sample: Option<Sample>,
-    spec: SpecOptions,
-    calibration: Calibration,
-    granularity: Granularity,
+    settings: Option<SampleSettings>,
 }
 
 impl PendingCharts {
@@ -173,7 +176,8 @@ impl PendingCharts {
     /// [`PendingCharts::build`]'s first half (the page runs each half in a task of its own):
     /// the sample's analysis at the form's granularity; `None` if it cannot be made.
     pub fn analyse(self, now: impl Fn() -> f64) -> Option<HalfBuiltCharts> {
-        SampledCharts::analyse(self.sample?, self.spec, self.calibration, self.granularity, now).ok().map(HalfBuiltCharts)
+        let SampleSettings { spec, calibration, granularity } = self.settings?;
+        SampledCharts::analyse(self.sample?, spec, calibration, granularity, now).ok().map(HalfBuiltCharts)
     }
 }
 
@@ -192,6 +196,32 @@ impl HalfBuiltCharts {
 mod format_tests {
     use super::*;
 
+    /// The page's settings for the sample, from the form it posted, are those the worker's run
+    /// used: the spec and calibration resolved from the form, the full analysis's granularity.
+    #[test]
+    fn the_pages_sample_settings_are_the_workers() {
+        for tool in [Tool::Tensor, Tool::Values] {
+            for (convention, calibration) in [("textbook", "minmax"), ("tflite", "percentile")] {
+                let mut form = FormState::examples();
+                form.tensor.calibration = calibration.into();
+                form.values.calibration = calibration.into();
+                form.tensor.quant.convention = convention.into();
+                form.values.quant.convention = convention.into();
+                let options = crate::options::tool_options(tool, &form).unwrap();
+                let (large, full) = analyse(tool, &form).unwrap();
+                let full = full.unwrap();
+                let expected =
+                    SampleSettings { spec: options.spec, calibration: options.calibration, granularity: full.analysis().granularity };
+                assert_eq!(SampleSettings::of(tool, &form), Some(expected), "{tool:?} {convention} {calibration}");
+                let (_, charts) = large.into_parts(SampleSettings::of(tool, &form));
+                assert!(charts.build(|| 0.0).is_some());
+            }
+        }
+        let mut bad = FormState::examples();
+        bad.tensor.quant.quant_min = "x".into();
+        assert_eq!(SampleSettings::of(Tool::Tensor, &bad), None);
+    }
+
     #[test]
     fn a_large_input_in_a_format_posts_its_tables_and_charts_data_without_a_sample() {
         let mut form = FormState::examples();
@@ -201,7 +231,7 @@ mod format_tests {
         let (large, full) = analyse(Tool::Tensor, &form).unwrap();
         assert!(full.is_none() && large.sample.is_none());
         let posted: LargeReport = serde_json::from_str(&serde_json::to_string(&large).unwrap()).unwrap();
-        let (report, charts) = posted.into_parts();
+        let (report, charts) = posted.into_parts(SampleSettings::of(Tool::Tensor, &form));
         assert!(report.tables.iter().any(|t| t.id == "format-blocks" && t.rows.len() == 16));
         assert!(charts.build(|| 0.0).is_none());
         let view = report.format.clone().expect("the charts' data");
