@@ -499,7 +499,7 @@ impl<S: Source> Gguf<S> {
     }
 
     /// [`Gguf::load`], calling `progress(bytes done, bytes total)` after every chunk of at most
-    /// [`CHUNK`] bytes; `ControlFlow::Break` cancels.
+    /// [`Source::read_size`] bytes; `ControlFlow::Break` cancels.
     pub fn load_with_progress(&mut self, name: &str, progress: &mut dyn FnMut(u64, u64) -> ControlFlow<()>) -> Result<Vec<f32>, Error> {
         let t = self
             .info(name)
@@ -519,7 +519,7 @@ impl<S: Source> Gguf<S> {
         let mut out: Vec<f32> = Vec::new();
         out.try_reserve_exact(elements)
             .map_err(|e| Error::Tensor { name: name.into(), problem: format!("cannot allocate {elements} float32 values: {e}") })?;
-        let chunk = (CHUNK as u64 / size * size).max(size);
+        let chunk = (self.source.read_size().max(1) as u64 / size * size).max(size);
         let mut buf = vec![0u8; chunk.min(t.bytes) as usize];
         let mut done = 0u64;
         while done < t.bytes {

@@ -332,7 +332,7 @@ impl<S: Source> Archive<S> {
     }
 
     /// [`Archive::load`], calling `progress(bytes done, bytes total)` after every chunk of at most
-    /// [`CHUNK`] bytes; `ControlFlow::Break` cancels ([`Problem::Cancelled`]).
+    /// [`Source::read_size`] bytes ([`CHUNK`] in a zip member); `ControlFlow::Break` cancels ([`Problem::Cancelled`]).
     pub fn load_with_progress(
         &mut self,
         name: &str,
@@ -369,7 +369,12 @@ impl<S: Source> Archive<S> {
         out.try_reserve_exact(elements).map_err(|e| {
             fail(Problem::Io { start: 0, end: info.bytes, message: format!("cannot allocate {} float32 values: {e}", info.elements) })
         })?;
-        let chunk = (CHUNK as u64 / size * size).max(size);
+        // Reads of the source's size from a plain file; an archive member's inflater reads its own.
+        let read_size = match &self.backing {
+            Backing::Plain(source) => source.read_size().max(1),
+            Backing::Zip(_) => CHUNK,
+        };
+        let chunk = (read_size as u64 / size * size).max(size);
         let mut buf = vec![0u8; chunk.min(info.bytes) as usize];
         let total = info.bytes;
         let mut done = 0u64;
