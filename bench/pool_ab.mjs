@@ -1,11 +1,23 @@
-// A/B of the Files tool's pool against one worker on the same file, alternating runs (the machine's
-// load moves between runs): two browsers, one told it has one core, the other as it is.
-//   node bench/pool_ab.mjs FILE [--rounds 2]   (after `make build`; default options, every tensor)
-import { byTestId, openApp } from '../e2e/support/browser.mjs';
+// A/B of the Files tool on one file (default options, every tensor), runs alternating in one process
+// (the machine's load moves between runs), each side in its own browser:
+//   node bench/pool_ab.mjs FILE [--rounds 2]
+//       one worker (the page told navigator.hardwareConcurrency is 1) against the pool, same build
+//       (QUANTSCOPE_DIST or dist/, after `make build`);
+//   node bench/pool_ab.mjs FILE --dists A B [--rounds 2] [--cores N]
+//       build A's Files tool against build B's (two `trunk build --release --dist` folders, e.g. an
+//       old commit's worktree and this one), both with the machine's cores or told they have N.
+// Each browser does one run first that is not counted (the wasm compiled and cached, the file in the
+// page cache). Prints each round's times (the page's data-elapsed-ms: click to table), the ratio
+// and the load average, then the medians.
+import { loadavg } from 'node:os';
+import { basename } from 'node:path';
+import { byTestId, DIST, openApp } from '../e2e/support/browser.mjs';
 
 const file = process.argv[2];
-const i = process.argv.indexOf('--rounds');
-const ROUNDS = i > 0 ? Number(process.argv[i + 1]) : 2;
+const flag = (name) => process.argv.indexOf(`--${name}`);
+const ROUNDS = flag('rounds') > 0 ? Number(process.argv[flag('rounds') + 1]) : 2;
+const dists = flag('dists') > 0 ? process.argv.slice(flag('dists') + 1, flag('dists') + 3) : null;
+const CORES = flag('cores') > 0 ? Number(process.argv[flag('cores') + 1]) : null;
 
 async function run(app) {
   const { page } = app;
@@ -16,19 +28,44 @@ async function run(app) {
   await byTestId(page, 'files-analyse').click();
   const timing = byTestId(page, 'files-timing');
   await timing.waitFor({ timeout: 600_000 });
-  return { ms: Number(await timing.getAttribute('data-elapsed-ms')), workers: Number(await timing.getAttribute('data-workers')) };
+  const get = async (a) => Number(await timing.getAttribute(a));
+  return { ms: await get('data-elapsed-ms'), compute: await get('data-compute-ms'), workers: await get('data-workers') };
 }
 
-const one = await openApp();
-const pool = await openApp();
-try {
-  await one.context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => 1 }));
-  for (let r = 0; r < ROUNDS; r++) {
-    const a = await run(one);
-    const b = await run(pool);
-    console.log(`round ${r + 1}: one worker ${(a.ms / 1000).toFixed(2)} s (${a.workers}); pool ${(b.ms / 1000).toFixed(2)} s (${b.workers} workers); ratio ${(a.ms / b.ms).toFixed(2)}`);
+/** A browser on `dist` whose page is told it has `cores` cores (null: the machine's). */
+async function open(dist, cores) {
+  const app = await openApp({ dist });
+  if (cores != null) {
+    await app.context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
   }
+  return app;
+}
+
+const sides = dists
+  ? dists.map((d) => ({ label: basename(d), dist: d, cores: CORES }))
+  : [
+      { label: 'one worker', dist: DIST, cores: 1 },
+      { label: 'pool', dist: DIST, cores: null },
+    ];
+const apps = [];
+const times = sides.map(() => []);
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+try {
+  for (const side of sides) apps.push(await open(side.dist, side.cores));
+  for (const app of apps) await run(app);
+  for (let r = 0; r < ROUNDS; r++) {
+    const load = loadavg()[0].toFixed(1);
+    const results = [];
+    // Alternating which side goes first too.
+    const order = r % 2 === 0 ? [0, 1] : [1, 0];
+    for (const i of order) results[i] = await run(apps[i]);
+    results.forEach((x, i) => times[i].push(x.ms));
+    const parts = results.map((x, i) => `${sides[i].label} ${s(x.ms)} (${x.workers} workers, last batch ${x.compute.toFixed(0)} ms)`);
+    console.log(`round ${r + 1} (load ${load}): ${parts.join('; ')}; ${sides[0].label} / ${sides[1].label}: ${(results[0].ms / results[1].ms).toFixed(2)}`);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const [a, b] = times.map(median);
+  console.log(`medians: ${sides[0].label} ${s(a)}, ${sides[1].label} ${s(b)}; ratio ${(a / b).toFixed(2)}`);
 } finally {
-  await one.close();
-  await pool.close();
+  for (const app of apps) await app.close();
 }

@@ -31,13 +31,14 @@ export const PHONE = { width: 390, height: 844 };
 
 /**
  * Serves dist/ and opens a browser context on it. Returns helpers and the lists the tests assert
- * on: `consoleErrors`, `pageErrors`, `foreignRequests` (anything not on 127.0.0.1).
+ * on: `consoleErrors`, `pageErrors`, `foreignRequests` (anything not on 127.0.0.1). `dist`: another
+ * build's folder than DIST (an A/B bench serves two builds at once).
  */
-export async function openApp() {
-  if (!existsSync(join(DIST, 'index.html'))) {
-    throw new Error(`no release build in ${DIST}: run \`make build\` first (make test-e2e does)`);
+export async function openApp({ dist = DIST } = {}) {
+  if (!existsSync(join(dist, 'index.html'))) {
+    throw new Error(`no release build in ${dist}: run \`make build\` first (make test-e2e does)`);
   }
-  const server = await serveStatic(DIST);
+  const server = await serveStatic(dist);
   const profile = await mkdtemp(join(tmpdir(), 'quantscope-e2e-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
