@@ -228,7 +228,8 @@ pub(crate) mod clip {
     pub(crate) const NONE: u8 = 0;
     /// Only values next to the run's ends can (the ends clip by one step at most, as the top of a
     /// symmetric grid does): no clamp, and a row holding a clipping value goes to the per-element
-    /// code with the near ones.
+    /// code with the near ones (the loop clamps the quotient onto the rule's boundary past the
+    /// grid's end, which the band test finds: two instructions, no comparison of its own).
     pub(crate) const ROWS_APART: u8 = 1;
     /// Clamp and count in the loop.
     pub(crate) const CLAMP: u8 = 2;

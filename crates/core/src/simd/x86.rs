@@ -371,6 +371,25 @@ fn band_pd<const R: u8>(v: __m512d, r: __m512d, band: __m512d) -> __mmask8 {
     }
 }
 
+/// The quotients beyond which the rule `R` rounds outside the grid, `r < qmin − z` below `v_min`
+/// and `r > qmax − z` above `v_max`: the rule's boundaries next to the grid's ends (half-integers
+/// for the nearest rules, integers for the directed ones; the clamped quotient is exact). The
+/// `clip::ROWS_APART` loops clamp `v` to `[v_min, v_max]`: a value that would clip lands on a
+/// boundary, where the band test ([`band_pd`]) leaves its row to the caller, and every other value
+/// keeps its quotient, its rounding and its place in the band.
+fn clip_boundaries<const R: u8>(k: &Kernel64<'_>) -> (f64, f64) {
+    let (r_min, r_max) = (k.qmin - k.z, k.qmax - k.z);
+    match R {
+        // floor(v) < r_min ⇔ v < r_min; floor(v) > r_max ⇔ v ≥ r_max + 1.
+        rule::FLOOR => (r_min, r_max + 1.0),
+        // ceil(v) < r_min ⇔ v ≤ r_min − 1; ceil(v) > r_max ⇔ v > r_max.
+        rule::CEIL => (r_min - 1.0, r_max),
+        // trunc is floor above zero and ceil below.
+        rule::TOWARD_ZERO => (if r_min > 0.0 { r_min } else { r_min - 1.0 }, if r_max < 0.0 { r_max } else { r_max + 1.0 }),
+        _ => (r_min - 0.5, r_max + 0.5),
+    }
+}
+
 /// The band of [`band_pd`] for the rule `R` and a margin.
 fn band_of<const R: u8>(margin: f64) -> f64 {
     if super::rounding::<R>().is_nearest() {
@@ -546,20 +565,24 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLIP: u8>(
         }
     });
     let band = _mm256_set1_pd(band_of::<R>(k.margin));
-    let (r_min, r_max) = (_mm256_set1_pd(k.qmin - k.z), _mm256_set1_pd(k.qmax - k.z));
+    let (v_min, v_max) = clip_boundaries::<R>(k);
+    let (v_min, v_max) = (_mm256_set1_pd(v_min), _mm256_set1_pd(v_max));
     let mut row = 0;
     while row < rows {
         prefetch(k.next, row * LANES);
         let (lo, hi) = load(row * LANES);
-        let quotient = |x: __m256d| if INVERSE { _mm256_mul_pd(x, inverse) } else { _mm256_div_pd(x, s) };
+        let quotient = |x: __m256d| {
+            let v = if INVERSE { _mm256_mul_pd(x, inverse) } else { _mm256_div_pd(x, s) };
+            // A value that would clip onto the boundary it lies beyond, which the band finds.
+            if CLIP == clip::ROWS_APART {
+                _mm256_min_pd(_mm256_max_pd(v, v_min), v_max)
+            } else {
+                v
+            }
+        };
         let (v_lo, v_hi) = (quotient(lo), quotient(hi));
         let (r_lo, r_hi) = (round_pd256::<R>(v_lo), round_pd256::<R>(v_hi));
-        let mut apart = _mm256_or_pd(band_pd256::<R>(v_lo, r_lo, band), band_pd256::<R>(v_hi, r_hi, band));
-        if CLIP == clip::ROWS_APART {
-            // `r + z` outside `[qmin, qmax]`: `r` outside `[qmin − z, qmax − z]` (exact integers).
-            let outside = |r: __m256d| _mm256_or_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(r, r_min), _mm256_cmp_pd::<_CMP_GT_OQ>(r, r_max));
-            apart = _mm256_or_pd(apart, _mm256_or_pd(outside(r_lo), outside(r_hi)));
-        }
+        let apart = _mm256_or_pd(band_pd256::<R>(v_lo, r_lo, band), band_pd256::<R>(v_hi, r_hi, band));
         if _mm256_movemask_pd(apart) != 0 {
             break;
         }
@@ -629,18 +652,17 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8>(
         )
     };
     let band = _mm512_set1_pd(band_of::<R>(k.margin));
-    let (r_min, r_max) = (_mm512_set1_pd(k.qmin - k.z), _mm512_set1_pd(k.qmax - k.z));
+    let (v_min, v_max) = clip_boundaries::<R>(k);
+    let (v_min, v_max) = (_mm512_set1_pd(v_min), _mm512_set1_pd(v_max));
     let mut row = 0;
     while row < rows {
         prefetch(k.next, row * LANES);
         let x = load(row * LANES);
         let v = if INVERSE { _mm512_mul_pd(x, inverse) } else { _mm512_div_pd(x, s) };
+        // A value that would clip onto the boundary it lies beyond, which the band finds.
+        let v = if CLIP == clip::ROWS_APART { _mm512_min_pd(_mm512_max_pd(v, v_min), v_max) } else { v };
         let r = round_pd::<R>(v);
-        let mut apart = band_pd::<R>(v, r, band);
-        if CLIP == clip::ROWS_APART {
-            // `r + z` outside `[qmin, qmax]`: `r` outside `[qmin − z, qmax − z]` (exact integers).
-            apart |= _mm512_cmp_pd_mask::<_CMP_LT_OQ>(r, r_min) | _mm512_cmp_pd_mask::<_CMP_GT_OQ>(r, r_max);
-        }
+        let apart = band_pd::<R>(v, r, band);
         if apart != 0 {
             break;
         }
