@@ -5,6 +5,7 @@
 //! values and codes kept) and the streaming statistics of `compare_rows` (nothing kept): both add
 //! the same numbers in the same order, so their sums agree bit for bit.
 
+use super::lanes::{Lanes, Portable};
 use serde::Serialize;
 
 /// A block's scale, as the format stores it.
@@ -140,26 +141,35 @@ impl BlockStats {
 
 /// Values buffered before their statistics are summed.
 const CHUNK: usize = 64;
-/// Interleaved partial sums per chunk: independent float64 chains (and vector lanes).
-const LANES: usize = 4;
 
 /// A block's statistics, summed in one fixed order that both paths share: chunk by chunk (64
 /// values from the block's start), each chunk in 4 interleaved partial sums (value i in lane
 /// i mod 4) combined as `(l0 + l1) + (l2 + l3)` and added to the block's total.
-pub(crate) struct Accumulator {
+///
+/// `POWER = false` leaves `signal_power` at 0: `Σ x²` does not depend on the format, only on its
+/// block length, so [`compare_rows`](super::compare_rows) takes it once per block length
+/// ([`signal_power`]) for every format of that length, in the same order, so the same bits.
+/// `L` computes whole chunks of 32 and 64 ([`Lanes`]: the same bits on every target).
+pub(crate) struct Accumulator<const POWER: bool = true, L: Lanes = Portable> {
     xs: [f32; CHUNK],
     xhats: [f32; CHUNK],
     len: usize,
     stats: BlockStats,
+    lanes: L,
 }
 
-impl Default for Accumulator {
+impl<const POWER: bool> Default for Accumulator<POWER, Portable> {
     fn default() -> Self {
-        Accumulator { xs: [0.0; CHUNK], xhats: [0.0; CHUNK], len: 0, stats: BlockStats::default() }
+        Accumulator::new(Portable)
     }
 }
 
-impl Accumulator {
+impl<const POWER: bool, L: Lanes> Accumulator<POWER, L> {
+    /// An empty accumulator whose whole chunks `lanes` sums.
+    pub fn new(lanes: L) -> Self {
+        Accumulator { xs: [0.0; CHUNK], xhats: [0.0; CHUNK], len: 0, stats: BlockStats::default(), lanes }
+    }
+
     #[inline(always)]
     fn put(&mut self, x: f32, xhat: f32, clipped: bool) {
         // `len < CHUNK` always holds here: a full chunk is summed at once.
@@ -192,7 +202,7 @@ impl Accumulator {
     #[inline(always)]
     fn flush(&mut self) {
         let n = self.len;
-        sum_chunk(&mut self.stats, &self.xs[..n], &self.xhats[..n]);
+        sum_chunk::<POWER, L>(self.lanes, &mut self.stats, &self.xs[..n], &self.xhats[..n]);
         self.len = 0;
     }
 
@@ -206,7 +216,7 @@ impl Accumulator {
             return;
         }
         for (xc, hc) in xs.chunks(CHUNK).zip(xhats.chunks(CHUNK)) {
-            sum_chunk(&mut self.stats, xc, hc);
+            sum_chunk::<POWER, L>(self.lanes, &mut self.stats, xc, hc);
         }
         self.stats.clipped += clipped;
     }
@@ -222,48 +232,50 @@ impl Accumulator {
 }
 
 /// One chunk's sums (at most [`CHUNK`] values) added to `s`: value i in lane i mod 4, the lanes
-/// combined as `(l0 + l1) + (l2 + l3)`. Whole blocks of 32 and 64 values (every block format's)
-/// go through fixed-length copies of the same loop, which the compiler unrolls into 4-wide vectors.
+/// combined as `(l0 + l1) + (l2 + l3)` ([`lanes`](super::lanes)). Whole chunks of 32 and 64 values
+/// (every block format's) go to `L`; others to the portable loop.
 #[inline(always)]
-fn sum_chunk(s: &mut BlockStats, xs: &[f32], xhats: &[f32]) {
-    if let (Ok(xs), Ok(xhats)) = (<&[f32; 32]>::try_from(xs), <&[f32; 32]>::try_from(xhats)) {
-        sum_lanes(s, xs, xhats)
-    } else if let (Ok(xs), Ok(xhats)) = (<&[f32; 64]>::try_from(xs), <&[f32; 64]>::try_from(xhats)) {
-        sum_lanes(s, xs, xhats)
+fn sum_chunk<const POWER: bool, L: Lanes>(lanes: L, s: &mut BlockStats, xs: &[f32], xhats: &[f32]) {
+    let (sse, max) = if let (Ok(x), Ok(h)) = (<&[f32; 32]>::try_from(xs), <&[f32; 32]>::try_from(xhats)) {
+        lanes.errors(x, h)
+    } else if let (Ok(x), Ok(h)) = (<&[f32; 64]>::try_from(xs), <&[f32; 64]>::try_from(xhats)) {
+        lanes.errors(x, h)
     } else {
-        sum_lanes(s, xs, xhats)
+        super::lanes::errors(xs, xhats)
+    };
+    s.elements += xs.len().min(xhats.len()) as u64;
+    s.sum_squared_error += sse;
+    if POWER {
+        s.signal_power += power_chunk(lanes, &xs[..xs.len().min(xhats.len())]);
+    }
+    s.max_abs_error = s.max_abs_error.max(max);
+}
+
+/// A chunk's `Σ x²` as [`sum_chunk`] adds it.
+#[inline(always)]
+fn power_chunk<L: Lanes>(lanes: L, xs: &[f32]) -> f64 {
+    if let Ok(x) = <&[f32; 32]>::try_from(xs) {
+        lanes.power(x)
+    } else if let Ok(x) = <&[f32; 64]>::try_from(xs) {
+        lanes.power(x)
+    } else {
+        super::lanes::power(xs)
     }
 }
 
+/// `Σ x²` of a row cut into blocks of `block_len` values, added to `total` as the statistics of
+/// every format of that block length add it: each block's chunks of 64 ([`sum_chunk`]'s sums)
+/// from 0, then the block's sum added to `total`, block after block. So a format's `signal_power`
+/// is the same bits whether its accumulator sums it ([`Accumulator`] with `POWER`) or this does.
 #[inline(always)]
-fn sum_lanes(s: &mut BlockStats, xs: &[f32], xhats: &[f32]) {
-    let n = xs.len().min(xhats.len());
-    let (xs, xhats) = (&xs[..n], &xhats[..n]);
-    let (mut sse, mut power, mut max) = ([0.0f64; LANES], [0.0f64; LANES], [0.0f64; LANES]);
-    let whole = n / LANES * LANES;
-    for (xc, hc) in xs[..whole].chunks_exact(LANES).zip(xhats[..whole].chunks_exact(LANES)) {
-        for l in 0..LANES {
-            let x = xc[l] as f64;
-            let e = hc[l] as f64 - x;
-            sse[l] += e * e;
-            power[l] += x * x;
-            // As `max[l].max(|e|)`: `max[l]` is never NaN (it starts at 0), a NaN `|e|` is skipped.
-            let a = e.abs();
-            max[l] = if a > max[l] { a } else { max[l] };
+pub(crate) fn signal_power<L: Lanes>(lanes: L, row: &[f32], block_len: usize, total: &mut f64) {
+    for block in row.chunks(block_len.max(1)) {
+        let mut sum = 0.0f64;
+        for chunk in block.chunks(CHUNK) {
+            sum += power_chunk(lanes, chunk);
         }
+        *total += sum;
     }
-    for (l, (x, xhat)) in xs[whole..].iter().zip(&xhats[whole..]).enumerate() {
-        let x = *x as f64;
-        let e = *xhat as f64 - x;
-        sse[l] += e * e;
-        power[l] += x * x;
-        let a = e.abs();
-        max[l] = if a > max[l] { a } else { max[l] };
-    }
-    s.elements += n as u64;
-    s.sum_squared_error += (sse[0] + sse[1]) + (sse[2] + sse[3]);
-    s.signal_power += (power[0] + power[1]) + (power[2] + power[3]);
-    s.max_abs_error = s.max_abs_error.max(max[0].max(max[1]).max(max[2].max(max[3])));
 }
 
 /// Where a kernel writes each element: the value, its dequantized value, its stored code and
@@ -284,13 +296,13 @@ pub(crate) trait Sink {
     }
 }
 
-/// Keeps statistics only (the streaming path).
-#[derive(Default)]
-pub(crate) struct StatsSink {
-    pub acc: Accumulator,
+/// Keeps statistics only, without `Σ x²` (the streaming path, which takes it once per block
+/// length: [`signal_power`]).
+pub(crate) struct StatsSink<L: Lanes> {
+    pub acc: Accumulator<false, L>,
 }
 
-impl Sink for StatsSink {
+impl<L: Lanes> Sink for StatsSink<L> {
     #[inline(always)]
     fn put(&mut self, x: f32, xhat: f32, _code: i32, clipped: bool) {
         self.acc.put(x, xhat, clipped);

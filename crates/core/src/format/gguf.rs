@@ -20,7 +20,7 @@
 //! int8 for Q8_0, 0..15 or 0..31 otherwise.
 
 use super::block::{BlockScale, Sink};
-use super::round::{half_away, trunc_to_i32_or_zero};
+use super::round::{clamped_code, half_away, integral_code, trunc_to_i32_or_zero};
 use super::scale::f16_round;
 
 /// Values per block.
@@ -73,8 +73,10 @@ fn q8_0<S: Sink>(x: &[f32], sink: &mut S) -> BlockScale {
     let (mut codes, mut xhats) = ([0i32; BLOCK], [0.0f32; BLOCK]);
     for ((v, code), xhat) in x.iter().zip(&mut codes).zip(&mut xhats) {
         // f32::round is round half away from zero, exactly as gguf-py's np_roundf.
-        *code = trunc_to_i32_or_zero(half_away(v * id));
-        *xhat = *code as f32 * dh;
+        let q = half_away(v * id);
+        *code = trunc_to_i32_or_zero(q);
+        // `code as f32` from the float (the integer is only kept by the full path): vectorized.
+        *xhat = integral_code(q) * dh;
     }
     let len = x.len().min(BLOCK);
     sink.put_block(&x[..len], &xhats[..len], &codes[..len], 0);
@@ -93,15 +95,16 @@ fn q_0<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
     let id = inverse(d);
     let dh = f16_round(d);
     let offset = n as f32 + 0.5;
-    let top = 2 * n - 1;
+    let top = (2 * n - 1) as f32;
     // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
     let (mut codes, mut xhats, mut clipped) = ([0i32; BLOCK], [0.0f32; BLOCK], 0u32);
     for ((v, code), xhat) in x.iter().zip(&mut codes).zip(&mut xhats) {
         // With an infinite id (d < ~2.9e-39) gguf-py's NaN and ±inf cast to code 0 (numpy astype(uint8)).
-        let raw = trunc_to_i32_or_zero(v * id + offset);
-        *code = raw.clamp(0, top);
-        *xhat = (*code - n) as f32 * dh;
-        clipped += (raw > top) as u32;
+        // min(top, trunc(·)) and its clipping in float32 (round::clamped_code), the integer only kept.
+        let (c, over) = clamped_code(v * id + offset, top);
+        *code = c as i32;
+        *xhat = (c - n as f32) * dh;
+        clipped += over as u32;
     }
     let len = x.len().min(BLOCK);
     sink.put_block(&x[..len], &xhats[..len], &codes[..len], clipped as u64);
@@ -121,10 +124,10 @@ fn q_1<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
     // A whole block in lane-wise arrays first (vectorized), then handed to the sink.
     let (mut codes, mut xhats, mut clipped) = ([0i32; BLOCK], [0.0f32; BLOCK], 0u32);
     for ((v, code), xhat) in x.iter().zip(&mut codes).zip(&mut xhats) {
-        let raw = trunc_to_i32_or_zero((v - mn) * id + 0.5);
-        *code = raw.clamp(0, n);
-        *xhat = dh * *code as f32 + mh;
-        clipped += (raw > n) as u32;
+        let (c, over) = clamped_code((v - mn) * id + 0.5, n as f32);
+        *code = c as i32;
+        *xhat = dh * c + mh;
+        clipped += over as u32;
     }
     let len = x.len().min(BLOCK);
     sink.put_block(&x[..len], &xhats[..len], &codes[..len], clipped as u64);

@@ -28,6 +28,7 @@ pub mod gguf;
 pub mod input;
 pub mod int_group;
 pub mod knobs;
+mod lanes;
 pub mod mx;
 pub mod nvfp4;
 pub mod preset;
@@ -389,10 +390,12 @@ pub fn quantize(format: &Format, data: &[f32], rows: usize, cols: usize) -> Resu
 pub fn compare_rows(formats: &[Format], data: &[f32], rows: usize, cols: usize) -> Vec<Result<FormatStats, FormatError>> {
     #[cfg(target_arch = "x86_64")]
     if crate::simd::level() >= crate::simd::Level::Avx2 {
-        // SAFETY: the CPU supports AVX2, as `level` found.
-        return unsafe { compare_rows_avx2(formats, data, rows, cols) };
+        if let Some(avx2) = lanes::Avx2::new() {
+            // SAFETY: the CPU supports AVX2, as `level` and `Avx2::new` found.
+            return unsafe { compare_rows_avx2(avx2, formats, data, rows, cols) };
+        }
     }
-    compare_rows_in(formats, data, rows, cols)
+    compare_rows_in(lanes::Portable, formats, data, rows, cols)
 }
 
 /// [`compare_rows`] compiled for AVX2: the block kernels (inlined) then work on 8 float32 lanes
@@ -400,12 +403,24 @@ pub fn compare_rows(formats: &[Format], data: &[f32], rows: usize, cols: usize) 
 /// arithmetic), so the same bits.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn compare_rows_avx2(formats: &[Format], data: &[f32], rows: usize, cols: usize) -> Vec<Result<FormatStats, FormatError>> {
-    compare_rows_in(formats, data, rows, cols)
+unsafe fn compare_rows_avx2(
+    avx2: lanes::Avx2,
+    formats: &[Format],
+    data: &[f32],
+    rows: usize,
+    cols: usize,
+) -> Vec<Result<FormatStats, FormatError>> {
+    compare_rows_in(avx2, formats, data, rows, cols)
 }
 
 #[inline(always)]
-fn compare_rows_in(formats: &[Format], data: &[f32], rows: usize, cols: usize) -> Vec<Result<FormatStats, FormatError>> {
+fn compare_rows_in<L: lanes::Lanes>(
+    lanes: L,
+    formats: &[Format],
+    data: &[f32],
+    rows: usize,
+    cols: usize,
+) -> Vec<Result<FormatStats, FormatError>> {
     let all_fail = |e: FormatError| formats.iter().map(|_| Err(e.clone())).collect();
     let row_slices = match matrix_rows(data, rows, cols) {
         Ok(r) => r,
@@ -422,12 +437,23 @@ fn compare_rows_in(formats: &[Format], data: &[f32], rows: usize, cols: usize) -
             Ok((Kernel::new(f, &range)?, BlockStats::default()))
         })
         .collect();
+    // `Σ x²` depends only on the block length: taken once per length for all its formats.
+    let mut powers: Vec<(usize, f64)> = Vec::new();
+    for (format, state) in formats.iter().zip(&states) {
+        let len = block_len(format, row_slices.first().copied().unwrap_or(&[]));
+        if state.is_ok() && !powers.iter().any(|(l, _)| *l == len) {
+            powers.push((len, 0.0));
+        }
+    }
     for (r, row) in row_slices.iter().enumerate() {
+        for (len, total) in powers.iter_mut() {
+            block::signal_power(lanes, row, *len, total);
+        }
         for (format, state) in formats.iter().zip(states.iter_mut()) {
             let Ok((kernel, stats)) = state else { continue };
             let len = block_len(format, row);
             let mut failed = None;
-            let mut sink = StatsSink::default();
+            let mut sink = StatsSink { acc: block::Accumulator::new(lanes) };
             for (b, x) in row.chunks(len).enumerate() {
                 match kernel.block(x, &mut sink, r, b * len) {
                     Ok(_) => stats.merge(&sink.acc.finish_block()),
@@ -442,5 +468,15 @@ fn compare_rows_in(formats: &[Format], data: &[f32], rows: usize, cols: usize) -
             }
         }
     }
-    formats.iter().zip(states).map(|(format, state)| state.map(|(_, stats)| FormatStats::new(*format, rows, stats))).collect()
+    formats
+        .iter()
+        .zip(states)
+        .map(|(format, state)| {
+            state.map(|(_, mut stats)| {
+                let len = block_len(format, row_slices.first().copied().unwrap_or(&[]));
+                stats.signal_power = powers.iter().find(|(l, _)| *l == len).map_or(0.0, |(_, p)| *p);
+                FormatStats::new(*format, rows, stats)
+            })
+        })
+        .collect()
 }

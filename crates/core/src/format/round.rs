@@ -14,19 +14,44 @@ pub fn ties_even(v: f32) -> f32 {
     r.copysign(v)
 }
 
-/// Round half away from zero, as `f32::round` (gguf-py's `np_roundf`): truncate, then step away
-/// from zero when the exact remainder is at least one half.
+/// Round half away from zero, as `f32::round` (gguf-py's `np_roundf`): to nearest even by adding and
+/// removing 2^23, then one step away from zero where that went down on a tie (`|v| − r = ½`; the
+/// difference is exact, `r` being within ½ of `|v|`). Plain float operations, so it vectorizes (a
+/// truncating cast to an integer does not: Rust's saturating `as i32` is a scalar sequence per value).
 #[inline(always)]
 pub fn half_away(v: f32) -> f32 {
     let a = v.abs();
     let r = if a < INTEGRAL {
-        let t = (a as i32) as f32;
-        // a − t is exact (Sterbenz), so the comparison decides the tie exactly.
-        t + if a - t >= 0.5 { 1.0 } else { 0.0 }
+        let t = (a + INTEGRAL) - INTEGRAL;
+        t + if a - t == 0.5 { 1.0 } else { 0.0 }
     } else {
         a
     };
     r.copysign(v)
+}
+
+/// `trunc_to_i32_or_zero(q) as f32` for an integral or non-finite `q` (a rounded code), without
+/// the integer: `q` itself, `+0` for `−0`, saturated at `±2^31` as the cast saturates, 0 for NaN and ±inf.
+#[inline(always)]
+pub fn integral_code(q: f32) -> f32 {
+    if q.is_finite() {
+        q.clamp(-2_147_483_648.0, 2_147_483_648.0) + 0.0
+    } else {
+        0.0
+    }
+}
+
+/// `trunc_to_i32_or_zero(v).clamp(0, top)` as a float, and whether `trunc_to_i32_or_zero(v) > top`
+/// (the code was clipped), for a whole number `top` ≥ 0 below 2^23: the float clamped to `[0, top]`
+/// then floored (to nearest even by adding and removing 2^23, minus one where that went up), clipped
+/// when `v ≥ top + 1`; NaN and ±inf give code 0, not clipped. Plain float operations, so it vectorizes.
+#[inline(always)]
+pub fn clamped_code(v: f32, top: f32) -> (f32, bool) {
+    let finite = v.is_finite();
+    let u = if finite { v.clamp(0.0, top) } else { 0.0 };
+    let r = (u + INTEGRAL) - INTEGRAL;
+    let code = if r > u { r - 1.0 } else { r };
+    (code + 0.0, finite && v >= top + 1.0)
 }
 
 /// Toward zero, as a C cast of a finite value to an integer: `as i32` truncates; NaN and ±inf give 0
@@ -143,6 +168,47 @@ mod tests {
                 let fold = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
                 assert_eq!(amax(&x).to_bits(), fold.to_bits(), "{x:?}");
             }
+        }
+    }
+
+    #[test]
+    fn float_codes_are_the_integer_casts() {
+        let specials =
+            [0.0f32, -0.0, 0.5, -0.5, 0.99999994, 1.0, 14.999999, 15.0, 15.5, 16.0, 16.000002, 31.0, 31.999998, 32.0, -1.0, -1.5];
+        let more = [
+            2_147_483_520.0f32,
+            2_147_483_648.0,
+            -2_147_483_648.0,
+            -2_147_483_904.0,
+            1e30,
+            -1e30,
+            8_388_608.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+        ];
+        let mut seed = 0x3c6e_f372_fe94_f82au64;
+        let mut values: Vec<f32> = specials.iter().chain(&more).copied().collect();
+        for _ in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            // Values around the codes' range and anywhere in float32.
+            values.push(if seed.is_multiple_of(2) {
+                ((seed >> 20) as u32 as f32 / 4e7) - 20.0
+            } else {
+                f32::from_bits((seed >> 16) as u32)
+            });
+        }
+        for v in values {
+            for top in [15i32, 31] {
+                let raw = trunc_to_i32_or_zero(v);
+                let (code, clipped) = clamped_code(v, top as f32);
+                assert_eq!(code.to_bits(), (raw.clamp(0, top) as f32).to_bits(), "{v} {top}");
+                assert_eq!(clipped, raw > top, "{v} {top}");
+            }
+            let q = half_away(v);
+            assert_eq!(integral_code(q).to_bits(), (trunc_to_i32_or_zero(q) as f32).to_bits(), "{v}");
         }
     }
 
