@@ -476,8 +476,8 @@ unsafe fn textbook_rows512<T: crate::tensor::Sample, const R: u8, const INVERSE:
     // SAFETY (loads): `at + LANES <= xs.len()` for every row read.
     unsafe {
         match (T::as_f32(xs), T::as_f64(xs)) {
-            (Some(f), _) => rows_pd::<R, INVERSE, CLIP>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(f.as_ptr().add(at))), k, sums),
-            (_, Some(d)) => rows_pd::<R, INVERSE, CLIP>(rows, |at| _mm512_loadu_pd(d.as_ptr().add(at)), k, sums),
+            (Some(f), _) => rows_pd::<R, INVERSE, CLIP, true>(rows, |at| _mm512_cvtps_pd(_mm256_loadu_ps(f.as_ptr().add(at))), k, sums),
+            (_, Some(d)) => rows_pd::<R, INVERSE, CLIP, false>(rows, |at| _mm512_loadu_pd(d.as_ptr().add(at)), k, sums),
             _ => 0,
         }
     }
@@ -630,7 +630,7 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLIP: u8>(
 
 #[target_feature(enable = "avx512f,avx512vl,avx2")]
 #[inline]
-unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8>(
+unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8, const FLOAT32: bool>(
     rows: usize,
     load: impl Fn(usize) -> __m512d,
     k: &Kernel64<'_>,
@@ -640,32 +640,32 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8>(
     let (qmin, qmax, zero) = (_mm512_set1_pd(k.qmin), _mm512_set1_pd(k.qmax), _mm512_setzero_pd());
     let minus_one = _mm512_set1_epi64(-1);
     // SAFETY: each is an array of LANES = 8 eight-byte values, one unaligned 512-bit access.
-    let (mut x2, mut e2, mut abs_e, mut pct, mut max_abs_e, mut nonzero, mut clipped) = unsafe {
+    let (mut x2, mut e2, mut abs_e, mut pct, mut max_abs_e, mut clipped) = unsafe {
         (
             _mm512_loadu_pd(sums.x2.as_ptr()),
             _mm512_loadu_pd(sums.e2.as_ptr()),
             _mm512_loadu_pd(sums.abs_e.as_ptr()),
             _mm512_loadu_pd(sums.pct.as_ptr()),
             _mm512_loadu_pd(sums.max_abs_e.as_ptr()),
-            _mm512_loadu_si512(sums.nonzero.as_ptr() as *const _),
             _mm512_loadu_si512(sums.clipped.as_ptr() as *const _),
         )
     };
+    // The nonzero values counted in a scalar (a popcount of the mask, cheaper here than a masked
+    // vector add): only the lanes' total is ever read, so lane 0 takes it at the end.
+    let mut nonzero = 0u64;
     let band = _mm512_set1_pd(band_of::<R>(k.margin));
     let (v_min, v_max) = clip_boundaries::<R>(k);
     let (v_min, v_max) = (_mm512_set1_pd(v_min), _mm512_set1_pd(v_max));
-    let mut row = 0;
-    while row < rows {
-        prefetch(k.next, row * LANES);
-        let x = load(row * LANES);
+    // A row's rounded quotients `r`, and its lanes near a boundary (none: the row is decided here).
+    let decide = |x: __m512d| {
         let v = if INVERSE { _mm512_mul_pd(x, inverse) } else { _mm512_div_pd(x, s) };
         // A value that would clip onto the boundary it lies beyond, which the band finds.
         let v = if CLIP == clip::ROWS_APART { _mm512_min_pd(_mm512_max_pd(v, v_min), v_max) } else { v };
         let r = round_pd::<R>(v);
-        let apart = band_pd::<R>(v, r, band);
-        if apart != 0 {
-            break;
-        }
+        (r, band_pd::<R>(v, r, band))
+    };
+    // A decided row into the sums.
+    let mut add = |x: __m512d, r: __m512d| {
         // With the clamp: `raw = r + z`, `if raw < qmin { qmin } else { raw }`, then
         // `if low > qmax { qmax } else { low }`, `e = (q - z) · s - x`. Without it `q − z` is `r`
         // itself (integers below 2^53).
@@ -680,13 +680,41 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8>(
         let ae = _mm512_abs_pd(e);
         let ax = _mm512_abs_pd(x);
         let nz = _mm512_cmp_pd_mask::<_CMP_NEQ_UQ>(ax, zero);
-        x2 = _mm512_add_pd(x2, _mm512_mul_pd(x, x));
+        // `x2 + x · x`: the square of a float32 value is exact in f64 (48 bits), so one fused
+        // multiply-add rounds the sum alone, as the addition of the exact square does.
+        x2 = if FLOAT32 { _mm512_fmadd_pd(x, x, x2) } else { _mm512_add_pd(x2, _mm512_mul_pd(x, x)) };
         e2 = _mm512_add_pd(e2, _mm512_mul_pd(e, e));
         abs_e = _mm512_add_pd(abs_e, ae);
         pct = _mm512_add_pd(pct, _mm512_maskz_div_pd(nz, ae, ax));
         max_abs_e = _mm512_max_pd(ae, max_abs_e);
-        nonzero = _mm512_mask_sub_epi64(nonzero, nz, nonzero, minus_one);
-        row += 1;
+        nonzero += u64::from(nz.count_ones());
+    };
+    // Two rows a step (one cache line of float32, one test for both), then the odd row.
+    let mut row = 0;
+    let mut near = false;
+    while row + 2 <= rows {
+        prefetch(k.next, row * LANES);
+        let (x_a, x_b) = (load(row * LANES), load((row + 1) * LANES));
+        let ((r_a, near_a), (r_b, near_b)) = (decide(x_a), decide(x_b));
+        if near_a | near_b != 0 {
+            if near_a == 0 {
+                add(x_a, r_a);
+                row += 1;
+            }
+            near = true;
+            break;
+        }
+        add(x_a, r_a);
+        add(x_b, r_b);
+        row += 2;
+    }
+    if !near && row < rows {
+        let x = load(row * LANES);
+        let (r, near) = decide(x);
+        if near == 0 {
+            add(x, r);
+            row += 1;
+        }
     }
     // SAFETY: as the loads above.
     unsafe {
@@ -695,8 +723,8 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8>(
         _mm512_storeu_pd(sums.abs_e.as_mut_ptr(), abs_e);
         _mm512_storeu_pd(sums.pct.as_mut_ptr(), pct);
         _mm512_storeu_pd(sums.max_abs_e.as_mut_ptr(), max_abs_e);
-        _mm512_storeu_si512(sums.nonzero.as_mut_ptr() as *mut _, nonzero);
         _mm512_storeu_si512(sums.clipped.as_mut_ptr() as *mut _, clipped);
     }
+    sums.nonzero[0] += nonzero;
     row * LANES
 }
