@@ -522,6 +522,7 @@ impl<S: Source> Gguf<S> {
         let chunk = (self.source.read_size().max(1) as u64 / size * size).max(size);
         let mut buf = vec![0u8; chunk.min(t.bytes) as usize];
         let mut done = 0u64;
+        self.source.reading(t.offset, t.bytes);
         while done < t.bytes {
             let take = chunk.min(t.bytes - done) as usize;
             let at = t.offset + done;

@@ -383,6 +383,7 @@ impl<S: Source> Archive<S> {
                 convert_in_place(source, &info, *offset, elements, &mut out, progress).map_err(fail)?;
             }
             (Backing::Plain(source), Location::Plain { offset }) => {
+                source.reading(*offset, total);
                 while done < total {
                     let take = chunk.min(total - done) as usize;
                     let at = offset + done;

@@ -31,12 +31,19 @@ pub trait Source {
         let _ = (offset, len);
     }
     /// The most bytes the library asks of [`Source::read_at`] at once while loading tensor data
-    /// (whole elements within it): [`CHUNK`] by default. A source whose every read has a fixed cost
-    /// asks for bigger ones: in a browser, each `FileReaderSync` read is a round trip to the
-    /// browser's process, and 16 MiB reads take half the time of 1 MiB ones (Chromium, 2026-12-03).
-    /// The library holds a buffer of this size while it loads a tensor.
+    /// (whole elements within it): [`CHUNK`] by default. The library holds a buffer of this size
+    /// while it loads a tensor, and converts each chunk as it comes (a chunk that fits in the CPU's
+    /// cache converts faster: a source whose reads have a fixed cost reads ahead instead, see
+    /// [`Source::reading`]).
     fn read_size(&self) -> usize {
         CHUNK
+    }
+    /// The library is about to read the bytes at `offset..offset + len` (a tensor's data) in order,
+    /// by chunks: a source whose every read has a fixed cost may read more than a chunk at once
+    /// within that range (the browser's `FileReaderSync` source reads 16 MiB, a round trip to the
+    /// browser's process each). The default does nothing.
+    fn reading(&mut self, offset: u64, len: u64) {
+        let _ = (offset, len);
     }
 }
 

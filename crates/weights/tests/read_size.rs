@@ -1,6 +1,7 @@
-//! A source that asks for bigger (or smaller) reads (`Source::read_size`, the browser's
-//! `FileReaderSync` source asks for 16 MiB) gets reads of at most that size, of whole elements,
-//! one progress call each, and the same bits as the default 1 MiB reads.
+//! A source that asks for bigger (or smaller) reads (`Source::read_size`) gets reads of at most that
+//! size, of whole elements, one progress call each, and the same bits as the default 1 MiB reads;
+//! it is told the tensor's data range before (`Source::reading`: the browser's source reads ahead
+//! within it).
 
 use quantscope_core::Samples;
 use quantscope_weights::{Archive, ReadSeekSource, Source, CHUNK};
@@ -14,6 +15,8 @@ struct Sized {
     inner: ReadSeekSource<Cursor<Vec<u8>>>,
     size: usize,
     reads: Rc<RefCell<Vec<usize>>>,
+    /// The ranges announced by `reading`.
+    announced: Rc<RefCell<Vec<(u64, u64)>>>,
 }
 
 impl Source for Sized {
@@ -26,6 +29,9 @@ impl Source for Sized {
     }
     fn read_size(&self) -> usize {
         self.size
+    }
+    fn reading(&mut self, offset: u64, len: u64) {
+        self.announced.borrow_mut().push((offset, len));
     }
 }
 
@@ -44,7 +50,9 @@ fn safetensors(dtype: &str, elements: usize, data: &[u8]) -> Vec<u8> {
 /// The tensor's bits, the data reads' lengths and the progress calls, with reads of `size`.
 fn load(file: &[u8], size: usize) -> (Vec<u32>, Vec<usize>, Vec<(u64, u64)>) {
     let reads = Rc::new(RefCell::new(Vec::new()));
-    let source = Sized { inner: ReadSeekSource::new(Cursor::new(file.to_vec())).unwrap(), size, reads: reads.clone() };
+    let announced = Rc::new(RefCell::new(Vec::new()));
+    let inner = ReadSeekSource::new(Cursor::new(file.to_vec())).unwrap();
+    let source = Sized { inner, size, reads: reads.clone(), announced: announced.clone() };
     let mut archive = Archive::open(source, "t").unwrap();
     let header_reads = reads.borrow().len();
     let mut seen = Vec::new();
@@ -56,6 +64,9 @@ fn load(file: &[u8], size: usize) -> (Vec<u32>, Vec<usize>, Vec<(u64, u64)>) {
         .unwrap();
     let Samples::F32(values) = tensor.data else { panic!("files load as float32") };
     let data_reads = reads.borrow()[header_reads..].to_vec();
+    // The tensor's data range, announced once, before its reads: after the header.
+    let data = data_reads.iter().sum::<usize>() as u64;
+    assert_eq!(*announced.borrow(), [(file.len() as u64 - data, data)]);
     (values.into_iter().map(f32::to_bits).collect(), data_reads, seen)
 }
 
