@@ -146,30 +146,24 @@ const CHUNK: usize = 64;
 /// values from the block's start), each chunk in 4 interleaved partial sums (value i in lane
 /// i mod 4) combined as `(l0 + l1) + (l2 + l3)` and added to the block's total.
 ///
-/// `POWER = false` leaves `signal_power` at 0: `Σ x²` does not depend on the format, only on its
-/// block length, so [`compare_rows`](super::compare_rows) takes it once per block length
-/// ([`signal_power`]) for every format of that length, in the same order, so the same bits.
-/// `L` computes whole chunks of 32 and 64 ([`Lanes`]: the same bits on every target).
-pub(crate) struct Accumulator<const POWER: bool = true, L: Lanes = Portable> {
+/// The full path sums each block as its kernel hands it over; the streaming path
+/// ([`compare_rows`](super::compare_rows)) keeps a row's `x̂` ([`RowSink`]) and sums the row at once
+/// ([`Lanes::row_errors`]), and takes `Σ x²` once per block length for every format of that length
+/// ([`Lanes::row_power`]): the same chunks, lanes and order, so the same bits.
+pub(crate) struct Accumulator {
     xs: [f32; CHUNK],
     xhats: [f32; CHUNK],
     len: usize,
     stats: BlockStats,
-    lanes: L,
 }
 
-impl<const POWER: bool> Default for Accumulator<POWER, Portable> {
+impl Default for Accumulator {
     fn default() -> Self {
-        Accumulator::new(Portable)
+        Accumulator { xs: [0.0; CHUNK], xhats: [0.0; CHUNK], len: 0, stats: BlockStats::default() }
     }
 }
 
-impl<const POWER: bool, L: Lanes> Accumulator<POWER, L> {
-    /// An empty accumulator whose whole chunks `lanes` sums.
-    pub fn new(lanes: L) -> Self {
-        Accumulator { xs: [0.0; CHUNK], xhats: [0.0; CHUNK], len: 0, stats: BlockStats::default(), lanes }
-    }
-
+impl Accumulator {
     #[inline(always)]
     fn put(&mut self, x: f32, xhat: f32, clipped: bool) {
         // `len < CHUNK` always holds here: a full chunk is summed at once.
@@ -202,23 +196,8 @@ impl<const POWER: bool, L: Lanes> Accumulator<POWER, L> {
     #[inline(always)]
     fn flush(&mut self) {
         let n = self.len;
-        sum_chunk::<POWER, L>(self.lanes, &mut self.stats, &self.xs[..n], &self.xhats[..n]);
+        sum_chunk(&mut self.stats, &self.xs[..n], &self.xhats[..n]);
         self.len = 0;
-    }
-
-    /// A run that ends the block (nothing more is put before [`Accumulator::finish_block`]): the
-    /// same sums as [`Accumulator::put_run`] then the flush of the last chunk, taken straight from
-    /// `xs` and `xhats` when the chunk is empty (no copy into the chunk).
-    #[inline(always)]
-    fn put_last_run(&mut self, xs: &[f32], xhats: &[f32], clipped: u64) {
-        if self.len != 0 || xs.len() != xhats.len() {
-            self.put_run(xs, xhats, clipped);
-            return;
-        }
-        for (xc, hc) in xs.chunks(CHUNK).zip(xhats.chunks(CHUNK)) {
-            sum_chunk::<POWER, L>(self.lanes, &mut self.stats, xc, hc);
-        }
-        self.stats.clipped += clipped;
     }
 
     /// The block's statistics; the accumulator starts the next block.
@@ -231,29 +210,33 @@ impl<const POWER: bool, L: Lanes> Accumulator<POWER, L> {
     }
 }
 
-/// One chunk's sums (at most [`CHUNK`] values) added to `s`: value i in lane i mod 4, the lanes
-/// combined as `(l0 + l1) + (l2 + l3)` ([`lanes`](super::lanes)). Whole chunks of 32 and 64 values
-/// (every block format's) go to `L`; others to the portable loop.
+/// One chunk's sums (at most [`CHUNK`] values) added to `s`.
 #[inline(always)]
-fn sum_chunk<const POWER: bool, L: Lanes>(lanes: L, s: &mut BlockStats, xs: &[f32], xhats: &[f32]) {
-    let (sse, max) = if let (Ok(x), Ok(h)) = (<&[f32; 32]>::try_from(xs), <&[f32; 32]>::try_from(xhats)) {
+fn sum_chunk(s: &mut BlockStats, xs: &[f32], xhats: &[f32]) {
+    let n = xs.len().min(xhats.len());
+    let (sse, max) = chunk_errors(Portable, &xs[..n], &xhats[..n]);
+    s.elements += n as u64;
+    s.sum_squared_error += sse;
+    s.signal_power += chunk_power(Portable, &xs[..n]);
+    s.max_abs_error = s.max_abs_error.max(max);
+}
+
+/// A chunk's `(Σ e², max |e|)`: value i in lane i mod 4, the lanes combined as `(l0 + l1) + (l2 +
+/// l3)` ([`lanes`](super::lanes)). Whole chunks of 32 and 64 values (every block format's) go to `L`.
+#[inline(always)]
+pub(crate) fn chunk_errors<L: Lanes>(lanes: L, xs: &[f32], xhats: &[f32]) -> (f64, f64) {
+    if let (Ok(x), Ok(h)) = (<&[f32; 32]>::try_from(xs), <&[f32; 32]>::try_from(xhats)) {
         lanes.errors(x, h)
     } else if let (Ok(x), Ok(h)) = (<&[f32; 64]>::try_from(xs), <&[f32; 64]>::try_from(xhats)) {
         lanes.errors(x, h)
     } else {
         super::lanes::errors(xs, xhats)
-    };
-    s.elements += xs.len().min(xhats.len()) as u64;
-    s.sum_squared_error += sse;
-    if POWER {
-        s.signal_power += power_chunk(lanes, &xs[..xs.len().min(xhats.len())]);
     }
-    s.max_abs_error = s.max_abs_error.max(max);
 }
 
-/// A chunk's `Σ x²` as [`sum_chunk`] adds it.
+/// A chunk's `Σ x²`, in the same lanes.
 #[inline(always)]
-fn power_chunk<L: Lanes>(lanes: L, xs: &[f32]) -> f64 {
+pub(crate) fn chunk_power<L: Lanes>(lanes: L, xs: &[f32]) -> f64 {
     if let Ok(x) = <&[f32; 32]>::try_from(xs) {
         lanes.power(x)
     } else if let Ok(x) = <&[f32; 64]>::try_from(xs) {
@@ -263,16 +246,33 @@ fn power_chunk<L: Lanes>(lanes: L, xs: &[f32]) -> f64 {
     }
 }
 
-/// `Σ x²` of a row cut into blocks of `block_len` values, added to `total` as the statistics of
-/// every format of that block length add it: each block's chunks of 64 ([`sum_chunk`]'s sums)
-/// from 0, then the block's sum added to `total`, block after block. So a format's `signal_power`
-/// is the same bits whether its accumulator sums it ([`Accumulator`] with `POWER`) or this does.
+/// A row's error statistics, its blocks of `block_len` values in order, added to `stats` as the
+/// full path adds its blocks: each block's chunks of 64 summed from 0, then the block's sum added.
 #[inline(always)]
-pub(crate) fn signal_power<L: Lanes>(lanes: L, row: &[f32], block_len: usize, total: &mut f64) {
+pub(crate) fn row_errors<L: Lanes>(lanes: L, xs: &[f32], xhats: &[f32], block_len: usize, stats: &mut BlockStats) {
+    let n = xs.len().min(xhats.len());
+    for (xb, hb) in xs[..n].chunks(block_len.max(1)).zip(xhats[..n].chunks(block_len.max(1))) {
+        let (mut sse, mut max) = (0.0f64, 0.0f64);
+        for (xc, hc) in xb.chunks(CHUNK).zip(hb.chunks(CHUNK)) {
+            let (s, m) = chunk_errors(lanes, xc, hc);
+            sse += s;
+            max = max.max(m);
+        }
+        stats.sum_squared_error += sse;
+        stats.max_abs_error = stats.max_abs_error.max(max);
+    }
+    stats.elements += n as u64;
+}
+
+/// `Σ x²` of a row cut into blocks of `block_len` values, added to `total` as the statistics of
+/// every format of that block length add it: each block's chunks of 64 from 0, then the block's
+/// sum added to `total`, block after block.
+#[inline(always)]
+pub(crate) fn row_power<L: Lanes>(lanes: L, row: &[f32], block_len: usize, total: &mut f64) {
     for block in row.chunks(block_len.max(1)) {
         let mut sum = 0.0f64;
         for chunk in block.chunks(CHUNK) {
-            sum += power_chunk(lanes, chunk);
+            sum += chunk_power(lanes, chunk);
         }
         *total += sum;
     }
@@ -296,26 +296,24 @@ pub(crate) trait Sink {
     }
 }
 
-/// Keeps statistics only, without `Σ x²` (the streaming path, which takes it once per block
-/// length: [`signal_power`]).
-pub(crate) struct StatsSink<L: Lanes> {
-    pub acc: Accumulator<false, L>,
+/// Keeps a row's `x̂` and its count of clipped values (the streaming path, which sums the row's
+/// statistics at once: [`Lanes::row_errors`]).
+pub(crate) struct RowSink<'a> {
+    pub xhats: &'a mut Vec<f32>,
+    pub clipped: u64,
 }
 
-impl<L: Lanes> Sink for StatsSink<L> {
+impl Sink for RowSink<'_> {
     #[inline(always)]
-    fn put(&mut self, x: f32, xhat: f32, _code: i32, clipped: bool) {
-        self.acc.put(x, xhat, clipped);
+    fn put(&mut self, _x: f32, xhat: f32, _code: i32, clipped: bool) {
+        self.xhats.push(xhat);
+        self.clipped += clipped as u64;
     }
 
     #[inline(always)]
-    fn put_run(&mut self, xs: &[f32], xhats: &[f32], _codes: &[i32], clipped: u64) {
-        self.acc.put_run(xs, xhats, clipped);
-    }
-
-    #[inline(always)]
-    fn put_block(&mut self, xs: &[f32], xhats: &[f32], _codes: &[i32], clipped: u64) {
-        self.acc.put_last_run(xs, xhats, clipped);
+    fn put_run(&mut self, _xs: &[f32], xhats: &[f32], _codes: &[i32], clipped: u64) {
+        self.xhats.extend_from_slice(xhats);
+        self.clipped += clipped;
     }
 }
 

@@ -13,12 +13,26 @@
 //! was pairs of lanes with shuffles between them: written out, a chunk of 32 is 8 conversions,
 //! subtractions, products, sums and maxima.
 
-/// The whole-chunk sums (`N` a multiple of 4: 32 or 64).
+use super::block::BlockStats;
+
+/// The whole-chunk sums (`N` a multiple of 4: 32 or 64), and a row's, made of them.
 pub(crate) trait Lanes: Copy {
     /// `(Σ e², max |e|)` over the chunk, `e = f64(x̂) − f64(x)`, in the lanes above.
     fn errors<const N: usize>(self, xs: &[f32; N], xhats: &[f32; N]) -> (f64, f64);
     /// `Σ x²` over the chunk, in the lanes above.
     fn power<const N: usize>(self, xs: &[f32; N]) -> f64;
+
+    /// A row's error statistics added to `stats` ([`block::row_errors`](super::block::row_errors)).
+    #[inline(always)]
+    fn row_errors(self, xs: &[f32], xhats: &[f32], block_len: usize, stats: &mut BlockStats) {
+        super::block::row_errors(self, xs, xhats, block_len, stats)
+    }
+
+    /// A row's `Σ x²` added to `total` ([`block::row_power`](super::block::row_power)).
+    #[inline(always)]
+    fn row_power(self, row: &[f32], block_len: usize, total: &mut f64) {
+        super::block::row_power(self, row, block_len, total)
+    }
 }
 
 /// Lanes as plain arrays (every target).
@@ -86,6 +100,7 @@ pub(crate) use x86::Avx2;
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::Lanes;
+    use crate::format::block::BlockStats;
     use std::arch::x86_64::*;
 
     /// The four lanes in one AVX2 register. Only made where the CPU has AVX2 ([`Avx2::new`]).
@@ -111,6 +126,30 @@ mod x86 {
             // SAFETY: as above.
             unsafe { power(xs) }
         }
+
+        // A row at a time: one call compiled for AVX2 (a function with a target feature is not
+        // inlined into one without it, and a call per chunk cost more than the chunk's sums).
+        #[inline(always)]
+        fn row_errors(self, xs: &[f32], xhats: &[f32], block_len: usize, stats: &mut BlockStats) {
+            // SAFETY: as above.
+            unsafe { row_errors(self, xs, xhats, block_len, stats) }
+        }
+
+        #[inline(always)]
+        fn row_power(self, row: &[f32], block_len: usize, total: &mut f64) {
+            // SAFETY: as above.
+            unsafe { row_power(self, row, block_len, total) }
+        }
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn row_errors(lanes: Avx2, xs: &[f32], xhats: &[f32], block_len: usize, stats: &mut BlockStats) {
+        crate::format::block::row_errors(lanes, xs, xhats, block_len, stats)
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn row_power(lanes: Avx2, row: &[f32], block_len: usize, total: &mut f64) {
+        crate::format::block::row_power(lanes, row, block_len, total)
     }
 
     /// `(l0 + l1) + (l2 + l3)`.

@@ -46,7 +46,7 @@ pub use preset::{Preset, PresetInfo};
 pub use scale::ScaleStorage;
 pub use token::{FloatElement, Format, IntBits, Scope};
 
-use block::{FullSink, Sink, StatsSink};
+use block::{FullSink, RowSink, Sink};
 use bnb::Table;
 use element::{E2M1, E2M3, E3M2, E4M3, E5M2};
 use gguf::GgufType;
@@ -445,27 +445,32 @@ fn compare_rows_in<L: lanes::Lanes>(
             powers.push((len, 0.0));
         }
     }
+    // Each format's x̂ of a row, summed once the row is done (`Lanes::row_errors`: one call per
+    // row, the blocks' sums in the order the full path adds them).
+    let mut xhats: Vec<f32> = Vec::with_capacity(cols);
     for (r, row) in row_slices.iter().enumerate() {
         for (len, total) in powers.iter_mut() {
-            block::signal_power(lanes, row, *len, total);
+            lanes.row_power(row, *len, total);
         }
         for (format, state) in formats.iter().zip(states.iter_mut()) {
             let Ok((kernel, stats)) = state else { continue };
             let len = block_len(format, row);
             let mut failed = None;
-            let mut sink = StatsSink { acc: block::Accumulator::new(lanes) };
+            xhats.clear();
+            let mut sink = RowSink { xhats: &mut xhats, clipped: 0 };
             for (b, x) in row.chunks(len).enumerate() {
-                match kernel.block(x, &mut sink, r, b * len) {
-                    Ok(_) => stats.merge(&sink.acc.finish_block()),
-                    Err(e) => {
-                        failed = Some(e);
-                        break;
-                    }
+                if let Err(e) = kernel.block(x, &mut sink, r, b * len) {
+                    failed = Some(e);
+                    break;
                 }
             }
+            let clipped = sink.clipped;
             if let Some(e) = failed {
                 *state = Err(e);
+                continue;
             }
+            lanes.row_errors(row, &xhats, len, stats);
+            stats.clipped += clipped;
         }
     }
     formats
