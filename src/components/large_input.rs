@@ -32,6 +32,13 @@ pub fn answer_waiting(waiting: &FileWaiter, job: Option<u32>, file: FileReply) -
     done.map(|(_, done)| done(file)).is_some()
 }
 
+/// Hands job `job`'s `file` to whichever of the two waiters waits for it.
+fn answer_either(first: &FileWaiter, second: &FileWaiter, job: u32, file: FileReply) {
+    if !answer_waiting(first, Some(job), file.clone()) {
+        answer_waiting(second, Some(job), file);
+    }
+}
+
 /// Where the worker is with the latest large input.
 #[derive(Clone, Debug, PartialEq)]
 pub enum LargeJob {
@@ -52,6 +59,9 @@ pub struct LargeInput {
     /// does not carry it).
     settings: StoredValue<Option<SampleSettings>>,
     waiting: StoredValue<FileWaiter, LocalStorage>,
+    /// Who waits for a text (`LargeInput::text`), beside the downloads' waiter: a text can be
+    /// asked while a file is made.
+    text_waiting: StoredValue<FileWaiter, LocalStorage>,
     worker: StoredValue<FilesWorker, LocalStorage>,
 }
 
@@ -66,6 +76,8 @@ impl LargeInput {
         let settings = StoredValue::new(None::<SampleSettings>);
         let waiting: FileWaiter = Rc::default();
         let waiter = waiting.clone();
+        let text_waiting: FileWaiter = Rc::default();
+        let text_waiter = text_waiting.clone();
         let on_reply = move |reply: Reply| {
             match reply {
                 Reply::Text { job: j, outcome, elapsed_ms } if j == current.get_value() => {
@@ -102,18 +114,17 @@ impl LargeInput {
                 }
                 Reply::File { job: j, bytes, rows } => {
                     let file = bytes.0.ok_or_else(|| "the worker sent no file".to_string());
-                    answer_waiting(&waiter, Some(j), file.map(|bytes| (bytes, rows)));
+                    answer_either(&waiter, &text_waiter, j, file.map(|bytes| (bytes, rows)));
                 }
                 // Job 0: the worker itself failed (out of memory, a panic).
                 Reply::Failed { job: 0, message } => {
+                    answer_waiting(&text_waiter, None, Err(message.clone()));
                     answer_waiting(&waiter, None, Err(message.clone()));
                     if matches!(job.get_untracked(), LargeJob::Computing { .. }) {
                         job.set(LargeJob::Done { job: current.get_value(), outcome: Err(worker_failed(message)), elapsed_ms: 0.0 });
                     }
                 }
-                Reply::Failed { job: j, message } => {
-                    answer_waiting(&waiter, Some(j), Err(message));
-                }
+                Reply::Failed { job: j, message } => answer_either(&waiter, &text_waiter, j, Err(message)),
                 _ => {}
             }
         };
@@ -122,6 +133,7 @@ impl LargeInput {
             current,
             settings,
             waiting: StoredValue::new_local(waiting),
+            text_waiting: StoredValue::new_local(text_waiting),
             worker: StoredValue::new_local(FilesWorker::new(on_reply)),
         }
     }
@@ -191,6 +203,28 @@ impl LargeInput {
         self.waiting.with_value(|w| *w.borrow_mut() = Some((job, Box::new(done))));
         if let Err(message) = self.worker.with_value(|w| w.send_alone(&Request::ExportForm { job, tool, form, file })) {
             self.waiting.with_value(|w| answer_waiting(w, Some(job), Err(message)));
+        }
+    }
+}
+
+impl LargeInput {
+    /// Asks the worker for a text, `file` being `ExportFile::Params` (of the large input's results
+    /// on screen, else of `tool`'s results on `form`, computed there again) or `ExportFile::ShareLink`
+    /// (of `form`); `done` gets it, or why it could not be made. The page's wasm then links neither
+    /// the parameters' writers nor deflate. A newer ask supersedes one not answered yet.
+    pub fn text(&self, tool: Tool, form: FormState, file: ExportFile, done: impl FnOnce(Result<String, String>) + 'static) {
+        let mut job = 0;
+        self.worker.update_value(|w| job = w.job());
+        let done = move |reply: FileReply| {
+            done(reply.and_then(|(bytes, _)| String::from_utf8(bytes.to_vec()).map_err(|e| e.to_string())));
+        };
+        self.text_waiting.with_value(|w| *w.borrow_mut() = Some((job, Box::new(done))));
+        let request = match self.on_screen() {
+            Some(of) if file == ExportFile::Params => Request::Export { job, of, file },
+            _ => Request::ExportForm { job, tool, form, file },
+        };
+        if let Err(message) = self.worker.with_value(|w| w.send_alone(&request)) {
+            self.text_waiting.with_value(|w| answer_waiting(w, Some(job), Err(message)));
         }
     }
 }

@@ -137,7 +137,14 @@ fn handle(data: JsValue) {
         }
         // A small input's file (the page links no PDF code): its results computed again here.
         Request::ExportForm { job, tool, form, file } => {
-            match quantscope_app::export::form_file(*tool, form, file) {
+            // A share link needs no results: the form as typed, compressed here (the page links no deflate).
+            let made = match file {
+                ExportFile::ShareLink => crate::browser::share_link::fragment_for(*tool, form)
+                    .map(|fragment| (fragment.into_bytes(), 0))
+                    .map_err(|e| e.to_string()),
+                _ => quantscope_app::export::form_file(*tool, form, file),
+            };
+            match made {
                 Ok((bytes, rows)) => post_with_files(&Sent::File { job: *job, rows }, &[&bytes]),
                 Err(message) => post(&Sent::Failed { job: *job, message }),
             }
@@ -217,6 +224,7 @@ fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
             ExportFile::FormatBlockScales => Ok(ex.params_json().into_bytes()),
             ExportFile::Pdf { paper, date, decimals } => Ok(ex.pdf(*paper, date.clone(), *decimals)),
             ExportFile::FilePdf { .. } => Err("the PDF of a file analysis asked of a result in a format".to_string()),
+            ExportFile::Params | ExportFile::ShareLink => Err("framework parameters or a link asked of a result in a format".to_string()),
         })
     });
     if let Some(bytes) = in_format {
@@ -234,6 +242,8 @@ fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
             ExportFile::Pdf { paper, date, decimals } => (ex.pdf(*paper, date.clone(), *decimals), 0),
             ExportFile::FilePdf { .. } => return Err("the PDF of a file analysis asked of a large input".into()),
             ExportFile::FormatBlockScales => return Err("block scales asked of a result in no format".into()),
+            ExportFile::Params => (ex.params_texts().into_bytes(), 0),
+            ExportFile::ShareLink => return Err("a share link is made of the form (ExportForm), not of results".into()),
         };
         post_with_files(&Sent::File { job, rows }, &[&bytes]);
         Ok(())

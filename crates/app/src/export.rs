@@ -159,6 +159,15 @@ impl Exportable {
         quantscope_export::params::Params::of(self.analysis())
     }
 
+    /// The "Export parameters" texts, JSON, PyTorch and ONNX, joined by [`PARAMS_SEPARATOR`] (the
+    /// worker posts them as one file, `ExportFile::Params`); a NUL typed in a name is shown as �.
+    pub fn params_texts(&self) -> String {
+        let params = self.params();
+        [params.to_json(), params.to_torch(), params.to_onnx()]
+            .map(|text| text.replace(PARAMS_SEPARATOR, "\u{fffd}"))
+            .join(PARAMS_SEPARATOR)
+    }
+
     /// One export file of these results (made in the worker): its bytes and its row count (the
     /// per-element CSV's; 0 for the others).
     pub fn file(&self, file: &ExportFile) -> Result<(Vec<u8>, usize), String> {
@@ -167,10 +176,14 @@ impl Exportable {
             ExportFile::ElementsCsv => (self.elements_csv_bytes()?, self.element_count()),
             ExportFile::Settings { form } => (self.settings_json(form).into_bytes(), 0),
             ExportFile::Pdf { paper, date, decimals } => (self.pdf(*paper, date.clone(), *decimals), 0),
+            ExportFile::Params => (self.params_texts().into_bytes(), 0),
             _ => return Err("this file is not one of a tool's results".into()),
         })
     }
 }
+
+/// Between the three texts of [`Exportable::params_texts`]: NUL, which none of them holds.
+pub const PARAMS_SEPARATOR: &str = "\0";
 
 /// One export file of `tool`'s results on `form` (a small input, whose results the page computed):
 /// the worker computes them again as the page did ([`crate::results::run`]) and makes the file, so

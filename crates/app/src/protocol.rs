@@ -108,6 +108,14 @@ pub enum ExportFile {
         date: String,
         decimals: u8,
     },
+    /// The "Export parameters" texts (JSON, PyTorch, ONNX: [`crate::export::Exportable::params_texts`],
+    /// joined by [`crate::export::PARAMS_SEPARATOR`]), written in the worker so that the page's
+    /// wasm links none of their writers.
+    Params,
+    /// A share link's fragment (`tool&share=1.…`, no `#`) of an `ExportForm` request's form, as
+    /// typed, with its tool open: compressed in the worker, so that the page's wasm links no
+    /// deflate. A form too large for a link is answered by `Failed` with the share module's reason.
+    ShareLink,
 }
 
 /// What the worker sends, borrowed from what it holds (the weight readers' own types); the page
@@ -381,6 +389,20 @@ mod tests {
                 assert_eq!(bytes, page.pdf(paper, "2026-12-03".into(), 6), "{tool:?} {paper:?}");
             }
         }
+        // The parameters panel's texts, made in the worker: the page's own three texts, a NUL
+        // typed in a name kept out of the separator.
+        for tool in [Tool::Channels, Tool::Tensor, Tool::Values] {
+            let (bytes, _) = form_file(tool, &form, &ExportFile::Params).unwrap();
+            let texts: Vec<String> = String::from_utf8(bytes).unwrap().split(crate::export::PARAMS_SEPARATOR).map(str::to_string).collect();
+            let report = crate::results::run(tool, &form.inputs()).unwrap().charts.unwrap();
+            let options = crate::options::tool_options(tool, &form).unwrap();
+            let params = Exportable { tool, report, options: std::sync::Arc::new(options) }.params();
+            assert_eq!(texts, [params.to_json(), params.to_torch(), params.to_onnx()], "{tool:?}");
+        }
+        let mut named = form.clone();
+        named.tensor.tensor_name = "a\0b".into();
+        let (bytes, _) = form_file(Tool::Tensor, &named, &ExportFile::Params).unwrap();
+        assert_eq!(String::from_utf8(bytes).unwrap().split(crate::export::PARAMS_SEPARATOR).count(), 3);
         // The other files too, and a bad input is said, not panicked.
         let (csv, _) = form_file(Tool::Tensor, &form, &ExportFile::ResultsCsv).unwrap();
         assert!(!csv.is_empty());

@@ -1,22 +1,29 @@
 //! "Copy link": the whole form (every field, the three inputs, the open tool) in the URL
-//! fragment (`browser::share_link`), copied to the clipboard and shown in a read-only field.
+//! fragment (`browser::share_link`), copied to the clipboard and shown in a read-only field. The
+//! fragment is compressed in the worker (`ExportFile::ShareLink`), so that the page's wasm links
+//! no deflate.
 
 use leptos::prelude::*;
 
 use crate::browser::{clipboard, share_link};
+use crate::components::large_input::LargeInput;
 use crate::components::tool_panel::ToolRun;
 use crate::state::use_app_state;
+use crate::worker::protocol::ExportFile;
 
 /// What the last click gave.
 #[derive(Clone, Debug, PartialEq)]
 enum Outcome {
     None,
+    /// The worker is making the link.
+    Making,
     /// The link, and what copying it to the clipboard said.
     Link {
         url: String,
         copied: Result<(), String>,
     },
-    /// The form cannot become a link (too large): the share module's message.
+    /// The form cannot become a link (too large: the share module's message), or the worker
+    /// could not make it.
     Refused(String),
 }
 
@@ -24,13 +31,16 @@ enum Outcome {
 pub fn CopyLink() -> impl IntoView {
     let state = use_app_state();
     let slug = expect_context::<ToolRun>().tool.slug();
+    let large_input = use_context::<LargeInput>();
     let outcome = RwSignal::new(Outcome::None);
     let copy = move |_| {
+        let Some(worker) = large_input else { return };
         // The form as typed (a pending edit included), with the open tool.
         let tool = state.tool.get_untracked();
-        let fragment = state.form.with_untracked(|form| share_link::fragment_for(tool, form));
-        match fragment {
-            Err(error) => outcome.set(Outcome::Refused(error.to_string())),
+        let form = state.form.get_untracked();
+        outcome.set(Outcome::Making);
+        worker.text(tool, form, ExportFile::ShareLink, move |fragment| match fragment {
+            Err(error) => outcome.set(Outcome::Refused(error)),
             Ok(fragment) => {
                 let url = share_link::url_with(&fragment);
                 outcome.set(Outcome::Link { url: url.clone(), copied: Ok(()) });
@@ -39,7 +49,7 @@ pub fn CopyLink() -> impl IntoView {
                     outcome.set(Outcome::Link { url, copied });
                 });
             }
-        }
+        });
     };
     let link = move || match outcome.get() {
         Outcome::Link { url, .. } => Some(url),
@@ -47,6 +57,7 @@ pub fn CopyLink() -> impl IntoView {
     };
     let message = move || match outcome.get() {
         Outcome::None => String::new(),
+        Outcome::Making => "Making the link…".into(),
         Outcome::Link { copied: Ok(()), .. } => "Link copied. Opening it restores this form exactly.".into(),
         Outcome::Link { copied: Err(e), .. } => {
             format!("Copying failed ({e}); select the link below and copy it.")

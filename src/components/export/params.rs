@@ -1,28 +1,45 @@
 //! "Export parameters": the scales and zero points as JSON, a PyTorch snippet and an ONNX
-//! `QuantizeLinear` description (`quantscope_export::params`), each with a copy button.
+//! `QuantizeLinear` description (`quantscope_export::params`), each with a copy button. Written in
+//! the worker (`ExportFile::Params`: of a large input's results it keeps, or of the committed form's,
+//! computed there again), so that the page's wasm links none of their writers.
 
 use leptos::prelude::*;
 
 use crate::browser::clipboard;
 use crate::components::export::files::Exportable;
+use crate::components::large_input::LargeInput;
 use crate::components::tool_panel::ToolRun;
+use crate::state::use_app_state;
+use crate::worker::protocol::ExportFile;
+use quantscope_app::export::PARAMS_SEPARATOR;
 
-/// The three texts, in order: (key, title, text).
-fn texts(ex: &Exportable) -> [(&'static str, &'static str, String); 3] {
-    let params = ex.params();
-    [("json", "JSON", params.to_json()), ("torch", "PyTorch", params.to_torch()), ("onnx", "ONNX QuantizeLinear", params.to_onnx())]
-}
+/// The three blocks' key and title, in the order of the worker's texts.
+const BLOCKS: [(&str, &str); 3] = [("json", "JSON"), ("torch", "PyTorch"), ("onnx", "ONNX QuantizeLinear")];
 
 #[component]
 pub fn ParamsExport(exportable: Memo<Option<Exportable>>) -> impl IntoView {
-    let slug = expect_context::<ToolRun>().tool.slug();
-    // Written only while the section is open.
+    let state = use_app_state();
+    let tool = expect_context::<ToolRun>().tool;
+    let slug = tool.slug();
+    let large_input = use_context::<LargeInput>();
+    // Written only while the section is open, by the worker: the texts, or why they could not be.
     let open = RwSignal::new(false);
-    let blocks = Memo::new(move |_| {
-        if !open.get() {
-            return None;
-        }
-        exportable.with(|ex| ex.as_ref().map(texts))
+    let texts = RwSignal::new(None::<Result<Vec<String>, String>>);
+    // Asked again whenever the results change while the section is open; an answer that comes
+    // after newer results is dropped (the ask's generation).
+    let asked = StoredValue::new(0u32);
+    Effect::new(move |_| {
+        let results = exportable.with(Option::is_some);
+        asked.update_value(|n| *n += 1);
+        texts.set(None);
+        let (true, true, Some(worker)) = (open.get(), results, large_input) else { return };
+        let generation = asked.get_value();
+        let form = state.committed.get_untracked();
+        worker.text(tool, form, ExportFile::Params, move |reply| {
+            if asked.get_value() == generation {
+                texts.set(Some(reply.map(|text| text.split(PARAMS_SEPARATOR).map(str::to_string).collect())));
+            }
+        });
     });
     view! {
         <details
@@ -38,12 +55,20 @@ pub fn ParamsExport(exportable: Memo<Option<Exportable>>) -> impl IntoView {
             <p class="hint">
                 "The scales and zero points of the results above, printed so that they read back to the very values used."
             </p>
+            <p class="export-status" role="status" data-testid=format!("{slug}-params-status")>
+                {move || match texts.get() {
+                    None if open.get() && exportable.with(Option::is_some) => "Writing the parameters…".to_string(),
+                    Some(Err(e)) => format!("Could not write the parameters: {e}"),
+                    _ => String::new(),
+                }}
+            </p>
             <div class="export-grid">
                 {move || {
-                    blocks.get().map(|blocks| {
-                        blocks
+                    texts.get().and_then(Result::ok).map(|texts| {
+                        BLOCKS
                             .into_iter()
-                            .map(|(key, title, text)| view! { <ParamsBlock slug=slug key=key title=title text=text /> })
+                            .zip(texts)
+                            .map(|((key, title), text)| view! { <ParamsBlock slug=slug key=key title=title text=text /> })
                             .collect_view()
                     })
                 }}
