@@ -240,6 +240,10 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
                 let (raw_lo, raw_hi) = (rounding.round_f64(v_lo, 0.0) + z, rounding.round_f64(v_hi, 0.0) + z);
                 let clip = if raw_lo >= qmin && raw_hi <= qmax {
                     simd::clip::NONE
+                } else if raw_lo >= qmin && raw_hi <= qmax + 1.0 {
+                    simd::clip::ROWS_APART_TOP
+                } else if raw_lo >= qmin - 1.0 && raw_hi <= qmax {
+                    simd::clip::ROWS_APART_BOTTOM
                 } else if raw_lo >= qmin - 1.0 && raw_hi <= qmax + 1.0 {
                     simd::clip::ROWS_APART
                 } else {

@@ -233,6 +233,10 @@ pub(crate) mod clip {
     pub(crate) const ROWS_APART: u8 = 1;
     /// Clamp and count in the loop.
     pub(crate) const CLAMP: u8 = 2;
+    /// [`ROWS_APART`] when only the top end can clip (the top of a symmetric grid): one instruction.
+    pub(crate) const ROWS_APART_TOP: u8 = 3;
+    /// [`ROWS_APART`] when only the bottom end can clip.
+    pub(crate) const ROWS_APART_BOTTOM: u8 = 4;
 }
 
 /// `round(x / s) + z` of a run's two ends, with the kernel's rule.

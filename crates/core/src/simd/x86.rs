@@ -374,7 +374,7 @@ fn band_pd<const R: u8>(v: __m512d, r: __m512d, band: __m512d) -> __mmask8 {
 /// The quotients beyond which the rule `R` rounds outside the grid, `r < qmin − z` below `v_min`
 /// and `r > qmax − z` above `v_max`: the rule's boundaries next to the grid's ends (half-integers
 /// for the nearest rules, integers for the directed ones; the clamped quotient is exact). The
-/// `clip::ROWS_APART` loops clamp `v` to `[v_min, v_max]`: a value that would clip lands on a
+/// `clip::ROWS_APART` loops clamp `v` to `[v_min, v_max]` (or to the side that can clip): a value that would clip lands on a
 /// boundary, where the band test ([`band_pd`]) leaves its row to the caller, and every other value
 /// keeps its quotient, its rounding and its place in the band.
 fn clip_boundaries<const R: u8>(k: &Kernel64<'_>) -> (f64, f64) {
@@ -423,6 +423,8 @@ pub(crate) unsafe fn textbook_rows<T: crate::tensor::Sample, const R: u8, const 
         match k.clip {
             clip::NONE => textbook_rows_clamped::<T, R, INVERSE, { clip::NONE }>(xs, k, sums, wide),
             clip::ROWS_APART => textbook_rows_clamped::<T, R, INVERSE, { clip::ROWS_APART }>(xs, k, sums, wide),
+            clip::ROWS_APART_TOP => textbook_rows_clamped::<T, R, INVERSE, { clip::ROWS_APART_TOP }>(xs, k, sums, wide),
+            clip::ROWS_APART_BOTTOM => textbook_rows_clamped::<T, R, INVERSE, { clip::ROWS_APART_BOTTOM }>(xs, k, sums, wide),
             _ => textbook_rows_clamped::<T, R, INVERSE, { clip::CLAMP }>(xs, k, sums, wide),
         }
     }
@@ -574,10 +576,11 @@ unsafe fn rows_pd256<const R: u8, const INVERSE: bool, const CLIP: u8>(
         let quotient = |x: __m256d| {
             let v = if INVERSE { _mm256_mul_pd(x, inverse) } else { _mm256_div_pd(x, s) };
             // A value that would clip onto the boundary it lies beyond, which the band finds.
-            if CLIP == clip::ROWS_APART {
-                _mm256_min_pd(_mm256_max_pd(v, v_min), v_max)
-            } else {
-                v
+            match CLIP {
+                clip::ROWS_APART => _mm256_min_pd(_mm256_max_pd(v, v_min), v_max),
+                clip::ROWS_APART_TOP => _mm256_min_pd(v, v_max),
+                clip::ROWS_APART_BOTTOM => _mm256_max_pd(v, v_min),
+                _ => v,
             }
         };
         let (v_lo, v_hi) = (quotient(lo), quotient(hi));
@@ -660,7 +663,12 @@ unsafe fn rows_pd<const R: u8, const INVERSE: bool, const CLIP: u8, const FLOAT3
     let decide = |x: __m512d| {
         let v = if INVERSE { _mm512_mul_pd(x, inverse) } else { _mm512_div_pd(x, s) };
         // A value that would clip onto the boundary it lies beyond, which the band finds.
-        let v = if CLIP == clip::ROWS_APART { _mm512_min_pd(_mm512_max_pd(v, v_min), v_max) } else { v };
+        let v = match CLIP {
+            clip::ROWS_APART => _mm512_min_pd(_mm512_max_pd(v, v_min), v_max),
+            clip::ROWS_APART_TOP => _mm512_min_pd(v, v_max),
+            clip::ROWS_APART_BOTTOM => _mm512_max_pd(v, v_min),
+            _ => v,
+        };
         let r = round_pd::<R>(v);
         (r, band_pd::<R>(v, r, band))
     };
