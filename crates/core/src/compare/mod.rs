@@ -23,7 +23,7 @@
 pub mod plan;
 pub mod recipe;
 
-use crate::format::{compare_rows, Format, FormatError, FormatStats};
+use crate::format::{compare_rows_ranged, tensor_range, Format, FormatError, FormatStats};
 use crate::metrics::{serialize_extended, sqnr_db};
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::HashMap;
@@ -358,7 +358,7 @@ pub fn kept(name: &str, shape: &[u64], dtype: &str, source_bits: u64, reason: &s
 
 /// Every format's numbers on one tensor of `shape` (numpy order), `values` in memory order: rows
 /// are the last axis (blocks and groups run along them), one read of the values serves every
-/// format ([`compare_rows`]). Tensors of fewer than two dimensions are [kept](ONE_DIMENSIONAL).
+/// format ([`compare_rows_ranged`](crate::format::compare_rows_ranged), after one range pass). Tensors of fewer than two dimensions are [kept](ONE_DIMENSIONAL).
 pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values: &[f32], formats: &[Format]) -> TensorCompare {
     let elements: u64 = shape.iter().product();
     let cols = shape.last().copied().unwrap_or(1);
@@ -368,7 +368,9 @@ pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values:
     }
     let (rows, cols) = (usize::try_from(elements / cols).unwrap_or(usize::MAX), usize::try_from(cols).unwrap_or(usize::MAX));
     let threads = if values.len() < MIN_PER_THREAD { 1 } else { cores() };
-    let stats = in_groups(formats, threads, |group| compare_rows(group, values, rows, cols));
+    // One range pass (and check of every value) for all the groups of formats.
+    let range = tensor_range(values, rows, cols);
+    let stats = in_groups(formats, threads, |group| compare_rows_ranged(group, values, rows, cols, &range));
     let results = stats
         .iter()
         .zip(formats)
@@ -388,31 +390,45 @@ pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values:
 fn relative_cost(format: &Format) -> u32 {
     use crate::format::Preset;
     match format {
-        Format::Preset(Preset::Q4_1 | Preset::Q5_0 | Preset::Q5_1) => 13,
-        Format::Preset(Preset::Q8_0) => 12,
-        Format::Preset(Preset::Mxfp4 | Preset::Mxfp6E3m2 | Preset::Mxfp6E2m3 | Preset::Mxfp8E4m3 | Preset::Mxfp8E5m2 | Preset::Mxint8) => 9,
-        Format::Preset(Preset::Nf4 | Preset::Fp4Bnb) => 8,
-        _ => 10,
+        Format::Preset(Preset::Q4_0 | Preset::Q4_1 | Preset::Q5_0 | Preset::Q5_1) => 15,
+        Format::Preset(Preset::Q8_0) => 11,
+        Format::Preset(Preset::Mxfp4 | Preset::Mxfp6E3m2 | Preset::Mxfp6E2m3 | Preset::Mxfp8E4m3 | Preset::Mxfp8E5m2 | Preset::Mxint8) => {
+            12
+        }
+        Format::Preset(Preset::Nf4 | Preset::Fp4Bnb) => 13,
+        _ => 13,
     }
 }
 
 /// `work` on groups of `formats` over `threads` threads (one on wasm), the results put back in the
 /// formats' order. Formats are independent: each group reads the tensor once and a format's sums do
-/// not depend on its group, so the results equal one thread's bit for bit. Groups are filled
-/// costliest format first into the least loaded group (LPT), by [`relative_cost`]. A thread that
+/// not depend on its group, so the results equal one thread's bit for bit. Groups balance the
+/// formats' [`relative_cost`]: on two threads the best split of up to 16 formats (every subset
+/// tried), otherwise costliest format first into the least loaded group (LPT). A thread that
 /// cannot be started leaves its group to the calling thread.
 fn in_groups<R: Send>(formats: &[Format], threads: usize, work: impl Fn(&[Format]) -> Vec<R> + Sync) -> Vec<R> {
     let threads = threads.min(formats.len());
     if threads <= 1 {
         return work(formats);
     }
-    let mut order: Vec<usize> = (0..formats.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(relative_cost(&formats[i])));
+    let cost = |i: usize| relative_cost(&formats[i]);
     let mut groups: Vec<(u32, Vec<usize>)> = vec![(0, Vec::new()); threads];
-    for i in order {
-        if let Some(g) = groups.iter_mut().min_by_key(|g| g.0) {
-            g.0 += relative_cost(&formats[i]);
-            g.1.push(i);
+    if threads == 2 && formats.len() <= 16 {
+        // The subset holding the first format whose cost is nearest half the total.
+        let total: u32 = (0..formats.len()).map(cost).sum();
+        let load = |mask: u32| (0..formats.len()).filter(|i| mask >> i & 1 == 1).map(cost).sum::<u32>();
+        let best = (0..1u32 << (formats.len() - 1)).map(|m| m << 1 | 1).min_by_key(|&m| load(m).max(total - load(m))).unwrap_or(1);
+        for i in 0..formats.len() {
+            groups[(best >> i & 1 == 0) as usize].1.push(i);
+        }
+    } else {
+        let mut order: Vec<usize> = (0..formats.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(cost(i)));
+        for i in order {
+            if let Some(g) = groups.iter_mut().min_by_key(|g| g.0) {
+                g.0 += cost(i);
+                g.1.push(i);
+            }
         }
     }
     let picked: Vec<(Vec<usize>, Vec<Format>)> = groups
@@ -575,6 +591,7 @@ mod tests {
 
     #[test]
     fn format_groups_give_one_threads_results_in_order() {
+        use crate::format::compare_rows;
         let formats = parse_formats("q8_0,q5_1,q4_0,mxfp4,nf4,nvfp4,int4:per-group:32").unwrap();
         let values: Vec<f32> = (0..4096).map(|i| ((i * 7919 % 1009) as f32 - 504.0) / 300.0).collect();
         let one = compare_rows(&formats, &values, 16, 256);

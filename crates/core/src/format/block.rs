@@ -297,22 +297,37 @@ pub(crate) trait Sink {
 }
 
 /// Keeps a row's `x̂` and its count of clipped values (the streaming path, which sums the row's
-/// statistics at once: [`Lanes::row_errors`]).
+/// statistics at once: [`Lanes::row_errors`]). `xhats` is as long as the row; whole blocks of 32 and
+/// 64 are copied as fixed-size arrays (no call to `memcpy` per block).
 pub(crate) struct RowSink<'a> {
-    pub xhats: &'a mut Vec<f32>,
+    pub xhats: &'a mut [f32],
+    pub len: usize,
     pub clipped: u64,
 }
 
 impl Sink for RowSink<'_> {
     #[inline(always)]
     fn put(&mut self, _x: f32, xhat: f32, _code: i32, clipped: bool) {
-        self.xhats.push(xhat);
+        if let Some(slot) = self.xhats.get_mut(self.len) {
+            *slot = xhat;
+        }
+        self.len += 1;
         self.clipped += clipped as u64;
     }
 
     #[inline(always)]
     fn put_run(&mut self, _xs: &[f32], xhats: &[f32], _codes: &[i32], clipped: u64) {
-        self.xhats.extend_from_slice(xhats);
+        let end = (self.len + xhats.len()).min(self.xhats.len());
+        let to = &mut self.xhats[self.len.min(end)..end];
+        if let (Ok(to), Ok(from)) = (<&mut [f32; 32]>::try_from(&mut *to), <&[f32; 32]>::try_from(xhats)) {
+            *to = *from;
+        } else if let (Ok(to), Ok(from)) = (<&mut [f32; 64]>::try_from(&mut *to), <&[f32; 64]>::try_from(xhats)) {
+            *to = *from;
+        } else {
+            let n = to.len();
+            to.copy_from_slice(&xhats[..n]);
+        }
+        self.len += xhats.len();
         self.clipped += clipped;
     }
 }

@@ -190,9 +190,10 @@ impl FormatStats {
     }
 }
 
-/// The tensor-level numbers some formats need first: its range, from one cheap pass.
+/// The tensor-level numbers some formats need first: its range, from one cheap pass that also
+/// finds the first non-finite value ([`tensor_range`]).
 #[derive(Clone, Copy, Debug)]
-struct TensorRange {
+pub struct TensorRange {
     min: f32,
     max: f32,
     amax: f32,
@@ -388,14 +389,32 @@ pub fn quantize(format: &Format, data: &[f32], rows: usize, cols: usize) -> Resu
 /// Each result equals, bit for bit, the statistics of [`quantize`] in that format (the same
 /// kernels, the same order of sums). A format that refuses the tensor gets its error.
 pub fn compare_rows(formats: &[Format], data: &[f32], rows: usize, cols: usize) -> Vec<Result<FormatStats, FormatError>> {
+    compare_rows_ranged(formats, data, rows, cols, &tensor_range(data, rows, cols))
+}
+
+/// The range pass of a row-major `rows × cols` matrix (its minimum, maximum and amax, or the shape's
+/// error or the first non-finite value), which several calls of [`compare_rows_ranged`] on the same
+/// tensor (groups of formats on several threads) can share.
+pub fn tensor_range(data: &[f32], rows: usize, cols: usize) -> Result<TensorRange, FormatError> {
+    range_of(&matrix_rows(data, rows, cols)?)
+}
+
+/// [`compare_rows`] after the range pass: `range` is [`tensor_range`] of the same matrix.
+pub fn compare_rows_ranged(
+    formats: &[Format],
+    data: &[f32],
+    rows: usize,
+    cols: usize,
+    range: &Result<TensorRange, FormatError>,
+) -> Vec<Result<FormatStats, FormatError>> {
     #[cfg(target_arch = "x86_64")]
     if crate::simd::level() >= crate::simd::Level::Avx2 {
         if let Some(avx2) = lanes::Avx2::new() {
             // SAFETY: the CPU supports AVX2, as `level` and `Avx2::new` found.
-            return unsafe { compare_rows_avx2(avx2, formats, data, rows, cols) };
+            return unsafe { compare_rows_avx2(avx2, formats, data, rows, cols, range) };
         }
     }
-    compare_rows_in(lanes::Portable, formats, data, rows, cols)
+    compare_rows_in(lanes::Portable, formats, data, rows, cols, range)
 }
 
 /// [`compare_rows`] compiled for AVX2: the block kernels (inlined) then work on 8 float32 lanes
@@ -409,8 +428,9 @@ unsafe fn compare_rows_avx2(
     data: &[f32],
     rows: usize,
     cols: usize,
+    range: &Result<TensorRange, FormatError>,
 ) -> Vec<Result<FormatStats, FormatError>> {
-    compare_rows_in(avx2, formats, data, rows, cols)
+    compare_rows_in(avx2, formats, data, rows, cols, range)
 }
 
 #[inline(always)]
@@ -420,15 +440,16 @@ fn compare_rows_in<L: lanes::Lanes>(
     data: &[f32],
     rows: usize,
     cols: usize,
+    range: &Result<TensorRange, FormatError>,
 ) -> Vec<Result<FormatStats, FormatError>> {
     let all_fail = |e: FormatError| formats.iter().map(|_| Err(e.clone())).collect();
     let row_slices = match matrix_rows(data, rows, cols) {
         Ok(r) => r,
         Err(e) => return all_fail(e),
     };
-    let range = match range_of(&row_slices) {
-        Ok(r) => r,
-        Err(e) => return all_fail(e),
+    let range = match range {
+        Ok(r) => *r,
+        Err(e) => return all_fail(e.clone()),
     };
     let mut states: Vec<Result<(Kernel, BlockStats), FormatError>> = formats
         .iter()
@@ -447,7 +468,7 @@ fn compare_rows_in<L: lanes::Lanes>(
     }
     // Each format's x̂ of a row, summed once the row is done (`Lanes::row_errors`: one call per
     // row, the blocks' sums in the order the full path adds them).
-    let mut xhats: Vec<f32> = Vec::with_capacity(cols);
+    let mut xhats: Vec<f32> = vec![0.0; cols];
     for (r, row) in row_slices.iter().enumerate() {
         for (len, total) in powers.iter_mut() {
             lanes.row_power(row, *len, total);
@@ -456,20 +477,19 @@ fn compare_rows_in<L: lanes::Lanes>(
             let Ok((kernel, stats)) = state else { continue };
             let len = block_len(format, row);
             let mut failed = None;
-            xhats.clear();
-            let mut sink = RowSink { xhats: &mut xhats, clipped: 0 };
+            let mut sink = RowSink { xhats: &mut xhats, len: 0, clipped: 0 };
             for (b, x) in row.chunks(len).enumerate() {
                 if let Err(e) = kernel.block(x, &mut sink, r, b * len) {
                     failed = Some(e);
                     break;
                 }
             }
-            let clipped = sink.clipped;
+            let (clipped, put) = (sink.clipped, sink.len.min(xhats.len()));
             if let Some(e) = failed {
                 *state = Err(e);
                 continue;
             }
-            lanes.row_errors(row, &xhats, len, stats);
+            lanes.row_errors(row, &xhats[..put], len, stats);
             stats.clipped += clipped;
         }
     }
