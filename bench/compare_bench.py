@@ -12,8 +12,9 @@ On the llama-shaped BF16 benchmark file (bench/make_llama.py, 444 MB), times (be
     MSE per tensor and format checked against quantscope's (the largest relative difference is printed).
 The issue's bar: compare with five formats at most 3x one format's time. Prints one JSON line.
 
-Usage: python3 bench/compare_bench.py [FILE] [--repeat 3] [--skip-numpy] [--exe BINARY]
-(--exe: time this quantscope binary instead of building one)
+Usage: python3 bench/compare_bench.py [FILE] [--repeat 3] [--skip-numpy] [--exe BINARY [--exe BINARY2]]
+(--exe: time this quantscope binary instead of building one; twice: an A/B run, the rounds alternating the two
+binaries, each keeping its best wall and best CPU time, and whether their compare JSON is byte for byte the same)
 """
 import argparse
 import json
@@ -126,21 +127,16 @@ def numpy_compare(path):
     return out
 
 
-def timed(cmd, repeat):
-    """Best wall time and its CPU time (user + system, children) of `repeat` runs; the last stdout."""
-    best = None
-    for _ in range(repeat):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t0 = time.perf_counter()
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        wall = time.perf_counter() - t0
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        if p.returncode != 0:
-            return None, p.stderr.strip()
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        if best is None or wall < best[0]:
-            best = (wall, cpu, p.stdout)
-    return best, None
+def run_once(cmd):
+    """(wall, CPU: user + system of the child, stdout) of one run, or (None, stderr)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if p.returncode != 0:
+        return None, p.stderr.strip()
+    return (wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), p.stdout), None
 
 
 def main():
@@ -148,40 +144,59 @@ def main():
     ap.add_argument("file", nargs="?", default=DEFAULT)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--skip-numpy", action="store_true")
-    ap.add_argument("--exe", help="the quantscope binary to time (default: build it with cargo)")
+    ap.add_argument("--exe", action="append",
+                    help="a quantscope binary to time (default: build it with cargo); give it twice (old, new) "
+                         "for an A/B run: the rounds alternate the binaries, each keeps its best wall and best CPU")
     a = ap.parse_args()
     if not os.path.exists(a.file):
         sys.exit(f"{a.file}: missing (python3 bench/make_llama.py writes it)")
-    if a.exe:
-        exe = a.exe
-    else:
+    exes = a.exe or []
+    if not exes:
         subprocess.run(["cargo", "build", "-q", "--release", "-p", "quantscope-cli"], cwd=ROOT, check=True)
-        exe = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "quantscope")
+        exes = [os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "quantscope")]
     runs = {
-        "compare_5": [exe, "compare", a.file, "--formats", ",".join(FORMATS), "--format", "json"],
-        "compare_1_q4_0": [exe, "compare", a.file, "--formats", "q4_0", "--format", "json"],
-        "file_preset_q4_0": [exe, "file", a.file, "--preset", "q4_0", "--format", "json"],
-        "file_default": [exe, "file", a.file, "--format", "json"],
+        "compare_5": ["compare", a.file, "--formats", ",".join(FORMATS), "--format", "json"],
+        "compare_1_q4_0": ["compare", a.file, "--formats", "q4_0", "--format", "json"],
+        "file_preset_q4_0": ["file", a.file, "--preset", "q4_0", "--format", "json"],
+        "file_default": ["file", a.file, "--format", "json"],
     }
-    result = {"file": os.path.basename(a.file), "bytes": os.path.getsize(a.file), "cores": os.cpu_count()}
-    compare_json = None
-    for key, cmd in runs.items():
-        best, error = timed(cmd, a.repeat)
-        if best is None:
-            result[key] = {"error": error[:200]}
-            continue
-        result[key] = {"wall_s": round(best[0], 3), "cpu_s": round(best[1], 3)}
-        if key == "compare_5":
-            compare_json = json.loads(best[2])
-    for single in ["file_preset_q4_0", "compare_1_q4_0"]:
-        if "wall_s" in result.get(single, {}) and "wall_s" in result["compare_5"]:
-            result[f"ratio_5_to_{single}"] = round(result["compare_5"]["wall_s"] / result[single]["wall_s"], 2)
+    result = {"file": os.path.basename(a.file), "bytes": os.path.getsize(a.file), "cores": os.cpu_count(),
+              "load_before": [round(v, 2) for v in os.getloadavg()]}
+    best = {exe: {} for exe in exes}
+    compare_json = {}
+    for _ in range(a.repeat):
+        for exe in exes:
+            for key, args in runs.items():
+                got, error = run_once([exe] + args)
+                slot = best[exe].setdefault(key, {})
+                if got is None:
+                    slot["error"] = error[:200]
+                    continue
+                wall, cpu, out = got
+                slot["wall_s"] = round(min(wall, slot.get("wall_s", wall)), 3)
+                slot["cpu_s"] = round(min(cpu, slot.get("cpu_s", cpu)), 3)
+                if key == "compare_5":
+                    compare_json[exe] = out
+    result["load_after"] = [round(v, 2) for v in os.getloadavg()]
+    for exe in exes:
+        r = best[exe]
+        for single in ["file_preset_q4_0", "compare_1_q4_0"]:
+            if "wall_s" in r.get(single, {}) and "wall_s" in r.get("compare_5", {}):
+                r[f"ratio_5_to_{single}"] = round(r["compare_5"]["wall_s"] / r[single]["wall_s"], 2)
+                r[f"cpu_ratio_5_to_{single}"] = round(r["compare_5"]["cpu_s"] / r[single]["cpu_s"], 2)
+    if len(exes) == 1:
+        result.update(best[exes[0]])
+    else:
+        result["exes"] = best
+        outputs = list(compare_json.values())
+        result["compare_5_json_identical"] = len(outputs) == len(exes) and all(o == outputs[0] for o in outputs)
     if not a.skip_numpy:
         t0 = time.perf_counter()
         mse = numpy_compare(a.file)
         result["numpy_5"] = {"wall_s": round(time.perf_counter() - t0, 3)}
         worst = 0.0
-        for t in compare_json["tensors"] if compare_json else []:
+        ours_json = json.loads(compare_json[exes[-1]]) if exes[-1] in compare_json else None
+        for t in ours_json["tensors"] if ours_json else []:
             for r in t["results"]:
                 ours, theirs = r.get("mse"), mse.get(t["name"], {}).get(r["format"])
                 if ours is not None and theirs is not None and theirs > 0:
