@@ -86,7 +86,8 @@ test-e2e: build setup-browser
 	node --test --test-concurrency=1 e2e/*.test.mjs
 
 # ---------------------------------------------------------------- app
-# Release build (opt-level z, LTO, wasm-opt -Oz) into dist/, relative paths: any static server works.
+# Release build into dist/ (the page at opt-level z and wasm-opt -Oz, the worker at opt-level 3 and
+# wasm-opt -O3; LTO), relative paths: any static server works.
 build: setup-web
 	trunk build --release
 	@for wasm in dist/*_bg.wasm; do echo "$$(basename $$wasm): $$(stat -c%s $$wasm) bytes raw, $$(gzip -9c $$wasm | wc -c) bytes gzip"; done
