@@ -146,8 +146,9 @@ fn level(mid: &[f32; 15], s: f32) -> usize {
 
 /// Quantizes one block of 64 (or fewer, never in practice) values.
 #[inline(always)]
-pub(crate) fn block<S: Sink>(table: Table, x: &[f32], sink: &mut S) -> BlockScale {
-    let absmax = super::round::amax(x);
+pub(crate) fn block<S: Sink>(table: Table, x: &[f32], amax: Option<f32>, sink: &mut S) -> BlockScale {
+    // The block's `round::amax`, when compare already took it (from its two halves of 32).
+    let absmax = amax.unwrap_or_else(|| super::round::amax(x));
     let r = 1.0 / absmax.max(ABSMAX_FLOOR);
     let (sorted, mid) = (table.sorted(), table.midpoints());
     // The levels of a whole block first (lane-wise comparisons, vectorized), then the table.

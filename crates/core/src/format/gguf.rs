@@ -51,21 +51,22 @@ fn inverse(d: f32) -> f32 {
     }
 }
 
-/// Quantizes one block of 32 values.
+/// Quantizes one block of 32 values. `amax`: the block's `round::amax`, when already taken
+/// (compare shares it between formats), else taken here.
 #[inline(always)]
-pub(crate) fn block<S: Sink>(kind: GgufType, x: &[f32], sink: &mut S) -> BlockScale {
+pub(crate) fn block<S: Sink>(kind: GgufType, x: &[f32], amax: Option<f32>, sink: &mut S) -> BlockScale {
+    let amax = || amax.unwrap_or_else(|| super::round::amax(x));
     match kind {
-        GgufType::Q8_0 => q8_0(x, sink),
-        GgufType::Q4_0 => q_0(x, 8, sink),
-        GgufType::Q5_0 => q_0(x, 16, sink),
+        GgufType::Q8_0 => q8_0(x, amax(), sink),
+        GgufType::Q4_0 => q_0(x, amax(), 8, sink),
+        GgufType::Q5_0 => q_0(x, amax(), 16, sink),
         GgufType::Q4_1 => q_1(x, 15, sink),
         GgufType::Q5_1 => q_1(x, 31, sink),
     }
 }
 
 #[inline(always)]
-fn q8_0<S: Sink>(x: &[f32], sink: &mut S) -> BlockScale {
-    let amax = super::round::amax(x);
+fn q8_0<S: Sink>(x: &[f32], amax: f32, sink: &mut S) -> BlockScale {
     let d = amax / 127.0;
     let id = inverse(d);
     let dh = f16_round(d);
@@ -85,11 +86,10 @@ fn q8_0<S: Sink>(x: &[f32], sink: &mut S) -> BlockScale {
 
 /// Q4_0 (`n = 8`) and Q5_0 (`n = 16`).
 #[inline(always)]
-fn q_0<S: Sink>(x: &[f32], n: i32, sink: &mut S) -> BlockScale {
+fn q_0<S: Sink>(x: &[f32], amax: f32, n: i32, sink: &mut S) -> BlockScale {
     // The first element of the largest magnitude (numpy argmax), with its sign.
     // The largest |v| first (vectorized), then the first value of that magnitude; none (all zero or
     // NaN) leaves mx = +0, as the in-order search `if |v| > amax` from 0 does.
-    let amax = super::round::amax(x);
     let mx = if amax > 0.0 { x.iter().copied().find(|v| v.abs() == amax).unwrap_or(0.0) } else { 0.0 };
     let d = mx / -(n as f32);
     let id = inverse(d);
@@ -142,7 +142,7 @@ mod tests {
     fn run(kind: GgufType, x: &[f32]) -> (Vec<f32>, Vec<i32>) {
         let (mut dq, mut codes) = (Vec::new(), Vec::new());
         let mut sink = FullSink { acc: Default::default(), dequantized: &mut dq, codes: &mut codes };
-        block(kind, x, &mut sink);
+        block(kind, x, None, &mut sink);
         (dq, codes)
     }
 

@@ -276,15 +276,22 @@ impl Kernel {
         })
     }
 
-    /// Quantizes one block; `row` (0-based) and `start` only locate an error.
+    /// Whether the kernel starts from its block's amax (`round::amax`) on blocks of 32 or 64, which
+    /// compare takes once per block of 32 for every such format.
+    fn shares_amax(&self) -> bool {
+        matches!(self, Kernel::Gguf(GgufType::Q8_0 | GgufType::Q4_0 | GgufType::Q5_0) | Kernel::Mx(_) | Kernel::Bnb(_))
+    }
+
+    /// Quantizes one block (`amax`: the block's `round::amax` if already taken); `row` (0-based)
+    /// and `start` only locate an error.
     #[inline(always)]
-    fn block<S: Sink>(&self, x: &[f32], sink: &mut S, row: usize, start: usize) -> Result<BlockScale, FormatError> {
+    fn block<S: Sink>(&self, x: &[f32], amax: Option<f32>, sink: &mut S, row: usize, start: usize) -> Result<BlockScale, FormatError> {
         Ok(match self {
-            Kernel::Gguf(kind) => gguf::block(*kind, x, sink),
-            Kernel::Mx(element) => mx::block(*element, x, sink),
+            Kernel::Gguf(kind) => gguf::block(*kind, x, amax, sink),
+            Kernel::Mx(element) => mx::block(*element, x, amax, sink),
             Kernel::Nvfp4(Some(tensor)) => nvfp4::block(*tensor, x, sink),
             Kernel::Nvfp4(None) => nvfp4::zero_block(x, sink),
-            Kernel::Bnb(table) => bnb::block(*table, x, sink),
+            Kernel::Bnb(table) => bnb::block(*table, x, amax, sink),
             Kernel::Float { element, tensor_scale } => {
                 let scale = match tensor_scale {
                     Some(s) => *s,
@@ -354,7 +361,7 @@ pub fn quantize_rows(format: &Format, rows: &[&[f32]]) -> Result<Quantized, Form
         let mut row_stats = BlockStats::default();
         let mut sink = FullSink { acc: Default::default(), dequantized: &mut dequantized, codes: &mut codes };
         for (b, x) in row.chunks(len).enumerate() {
-            let scale = kernel.block(x, &mut sink, r, b * len)?;
+            let scale = kernel.block(x, None, &mut sink, r, b * len)?;
             let block_stats = sink.acc.finish_block();
             row_stats.merge(&block_stats);
             stats.merge(&block_stats);
@@ -469,17 +476,31 @@ fn compare_rows_in<L: lanes::Lanes>(
     // Each format's x̂ of a row, summed once the row is done (`Lanes::row_errors`: one call per
     // row, the blocks' sums in the order the full path adds them).
     let mut xhats: Vec<f32> = vec![0.0; cols];
+    // The amax of each block of 32, taken once per row when two formats or more start from it (a block
+    // of 64's is the larger of its halves': the maximum of |v| does not depend on the order, every
+    // value being finite here). The same bits as each kernel's own `round::amax`.
+    let sharing = states.iter().filter(|s| matches!(s, Ok((k, _)) if k.shares_amax())).count();
+    let mut amax32: Vec<f32> = if sharing >= 2 && cols.is_multiple_of(32) { vec![0.0; cols / 32] } else { Vec::new() };
     for (r, row) in row_slices.iter().enumerate() {
         for (len, total) in powers.iter_mut() {
             lanes.row_power(row, *len, total);
         }
+        for (a, x) in amax32.iter_mut().zip(row.chunks_exact(32)) {
+            *a = round::amax(x);
+        }
         for (format, state) in formats.iter().zip(states.iter_mut()) {
             let Ok((kernel, stats)) = state else { continue };
             let len = block_len(format, row);
+            let shared = !amax32.is_empty() && kernel.shares_amax();
             let mut failed = None;
             let mut sink = RowSink { xhats: &mut xhats, len: 0, clipped: 0 };
             for (b, x) in row.chunks(len).enumerate() {
-                if let Err(e) = kernel.block(x, &mut sink, r, b * len) {
+                let amax = match (shared, len) {
+                    (true, 32) => amax32.get(b).copied(),
+                    (true, 64) => amax32.get(2 * b).zip(amax32.get(2 * b + 1)).map(|(a, c)| a.max(*c)),
+                    _ => None,
+                };
+                if let Err(e) = kernel.block(x, amax, &mut sink, r, b * len) {
                     failed = Some(e);
                     break;
                 }

@@ -38,10 +38,11 @@ pub enum MxElement {
     Int8,
 }
 
-/// Quantizes one block of 32 values.
+/// Quantizes one block of 32 values. `amax`: the block's `round::amax`, when already taken
+/// (compare shares it between formats), else taken here.
 #[inline(always)]
-pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], sink: &mut S) -> BlockScale {
-    let amax = super::round::amax(x);
+pub(crate) fn block<S: Sink>(element: MxElement, x: &[f32], amax: Option<f32>, sink: &mut S) -> BlockScale {
+    let amax = amax.unwrap_or_else(|| super::round::amax(x));
     match element {
         MxElement::Float(m) if m == E2M1 => {
             let e = (exponent(amax) - m.emax()).clamp(-127, 127);
