@@ -150,3 +150,72 @@ fn simd_kernel_matches_per_element_path_for_every_rule() {
         }
     }
 }
+
+/// The textbook convention's simd128 f64 loop (`simd::wasm::textbook_rows`) against the per-element
+/// path, bit for bit, for every rule but stochastic, float32 and f64 data, and every way it treats
+/// the clamp: channels whose data range clips by one step at the top, the bottom, both ends, or
+/// further (`clip::ROWS_APART_TOP`, `_BOTTOM`, `ROWS_APART`, `CLAMP`) or not at all. The values are
+/// bf16-like (8 significant bits), with exact ties and boundaries of the scale 1/128 (the rows the
+/// loop must leave to the exact decision), ±0, a NaN and ±inf, at a hand-typed scale (x · 128,
+/// exact), a scale of 0.1 (x · (1/s) close to x / s) and the data's own.
+#[wasm_bindgen_test]
+fn textbook_simd_loop_matches_per_element_path() {
+    let (rows, cols) = (6, 517);
+    // The ends of each channel's range in 256ths, half steps of the scale 1/128 (qint8 is [-128, 127]).
+    let ends = [(-256, 254), (-256, 255), (-257, 254), (-258, 256), (-384, 384), (-128, 128)]
+        .map(|(lo, hi)| (lo as f32 / 256.0, hi as f32 / 256.0));
+    let bf16 = |x: f32| f32::from_bits(x.to_bits() & 0xffff_0000);
+    let mut data = Vec::with_capacity(rows * cols);
+    for (r, &(lo, hi)) in ends.iter().enumerate() {
+        let spread = values(cols);
+        for (c, &v) in spread.iter().enumerate() {
+            // Mostly bf16-like values inside the range; every 37th an exact half step (a tie of the
+            // nearest rules), every 41st a whole step (a boundary of the directed ones).
+            let x = match c {
+                0 => lo,
+                1 => hi,
+                _ if c % 37 == 0 => ((c % 200) as f32 - 100.0 + 0.5) / 128.0,
+                _ if c % 41 == 0 => ((c % 200) as f32 - 100.0) / 128.0,
+                _ if c % 53 == 0 => -0.0,
+                _ => bf16((v / 2.0).clamp(lo, hi)),
+            };
+            data.push(x.clamp(lo, hi));
+        }
+        // Non-finite values in the last channel, in the rows and in the tail.
+        if r == rows - 1 {
+            let at = r * cols;
+            (data[at + 100], data[at + 203], data[at + 515]) = (f32::NAN, f32::INFINITY, f32::NEG_INFINITY);
+        }
+    }
+    let f32_tensor = Tensor::dense("w", Samples::F32(data.clone()), vec![rows, cols], 0).unwrap();
+    let f64_tensor = Tensor::dense("w", Samples::F64(data.iter().map(|&x| x as f64).collect()), vec![rows, cols], 0).unwrap();
+    let manual = |scale: f64, text: &str, zero_point: i64| {
+        let params =
+            quantscope_core::analysis::ManualParams { scale, scale_exact: quantscope_core::exact::Decimal::parse(text), zero_point };
+        ParamSource::Manual(vec![params; rows])
+    };
+    let sources = [
+        manual(1.0 / 128.0, "0.0078125", 0),
+        manual(1.0 / 128.0, "0.0078125", -1),
+        manual(1.0 / 128.0, "0.0078125", 1),
+        manual(0.1, "0.1", 0),
+        ParamSource::Data,
+        ParamSource::Range(quantscope_core::RangeInput::new(-0.8, 0.9)),
+    ];
+    for rounding in quantscope_core::Rounding::ALL.into_iter().filter(|&r| r != quantscope_core::Rounding::Stochastic) {
+        for scheme in [Scheme::Affine, Scheme::Symmetric] {
+            let options = SpecOptions { convention: Convention::Textbook, scheme, rounding: Some(rounding), ..SpecOptions::default() };
+            let spec = QuantSpec::resolve(&options).unwrap();
+            for (tensor, kind) in [(&f32_tensor, "f32"), (&f64_tensor, "f64")] {
+                for (n, source) in sources.iter().enumerate() {
+                    let fast = analyse(tensor, &spec, Granularity::PerChannel, source, false).unwrap();
+                    let slow = analyse(tensor, &spec, Granularity::PerChannel, source, true).unwrap();
+                    for (f, s) in fast.channels.iter().zip(&slow.channels) {
+                        assert_eq!(f.metrics, s.metrics, "{rounding} {scheme:?} {kind} source {n} channel {}", f.index);
+                    }
+                    assert_eq!(fast.summary.metrics, slow.summary.metrics);
+                }
+            }
+        }
+    }
+}

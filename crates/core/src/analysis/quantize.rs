@@ -229,7 +229,7 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
     // The lanes' sums in locals (registers) for the whole run, added to the totals once: each lane
     // still adds its values in order, so the sums are those of `Accumulator::add`.
     let mut sums = std::mem::take(&mut acc.total);
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
     let k = {
         let (z, qmin, qmax) = (qz.zero_point as f64, qz.qmin as f64, qz.qmax as f64);
         // Every quotient of the run lies between those of its ends (x · (1/s) and x / s are monotone
@@ -264,6 +264,16 @@ fn fused_f64_loop<T: Sample, const R: u8, const INVERSE: bool>(
             // SAFETY: AVX2, and AVX-512F/VL for the wide loop, as `level` says. It stops before a
             // row holding a value near a boundary, which the code below decides.
             at += unsafe { simd::x86::textbook_rows::<T, R, INVERSE>(&xs[at..whole], &k, &mut sums, level == Level::Avx512) };
+            if at == whole {
+                break;
+            }
+        }
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        {
+            // The next unit's values as far ahead of this row as of the run's first.
+            let k = simd::Kernel64 { next: run.next.get(at..).unwrap_or(&[]), ..k };
+            // It stops before a row holding a value near a boundary, which the code below decides.
+            at += simd::wasm::textbook_rows::<T, R, INVERSE>(&xs[at..whole], &k, &mut sums);
             if at == whole {
                 break;
             }

@@ -195,9 +195,9 @@ impl<'a> Kernel<'a> {
     }
 }
 
-/// The textbook convention's constants (f64) for its SIMD loop (`x86::textbook_rows`).
+/// The textbook convention's constants (f64) for its SIMD loops (`x86::textbook_rows`, `wasm::textbook_rows`).
 #[derive(Clone, Copy)]
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+#[cfg_attr(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))), allow(dead_code))]
 pub(crate) struct Kernel64<'a> {
     /// Scale.
     pub(crate) s: f64,
@@ -221,8 +221,8 @@ pub(crate) struct Kernel64<'a> {
     pub(crate) next: &'a [f32],
 }
 
-/// How the textbook loop treats the clamp (`Kernel64::clip`); only the x86 loops read it.
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+/// How the textbook loop treats the clamp (`Kernel64::clip`); only the x86 and wasm `simd128` loops read it.
+#[cfg_attr(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))), allow(dead_code))]
 pub(crate) mod clip {
     /// No value of the run can clip: no clamp, no clip count.
     pub(crate) const NONE: u8 = 0;
@@ -237,6 +237,39 @@ pub(crate) mod clip {
     pub(crate) const ROWS_APART_TOP: u8 = 3;
     /// [`ROWS_APART`] when only the bottom end can clip.
     pub(crate) const ROWS_APART_BOTTOM: u8 = 4;
+}
+
+/// The quotients beyond which the rule `R` rounds outside the grid, `r < qmin − z` below `v_min`
+/// and `r > qmax − z` above `v_max`: the rule's boundaries next to the grid's ends (half-integers
+/// for the nearest rules, integers for the directed ones; the clamped quotient is exact). The
+/// `clip::ROWS_APART` loops (`x86::textbook_rows`, `wasm::textbook_rows`) clamp `v` to
+/// `[v_min, v_max]` (or to the side that can clip): a value that would clip lands on a boundary,
+/// where the band test leaves its row to the caller, and every other value keeps its quotient,
+/// its rounding and its place in the band.
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+pub(crate) fn clip_boundaries<const R: u8>(k: &Kernel64<'_>) -> (f64, f64) {
+    let (r_min, r_max) = (k.qmin - k.z, k.qmax - k.z);
+    match R {
+        // floor(v) < r_min ⇔ v < r_min; floor(v) > r_max ⇔ v ≥ r_max + 1.
+        rule::FLOOR => (r_min, r_max + 1.0),
+        // ceil(v) < r_min ⇔ v ≤ r_min − 1; ceil(v) > r_max ⇔ v > r_max.
+        rule::CEIL => (r_min - 1.0, r_max),
+        // trunc is floor above zero and ceil below.
+        rule::TOWARD_ZERO => (if r_min > 0.0 { r_min } else { r_min - 1.0 }, if r_max < 0.0 { r_max } else { r_max + 1.0 }),
+        _ => (r_min - 0.5, r_max + 0.5),
+    }
+}
+
+/// The band of the textbook loops' boundary test for the rule `R` and a margin
+/// ([`Kernel64::margin`]): a nearest rule's quotient is near when its distance to the nearest
+/// integer is at least `0.5 − margin`, a directed rule's when it is at most `margin`.
+#[cfg(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))]
+pub(crate) fn band_of<const R: u8>(margin: f64) -> f64 {
+    if rounding::<R>().is_nearest() {
+        0.5 - margin
+    } else {
+        margin
+    }
 }
 
 /// `round(x / s) + z` of a run's two ends, with the kernel's rule.

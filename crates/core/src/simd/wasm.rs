@@ -13,8 +13,8 @@
 //! unit so that memory works while it computes. On 4096 × 4096 in Node 20 these took the analysis
 //! from about 48 to 21 ms (`bench/perf_table.py`, README).
 
-use super::{rule, Kernel};
-use crate::metrics::{Accumulator, LANES, ROWS};
+use super::{band_of, clip, clip_boundaries, rule, Kernel, Kernel64};
+use crate::metrics::{Accumulator, Sums, LANES, ROWS};
 use core::arch::wasm32::*;
 
 /// Values per call of the register loop: its 32-bit lane counts then hold at most 2^28 per lane.
@@ -303,4 +303,201 @@ fn masked_range(xs: &[f32]) -> (f32, f32, u64) {
         }
     }
     (min, max, count)
+}
+
+/// The textbook convention's loop on whole rows of `LANES` values with `simd128` (a row is four f64
+/// vectors: lane `j` of vector `h` is the row's value `2h + j`), from the start of `xs` until a row
+/// holds a value near a boundary of the rule (for `analysis::quantize`'s exact decision) or no whole
+/// row is left; returns how many values it consumed.
+///
+/// The operations of `analysis::quantize::fused_f64_loop` lane by lane, in the same order, into the
+/// same f64 sums, as `simd::x86::textbook_rows` performs them: `v = x · (1/s)` (`INVERSE`) or `x / s`,
+/// `r = round(v)`, `raw = r + z`, `q = clamp(raw)`, `e = (q - z) · s - x`, then `x²`, `e²`, `|e|`,
+/// `|e|/|x|` (x ≠ 0, a true division), max `|e|` and the counts. `f64x2.pmin`/`pmax` are x86's
+/// `minpd`/`maxpd` with the operands swapped (`pmax(a, b) = a < b ? b : a`), so NaN and ±0 take
+/// the same side as there and in the portable selects.
+pub(crate) fn textbook_rows<T: crate::tensor::Sample, const R: u8, const INVERSE: bool>(
+    xs: &[T],
+    k: &Kernel64<'_>,
+    sums: &mut Sums<f64, u64>,
+) -> usize {
+    match k.clip {
+        clip::NONE => textbook_rows_clipped::<T, R, INVERSE, { clip::NONE }>(xs, k, sums),
+        clip::ROWS_APART => textbook_rows_clipped::<T, R, INVERSE, { clip::ROWS_APART }>(xs, k, sums),
+        clip::ROWS_APART_TOP => textbook_rows_clipped::<T, R, INVERSE, { clip::ROWS_APART_TOP }>(xs, k, sums),
+        clip::ROWS_APART_BOTTOM => textbook_rows_clipped::<T, R, INVERSE, { clip::ROWS_APART_BOTTOM }>(xs, k, sums),
+        _ => textbook_rows_clipped::<T, R, INVERSE, { clip::CLAMP }>(xs, k, sums),
+    }
+}
+
+/// [`textbook_rows`] for float32 or f64 data with the clip variant `CLIP` (one of [`clip`]).
+#[inline(always)]
+fn textbook_rows_clipped<T: crate::tensor::Sample, const R: u8, const INVERSE: bool, const CLIP: u8>(
+    xs: &[T],
+    k: &Kernel64<'_>,
+    sums: &mut Sums<f64, u64>,
+) -> usize {
+    let rows = xs.len() / LANES;
+    match (T::as_f32(xs), T::as_f64(xs)) {
+        (Some(f), _) => rows_f64x2::<R, INVERSE, CLIP>(
+            rows,
+            |at| {
+                let row: &[f32; LANES] = f[at..at + LANES].try_into().expect("a whole row");
+                // SAFETY: the row holds 8 floats, two v128 at offsets 0 and 4; unaligned loads are fine in wasm.
+                let (a, b) = unsafe { (v128_load(row.as_ptr() as *const v128), v128_load(row.as_ptr().add(4) as *const v128)) };
+                let high = |v: v128| f64x2_promote_low_f32x4(i32x4_shuffle::<2, 3, 2, 3>(v, v));
+                [f64x2_promote_low_f32x4(a), high(a), f64x2_promote_low_f32x4(b), high(b)]
+            },
+            k,
+            sums,
+        ),
+        (_, Some(d)) => rows_f64x2::<R, INVERSE, CLIP>(
+            rows,
+            |at| {
+                let row: &[f64; LANES] = d[at..at + LANES].try_into().expect("a whole row");
+                // SAFETY: the row holds 8 f64, four v128 at offsets 0, 2, 4, 6; unaligned loads are fine in wasm.
+                [0, 1, 2, 3].map(|h| unsafe { v128_load(row.as_ptr().add(2 * h) as *const v128) })
+            },
+            k,
+            sums,
+        ),
+        _ => 0,
+    }
+}
+
+/// The rule `R` on 2 f64 lanes: `simd::x86::round_pd256`'s result (`f64x2.nearest` for half-even;
+/// half away from zero and half up built the same way, exact; only the sign of a zero result can
+/// differ, which changes neither `q` nor any metric).
+#[inline(always)]
+fn round_f64x2<const R: u8>(v: v128) -> v128 {
+    let half = f64x2_splat(0.5);
+    let one = f64x2_splat(1.0);
+    match R {
+        rule::FLOOR => f64x2_floor(v),
+        rule::CEIL => f64x2_ceil(v),
+        rule::TOWARD_ZERO => f64x2_trunc(v),
+        rule::HALF_AWAY => {
+            let t = f64x2_trunc(v);
+            let away = f64x2_ge(f64x2_abs(f64x2_sub(v, t)), half);
+            let step = v128_or(one, v128_and(v, f64x2_splat(-0.0)));
+            f64x2_add(t, v128_and(away, step))
+        }
+        rule::HALF_UP => {
+            let f = f64x2_floor(v);
+            f64x2_add(f, v128_and(f64x2_ge(f64x2_sub(v, f), half), one))
+        }
+        _ => f64x2_nearest(v),
+    }
+}
+
+/// `simd::x86::band_pd256` on 2 lanes: all ones where `v` lies within the band of a boundary of the
+/// rule `R` (a NaN or infinite `v` is never near, as there).
+#[inline(always)]
+fn band_f64x2<const R: u8>(v: v128, r: v128, band: v128) -> v128 {
+    let nearest = if R == rule::HALF_EVEN { r } else { f64x2_nearest(v) };
+    let distance = f64x2_abs(f64x2_sub(v, nearest));
+    if super::rounding::<R>().is_nearest() {
+        f64x2_ge(distance, band)
+    } else {
+        f64x2_le(distance, band)
+    }
+}
+
+/// The textbook loop's sums of a row's 8 lanes, four vectors of 2, in registers.
+#[derive(Clone, Copy)]
+struct Lanes8 {
+    x2: [v128; 4],
+    e2: [v128; 4],
+    abs_e: [v128; 4],
+    pct: [v128; 4],
+    max_abs_e: [v128; 4],
+}
+
+/// The textbook loop proper: `load(at)` gives the row at `at` as four f64 vectors.
+#[inline(always)]
+fn rows_f64x2<const R: u8, const INVERSE: bool, const CLIP: u8>(
+    rows: usize,
+    load: impl Fn(usize) -> [v128; 4],
+    k: &Kernel64<'_>,
+    sums: &mut Sums<f64, u64>,
+) -> usize {
+    let (s, inverse, z) = (f64x2_splat(k.s), f64x2_splat(k.inverse), f64x2_splat(k.z));
+    let (qmin, qmax, zero) = (f64x2_splat(k.qmin), f64x2_splat(k.qmax), f64x2_splat(0.0));
+    let get = |a: &[f64; LANES]| [0, 1, 2, 3].map(|h| f64x2(a[2 * h], a[2 * h + 1]));
+    let mut l =
+        Lanes8 { x2: get(&sums.x2), e2: get(&sums.e2), abs_e: get(&sums.abs_e), pct: get(&sums.pct), max_abs_e: get(&sums.max_abs_e) };
+    // The counts: integer sums whatever the grouping, so both halves of every vector go into one
+    // register each and their total into lane 0 at the end (only the lanes' total is ever read).
+    let (mut nonzero, mut clipped) = (i64x2_splat(0), i64x2_splat(0));
+    let band = f64x2_splat(band_of::<R>(k.margin));
+    let (v_min, v_max) = clip_boundaries::<R>(k);
+    let (v_min, v_max) = (f64x2_splat(v_min), f64x2_splat(v_max));
+    let quotient = |x: v128| {
+        let v = if INVERSE { f64x2_mul(x, inverse) } else { f64x2_div(x, s) };
+        // A value that would clip onto the boundary it lies beyond, which the band finds.
+        // (`pmax(v_min, v)` is `maxpd(v, v_min)`, `pmin(v_max, w)` is `minpd(w, v_max)`.)
+        match CLIP {
+            clip::ROWS_APART => f64x2_pmin(v_max, f64x2_pmax(v_min, v)),
+            clip::ROWS_APART_TOP => f64x2_pmin(v_max, v),
+            clip::ROWS_APART_BOTTOM => f64x2_pmax(v_min, v),
+            _ => v,
+        }
+    };
+    // What the touches read, kept so that neither LLVM nor V8 drops the reads.
+    let mut touched = 0u32;
+    let mut row = 0;
+    while row < rows {
+        // One read per 64-byte cache line of the next unit (wasm has no prefetch): every other row.
+        if row % 2 == 0 {
+            touched = touched.wrapping_add(k.next.get(row * LANES).map_or(0, |x| x.to_bits()));
+        }
+        let x = load(row * LANES);
+        let v = x.map(quotient);
+        let r = [0, 1, 2, 3].map(|h| round_f64x2::<R>(v[h]));
+        let near = [0, 1, 2, 3].map(|h| band_f64x2::<R>(v[h], r[h], band));
+        if v128_any_true(v128_or(v128_or(near[0], near[1]), v128_or(near[2], near[3]))) {
+            break;
+        }
+        for h in 0..4 {
+            let (x, r) = (x[h], r[h]);
+            // With the clamp: `raw = r + z`, `if raw < qmin { qmin } else { raw }`, then
+            // `if low > qmax { qmax } else { low }`, `e = (q - z) · s - x`. Without it `q − z` is
+            // `r` itself (integers below 2^53).
+            let q_minus_z = if CLIP == clip::CLAMP {
+                let raw = f64x2_add(r, z);
+                let q = f64x2_pmin(f64x2_pmax(raw, qmin), qmax);
+                clipped = i64x2_sub(clipped, f64x2_ne(q, raw));
+                f64x2_sub(q, z)
+            } else {
+                r
+            };
+            let e = f64x2_sub(f64x2_mul(q_minus_z, s), x);
+            let ae = f64x2_abs(e);
+            let ax = f64x2_abs(x);
+            let nz = f64x2_ne(ax, zero);
+            l.x2[h] = f64x2_add(l.x2[h], f64x2_mul(x, x));
+            l.e2[h] = f64x2_add(l.e2[h], f64x2_mul(e, e));
+            l.abs_e[h] = f64x2_add(l.abs_e[h], ae);
+            l.pct[h] = f64x2_add(l.pct[h], v128_and(f64x2_div(ae, ax), nz));
+            // `if ae > m { ae } else { m }`, as the portable code.
+            l.max_abs_e[h] = f64x2_pmax(l.max_abs_e[h], ae);
+            nonzero = i64x2_sub(nonzero, nz);
+        }
+        row += 1;
+    }
+    let put = |v: &[v128; 4], a: &mut [f64; LANES]| {
+        for (h, &v) in v.iter().enumerate() {
+            (a[2 * h], a[2 * h + 1]) = (f64x2_extract_lane::<0>(v), f64x2_extract_lane::<1>(v));
+        }
+    };
+    put(&l.x2, &mut sums.x2);
+    put(&l.e2, &mut sums.e2);
+    put(&l.abs_e, &mut sums.abs_e);
+    put(&l.pct, &mut sums.pct);
+    put(&l.max_abs_e, &mut sums.max_abs_e);
+    let total = |v: v128| (i64x2_extract_lane::<0>(v) as u64).wrapping_add(i64x2_extract_lane::<1>(v) as u64);
+    sums.nonzero[0] += total(nonzero);
+    sums.clipped[0] += total(clipped);
+    core::hint::black_box(touched);
+    row * LANES
 }

@@ -18,7 +18,7 @@
 //! The AVX-512 loop computes two rows (16 values) per step and adds the first row's values, then
 //! the second's, into the 8 lanes of the sums: the order of the AVX2 loop and of the portable code.
 
-use super::{clip, rule, Kernel, Kernel64};
+use super::{band_of, clip, clip_boundaries, rule, Kernel, Kernel64};
 use crate::metrics::{Accumulator, Sums, LANES, ROWS};
 use core::arch::x86_64::*;
 
@@ -368,34 +368,6 @@ fn band_pd<const R: u8>(v: __m512d, r: __m512d, band: __m512d) -> __mmask8 {
         _mm512_cmp_pd_mask::<_CMP_GE_OQ>(distance, band)
     } else {
         _mm512_cmp_pd_mask::<_CMP_LE_OQ>(distance, band)
-    }
-}
-
-/// The quotients beyond which the rule `R` rounds outside the grid, `r < qmin − z` below `v_min`
-/// and `r > qmax − z` above `v_max`: the rule's boundaries next to the grid's ends (half-integers
-/// for the nearest rules, integers for the directed ones; the clamped quotient is exact). The
-/// `clip::ROWS_APART` loops clamp `v` to `[v_min, v_max]` (or to the side that can clip): a value that would clip lands on a
-/// boundary, where the band test ([`band_pd`]) leaves its row to the caller, and every other value
-/// keeps its quotient, its rounding and its place in the band.
-fn clip_boundaries<const R: u8>(k: &Kernel64<'_>) -> (f64, f64) {
-    let (r_min, r_max) = (k.qmin - k.z, k.qmax - k.z);
-    match R {
-        // floor(v) < r_min ⇔ v < r_min; floor(v) > r_max ⇔ v ≥ r_max + 1.
-        rule::FLOOR => (r_min, r_max + 1.0),
-        // ceil(v) < r_min ⇔ v ≤ r_min − 1; ceil(v) > r_max ⇔ v > r_max.
-        rule::CEIL => (r_min - 1.0, r_max),
-        // trunc is floor above zero and ceil below.
-        rule::TOWARD_ZERO => (if r_min > 0.0 { r_min } else { r_min - 1.0 }, if r_max < 0.0 { r_max } else { r_max + 1.0 }),
-        _ => (r_min - 0.5, r_max + 0.5),
-    }
-}
-
-/// The band of [`band_pd`] for the rule `R` and a margin.
-fn band_of<const R: u8>(margin: f64) -> f64 {
-    if super::rounding::<R>().is_nearest() {
-        0.5 - margin
-    } else {
-        margin
     }
 }
 
