@@ -358,7 +358,8 @@ pub fn kept(name: &str, shape: &[u64], dtype: &str, source_bits: u64, reason: &s
 
 /// Every format's numbers on one tensor of `shape` (numpy order), `values` in memory order: rows
 /// are the last axis (blocks and groups run along them), one read of the values serves every
-/// format ([`compare_rows_ranged`](crate::format::compare_rows_ranged), after one range pass). Tensors of fewer than two dimensions are [kept](ONE_DIMENSIONAL).
+/// format ([`crate::format::compare_rows_ranged`], after one range pass). Tensors of fewer than two
+/// dimensions are [kept](ONE_DIMENSIONAL).
 pub fn measure(name: &str, shape: &[u64], dtype: &str, source_bits: u64, values: &[f32], formats: &[Format]) -> TensorCompare {
     let elements: u64 = shape.iter().product();
     let cols = shape.last().copied().unwrap_or(1);
