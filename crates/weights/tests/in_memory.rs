@@ -2,11 +2,13 @@
 //! rounds spread over threads; a `Read + Seek` source is copied in 1 MiB chunks. Both must give the
 //! same bits for every dtype and byte order, report the same progress, and cancel the same way.
 
+mod support;
 use proptest::prelude::*;
 use quantscope_core::Samples;
 use quantscope_weights::{Archive, MappedFile, Problem, ReadSeekSource, Source};
 use std::io::{Cursor, Write};
 use std::ops::ControlFlow;
+use support::noise;
 
 /// A one-array `.npy` file of `descr` (`<f4`, `>f2`, ...) holding `data` as it is.
 fn npy(descr: &str, elements: usize, data: &[u8]) -> Vec<u8> {
@@ -55,20 +57,6 @@ fn both(file: Vec<u8>, name: &str) -> (Vec<u32>, Vec<u32>) {
     let chunked = load(ReadSeekSource::new(Cursor::new(file.clone())).unwrap(), name).0;
     let in_place = load(file, name).0;
     (in_place, chunked)
-}
-
-/// Deterministic bytes (splitmix64): every bit pattern, NaNs, infinities and subnormals included.
-fn noise(len: usize) -> Vec<u8> {
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) as u8
-        })
-        .collect()
 }
 
 proptest! {

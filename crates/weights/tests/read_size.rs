@@ -3,12 +3,14 @@
 //! it is told the tensor's data range before (`Source::reading`: the browser's source reads ahead
 //! within it).
 
+mod support;
 use quantscope_core::Samples;
 use quantscope_weights::{Archive, ReadSeekSource, Source, CHUNK};
 use std::cell::RefCell;
 use std::io::Cursor;
 use std::ops::ControlFlow;
 use std::rc::Rc;
+use support::noise;
 
 /// A `Read + Seek` source that asks for reads of `size` bytes and records every read's length.
 struct Sized {
@@ -68,20 +70,6 @@ fn load(file: &[u8], size: usize) -> (Vec<u32>, Vec<usize>, Vec<(u64, u64)>) {
     let data = data_reads.iter().sum::<usize>() as u64;
     assert_eq!(*announced.borrow(), [(file.len() as u64 - data, data)]);
     (values.into_iter().map(f32::to_bits).collect(), data_reads, seen)
-}
-
-/// Deterministic bytes (splitmix64).
-fn noise(len: usize) -> Vec<u8> {
-    let mut state = 0x9e37_79b9_7f4a_7c15u64;
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            (z ^ (z >> 31)) as u8
-        })
-        .collect()
 }
 
 #[test]
