@@ -8,7 +8,7 @@ use quantscope_core::Samples;
 use quantscope_weights::{Archive, MappedFile, Problem, ReadSeekSource, Source};
 use std::io::{Cursor, Write};
 use std::ops::ControlFlow;
-use support::noise;
+use support::{noise, safetensors};
 
 /// A one-array `.npy` file of `descr` (`<f4`, `>f2`, ...) holding `data` as it is.
 fn npy(descr: &str, elements: usize, data: &[u8]) -> Vec<u8> {
@@ -19,18 +19,6 @@ fn npy(descr: &str, elements: usize, data: &[u8]) -> Vec<u8> {
     header.push('\n');
     let mut file = b"\x93NUMPY\x01\x00".to_vec();
     file.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    file.extend_from_slice(header.as_bytes());
-    file.extend_from_slice(data);
-    file
-}
-
-/// A one-tensor `.safetensors` file of `dtype` (`F32`, `BF16`, ...) holding `data` as it is.
-fn safetensors(dtype: &str, elements: usize, data: &[u8]) -> Vec<u8> {
-    let mut header = format!(r#"{{"t":{{"dtype":"{dtype}","shape":[{elements}],"data_offsets":[0,{}]}}}}"#, data.len());
-    while header.len() % 8 != 0 {
-        header.push(' ');
-    }
-    let mut file = (header.len() as u64).to_le_bytes().to_vec();
     file.extend_from_slice(header.as_bytes());
     file.extend_from_slice(data);
     file

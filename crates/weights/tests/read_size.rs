@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::io::Cursor;
 use std::ops::ControlFlow;
 use std::rc::Rc;
-use support::noise;
+use support::{noise, safetensors};
 
 /// A `Read + Seek` source that asks for reads of `size` bytes and records every read's length.
 struct Sized {
@@ -35,18 +35,6 @@ impl Source for Sized {
     fn reading(&mut self, offset: u64, len: u64) {
         self.announced.borrow_mut().push((offset, len));
     }
-}
-
-/// A one-tensor `.safetensors` file of `dtype` holding `data`.
-fn safetensors(dtype: &str, elements: usize, data: &[u8]) -> Vec<u8> {
-    let mut header = format!(r#"{{"t":{{"dtype":"{dtype}","shape":[{elements}],"data_offsets":[0,{}]}}}}"#, data.len());
-    while header.len() % 8 != 0 {
-        header.push(' ');
-    }
-    let mut file = (header.len() as u64).to_le_bytes().to_vec();
-    file.extend_from_slice(header.as_bytes());
-    file.extend_from_slice(data);
-    file
 }
 
 /// The tensor's bits, the data reads' lengths and the progress calls, with reads of `size`.

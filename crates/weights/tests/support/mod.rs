@@ -13,3 +13,15 @@ pub fn noise(len: usize) -> Vec<u8> {
         })
         .collect()
 }
+
+/// A one-tensor `.safetensors` file (tensor `t`) of `dtype` (`F32`, `BF16`, ...) holding `data` as it is.
+pub fn safetensors(dtype: &str, elements: usize, data: &[u8]) -> Vec<u8> {
+    let mut header = format!(r#"{{"t":{{"dtype":"{dtype}","shape":[{elements}],"data_offsets":[0,{}]}}}}"#, data.len());
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut file = (header.len() as u64).to_le_bytes().to_vec();
+    file.extend_from_slice(header.as_bytes());
+    file.extend_from_slice(data);
+    file
+}
