@@ -235,16 +235,8 @@ fn export_file(job: u32, of: u32, file: &ExportFile) -> Result<(), String> {
         let Some((_, ex)) = last.as_ref().filter(|(kept, _)| *kept == of) else {
             return Err("these results are no longer in the worker: edit the input to compute them again".into());
         };
-        let (bytes, rows) = match file {
-            ExportFile::ResultsCsv => (ex.results_csv().into_bytes(), 0),
-            ExportFile::ElementsCsv => (ex.elements_csv_bytes()?, ex.element_count()),
-            ExportFile::Settings { form } => (ex.settings_json(form).into_bytes(), 0),
-            ExportFile::Pdf { paper, date, decimals } => (ex.pdf(*paper, date.clone(), *decimals), 0),
-            ExportFile::FilePdf { .. } => return Err("the PDF of a file analysis asked of a large input".into()),
-            ExportFile::FormatBlockScales => return Err("block scales asked of a result in no format".into()),
-            ExportFile::Params => (ex.params_texts().into_bytes(), 0),
-            ExportFile::ShareLink => return Err("a share link is made of the form (ExportForm), not of results".into()),
-        };
+        // The same files, in the same bytes, as a small input's (`form_file`): one mapping.
+        let (bytes, rows) = ex.file(file)?;
         post_with_files(&Sent::File { job, rows }, &[&bytes]);
         Ok(())
     })
