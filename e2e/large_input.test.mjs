@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { byTestId, openApp, ROOT } from './support/browser.mjs';
-import { chartsDrawn, longTasks, millionValues, watchLongTasks } from './support/long_tasks.mjs';
+import { CHARTS_MARK, chartsDrawn, longFrames, longTasks, milestones, millionValues, watchLongTasks, watchMilestones } from './support/long_tasks.mjs';
 
 // Before the worker the longest task was 1.9–2.7 s (docs/large-input.md). Counted until the charts
 // are drawn, tasks and frames, on this 2-core machine while other builds ran (load average 5 to 6):
@@ -39,8 +39,8 @@ async function cli(page, tool, text) {
 const sqnr = (summary) => num((summary.metrics ?? summary).sqnr_db);
 
 /** Pastes `text` into `tool`'s data field (a paste event, as Ctrl+V makes it) and returns the main
- * thread's long tasks and frames until `done`. */
-async function pasteAndWatch(page, tool, text, done) {
+ * thread's long tasks and frames until `done`, and when the `marks` were painted (ms after the paste). */
+async function pasteAndWatch(page, tool, text, done, marks = {}) {
   // The paste event's 7.4 MB DataTransfer is built first, in a task of its own: it is the test's
   // work, not the page's, and would otherwise count as the paste's.
   await page.evaluate((value) => {
@@ -49,9 +49,10 @@ async function pasteAndWatch(page, tool, text, done) {
     window.__pasteData = clipboardData;
   }, text);
   await watchLongTasks(page);
-  const started = Date.now();
+  await watchMilestones(page, marks);
   await page.evaluate(
     (id) => {
+      window.__pastedAt = performance.now();
       // The text area, or the box that stands for a text too large to draw (a paste there replaces it).
       const area = document.querySelector(`[data-testid="${id}"]`) ?? document.querySelector(`[data-testid="${id}-large"]`);
       // Ctrl+A, then Ctrl+V: the paste replaces the example text.
@@ -69,12 +70,14 @@ async function pasteAndWatch(page, tool, text, done) {
     `${tool}-data`,
   );
   await done();
-  const elapsed = Date.now() - started;
   const tasks = await longTasks(page, 200);
+  const times = await milestones(page);
   const longest = Math.max(0, ...tasks);
   const total = tasks.reduce((a, b) => a + b, 0);
-  console.log(`${tool}, 1M values: results in ${elapsed} ms; ${tasks.length} long task(s) and frame(s), longest ${longest.toFixed(0)} ms, total ${total.toFixed(0)} ms`);
-  return { longest, total, elapsed };
+  const shown = Object.entries(times).map(([name, ms]) => `${name} ${ms} ms`).join(', ');
+  console.log(`${tool}, 1M values: ${shown} after the paste; ${tasks.length} long task(s) and frame(s), longest ${longest.toFixed(0)} ms, total ${total.toFixed(0)} ms`);
+  for (const frame of await longFrames(page)) console.log(`    ${frame}`);
+  return { longest, total, times };
 }
 
 /** A cell's full value (its title) in `table`, row `row`, column `col`. */
@@ -101,7 +104,7 @@ describe('a million values pasted', () => {
     const { longest } = await pasteAndWatch(page, 'tensor', text, async () => {
       await byTestId(page, 'table-memory').locator('tbody tr[data-row="0"] [data-col="elements"]').filter({ hasText: '1000000' }).waitFor({ timeout: 120_000 });
       await chartsDrawn(page);
-    });
+    }, { tables: { selector: '[data-testid="table-memory"] tbody tr[data-row="0"] [data-col="elements"]', text: '1000000' }, charts: CHARTS_MARK });
     assert.ok(longest < LONGEST_TASK_MS, `the main thread was blocked for ${longest} ms in one go`);
     // The text is not laid out in the text area: a summary stands in its place.
     assert.match(await byTestId(page, 'tensor-data-large-summary').textContent(), /^7\.\d MB of text, 1000 lines$/);
@@ -127,7 +130,7 @@ describe('a million values pasted', () => {
     const { longest } = await pasteAndWatch(page, 'values', text, async () => {
       await byTestId(page, 'table-metrics').locator('tbody tr[data-row="0"] [data-col="values"]').filter({ hasText: '1000000' }).waitFor({ timeout: 120_000 });
       await chartsDrawn(page);
-    });
+    }, { tables: { selector: '[data-testid="table-metrics"] tbody tr[data-row="0"] [data-col="values"]', text: '1000000' }, charts: CHARTS_MARK });
     assert.ok(longest < LONGEST_TASK_MS, `the main thread was blocked for ${longest} ms in one go`);
     const json = await cli(page, 'values', text);
     const channel = json.channels[0];
@@ -141,7 +144,7 @@ describe('a million values pasted', () => {
     await app.goto('#tensor');
     await pasteAndWatch(page, 'tensor', text.replace(/^(\S+ \S+ )\S+/m, '$1abc'), () =>
       byTestId(page, 'tensor-stale-note').filter({ hasText: '"abc"' }).waitFor({ timeout: 120_000 }),
-    );
+    { error: { selector: '[data-testid="tensor-stale-note"]', text: '"abc"' } });
     assert.match(await byTestId(page, 'tensor-stale-note').textContent(), /"abc"/);
   });
 

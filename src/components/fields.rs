@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::tool_panel::ToolRun;
-use crate::state::Lens;
+use crate::state::{use_app_state, Lens};
 use quantscope_app::form::Tool;
 use quantscope_app::results::large::LARGE_INPUT_BYTES;
 use quantscope_app::results::{Field, InputError};
@@ -211,6 +211,7 @@ pub fn TextAreaField(
     // A signal (Copy), for the two branches that draw the field.
     let described_by = Signal::derive(described_by(&id, hint.into(), error));
     let text_area = NodeRef::<leptos::html::Textarea>::new();
+    let state = use_app_state();
     // The user asked to see a text too large to draw (and was told it is slow).
     let drawn_anyway = RwSignal::new(false);
     let too_large = Memo::new(move |_| lens.value.with(|v| v.len() > DRAWN_TEXT_BYTES));
@@ -235,6 +236,9 @@ pub fn TextAreaField(
         };
         drawn_anyway.set(false);
         lens.set.run(text);
+        // A paste is one change, not a stream of keystrokes: its results start now, not after
+        // the typing debounce (150 ms of a million values' second).
+        state.commit();
     };
     let summary = move || lens.value.with(|v| text_summary(v));
     view! {
