@@ -118,7 +118,7 @@ pub fn bit_sweep(tensor: &Tensor, options: &SpecOptions, source: &ParamSource, b
 /// The sweep for the tensor tool's text and options (2..16 bits), as `tools::tensor` reads them.
 pub fn tensor_tool(text: &str, options: &ToolOptions) -> Result<BitSweep, ToolError> {
     let parsed = parse::parse_tensor(text, &options.tensor_name).map_err(ToolError::Input)?;
-    let tensor = parse::rows_to_matrix(&parsed, options.axis)?;
+    let tensor = parse::rows_to_matrix(parsed.tensor, options.axis)?;
     let source = if options.range.trim().is_empty() {
         ParamSource::Data
     } else {

@@ -9,6 +9,7 @@ use crate::format::FormatKnobs;
 use crate::metrics::{serialize_extended, serialize_extended_vec, sqnr_db};
 use crate::parse::{self, LineMode, ParsedTensor, ValueLocation};
 use crate::spec::{Granularity, QuantSpec, SpecOptions};
+use crate::tensor::Tensor;
 use num_traits::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -91,7 +92,7 @@ fn resolve(options: &ToolOptions) -> Result<QuantSpec, ToolError> {
 }
 
 /// The parameter sources `(per-channel, per-tensor)`: a typed range, else the calibration method's.
-fn calibrated(tensor: &crate::tensor::Tensor, spec: &QuantSpec, options: &ToolOptions) -> Result<(ParamSource, ParamSource), ToolError> {
+fn calibrated(tensor: &Tensor, spec: &QuantSpec, options: &ToolOptions) -> Result<(ParamSource, ParamSource), ToolError> {
     match custom_range(options)? {
         ParamSource::Data => calibrate::sources(tensor, spec, &options.calibration).map_err(|reason| ToolError::Option {
             field: "percentile",
@@ -318,21 +319,22 @@ pub struct TensorReport {
     pub calibration: Option<Calibration>,
 }
 
-fn local_ranges(parsed: &ParsedTensor, analysis: &Analysis) -> Vec<LocalRange> {
-    let t = &parsed.tensor;
+fn local_ranges(t: &Tensor, analysis: &Analysis) -> Vec<LocalRange> {
     let mut exact_ends = vec![(None, None); t.channels()];
     // The exact decimals of each channel's min and max, so `range` is their exact difference.
+    // The first value equal to each end, in the channel's order (the search stops there).
     for block in t.blocks() {
         let ch: &ChannelResult = &analysis.channels[block.channel];
-        for i in block.range {
-            let x = t.data.get(i);
-            let ends = &mut exact_ends[block.channel];
-            if Some(x) == ch.data_min && ends.0.is_none() {
-                ends.0 = Some(exact::exact_value(x, t.decimal(i)));
-            }
-            if Some(x) == ch.data_max && ends.1.is_none() {
-                ends.1 = Some(exact::exact_value(x, t.decimal(i)));
-            }
+        let ends = &mut exact_ends[block.channel];
+        let exact_end = |end: Option<f64>| {
+            let i = block.range.clone().find(|&i| Some(t.data.get(i)) == end)?;
+            Some(exact::exact_value(t.data.get(i), t.decimal(i)))
+        };
+        if ends.0.is_none() {
+            ends.0 = exact_end(ch.data_min);
+        }
+        if ends.1.is_none() {
+            ends.1 = exact_end(ch.data_max);
         }
     }
     analysis
@@ -351,17 +353,25 @@ fn local_ranges(parsed: &ParsedTensor, analysis: &Analysis) -> Vec<LocalRange> {
 
 /// Runs the tensor tool: values per channel, per-channel and per-tensor side by side.
 pub fn tensor(text: &str, options: &ToolOptions) -> Result<TensorReport, ToolError> {
+    tensor_with_input(text, options).map(|(report, _)| report)
+}
+
+/// [`tensor`], and the tensor it read from `text`: a large input's charts take their sample from
+/// it rather than read the text again.
+pub fn tensor_with_input(text: &str, options: &ToolOptions) -> Result<(TensorReport, Tensor), ToolError> {
     let spec = resolve(options)?;
     custom_range(options)?; // a bad typed range is reported before the input
-    let parsed = parse::parse_tensor(text, &options.tensor_name).map_err(ToolError::Input)?;
-    let tensor = parse::rows_to_matrix(&parsed, options.axis)?;
+    let ParsedTensor { tensor: rows, channel_lines, nonfinite } =
+        parse::parse_tensor(text, &options.tensor_name).map_err(ToolError::Input)?;
+    let tensor = parse::rows_to_matrix(rows, options.axis)?;
     let (per_channel_source, per_tensor_source) = calibrated(&tensor, &spec, options)?;
     let full = analysis::compare_sources(&tensor, &spec, &per_channel_source, &per_tensor_source, options.keep_values)?;
     let analysis = match options.granularity {
         Granularity::PerChannel => full.per_channel.clone(),
         Granularity::PerTensor => full.per_tensor.clone(),
     };
-    let local = if options.axis == 0 { local_ranges(&parsed, &full.per_channel) } else { Vec::new() };
+    // With axis 0 the tensor is the parsed rows, one channel per line.
+    let local = if options.axis == 0 { local_ranges(&tensor, &full.per_channel) } else { Vec::new() };
     let comparison = ComparisonView {
         per_channel: GranularityView::of(&full.per_channel),
         per_tensor: GranularityView::of(&full.per_tensor),
@@ -369,16 +379,9 @@ pub fn tensor(text: &str, options: &ToolOptions) -> Result<TensorReport, ToolErr
         sqnr_gain_db: full.sqnr_gain_db,
         mse_ratio: full.mse_ratio,
     };
-    Ok(TensorReport {
-        tool: "tensor",
-        analysis,
-        local,
-        comparison,
-        nonfinite: parsed.nonfinite,
-        channel_lines: parsed.channel_lines,
-        full,
-        calibration: method_used(options),
-    })
+    let report =
+        TensorReport { tool: "tensor", analysis, local, comparison, nonfinite, channel_lines, full, calibration: method_used(options) };
+    Ok((report, tensor))
 }
 
 /// The values tool (the quantization error calculator's): one list, a custom or derived range, one set of parameters.

@@ -57,12 +57,13 @@ impl Default for RowBuilder {
 }
 
 impl RowBuilder {
-    /// Room for the values of `bytes` of text at one value per 8 bytes (a value and its separator
-    /// take about that in a pasted tensor), so that a typical paste fills its arrays without
-    /// copying them as they grow (measured: one thread 160–200 → 185–305 MB/s on 10 MB); shorter
-    /// values grow them as before.
-    pub(super) fn for_text(bytes: usize) -> Self {
-        let values = bytes / 8;
+    /// Room for the values of `room` bytes of text like `text`: its first 64 KB are counted (a
+    /// value is a run of bytes between separators) and the count scaled, with 5% to spare, so a
+    /// paste fills its arrays without copying them as they grow (a million values' 8 MB of values
+    /// and 24 MB of decimals were copied once in the worker when the room was one value per 8
+    /// bytes and the values took 7.5). Text unlike its start grows the arrays as before.
+    pub(super) fn for_text(text: &str, room: usize) -> Self {
+        let values = estimated_values(text, room);
         RowBuilder { values: Vec::with_capacity(values), decimals: Vec::with_capacity(values), ..RowBuilder::default() }
     }
 
@@ -142,12 +143,33 @@ impl RowBuilder {
     }
 }
 
+/// About how many values `room` bytes of text like `text` hold, from the runs of non-separator
+/// bytes in its first 64 KB (a channel's name counts as one: a few to spare).
+fn estimated_values(text: &str, room: usize) -> usize {
+    const PREFIX: usize = 64 * 1024;
+    let prefix = &text.as_bytes()[..text.len().min(PREFIX)];
+    if prefix.is_empty() {
+        return 0;
+    }
+    let separator = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | b':');
+    let mut runs = 0usize;
+    let mut inside = false;
+    for &b in prefix {
+        let starts = !separator(b) && !inside;
+        runs += usize::from(starts);
+        inside = !separator(b);
+    }
+    let per_byte = runs as f64 / prefix.len() as f64;
+    (room as f64 * per_byte * 1.05) as usize + 16
+}
+
 /// Builds a dense tensor from parsed rows: equal-length rows as a `[rows, columns]` matrix with the
-/// given channel axis (0: a channel per row, 1: a channel per column).
-pub fn rows_to_matrix(parsed: &ParsedTensor, axis: usize) -> Result<Tensor, crate::error::QuantError> {
-    let t = &parsed.tensor;
+/// given channel axis (0: a channel per row, 1: a channel per column). Takes the rows by value: with
+/// axis 0 they are the tensor (a million pasted values are 8 MB of values and 16 MB of decimals,
+/// not copied), with axis 1 their values are moved into the matrix.
+pub fn rows_to_matrix(t: Tensor, axis: usize) -> Result<Tensor, crate::error::QuantError> {
     if axis == 0 {
-        return Ok(t.clone());
+        return Ok(t);
     }
     let rows = t.channels();
     let cols = t.channel_len(0);
@@ -160,11 +182,26 @@ pub fn rows_to_matrix(parsed: &ParsedTensor, axis: usize) -> Result<Tensor, crat
             reason: "channel axis 1 needs rows of equal length".into(),
         });
     }
-    let data = match &t.data {
-        Samples::F64(v) => Samples::F64(v.clone()),
-        Samples::F32(v) => Samples::F32(v.clone()),
-    };
-    let mut out = Tensor::dense(t.name.clone(), data, shape, axis)?;
-    out.decimals = t.decimals.clone();
+    let mut out = Tensor::dense(t.name, t.data, shape, axis)?;
+    out.decimals = t.decimals;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_room_holds_text_like_its_start_without_growing() {
+        let line: Vec<String> = (0..1000).map(|i| format!("{:.4}", (i as f64).sin() * 2.0)).collect();
+        let text = vec![line.join(" "); 200].join("\n");
+        let values = estimated_values(&text, text.len());
+        assert!((200_000..=212_000).contains(&values), "{values} for 200,000 values");
+        // Named channels and commas: the names count as values (a few to spare).
+        assert_eq!(estimated_values("a: 1, 2\nb: 3, 4", 15), 6 * 105 / 100 + 16);
+        assert_eq!(estimated_values("", 0), 0);
+        // The parse itself: the arrays are as long as the values, never shorter than estimated.
+        let parsed = crate::parse::parse_tensor(&text, "t").unwrap();
+        assert_eq!(parsed.tensor.len(), 200_000);
+    }
 }

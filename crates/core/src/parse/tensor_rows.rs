@@ -26,7 +26,7 @@ pub(super) fn tensor_in_halves(text: &str, name: &str, min_bytes: usize) -> Resu
 
 /// The channels of `text`, its first line numbered `first_line`.
 pub(super) fn tensor_rows(text: &str, first_line: usize, room: usize) -> Result<RowBuilder, ParseError> {
-    let mut rows = RowBuilder::for_text(room);
+    let mut rows = RowBuilder::for_text(text, room);
     for line in lines(text, first_line) {
         let mut base = 0;
         for segment in split_at_byte(line.text, b';') {

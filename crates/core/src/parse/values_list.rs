@@ -13,7 +13,7 @@ pub fn parse_values(text: &str, name: &str) -> Result<ParsedTensor, ParseError> 
 /// [`parse_values`], in two halves from `min_bytes` of text.
 pub(super) fn values_in_halves(text: &str, name: &str, min_bytes: usize) -> Result<ParsedTensor, ParseError> {
     let (mut rows, second) = in_halves(text, min_bytes, |text, first_line, room| {
-        let mut rows = RowBuilder::for_text(room);
+        let mut rows = RowBuilder::for_text(text, room);
         rows.open(None, first_line);
         for line in lines(text, first_line) {
             let mut base = 0;
