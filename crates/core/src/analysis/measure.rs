@@ -151,45 +151,68 @@ impl Pass<'_> {
                 }
                 continue;
             }
-            for (j, i) in block.range.clone().enumerate() {
-                let lane = (start_lane + j) % LANES;
-                let x = tensor.data.get(i);
-                if !usable(x, spec.arithmetic) {
-                    if let Some(el) = elements.get_mut(c) {
-                        el.x.push(x);
-                        el.q_raw.push(None);
-                        el.q.push(None);
-                        el.dequantized.push(None);
-                        el.error.push(None);
-                        el.clipped.push(false);
-                    }
-                    continue;
-                }
-                let u = draws.next();
-                let e = qz.quantize(x, || tensor.decimal(i), u);
-                let clipped = e.raw < qz.qmin as f64 || e.raw > qz.qmax as f64;
-                let err = e.error;
-                if qz.arithmetic == Arithmetic::ExactDecimal {
-                    acc.add(lane, e.x, err, clipped);
-                } else {
-                    acc.add32(lane, e.x as f32, err as f32, clipped);
-                }
-                acc.count += 1;
-                if let Some(el) = elements.get_mut(c) {
-                    el.x.push(e.x);
-                    el.q_raw.push(Some(e.raw));
-                    el.q.push(Some(e.q));
-                    el.dequantized.push(Some(e.x_hat));
-                    el.error.push(Some(err));
-                    el.clipped.push(clipped);
-                }
-            }
+            measure_block(tensor, spec, block.range.clone(), start_lane, qz, acc, draws, elements.get_mut(c));
         }
         for (ch, mut acc) in channels.iter_mut().zip(accs) {
             ch.totals = acc.totals();
         }
         for (ch, el) in channels.iter_mut().zip(elements) {
             ch.elements = Some(el);
+        }
+    }
+}
+
+/// One block of the per-element pass: each value quantized, measured into `acc` from lane
+/// `start_lane`, and its results appended to `elements` when they are kept.
+///
+/// Not inlined into [`Pass::measure`], which runs once per unit: a browser's wasm engine (V8)
+/// starts a function in its baseline compiler and moves it to its optimizing one for the calls
+/// after it has run a while, never within a call. Called once per block, the loop runs optimized
+/// after the first blocks of a fresh worker's first paste (in one call it took 131 ms of a CPU
+/// profile's samples on a million pasted values there, 47 ms in the same worker's second paste).
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+fn measure_block(
+    tensor: &Tensor,
+    spec: &QuantSpec,
+    range: std::ops::Range<usize>,
+    start_lane: usize,
+    qz: &Quantizer,
+    acc: &mut Accumulator,
+    draws: &mut Draws,
+    mut elements: Option<&mut ChannelElements>,
+) {
+    for (j, i) in range.enumerate() {
+        let lane = (start_lane + j) % LANES;
+        let x = tensor.data.get(i);
+        if !usable(x, spec.arithmetic) {
+            if let Some(el) = elements.as_deref_mut() {
+                el.x.push(x);
+                el.q_raw.push(None);
+                el.q.push(None);
+                el.dequantized.push(None);
+                el.error.push(None);
+                el.clipped.push(false);
+            }
+            continue;
+        }
+        let u = draws.next();
+        let e = qz.quantize(x, || tensor.decimal(i), u);
+        let clipped = e.raw < qz.qmin as f64 || e.raw > qz.qmax as f64;
+        let err = e.error;
+        if qz.arithmetic == Arithmetic::ExactDecimal {
+            acc.add(lane, e.x, err, clipped);
+        } else {
+            acc.add32(lane, e.x as f32, err as f32, clipped);
+        }
+        acc.count += 1;
+        if let Some(el) = elements.as_deref_mut() {
+            el.x.push(e.x);
+            el.q_raw.push(Some(e.raw));
+            el.q.push(Some(e.q));
+            el.dequantized.push(Some(e.x_hat));
+            el.error.push(Some(err));
+            el.clipped.push(clipped);
         }
     }
 }

@@ -167,7 +167,7 @@ fn analyse_in(
             zero_point: params.zero_point,
             metrics,
             warnings,
-            elements,
+            elements: elements.map(std::sync::Arc::new),
         });
     }
     let metrics = total.metrics(total_nonfinite);
