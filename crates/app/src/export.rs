@@ -142,7 +142,7 @@ impl Exportable {
         };
         match &self.report {
             ChartData::Channels(report) => quantscope_export::channels_pdf(report, &options),
-            ChartData::Tensor { report, text, options: tool_options } => {
+            ChartData::Tensor { report, text, options: tool_options, .. } => {
                 if self.pdf_has_sweep() {
                     options.sweep = quantscope_core::sweep::tensor_tool(text, tool_options).ok();
                 }

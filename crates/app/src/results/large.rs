@@ -85,12 +85,11 @@ impl SampleSettings {
 /// full report (`None`).
 pub fn analyse(tool: Tool, form: &FormState) -> Result<(LargeReport, Option<ChartData>), InputError> {
     let mut report = super::run(tool, form)?;
-    let options = crate::options::tool_options(tool, form)?;
     if report.format.is_some() {
         return Ok((LargeReport { report, sample: None }, None));
     }
     let full = report.charts.take().ok_or_else(|| no_charts(tool))?;
-    let sample = sample_of(&full, &options.tensor_name).ok_or_else(|| no_charts(tool))?;
+    let sample = sample_of(&full).ok_or_else(|| no_charts(tool))?;
     Ok((LargeReport { report, sample: Some(sample) }, Some(full)))
 }
 
@@ -106,15 +105,11 @@ fn no_charts(tool: Tool) -> InputError {
     }
 }
 
-/// The charts' sample of a full report: the values re-read by the core's parser (the report keeps
-/// results, not the typed tensor) and the report's own full-data comparison.
-fn sample_of(full: &ChartData, name: &str) -> Option<Sample> {
+/// The charts' sample of a full report: the values of the tensor the core read (the Tensor tool)
+/// or of the one channel's results (the Values tool), and the report's own full-data comparison.
+fn sample_of(full: &ChartData) -> Option<Sample> {
     match full {
-        ChartData::Tensor { report, text, options } => {
-            let parsed = quantscope_core::parse::parse_tensor(text, name).ok()?;
-            let tensor = quantscope_core::parse::rows_to_matrix(&parsed, options.axis).ok()?;
-            Some(Sample::take(&tensor, &report.full, MAX_SAMPLE_VALUES))
-        }
+        ChartData::Tensor { report, input, .. } => Some(Sample::take(input, &report.full, MAX_SAMPLE_VALUES)),
         ChartData::Values(report) => {
             let a = &report.analysis;
             let channel = a.channels.first()?;
@@ -129,10 +124,7 @@ fn sample_of(full: &ChartData, name: &str) -> Option<Sample> {
 /// The Values tool has one channel and one set of parameters: both sides of the comparison are
 /// its analysis (the sample reads each side's ranges and figures, not their elements).
 fn single_channel_comparison(a: &Analysis) -> Comparison {
-    let mut side = a.clone();
-    for channel in &mut side.channels {
-        channel.elements = None;
-    }
+    let side = a.without_elements();
     Comparison {
         per_channel: side.clone(),
         per_tensor: side,

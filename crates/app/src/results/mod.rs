@@ -69,6 +69,8 @@ pub enum ChartData {
         /// The text and options it came from: the bit-width sweep re-runs the core on them.
         text: Arc<str>,
         options: Arc<ToolOptions>,
+        /// The tensor the core read from the text (a large input's charts' sample is taken from it).
+        input: Arc<quantscope_core::Tensor>,
     },
     Values(Arc<ValuesReport>),
     /// One tensor of a weight file, drawn from its sample (the Files tool).
@@ -235,9 +237,10 @@ fn run_conventions(tool: Tool, text: &str, options: quantscope_core::tools::Tool
         Tool::Channels => {
             quantscope_core::tools::channels(text, &options).map(|r| with(convert::channels(&r), ChartData::Channels(Arc::new(r))))
         }
-        Tool::Tensor => quantscope_core::tools::tensor(text, &options).map(|r| {
+        Tool::Tensor => quantscope_core::tools::tensor_with_input(text, &options).map(|(r, input)| {
             let report = convert::tensor(&r);
-            let data = ChartData::Tensor { report: Arc::new(r), text: text.into(), options: Arc::new(options.clone()) };
+            let data =
+                ChartData::Tensor { report: Arc::new(r), text: text.into(), options: Arc::new(options.clone()), input: Arc::new(input) };
             with(report, data)
         }),
         Tool::Values => quantscope_core::tools::values(text, &options).map(|r| with(convert::values(&r), ChartData::Values(Arc::new(r)))),
