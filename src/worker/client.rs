@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker};
 
-use super::protocol::{JsBytes, Reply, Request};
+use super::protocol::{json_message, read_json_message, JsBytes, Reply, Request};
 
 /// The worker's script: Trunk's loader shim for `data-bin="worker"` (unhashed: a worker's name is
 /// fixed at run time), next to index.html.
@@ -19,14 +19,11 @@ pub const WORKER_URL: &str = "./worker_loader.js";
 /// it: wasm memory never shrinks, so it would hold a big tensor's size for the page's lifetime.
 pub const KEEP_MEMORY_BYTES: f64 = 128.0 * 1024.0 * 1024.0;
 
-/// A reply: its JSON, or `[json, bytes]` (an export file beside the `File` JSON, a pool worker's
-/// outcomes beside the `Analysed` JSON).
+/// A reply: `[json]`, or `[json, bytes]` (an export file beside the `File` JSON, a pool worker's
+/// outcomes beside the `Analysed` JSON), the JSON as bytes ([`json_message`]).
 fn read_reply(data: JsValue) -> Option<Reply> {
-    if let Some(text) = data.as_string() {
-        return serde_json::from_str(&text).ok();
-    }
     let parts: web_sys::js_sys::Array = data.dyn_into().ok()?;
-    let mut reply: Reply = serde_json::from_str(&parts.get(0).as_string()?).ok()?;
+    let mut reply: Reply = read_json_message(&parts.get(0))?;
     if let Reply::File { bytes, .. } | Reply::Analysed { outcomes: bytes, .. } = &mut reply {
         *bytes = JsBytes(parts.get(1).dyn_into().ok());
     }
@@ -159,8 +156,8 @@ impl FilesWorker {
     }
 
     fn post(&self, request: &Request, file: Option<&File>, extra: &[JsValue]) -> Result<(), String> {
-        let json = serde_json::to_string(request).map_err(|e| e.to_string())?;
-        let message = web_sys::js_sys::Array::of1(&JsValue::from_str(&json));
+        let json = json_message(request).ok_or("the request could not be written")?;
+        let message = web_sys::js_sys::Array::of1(&json);
         if let Some(file) = file {
             message.push(file);
         }

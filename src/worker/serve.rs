@@ -78,17 +78,15 @@ fn scope() -> DedicatedWorkerGlobalScope {
 }
 
 fn post(sent: &Sent) {
-    if let Ok(json) = serde_json::to_string(sent) {
-        let _ = scope().post_message(&JsValue::from_str(&json));
-    }
+    post_with_files(sent, &[]);
 }
 
-/// Posts `sent` with files beside it: `[json, bytes...]`, each file a `Uint8Array` whose buffer is
-/// transferred (not copied).
+/// Posts `sent` with files beside it: `[json, bytes...]`, the JSON and each file a `Uint8Array`
+/// whose buffer is transferred (not copied).
 fn post_with_files(sent: &Sent, files: &[&[u8]]) {
-    let Ok(json) = serde_json::to_string(sent) else { return };
-    let message = web_sys::js_sys::Array::of1(&JsValue::from_str(&json));
-    let transfer = web_sys::js_sys::Array::new();
+    let Some(json) = super::protocol::json_message(sent) else { return };
+    let transfer = web_sys::js_sys::Array::of1(&json.buffer());
+    let message = web_sys::js_sys::Array::of1(&json);
     for bytes in files {
         let array = web_sys::js_sys::Uint8Array::from(*bytes);
         transfer.push(&array.buffer());
@@ -122,7 +120,7 @@ fn handle(data: JsValue) {
     if message.get(0).as_string().is_some_and(|text| super::compare::handle(&text, &message)) {
         return;
     }
-    let request = message.get(0).as_string().and_then(|text| serde_json::from_str::<Request>(&text).ok());
+    let request = super::protocol::read_json_message::<Request>(&message.get(0));
     let Some(request) = request else {
         return;
     };

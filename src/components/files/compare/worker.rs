@@ -12,18 +12,19 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, MessageEvent, Worker};
 
 use crate::worker::client::WORKER_URL;
-use crate::worker::protocol::JsBytes;
+use crate::worker::protocol::{read_json_message, JsBytes};
 
 /// A reply as the page holds it: a PDF's bytes beside it, in the JS heap.
 pub type Reply = CompareReply<JsBytes>;
 
 /// A reply: its JSON, or `[json, bytes]` (the PDF beside its JSON).
 fn read_reply(data: JsValue) -> Option<Reply> {
-    if let Some(text) = data.as_string() {
-        return serde_json::from_str(&text).ok();
+    if data.as_string().is_some() {
+        return read_json_message(&data);
     }
+    // `[json, bytes?]`; the worker's `Ready` comes as its other messages do (`[bytes of json]`).
     let parts: web_sys::js_sys::Array = data.dyn_into().ok()?;
-    let mut reply: Reply = serde_json::from_str(&parts.get(0).as_string()?).ok()?;
+    let mut reply: Reply = read_json_message(&parts.get(0))?;
     if let CompareReply::Pdf { bytes, .. } = &mut reply {
         *bytes = JsBytes(parts.get(1).dyn_into().ok());
     }
