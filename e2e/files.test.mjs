@@ -385,6 +385,13 @@ describe('Files tool in Chromium', () => {
     const total = Number(await bar.getAttribute('data-total'));
     assert.equal(total, 8192 * 4096 * 4);
     assert.match(await byTestId(page, 'files-progress-text').textContent(), /MB of 134\.2 MB read · .* · big/);
+    // The next report updates the bar in place: Cancel is the same button, where it was.
+    const cancel = await byTestId(page, 'files-cancel').elementHandle();
+    const where = await cancel.boundingBox();
+    const done = Number(await bar.getAttribute('data-done'));
+    await page.waitForFunction((before) => Number(document.querySelector('[data-testid="files-progress"] progress')?.dataset.done) > before, done);
+    assert.ok(await cancel.evaluate((button) => button.isConnected), 'the same Cancel button after a report');
+    assert.deepEqual(await cancel.boundingBox(), where, 'Cancel where it was');
     // The main thread answers while the worker reads.
     const t0 = Date.now();
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r())));

@@ -20,7 +20,6 @@ use wasm_bindgen::JsCast;
 use web_sys::{File, HtmlInputElement};
 
 use crate::components::files::bytes;
-use crate::components::files::progress::{Reading, ReadingProgress};
 use worker::{CompareWorker, Reply};
 
 /// A comparison on screen: the report and its files as the worker wrote them.
@@ -294,26 +293,40 @@ fn all(list: Option<web_sys::FileList>) -> Vec<File> {
 #[component]
 fn CompareProgress() -> impl IntoView {
     let state = use_compare_state();
-    let reading = Memo::new(move |_| match state.work.get() {
-        Work::Comparing { done, total, tensor, started } => Some(Reading { done, total, tensor, started }),
-        _ => None,
-    });
-    let other = Memo::new(move |_| match state.work.get() {
-        Work::Planning => Some(("compare-planning", "Planning…")),
-        Work::Cancelled => Some(("compare-cancelled", "Cancelled.")),
-        Work::Comparing { .. } | Work::Idle => None,
-    });
-    view! {
-        <ReadingProgress
-            reading=reading
-            testid="compare-progress"
-            cancel_testid="compare-cancel"
-            label="Bytes read for the comparison"
-            on_cancel=Callback::new(move |()| state.cancel())
-        />
-        {move || other.get().map(|(testid, text)| view! {
-            <p class="files-status" role="status" data-testid=testid>{text}</p>
-        })}
+    move || match state.work.get() {
+        Work::Comparing { done, total, tensor, started } => {
+            let text = if total == 0 {
+                "Starting…".to_string()
+            } else {
+                let elapsed = web_sys::js_sys::Date::now() - started;
+                format!(
+                    "{} of {} read · {} · {tensor}",
+                    bytes(done),
+                    bytes(total),
+                    crate::components::files::progress::time_left(done, total, elapsed)
+                )
+            };
+            view! {
+                <div class="files-progress" data-testid="compare-progress">
+                    <progress
+                        max=total.max(1).to_string()
+                        value=done.to_string()
+                        data-done=done.to_string()
+                        data-total=total.to_string()
+                        aria-label="Bytes read for the comparison"
+                    ></progress>
+                    // Cancel before the text, whose width changes: it stays under the pointer.
+                    <button type="button" class="small-button" data-testid="compare-cancel" on:click=move |_| state.cancel()>
+                        "Cancel"
+                    </button>
+                    <span role="status">{text}</span>
+                </div>
+            }
+            .into_any()
+        }
+        Work::Planning => view! { <p class="files-status" role="status" data-testid="compare-planning">"Planning…"</p> }.into_any(),
+        Work::Cancelled => view! { <p class="files-status" role="status" data-testid="compare-cancelled">"Cancelled."</p> }.into_any(),
+        Work::Idle => ().into_any(),
     }
 }
 
