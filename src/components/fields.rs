@@ -236,9 +236,10 @@ pub fn TextAreaField(
         };
         drawn_anyway.set(false);
         lens.set.run(text);
-        // A paste is one change, not a stream of keystrokes: its results start now, not after
-        // the typing debounce (150 ms of a million values' second).
-        state.commit();
+        // A paste is one change, not a stream of keystrokes: its results start in the next task,
+        // not after the typing debounce (150 ms of a million values' second); the next task, so
+        // the frame that draws the text's box is not also the one that posts it to the worker.
+        set_timeout(move || state.commit(), std::time::Duration::ZERO);
     };
     let summary = move || lens.value.with(|v| text_summary(v));
     view! {
