@@ -11,17 +11,18 @@ const text = millionValues();
 await app.goto('#' + tool);
 // `--again`: a first paste (untraced) warms the worker, then another text is pasted and traced.
 const again = process.argv.includes('--again');
-async function paste(value) {
-  await page.evaluate((value) => { const d = new DataTransfer(); d.setData('text/plain', value); window.__pasteData = d; }, value);
-  await page.evaluate((id) => {
+// The paste event's DataTransfer is built in a task of its own (the test's work, not the page's).
+const prepare = (value) =>
+  page.evaluate((value) => { const d = new DataTransfer(); d.setData('text/plain', value); window.__pasteData = d; }, value);
+const dispatchPaste = () =>
+  page.evaluate((id) => {
     const area = document.querySelector(`[data-testid="${id}"]`) ?? document.querySelector(`[data-testid="${id}-large"]`);
     area.focus(); area.select?.();
     area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: window.__pasteData, bubbles: true, cancelable: true }));
     window.__pasteData = null;
   }, `${tool}-data`);
-}
-if (again) { await paste(text.replace('0.0000', '0.0001')); await chartsDrawn(page); }
-await page.evaluate((value) => { const d = new DataTransfer(); d.setData('text/plain', value); window.__pasteData = d; }, text);
+if (again) { await prepare(text.replace('0.0000', '0.0001')); await dispatchPaste(); await chartsDrawn(page); }
+await prepare(text);
 const cdp = await context.newCDPSession(page);
 const events = [];
 cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
@@ -32,12 +33,7 @@ await cdp.send('Tracing.start', {
 });
 await page.evaluate(() => performance.mark('paste'));
 const t0 = Date.now();
-await page.evaluate((id) => {
-  const area = document.querySelector(`[data-testid="${id}"]`) ?? document.querySelector(`[data-testid="${id}-large"]`);
-  area.focus(); area.select?.();
-  area.dispatchEvent(new ClipboardEvent('paste', { clipboardData: window.__pasteData, bubbles: true, cancelable: true }));
-  window.__pasteData = null;
-}, `${tool}-data`);
+await dispatchPaste();
 await chartsDrawn(page);
 console.log(`charts drawn ${Date.now() - t0} ms after the paste (wall)`);
 await cdp.send('Tracing.end');

@@ -122,34 +122,8 @@ impl ChannelResult {
     /// A copy of the channel's results without its per-element values (which a clone would copy
     /// first: 73 bytes per value).
     pub fn without_elements(&self) -> ChannelResult {
-        let ChannelResult {
-            index,
-            ref name,
-            min,
-            max,
-            range,
-            data_min,
-            data_max,
-            scale,
-            zero_point,
-            ref metrics,
-            ref warnings,
-            elements: _,
-        } = *self;
-        ChannelResult {
-            index,
-            name: name.clone(),
-            min,
-            max,
-            range,
-            data_min,
-            data_max,
-            scale,
-            zero_point,
-            metrics: metrics.clone(),
-            warnings: warnings.clone(),
-            elements: None,
-        }
+        // The rest of the fields are plain numbers, copied.
+        ChannelResult { name: self.name.clone(), metrics: self.metrics.clone(), warnings: self.warnings.clone(), elements: None, ..*self }
     }
 }
 
