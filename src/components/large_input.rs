@@ -81,10 +81,10 @@ impl LargeInput {
         let on_reply = move |reply: Reply| {
             match reply {
                 Reply::Text { job: j, outcome, elapsed_ms } if j == current.get_value() => {
-                    // Four tasks, each after a frame, so no frame holds two of them: this one
-                    // read the reply (its JSON), the next draws the tables, the last two analyse
-                    // the sample and draw the charts. Together they blocked the page for 0.4–0.74 s
-                    // in one frame (e2e, traced); apart, the longest is the tables'.
+                    // Five tasks, each after a frame, so no frame holds two of them: this one
+                    // read the reply (its JSON), the next draws the tables, the last three analyse
+                    // the sample, make the bars' comparison and draw the charts. Together they
+                    // blocked the page for 0.4–0.74 s in one frame (e2e, traced).
                     after_next_frame(move || {
                         if current.get_value() != j {
                             return;
@@ -95,18 +95,24 @@ impl LargeInput {
                         };
                         job.set(LargeJob::Done { job: j, outcome, elapsed_ms });
                         if let Some(charts) = charts {
-                            // The charts in two more tasks: the sample's analysis, then the
-                            // comparison the bars draw and the drawing (each decides a thousand
-                            // channels' zero points exactly with the textbook convention).
+                            // The charts in three more tasks: the sample's analysis, the
+                            // comparison the bars draw (each decides a thousand channels' zero
+                            // points exactly with the textbook convention), then the drawing.
                             after_next_frame(move || {
                                 if current.get_value() != j {
                                     return;
                                 }
                                 let half = charts.analyse(page_ms);
                                 after_next_frame(move || {
-                                    if current.get_value() == j {
-                                        show_charts(job, j, half.and_then(|half| half.build(page_ms)));
+                                    if current.get_value() != j {
+                                        return;
                                     }
+                                    let charts = half.and_then(|half| half.build(page_ms));
+                                    after_next_frame(move || {
+                                        if current.get_value() == j {
+                                            show_charts(job, j, charts);
+                                        }
+                                    });
                                 });
                             });
                         }
