@@ -6,7 +6,7 @@ use std::ops::ControlFlow;
 use quantscope_core::calibrate::{self, Calibration, Method};
 use quantscope_core::{Comparison, Granularity, QuantSpec, Samples, SpecOptions, Tensor};
 use quantscope_weights::model_table::{self, Outcome, TableOptions};
-use quantscope_weights::sample::{Sample, MAX_SAMPLE_VALUES};
+use quantscope_weights::sample::{Sample, SampleValues, MAX_SAMPLE_VALUES};
 use quantscope_weights::Archive;
 
 /// A [rows, cols] float32 tensor with a different spread per row and a few outliers.
@@ -151,4 +151,45 @@ fn the_table_hands_the_analysed_tensor_to_its_inspector() {
     assert!(s.len() <= 100 && s.len() >= 16);
     let Outcome::Result(r) = &rows[0].outcome else { panic!("analysed") };
     assert_eq!(s.per_channel.sqnr_db, r.per_channel_sqnr_db);
+}
+
+/// The bits of a sample's values, whatever their precision.
+fn bits(values: &SampleValues) -> Vec<u64> {
+    match values {
+        SampleValues::F32(v) => v.iter().map(|x| u64::from(x.to_bits())).collect(),
+        SampleValues::F64(v) => v.iter().map(|x| x.to_bits()).collect(),
+    }
+}
+
+fn json_round_trip(values: &SampleValues) -> SampleValues {
+    serde_json::from_str(&serde_json::to_string(values).unwrap()).unwrap()
+}
+
+/// The sample's values travel as their little-endian bytes in base64url: `[1.0]` in float32 is
+/// `AACAPw` (bytes 00 00 80 3f), and every bit comes back, NaN (with its payload), ±inf, −0 and
+/// subnormals included, which JSON numbers cannot carry (serde_json writes NaN as `null`).
+#[test]
+fn sample_values_travel_bit_for_bit() {
+    assert_eq!(serde_json::to_string(&SampleValues::F32(vec![1.0])).unwrap(), r#"{"f32":"AACAPw"}"#);
+    assert_eq!(serde_json::to_string(&SampleValues::F64(vec![])).unwrap(), r#"{"f64":""}"#);
+    let odd64 =
+        SampleValues::F64(vec![f64::NAN, f64::from_bits(0x7ff0_0000_0000_0001), f64::INFINITY, f64::NEG_INFINITY, -0.0, 5e-324, 0.1]);
+    assert_eq!(bits(&json_round_trip(&odd64)), bits(&odd64));
+    let odd32 = SampleValues::F32(vec![f32::NAN, f32::from_bits(0xffc0_0001), f32::INFINITY, -0.0, 1e-45, 0.1]);
+    assert_eq!(bits(&json_round_trip(&odd32)), bits(&odd32));
+    // A text that is not whole values, or not base64url, is an error, not a panic.
+    for bad in [r#"{"f32":"AACA"}"#, r#"{"f64":"AACAPw"}"#, r#"{"f32":"!!!!"}"#, r#"{"f32":[1.0]}"#, r#"{"f16":""}"#] {
+        assert!(serde_json::from_str::<SampleValues>(bad).is_err(), "{bad} was read");
+    }
+}
+
+proptest::proptest! {
+    /// Any float32 and float64 bits come back from the JSON the worker writes.
+    #[test]
+    fn any_sample_values_come_back(words in proptest::collection::vec(proptest::prelude::any::<u64>(), 0..64)) {
+        let f64s = SampleValues::F64(words.iter().map(|&w| f64::from_bits(w)).collect());
+        proptest::prop_assert_eq!(bits(&json_round_trip(&f64s)), bits(&f64s));
+        let f32s = SampleValues::F32(words.iter().map(|&w| f32::from_bits(w as u32)).collect());
+        proptest::prop_assert_eq!(bits(&json_round_trip(&f32s)), bits(&f32s));
+    }
 }
