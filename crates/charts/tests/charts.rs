@@ -450,9 +450,7 @@ fn per_channel_tensor_scope_has_no_single_curve_but_still_draws() {
 #[test]
 fn without_per_element_results_the_charts_say_so() {
     let (_, mut report) = tensor(2, 10, ToolOptions::default());
-    for c in &mut report.analysis.channels {
-        c.elements = None;
-    }
+    report.analysis = report.analysis.without_elements();
     let subject = Subject::channel(&report.analysis, 1);
     let theme = Theme::light();
     let (log, drawn) = record(600, 400, |a| reconstruction::draw(a, &subject, &theme).unwrap());

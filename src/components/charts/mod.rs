@@ -105,11 +105,11 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
     Effect::new(move |_| {
         let Some(select) = select.get() else { return };
         select.set_length(0);
-        let all = (tool != Tool::Channels).then_some(("All channels", "all".to_string()));
+        let all = (tool != Tool::Channels).then_some(("All channels", Scope::Tensor));
         channels.with(|names| {
-            let options = all.into_iter().chain(names.iter().enumerate().map(|(i, name)| (name.as_str(), i.to_string())));
-            for (text, value) in options {
-                if let Ok(option) = web_sys::HtmlOptionElement::new_with_text_and_value(text, &value) {
+            let options = all.into_iter().chain(names.iter().enumerate().map(|(i, name)| (name.as_str(), Scope::Channel(i))));
+            for (text, scope) in options {
+                if let Ok(option) = web_sys::HtmlOptionElement::new_with_text_and_value(text, &scope_value(scope)) {
                     let _ = select.add_with_html_option_element(&option);
                 }
             }

@@ -115,11 +115,7 @@ fn compare(sample: &Sample, tensor: &Tensor, spec: &QuantSpec, analysis: &Analys
     }
     let (_, per_tensor_source) = sample.sources();
     let per_tensor = quantscope_core::analysis::analyse(tensor, spec, Granularity::PerTensor, &per_tensor_source, false)?;
-    let mut per_channel = analysis.clone();
-    for channel in &mut per_channel.channels {
-        channel.elements = None;
-    }
-    Ok(quantscope_core::analysis::comparison(tensor, spec, per_channel, per_tensor))
+    Ok(quantscope_core::analysis::comparison(tensor, spec, analysis.without_elements(), per_tensor))
 }
 
 #[cfg(test)]
