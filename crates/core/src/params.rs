@@ -255,8 +255,18 @@ fn textbook(spec: &QuantSpec, range: &RangeInput) -> Result<(QParams, Vec<Warnin
             };
             let z_real = qmin as f64 - lo.value / scale;
             let z = if rounding.near_boundary(z_real) {
-                let exact_z = exact::integer(qmin) - lo.value() / exact_scale.value();
-                rounding.round_exact(&exact_z).to_f64().unwrap_or(f64::NAN)
+                // In 128-bit integers where they hold the numbers (a range of ±a gives a tie,
+                // 127.5 for qint8, in every channel), else in big rationals.
+                let integers = match exact_scale {
+                    ExactScale::Width { lo, hi, steps } => {
+                        exact::round_affine_zero_point(rounding, qmin, (lo.value, lo.decimal), (hi.value, hi.decimal), steps)
+                    }
+                    _ => None,
+                };
+                integers.unwrap_or_else(|| {
+                    let exact_z = exact::integer(qmin) - lo.value() / exact_scale.value();
+                    rounding.round_exact(&exact_z).to_f64().unwrap_or(f64::NAN)
+                })
             } else {
                 rounding.round_f64(z_real, 0.0)
             };
