@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use quantscope_app::form::{FormState, Tool};
 use quantscope_app::results::{Cell, Column, Field, InputError, Report, Row, Table};
 use quantscope_web::components::fields::TextAreaField;
-use quantscope_web::components::results::{ResultsPanel, FIRST_ROWS};
+use quantscope_web::components::results::{ResultsPanel, FIRST_ROWS, ROWS_PER_FRAME};
 use quantscope_web::components::tool_panel::ToolRun;
 use quantscope_web::state::{AppState, Commit, DEBOUNCE, STORAGE_KEY};
 use quantscope_web::App;
@@ -186,7 +186,7 @@ fn sample_report(scale: f64) -> Report {
         format: None,
         spec_label: "textbook".into(),
         formulas: vec![("dequantize".into(), "x̂ = (q - z) · s".into())],
-        tables: vec![Table {
+        tables: vec![std::sync::Arc::new(Table {
             id: "channels".into(),
             caption: "Per channel".into(),
             columns: vec![
@@ -202,7 +202,7 @@ fn sample_report(scale: f64) -> Report {
                     summary: false,
                 },
             ],
-        }],
+        })],
         notes: vec![],
     }
 }
@@ -244,7 +244,7 @@ async fn a_long_table_draws_its_first_rows_and_the_summary_then_all_on_request()
     clean_slate();
     let total = FIRST_ROWS + 50;
     let mut report = sample_report(0.25);
-    let table = &mut report.tables[0];
+    let table = std::sync::Arc::make_mut(&mut report.tables[0]);
     table.rows = (0..total)
         .map(|i| Row {
             cells: vec![Cell::Text(format!("ch{i}")), Cell::Real(i as f64), Cell::Int(0)],
@@ -257,15 +257,20 @@ async fn a_long_table_draws_its_first_rows_and_the_summary_then_all_on_request()
     let _view = leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });
     tick().await;
     let rows = || root.query_selector_all("[data-testid=\"table-channels\"] tbody tr[data-row]").unwrap().length() as usize;
-    // The first rows and the summary row (the last one).
+    // The first block of rows and the summary row (the last one) at once, then a block per frame
+    // up to the first rows.
+    let first = rows();
+    assert!((ROWS_PER_FRAME + 1..=FIRST_ROWS + 1).contains(&first), "{first} rows at first");
+    assert_eq!((first - 1) % ROWS_PER_FRAME, 0, "whole blocks: {first}");
+    until("the first rows drawn", || rows() == FIRST_ROWS + 1).await;
+    sleep(50).await;
     assert_eq!(rows(), FIRST_ROWS + 1);
     assert!(root.query_selector(&format!("[data-row=\"{}\"]", total - 1)).unwrap().is_some());
     assert!(root.query_selector(&format!("[data-row=\"{FIRST_ROWS}\"]")).unwrap().is_none());
     let more = get(&root, "table-channels-show-all");
     assert_eq!(more.text_content().unwrap(), format!("Show all {total} rows"));
     click(&more);
-    tick().await;
-    assert_eq!(rows(), total);
+    until("every row drawn", || rows() == total).await;
     assert!(by_testid(&root, "table-channels-show-all").is_none());
 }
 
@@ -319,7 +324,7 @@ async fn a_located_error_is_shown_at_its_field_and_the_last_results_stay_greyed(
 async fn a_misshapen_table_is_caught_by_the_error_boundary() {
     clean_slate();
     let mut report = sample_report(0.25);
-    report.tables[0].rows[0].cells.pop();
+    std::sync::Arc::make_mut(&mut report.tables[0]).rows[0].cells.pop();
     let outcome = RwSignal::new(Ok(report));
     let root = container();
     let _view = leptos::mount::mount_to(root.clone(), move || view! { <Harness outcome=outcome /> });

@@ -5,6 +5,7 @@
 pub mod clipboard;
 pub mod download;
 pub mod fragment;
+pub mod frames;
 pub mod share_link;
 pub mod storage;
 pub mod timer;

@@ -9,12 +9,14 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use web_sys::js_sys::Uint8Array;
 
+use crate::browser::frames;
 use crate::browser::timer::page_ms;
 use crate::worker::client::FilesWorker;
-use crate::worker::protocol::{ExportFile, Reply, Request};
+use crate::worker::protocol::{read_json_message, ExportFile, JsBytes, Reply, Request};
 use quantscope_app::form::{FormState, Tool};
-use quantscope_app::results::large::SampleSettings;
+use quantscope_app::results::large::{HalfBuiltCharts, PendingCharts, SampleSettings};
 use quantscope_app::results::{ChartData, InputError, Report};
+use quantscope_weights::sample::Sample;
 
 /// An export file from the worker: its bytes (in the JS heap) and row count, or why it could not
 /// be made.
@@ -80,12 +82,11 @@ impl LargeInput {
         let text_waiter = text_waiting.clone();
         let on_reply = move |reply: Reply| {
             match reply {
-                Reply::Text { job: j, outcome, elapsed_ms } if j == current.get_value() => {
-                    // Five tasks, each after a frame, so no frame holds two of them: this one
-                    // read the reply (its JSON), the next draws the tables, the last three analyse
-                    // the sample, make the bars' comparison and draw the charts. Together they
+                Reply::Text { job: j, outcome, elapsed_ms, sample } if j == current.get_value() => {
+                    // The tables in a frame of their own (`frames::soon`; this task read the
+                    // reply), then the charts' steps (`ChartsStep`), one frame each. Together they
                     // blocked the page for 0.4–0.74 s in one frame (e2e, traced).
-                    after_next_frame(move || {
+                    frames::soon(move || {
                         if current.get_value() != j {
                             return;
                         }
@@ -95,26 +96,7 @@ impl LargeInput {
                         };
                         job.set(LargeJob::Done { job: j, outcome, elapsed_ms });
                         if let Some(charts) = charts {
-                            // The charts in three more tasks: the sample's analysis, the
-                            // comparison the bars draw (each decides a thousand channels' zero
-                            // points exactly with the textbook convention), then the drawing.
-                            after_next_frame(move || {
-                                if current.get_value() != j {
-                                    return;
-                                }
-                                let half = charts.analyse(page_ms);
-                                after_next_frame(move || {
-                                    if current.get_value() != j {
-                                        return;
-                                    }
-                                    let charts = half.and_then(|half| half.build(page_ms));
-                                    after_next_frame(move || {
-                                        if current.get_value() == j {
-                                            show_charts(job, j, charts);
-                                        }
-                                    });
-                                });
-                            });
+                            ChartsStep::Read(charts, sample).next(job, current, j);
                         }
                     });
                 }
@@ -154,8 +136,10 @@ impl LargeInput {
         self.worker.update_value(|w| job = w.job());
         self.current.set_value(job);
         self.settings.set_value(SampleSettings::of(tool, form));
-        let request = Request::Text { job, tool, form: form.clone() };
-        match self.worker.with_value(|w| w.send_alone(&request)) {
+        // The text beside the form's JSON, as bytes: neither copied with the form nor escaped.
+        let request = Request::Text { job, tool, form: form.without_data(tool) };
+        let text = Uint8Array::from(form.data(tool).as_bytes());
+        match self.worker.with_value(|w| w.send_with_parts(&request, &[text.into()])) {
             Ok(()) => self.job.set(LargeJob::Computing { bytes: form.data(tool).len(), started: now() }),
             Err(message) => self.job.set(LargeJob::Done { job, outcome: Err(worker_failed(message)), elapsed_ms: 0.0 }),
         }
@@ -241,10 +225,40 @@ impl Default for LargeInput {
     }
 }
 
-/// Runs `task` in a task of its own after the next frame (a timeout set from the frame's
-/// callback runs after that frame is drawn), so its work and the work before it are not one frame.
-fn after_next_frame(task: impl FnOnce() + 'static) {
-    request_animation_frame(move || set_timeout(task, std::time::Duration::ZERO));
+/// A large input's charts on their way to the screen, a step per frame: each of them took 10–60 ms
+/// for a million values (2-core machine), and two in one frame made it a long one. (One step at a
+/// time exists: its size does not matter.)
+#[allow(clippy::large_enum_variant)]
+enum ChartsStep {
+    /// Read the sample posted beside the reply (925 KB of JSON for a million values).
+    Read(PendingCharts, JsBytes),
+    /// Analyse the sample with the full data's parameters.
+    Analyse(PendingCharts),
+    /// Make the comparison the bars draw (each decides a thousand channels' zero points).
+    Compare(Option<HalfBuiltCharts>),
+    /// Hand the charts their data (each then plans and draws in a frame of its own).
+    Show(Option<ChartData>),
+}
+
+impl ChartsStep {
+    /// Runs this step in the next free frame, if job `j` is still the current one, then the next.
+    fn next(self, job: RwSignal<LargeJob>, current: StoredValue<u32>, j: u32) {
+        frames::soon(move || {
+            if current.get_value() != j {
+                return;
+            }
+            let next = match self {
+                ChartsStep::Read(charts, sample) => {
+                    let sample = sample.0.and_then(|bytes| read_json_message::<Sample>(&bytes.into()));
+                    ChartsStep::Analyse(charts.with_sample(sample))
+                }
+                ChartsStep::Analyse(charts) => ChartsStep::Compare(charts.analyse(page_ms)),
+                ChartsStep::Compare(half) => ChartsStep::Show(half.and_then(|half| half.build(page_ms))),
+                ChartsStep::Show(charts) => return show_charts(job, j, charts),
+            };
+            next.next(job, current, j);
+        });
+    }
 }
 
 /// Adds job `j`'s charts to the results on screen, if they are still that job's.

@@ -20,11 +20,12 @@ pub const WORKER_URL: &str = "./worker_loader.js";
 pub const KEEP_MEMORY_BYTES: f64 = 128.0 * 1024.0 * 1024.0;
 
 /// A reply: `[json]`, or `[json, bytes]` (an export file beside the `File` JSON, a pool worker's
-/// outcomes beside the `Analysed` JSON), the JSON as bytes ([`json_message`]).
+/// outcomes beside the `Analysed` JSON, the charts' sample beside the `Text` JSON), the JSON as
+/// bytes ([`json_message`]).
 fn read_reply(data: JsValue) -> Option<Reply> {
     let parts: web_sys::js_sys::Array = data.dyn_into().ok()?;
     let mut reply: Reply = read_json_message(&parts.get(0))?;
-    if let Reply::File { bytes, .. } | Reply::Analysed { outcomes: bytes, .. } = &mut reply {
+    if let Reply::File { bytes, .. } | Reply::Analysed { outcomes: bytes, .. } | Reply::Text { sample: bytes, .. } = &mut reply {
         *bytes = JsBytes(parts.get(1).dyn_into().ok());
     }
     Some(reply)
@@ -133,6 +134,11 @@ impl FilesWorker {
     /// Posts `request` alone (the large-input jobs: the text is in the request's form).
     pub fn send_alone(&self, request: &Request) -> Result<(), String> {
         self.post(request, None, &[])
+    }
+
+    /// Posts `request` with `parts` after it (a large input's text, for `Text`).
+    pub fn send_with_parts(&self, request: &Request, parts: &[JsValue]) -> Result<(), String> {
+        self.post(request, None, parts)
     }
 
     /// Posts `request` with `file` and `extra` after it (the pool's outcomes, for `Merge`).

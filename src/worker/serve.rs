@@ -126,7 +126,15 @@ fn handle(data: JsValue) {
     };
     let job = match &request {
         Request::List { job } | Request::Analyse { job, .. } | Request::AnalyseSome { job, .. } | Request::Merge { job, .. } => *job,
-        Request::Text { job, tool, form } => return analyse_text(*job, *tool, form),
+        Request::Text { job, tool, form } => {
+            // The text comes beside the form's JSON, as its UTF-8 bytes.
+            let text = message.get(1).dyn_ref::<web_sys::js_sys::Uint8Array>().map(|bytes| String::from_utf8(bytes.to_vec()));
+            let mut form = form.clone();
+            if let Some(Ok(text)) = text {
+                form.set_data(*tool, text);
+            }
+            return analyse_text(*job, *tool, &form);
+        }
         Request::Export { job, of, file } => {
             if let Err(message) = export_file(*job, *of, file) {
                 post(&Sent::Failed { job: *job, message });
@@ -177,7 +185,7 @@ fn analyse_text(job: u32, tool: Tool, form: &FormState) {
         post(&Sent::Text { job, outcome: &outcome, elapsed_ms: web_sys::js_sys::Date::now() - started });
         return;
     }
-    let outcome = large::analyse(tool, form).map(|(report, full)| {
+    let mut outcome = large::analyse(tool, form).map(|(report, full)| {
         // A format's result has no full report to keep (its files are not made in the worker).
         if let (Some(full), Ok(options)) = (full, quantscope_app::options::tool_options(tool, form)) {
             let exportable = Exportable { tool, report: full, options: std::sync::Arc::new(options) };
@@ -185,7 +193,10 @@ fn analyse_text(job: u32, tool: Tool, form: &FormState) {
         }
         report
     });
-    post(&Sent::Text { job, outcome: &outcome, elapsed_ms: web_sys::js_sys::Date::now() - started });
+    // The charts' sample beside the reply, so the page reads it in a task of its own.
+    let sample = outcome.as_mut().ok().and_then(|report| report.sample.take()).and_then(|sample| serde_json::to_vec(&sample).ok());
+    let sent = Sent::Text { job, outcome: &outcome, elapsed_ms: web_sys::js_sys::Date::now() - started };
+    post_with_files(&sent, &sample.as_deref().into_iter().collect::<Vec<_>>());
 }
 
 /// One export file of the kept full report (or table), posted beside the JSON.

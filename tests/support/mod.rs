@@ -27,6 +27,18 @@ pub async fn tick() {
     sleep(0).await;
 }
 
+/// Waits (polling each 10 ms, 3 s at most) until `done` holds: for what the page draws over
+/// several frames (`browser::frames`). Panics with `what` if it never does.
+pub async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..300 {
+        if done() {
+            return;
+        }
+        sleep(10).await;
+    }
+    panic!("never happened: {what}");
+}
+
 /// A fresh, attached container for one test's view.
 pub fn container() -> HtmlElement {
     let element: HtmlElement = doc().create_element("div").unwrap().unchecked_into();

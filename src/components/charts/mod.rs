@@ -11,6 +11,7 @@ pub mod histogram;
 pub mod reconstruction;
 pub mod sweep;
 
+use crate::browser::frames;
 use canvas::{Area, CanvasChart, ChartRef};
 use leptos::prelude::*;
 use quantscope_charts::granularity::Metric;
@@ -76,6 +77,10 @@ fn compares(tool: Tool) -> bool {
 #[component]
 pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
     let slug = tool.slug();
+    // New data reaches the panel (its channel list) in a frame of its own, then each chart in one
+    // of its own (`frames`): planned and drawn together, a million values' charts blocked the page
+    // for 60–94 ms in one frame (e2e/large_input, 2-core machine).
+    let data = frames::in_own_frame(data);
     // Which channel the element charts show: the user's pick while it exists, else the default
     // (the whole tensor when it has one set of parameters, else the first channel).
     let picked = RwSignal::new(None::<Scope>);
@@ -158,14 +163,14 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
                     })}
                 </div>
                 <div class="chart-grid">
-                    <ReconstructionChart data=data scope=scope testid=format!("{slug}-chart-reconstruction") />
+                    <ReconstructionChart data=frames::in_own_frame(data) scope=scope testid=format!("{slug}-chart-reconstruction") />
                     {(tool != Tool::Channels).then(|| view! {
-                        <ErrorChart data=data scope=scope testid=format!("{slug}-chart-error") />
-                        <HistogramChart data=data scope=scope testid=format!("{slug}-chart-histogram") />
+                        <ErrorChart data=frames::in_own_frame(data) scope=scope testid=format!("{slug}-chart-error") />
+                        <HistogramChart data=frames::in_own_frame(data) scope=scope testid=format!("{slug}-chart-histogram") />
                     })}
                     {compares(tool).then(|| view! {
-                        <GranularityChart data=data metric=metric.into() testid=format!("{slug}-chart-granularity") />
-                        <SweepChart data=data testid=format!("{slug}-chart-sweep") />
+                        <GranularityChart data=frames::in_own_frame(data) metric=metric.into() testid=format!("{slug}-chart-granularity") />
+                        <SweepChart data=frames::in_own_frame(data) testid=format!("{slug}-chart-sweep") />
                     })}
                 </div>
             </section>

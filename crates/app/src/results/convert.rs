@@ -8,6 +8,8 @@ use quantscope_core::parse::ValueLocation;
 use quantscope_core::tools::{ChannelsReport, TensorReport, ToolError, ValuesReport};
 use quantscope_core::Warning;
 
+use std::sync::Arc;
+
 use super::{Cell, Column, Field, InputError, Report, Row, Table};
 
 fn columns(spec: &[(&str, &str)]) -> Vec<Column> {
@@ -36,7 +38,7 @@ fn report(analysis: &Analysis, tables: Vec<Table>, notes: Vec<String>) -> Report
     Report {
         spec_label: analysis.convention.clone(),
         formulas: analysis.spec.formulas().into_iter().map(|(name, formula)| (name.to_string(), formula)).collect(),
-        tables,
+        tables: tables.into_iter().map(Arc::new).collect(),
         notes,
         charts: None,
         format: None,

@@ -146,7 +146,7 @@ impl FormatData {
         Report {
             spec_label: format_tables::describe(&q.format),
             formulas: formulas(&q.format),
-            tables,
+            tables: tables.into_iter().map(Arc::new).collect(),
             notes: q.warnings.iter().map(ToString::to_string).collect(),
             charts: None,
             format: Some(Arc::new(self.view())),

@@ -160,6 +160,12 @@ pub struct PendingCharts {
 }
 
 impl PendingCharts {
+    /// The sample, when it was posted apart from the report (the worker's `Text` reply); one
+    /// already in the report is kept.
+    pub fn with_sample(self, sample: Option<Sample>) -> PendingCharts {
+        PendingCharts { sample: self.sample.or(sample), ..self }
+    }
+
     /// The sample analysed with the full data's parameters; `None` if it cannot be.
     pub fn build(self, now: impl Fn() -> f64) -> Option<ChartData> {
         self.analyse(&now)?.build(&now)
@@ -205,8 +211,12 @@ mod format_tests {
                 let expected =
                     SampleSettings { spec: options.spec, calibration: options.calibration, granularity: full.analysis().granularity };
                 assert_eq!(SampleSettings::of(tool, &form), Some(expected), "{tool:?} {convention} {calibration}");
+                // The sample posted apart from the report, as the worker does.
+                let mut large = large;
+                let sample = large.sample.take();
                 let (_, charts) = large.into_parts(SampleSettings::of(tool, &form));
-                assert!(charts.build(|| 0.0).is_some());
+                assert!(charts.clone().build(|| 0.0).is_none(), "no sample, no charts");
+                assert!(charts.with_sample(sample).build(|| 0.0).is_some());
             }
         }
         let mut bad = FormState::examples();
