@@ -10,12 +10,13 @@ import { byTestId, openApp, ROOT } from './support/browser.mjs';
 import { CHARTS_MARK, chartsDrawn, longFrames, longTasks, milestones, millionValues, watchLongTasks, watchMilestones } from './support/long_tasks.mjs';
 
 // Before the worker the longest task was 1.9–2.7 s (docs/large-input.md). Counted until the charts
-// are drawn, tasks and frames, on the page's clock: on the idle 2-core machine of 2026-12-03 09:00
-// 56–92 ms; on the machine of that day's 12:00 session, idle too but slower, 88–156 ms over eight
-// runs of the same build (frames with 30–60 ms that no script or rendering accounts for). The bound
-// is the issue's 100 ms with room for such machines and a loaded CI run (it was 500 ms); what the
-// runs reached is logged by each run and kept in docs/large-input.md.
-const LONGEST_TASK_MS = 200;
+// are drawn, tasks and frames, on the page's clock. Since every step after the paste has a frame of
+// its own (browser::frames: the text's copy, its post, the reply, the tables' first rows, the
+// sample, its analysis, the bars, each chart, the further rows), the longest frame was 51–70 ms on
+// the 2-core machine of 2026-12-03 15:00 (it was 88–156 ms there before, with two or three steps
+// in one frame). The issue's goal is 100 ms; the bound leaves a slower CI machine a fifth more
+// (its runs were up to 1.3 times this machine's); what each run reached is logged.
+const LONGEST_TASK_MS = 120;
 
 /** The command line of the page's settings file (made in the worker for a large input): its words. */
 async function settingsCommand(page, tool) {
