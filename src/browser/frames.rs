@@ -68,31 +68,33 @@ fn run_one() {
     }
 }
 
-/// `source`'s value, taken over in a [`soon`] frame of its own after each change, for a view
-/// whose update is heavy (a chart's plan and drawing): each such view of the same source then
-/// updates in its own frame. It starts empty (`T::default()`) and takes the source's value in
-/// its first frame, so that views made together (a panel of charts appearing) are drawn apart
-/// too; the value taken over is the source's when the frame comes, so a change undone meanwhile
-/// leaves the view as it is.
-pub fn in_own_frame<T>(source: Memo<T>) -> Memo<T>
+/// `source`'s value, taken over in a [`soon`] frame of its own after each change when `heavy` says
+/// the value is (a chart's plan and drawing of a large input's sample), at once otherwise: each such
+/// view of the same source then updates in its own frame. It starts empty (`T::default()`), so that
+/// views made together (a panel of charts appearing) are drawn apart too; the value taken over is the
+/// source's when the frame comes, so a change undone meanwhile leaves the view as it is.
+pub fn in_own_frame<T>(source: Memo<T>, heavy: fn(&T) -> bool) -> Memo<T>
 where
     T: Clone + Default + PartialEq + Send + Sync + 'static,
 {
     let shown = RwSignal::new(T::default());
-    Effect::new(move |_| {
-        if source.with(|value| shown.with_untracked(|shown| shown == value)) {
-            return;
-        }
-        soon(move || {
-            let Some(value) = source.try_get_untracked() else { return };
-            shown.try_maybe_update(|shown| {
-                let changed = *shown != value;
-                if changed {
-                    *shown = value;
-                }
-                (changed, ())
-            });
+    let take = move || {
+        let Some(value) = source.try_get_untracked() else { return };
+        shown.try_maybe_update(|shown| {
+            let changed = *shown != value;
+            if changed {
+                *shown = value;
+            }
+            (changed, ())
         });
+    };
+    Effect::new(move |_| {
+        let (same, is_heavy) = source.with(|value| (shown.with_untracked(|shown| shown == value), heavy(value)));
+        match (same, is_heavy) {
+            (true, _) => {}
+            (false, true) => soon(take),
+            (false, false) => take(),
+        }
     });
     Memo::new(move |_| shown.get())
 }
