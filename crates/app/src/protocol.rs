@@ -1,5 +1,5 @@
-//! The messages between the page and the worker, as JSON strings (the `File` travels next to the
-//! request as a structured-clone handle). The worker writes [`Sent`], made of the weight readers'
+//! The messages between the page and the worker, as JSON (its bytes in a `Uint8Array`; the `File`,
+//! a large input's text, an export file or the charts' sample travel next to it). The worker writes [`Sent`], made of the weight readers'
 //! own types (the CLI's `--format json` rows); the page reads it as [`Reply`], whose view types
 //! ignore fields they do not show. Both sides are here, so a native test reads every message the
 //! worker writes as the page does.
