@@ -1,6 +1,8 @@
 //! The results of the open tool: its tables (numbers right-aligned, full precision on hover and
 //! copy), its notes, and, while the input is bad, the last good results greyed.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::browser::{clipboard, frames};
@@ -9,8 +11,6 @@ use crate::components::charts::ChartsPanel;
 use crate::components::tool_panel::ToolRun;
 use crate::state::{use_app_state, Commit};
 use quantscope_app::form::DisplayForm;
-use std::sync::Arc;
-
 use quantscope_app::results::{Report, Row, Table};
 
 /// A table whose rows do not match its columns: a bug in the conversion from the core's report,
