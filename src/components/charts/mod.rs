@@ -71,7 +71,7 @@ pub fn noted(
 /// Whether the charts' new data goes to them a frame at a time: a sample (`ChartData::Sampled`: a
 /// large input's, a weight file tensor's), or none (a large input's charts on their way: the old
 /// ones are taken down in a frame of their own too). A small input's charts draw at once.
-fn is_sample(data: &Option<ChartData>) -> bool {
+fn drawn_a_frame_at_a_time(data: &Option<ChartData>) -> bool {
     !matches!(data, Some(ChartData::Channels(_) | ChartData::Tensor { .. } | ChartData::Values(_)))
 }
 
@@ -88,7 +88,7 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
     // in a frame of its own, then each chart in one of its own (`frames`): planned and drawn
     // together, a million values' charts blocked the page for 60–94 ms in one frame
     // (e2e/large_input, 2-core machine).
-    let data = frames::in_own_frame(data, is_sample);
+    let data = frames::in_own_frame(data, drawn_a_frame_at_a_time);
     // Which channel the element charts show: the user's pick while it exists, else the default
     // (the whole tensor when it has one set of parameters, else the first channel).
     let picked = RwSignal::new(None::<Scope>);
@@ -171,14 +171,14 @@ pub fn ChartsPanel(tool: Tool, data: Memo<Option<ChartData>>) -> impl IntoView {
                     })}
                 </div>
                 <div class="chart-grid">
-                    <ReconstructionChart data=frames::in_own_frame(data, is_sample) scope=scope testid=format!("{slug}-chart-reconstruction") />
+                    <ReconstructionChart data=frames::in_own_frame(data, drawn_a_frame_at_a_time) scope=scope testid=format!("{slug}-chart-reconstruction") />
                     {(tool != Tool::Channels).then(|| view! {
-                        <ErrorChart data=frames::in_own_frame(data, is_sample) scope=scope testid=format!("{slug}-chart-error") />
-                        <HistogramChart data=frames::in_own_frame(data, is_sample) scope=scope testid=format!("{slug}-chart-histogram") />
+                        <ErrorChart data=frames::in_own_frame(data, drawn_a_frame_at_a_time) scope=scope testid=format!("{slug}-chart-error") />
+                        <HistogramChart data=frames::in_own_frame(data, drawn_a_frame_at_a_time) scope=scope testid=format!("{slug}-chart-histogram") />
                     })}
                     {compares(tool).then(|| view! {
-                        <GranularityChart data=frames::in_own_frame(data, is_sample) metric=metric.into() testid=format!("{slug}-chart-granularity") />
-                        <SweepChart data=frames::in_own_frame(data, is_sample) testid=format!("{slug}-chart-sweep") />
+                        <GranularityChart data=frames::in_own_frame(data, drawn_a_frame_at_a_time) metric=metric.into() testid=format!("{slug}-chart-granularity") />
+                        <SweepChart data=frames::in_own_frame(data, drawn_a_frame_at_a_time) testid=format!("{slug}-chart-sweep") />
                     })}
                 </div>
             </section>
